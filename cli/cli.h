@@ -1,0 +1,22 @@
+/*
+ * cli/cli.h - what the subcommands of the mandel program share.
+ */
+#ifndef MANDEL_CLI_H
+#define MANDEL_CLI_H
+
+#include <stdio.h>
+
+/* Exit codes, as in sysexits' spirit and the shell's convention. */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
+
+int cmd_render(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+int cmd_palettes(int argc, char **argv);
+
+/* Prints "mandel: <message>" on stderr and returns `code`. */
+int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Memory one command may plan to hold: half the physical memory. */
+unsigned long long cli_memory_budget(void);
+
+#endif /* MANDEL_CLI_H */

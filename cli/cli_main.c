@@ -1,0 +1,75 @@
+/*
+ * cli/cli_main.c - the mandel program: global options and the dispatch to subcommands.
+ *
+ * The program sees only the public mandel.h, like any other user of libmandel.
+ */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mandel.h"
+
+static const char usage_text[] =
+    "Usage: mandel <command> [options]\n"
+    "       mandel --help | --version\n"
+    "\n"
+    "mandel renders the Mandelbrot set on every core of the machine.\n"
+    "\n"
+    "Commands:\n"
+    "  render     compute a view and write it as PNG, JPEG, PPM, PGM, PBM or NumPy .npy\n"
+    "  bench      time standard scenes on 1 thread and on all cores\n"
+    "  palettes   list the built-in palettes\n"
+    "\n"
+    "Run 'mandel <command> --help' for the options of a command.\n"
+    "\n"
+    "Examples:\n"
+    "  mandel render -o mandel.png\n"
+    "      the whole set, 1200x800, with the default palette\n"
+    "  mandel render --bounds -2.5,1,-1,1 -s 400x400 -i 1000 -p viridis -o tutorial.png\n"
+    "      the tutorial's picture, pixel for pixel\n"
+    "  mandel render -c -0.7436447860,0.1318252536 -r 3e-5 -i 5000 -o seahorse.jpg\n"
+    "      a zoom into seahorse valley\n"
+    "\n"
+    "Exit status: 0 success, 1 failure, 2 usage error, 130 interrupted.\n";
+
+int cli_error(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("mandel: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return code;
+}
+
+unsigned long long cli_memory_budget(void)
+{
+    long const pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page <= 0) return 1ull << 30;
+    return (unsigned long long)pages * (unsigned long long)page / 2;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage_text, stderr);
+        return EXIT_USAGE;
+    }
+    const char *const cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage_text, stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+        printf("mandel %s\n", mandel_version_string());
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "render") == 0) return cmd_render(argc - 1, argv + 1);
+    if (strcmp(cmd, "bench") == 0) return cmd_bench(argc - 1, argv + 1);
+    if (strcmp(cmd, "palettes") == 0) return cmd_palettes(argc - 1, argv + 1);
+    if (cmd[0] == '-') return cli_error(EXIT_USAGE, "unknown option '%s' (see 'mandel --help')", cmd);
+    return cli_error(EXIT_USAGE, "unknown command '%s' (see 'mandel --help')", cmd);
+}

@@ -1,0 +1,472 @@
+/*
+ * cli/cmd_render.c - 'mandel render': options, the view, and the band-by-band pipeline
+ * from counts to colours to the file.
+ *
+ * The image is rendered in bands of rows; each band is coloured and handed to the writer
+ * as soon as it is done, so memory is bounded by the band, not the image. The one
+ * exception is a palette that maps counts relative to the whole field's range (viridis,
+ * grey): its field is kept whole, after checking that it fits in the memory budget.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "cli.h"
+#include "mandel.h"
+#include "progress.h"
+
+#define MAX_SIDE 65535u
+#define BAND_PIXELS (1u << 20)
+
+static const char help_text[] =
+    "Usage: mandel render [options] -o FILE\n"
+    "\n"
+    "Computes the escape count of every pixel of a view of the Mandelbrot set on all cores\n"
+    "and writes the picture. The format follows the extension of FILE:\n"
+    "  .png          8-bit RGB (libspng), with the render's parameters in a text chunk\n"
+    "  .jpg .jpeg    8-bit RGB (libjpeg-turbo), see --quality\n"
+    "  .ppm .pgm     binary Netpbm colour and grey\n"
+    "  .pbm          1 bit a pixel: black = reached the iteration limit, white = escaped\n"
+    "  .npy          the raw uint32 counts, row-major, for numpy.load()\n"
+    "\n"
+    "View (default: the whole set, centre -0.75,0, radius 1.25):\n"
+    "  -c, --center RE,IM      centre of the picture\n"
+    "  -r, --radius R          half the picture's height in plane units (R > 0)\n"
+    "  -z, --zoom Z            magnification: radius = 2/Z\n"
+    "      --bounds XMIN,XMAX,YMIN,YMAX\n"
+    "                          sample re = XMIN + i*(XMAX-XMIN)/W, im = YMAX - k*(YMAX-YMIN)/H\n"
+    "                          (the tutorial's convention; pixels need not be square)\n"
+    "  -s, --size WxH          picture size in pixels, 1..65535 a side (default 1200x800)\n"
+    "  -i, --iterations N      iteration limit, 1..4294967295 (default 1000)\n"
+    "\n"
+    "Picture:\n"
+    "  -p, --palette NAME      colour palette (default 'default'; see 'mandel palettes')\n"
+    "                          viridis: matplotlib's default map from the lowest to the\n"
+    "                          highest count, the tutorial's look\n"
+    "      --quality Q         JPEG quality 1..100 (default 90)\n"
+    "  -o, --output FILE       where to write; written to a temporary file and renamed\n"
+    "                          when complete, so FILE is never left half-written\n"
+    "\n"
+    "Machine:\n"
+    "  -t, --threads N         worker threads, 1..1024 (default: every online CPU)\n"
+    "      --isa NAME          kernel: auto, scalar, generic, sse2, avx2, avx512\n"
+    "                          (default auto: the best this CPU runs)\n"
+    "      --no-shortcuts      iterate every pixel to its end (no interior tests);\n"
+    "                          counts are the same, only slower\n"
+    "  -q, --quiet             no progress bar\n"
+    "      --stats             print time, iterations and speed on stderr when done\n"
+    "  -h, --help              this text\n"
+    "\n"
+    "A progress bar appears on stderr when it is a terminal and the work takes longer than\n"
+    "half a second. Ctrl-C stops the render and leaves no file.\n"
+    "\n"
+    "Exit status: 0 success, 1 failure (e.g. cannot write FILE), 2 usage error,\n"
+    "130 interrupted.\n"
+    "\n"
+    "Examples:\n"
+    "  mandel render -o mandel.png\n"
+    "  mandel render --bounds -2.5,1,-1,1 -s 400x400 -i 1000 -p viridis -o tutorial.png\n"
+    "  mandel render --bounds -1.5,0.5,-1,1 -s 16000x16000 -i 50 -o bench.pbm\n"
+    "  mandel render -c -0.7436447860,0.1318252536 -r 3e-5 -i 5000 -s 1920x1080 -o sea.jpg\n";
+
+typedef struct render_opts {
+    uint32_t width, height, max_iter, threads;
+    const char *center_re, *center_im, *radius_text;
+    char radius_buf[40];
+    char *center_copy;
+    bool have_bounds, have_center, have_radius, have_zoom;
+    double bounds[4];
+    const char *palette_name;
+    const char *output;
+    int quality;
+    mandel_isa isa;
+    bool shortcuts, quiet, stats;
+} render_opts;
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+enum { OPT_BOUNDS = 256, OPT_QUALITY, OPT_ISA, OPT_NO_SHORTCUTS, OPT_STATS };
+
+static const struct option long_options[] = {
+    {"size", required_argument, NULL, 's'},
+    {"iterations", required_argument, NULL, 'i'},
+    {"center", required_argument, NULL, 'c'},
+    {"centre", required_argument, NULL, 'c'},
+    {"radius", required_argument, NULL, 'r'},
+    {"zoom", required_argument, NULL, 'z'},
+    {"bounds", required_argument, NULL, OPT_BOUNDS},
+    {"threads", required_argument, NULL, 't'},
+    {"palette", required_argument, NULL, 'p'},
+    {"quality", required_argument, NULL, OPT_QUALITY},
+    {"isa", required_argument, NULL, OPT_ISA},
+    {"no-shortcuts", no_argument, NULL, OPT_NO_SHORTCUTS},
+    {"stats", no_argument, NULL, OPT_STATS},
+    {"quiet", no_argument, NULL, 'q'},
+    {"output", required_argument, NULL, 'o'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* The option as the user spelled it, for messages: "--size" or "-s". */
+static const char *option_name(int c, char *buf, size_t len)
+{
+    for (const struct option *o = long_options; o->name != NULL; o++) {
+        if (o->val == c) {
+            snprintf(buf, len, "--%s", o->name);
+            return buf;
+        }
+    }
+    snprintf(buf, len, "-%c", c);
+    return buf;
+}
+
+static int bad_value(int c, const char *value, const char *why)
+{
+    char name[32];
+    return cli_error(EXIT_USAGE, "%s '%s': %s", option_name(c, name, sizeof name), value, why);
+}
+
+static int parse_isa(const char *text, mandel_isa *isa)
+{
+    for (int i = 0; i < MANDEL_ISA_COUNT; i++) {
+        if (strcmp(text, mandel_isa_name((mandel_isa)i)) == 0) {
+            *isa = (mandel_isa)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* Parses argv into *o. Returns -1 to go on, else an exit code. */
+static int parse_options(int argc, char **argv, render_opts *o)
+{
+    *o = (render_opts){.width = 1200, .height = 800, .max_iter = 1000,
+                       .palette_name = "default", .isa = MANDEL_ISA_AUTO, .shortcuts = true};
+    char why[ARGS_WHY_LEN];
+    double unused;
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, ":s:i:c:r:z:t:p:o:qh", long_options, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            if (!args_size(optarg, MAX_SIDE, &o->width, &o->height, why))
+                return bad_value(c, optarg, why);
+            break;
+        case 'i':
+            if (!args_u32(optarg, 1, UINT32_MAX, &o->max_iter, why))
+                return bad_value(c, optarg, why);
+            break;
+        case 'c': {
+            free(o->center_copy);
+            o->center_copy = strdup(optarg);
+            if (o->center_copy == NULL) return cli_error(EXIT_FAIL, "out of memory");
+            double re, im;
+            if (!args_pair(o->center_copy, &re, &im, &o->center_re, &o->center_im, why))
+                return bad_value(c, optarg, why);
+            o->have_center = true;
+            break;
+        }
+        case 'r':
+            if (!args_double(optarg, &unused, why)) return bad_value(c, optarg, why);
+            if (!(unused > 0)) return bad_value(c, optarg, "must be above 0");
+            o->radius_text = optarg;
+            o->have_radius = true;
+            break;
+        case 'z': {
+            double zoom;
+            if (!args_double(optarg, &zoom, why)) return bad_value(c, optarg, why);
+            if (!(zoom > 0)) return bad_value(c, optarg, "must be above 0");
+            double const radius = 2.0 / zoom;
+            if (!(radius > 0) || radius > 1e300) return bad_value(c, optarg, "out of range");
+            snprintf(o->radius_buf, sizeof o->radius_buf, "%.17g", radius);
+            o->radius_text = o->radius_buf;
+            o->have_zoom = true;
+            break;
+        }
+        case OPT_BOUNDS:
+            if (!args_bounds(optarg, o->bounds, why)) return bad_value(c, optarg, why);
+            o->have_bounds = true;
+            break;
+        case 't':
+            if (!args_u32(optarg, 1, 1024, &o->threads, why)) return bad_value(c, optarg, why);
+            break;
+        case 'p': {
+            int index;
+            if (mandel_palette_find(optarg, &index) != MANDEL_OK)
+                return bad_value(c, optarg, "unknown palette (see 'mandel palettes')");
+            o->palette_name = optarg;
+            break;
+        }
+        case OPT_QUALITY: {
+            uint32_t q;
+            if (!args_u32(optarg, 1, 100, &q, why)) return bad_value(c, optarg, why);
+            o->quality = (int)q;
+            break;
+        }
+        case OPT_ISA:
+            if (parse_isa(optarg, &o->isa) != 0)
+                return bad_value(c, optarg,
+                                 "unknown kernel (auto, scalar, generic, sse2, avx2, avx512)");
+            break;
+        case OPT_NO_SHORTCUTS: o->shortcuts = false; break;
+        case OPT_STATS: o->stats = true; break;
+        case 'q': o->quiet = true; break;
+        case 'o':
+            if (*optarg == '\0') return bad_value(c, optarg, "empty file name");
+            o->output = optarg;
+            break;
+        case 'h': fputs(help_text, stdout); return EXIT_OK;
+        case ':': {
+            char name[32];
+            const char *const spelled = argv[optind - 1];
+            if (optopt != 0) option_name(optopt, name, sizeof name);
+            return cli_error(EXIT_USAGE, "%s: missing value (see 'mandel render --help')",
+                             optopt != 0 ? name : spelled);
+        }
+        default:
+            return cli_error(EXIT_USAGE, "unknown option '%s' (see 'mandel render --help')",
+                             argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return cli_error(EXIT_USAGE, "unexpected argument '%s' (see 'mandel render --help')",
+                         argv[optind]);
+    if (o->output == NULL)
+        return cli_error(EXIT_USAGE, "no output file: give -o FILE (see 'mandel render --help')");
+    if (o->have_radius && o->have_zoom)
+        return cli_error(EXIT_USAGE, "--radius and --zoom say the same thing; give one");
+    if (o->have_bounds && (o->have_center || o->have_radius || o->have_zoom))
+        return cli_error(EXIT_USAGE, "--bounds cannot be combined with --center, --radius "
+                                     "or --zoom");
+    return -1;
+}
+
+/* The command line that makes this picture again, for the PNG/JPEG comment. */
+static void describe(const render_opts *o, char *buf, size_t len)
+{
+    int n;
+    if (o->have_bounds)
+        n = snprintf(buf, len, "mandel render --bounds %.17g,%.17g,%.17g,%.17g", o->bounds[0],
+                     o->bounds[1], o->bounds[2], o->bounds[3]);
+    else
+        n = snprintf(buf, len, "mandel render --center %.200s,%.200s --radius %s",
+                     o->center_re ? o->center_re : "-0.75", o->center_im ? o->center_im : "0",
+                     o->radius_text ? o->radius_text : "1.25");
+    if (n > 0 && (size_t)n < len)
+        snprintf(buf + n, len - (size_t)n, " --size %ux%u --iterations %u --palette %s",
+                 o->width, o->height, o->max_iter, o->palette_name);
+}
+
+static int make_view(mandel_ctx *ctx, const render_opts *o, mandel_view **view)
+{
+    int err;
+    if (o->have_bounds)
+        err = mandel_view_new_bounds(ctx, view, o->width, o->height, o->bounds[0], o->bounds[1],
+                                     o->bounds[2], o->bounds[3]);
+    else
+        err = mandel_view_new_center(ctx, view, o->width, o->height,
+                                     o->center_re ? o->center_re : "-0.75",
+                                     o->center_im ? o->center_im : "0",
+                                     o->radius_text ? o->radius_text : "1.25");
+    if (err == MANDEL_EINVAL) return cli_error(EXIT_USAGE, "%s", mandel_errmsg(ctx));
+    if (err != MANDEL_OK) return cli_error(EXIT_FAIL, "%s", mandel_errmsg(ctx));
+    return -1;
+}
+
+/* Turns a band of counts into the rows the writer takes; `pixels` has room for them. */
+static void band_pixels(mandel_format format, const mandel_color *color, const uint32_t *counts,
+                        size_t n, uint8_t *pixels)
+{
+    switch (format) {
+    case MANDEL_FORMAT_PBM:
+        for (size_t i = 0; i < n; i++) pixels[i] = counts[i] >= color->max_iter;
+        break;
+    case MANDEL_FORMAT_PGM:
+        /* Grey is the palette's luma (Rec. 709 weights on the sRGB bytes). */
+        mandel_color_rgb(color, counts, n, pixels);
+        for (size_t i = 0; i < n; i++) {
+            const uint8_t *const px = pixels + 3 * i;
+            pixels[i] = (uint8_t)((2126u * px[0] + 7152u * px[1] + 722u * px[2] + 5000u) / 10000u);
+        }
+        break;
+    case MANDEL_FORMAT_NPY: memcpy(pixels, counts, n * sizeof *counts); break;
+    default: mandel_color_rgb(color, counts, n, pixels); break;
+    }
+}
+
+typedef struct pipeline {
+    mandel_ctx *ctx;
+    const render_opts *o;
+    mandel_view *view;
+    mandel_image *image;
+    mandel_format format;
+    mandel_color color;
+    uint32_t band_rows;
+    bool whole_field;       /* the palette needs the field's range first */
+    uint32_t *counts;       /* a band, or the whole field */
+    uint8_t *pixels;        /* a band of writer rows */
+    progress bar;
+    double seconds;
+    uint64_t iterations;
+    mandel_stats last;
+} pipeline;
+
+static int render_rows(pipeline *p, uint32_t y, uint32_t rows, uint32_t *counts)
+{
+    uint32_t const w = p->o->width;
+    mandel_rect const rect = {0, y, w, rows};
+    p->bar.rows_before = y;
+    int const err = mandel_render(p->ctx, p->view, p->o->max_iter, rect, counts, w,
+                                  (size_t)rows * w * sizeof *counts);
+    if (err == MANDEL_ECANCELED) return EXIT_INTERRUPTED;
+    if (err != MANDEL_OK) return cli_error(EXIT_FAIL, "%s", mandel_errmsg(p->ctx));
+    mandel_ctx_stats(p->ctx, &p->last);
+    p->seconds += p->last.seconds;
+    p->iterations += p->last.iterations;
+    return EXIT_OK;
+}
+
+static int write_band(pipeline *p, const uint32_t *counts, uint32_t rows)
+{
+    size_t const n = (size_t)rows * p->o->width;
+    band_pixels(p->format, &p->color, counts, n, p->pixels);
+    if (mandel_image_write_rows(p->image, p->pixels, rows) != MANDEL_OK)
+        return cli_error(EXIT_FAIL, "%s", mandel_errmsg(p->ctx));
+    return EXIT_OK;
+}
+
+static int run_pipeline(pipeline *p)
+{
+    uint32_t const w = p->o->width, h = p->o->height;
+    int rc;
+    if (p->whole_field) {
+        for (uint32_t y = 0; y < h; y += p->band_rows) {
+            uint32_t const rows = h - y < p->band_rows ? h - y : p->band_rows;
+            if ((rc = render_rows(p, y, rows, p->counts + (size_t)y * w)) != EXIT_OK) return rc;
+        }
+        mandel_color_range(&p->color, p->counts, (size_t)w * h);
+        for (uint32_t y = 0; y < h; y += p->band_rows) {
+            uint32_t const rows = h - y < p->band_rows ? h - y : p->band_rows;
+            if ((rc = write_band(p, p->counts + (size_t)y * w, rows)) != EXIT_OK) return rc;
+        }
+        return EXIT_OK;
+    }
+    for (uint32_t y = 0; y < h; y += p->band_rows) {
+        uint32_t const rows = h - y < p->band_rows ? h - y : p->band_rows;
+        if ((rc = render_rows(p, y, rows, p->counts)) != EXIT_OK) return rc;
+        if ((rc = write_band(p, p->counts, rows)) != EXIT_OK) return rc;
+    }
+    return EXIT_OK;
+}
+
+static int setup_ctx(mandel_ctx *ctx, const render_opts *o)
+{
+    if (o->threads != 0) mandel_ctx_set(ctx, MANDEL_OPT_THREADS, o->threads);
+    mandel_ctx_set(ctx, MANDEL_OPT_SHORTCUTS, o->shortcuts);
+    if (mandel_ctx_set(ctx, MANDEL_OPT_ISA, o->isa) != MANDEL_OK)
+        return cli_error(EXIT_USAGE, "--isa '%s': this CPU or build lacks it",
+                         mandel_isa_name(o->isa));
+    return -1;
+}
+
+static int allocate_buffers(pipeline *p)
+{
+    uint64_t const w = p->o->width, h = p->o->height;
+    p->band_rows = (uint32_t)(BAND_PIXELS / w ? BAND_PIXELS / w : 1);
+    if (p->band_rows > h) p->band_rows = (uint32_t)h;
+    uint64_t const count_rows = p->whole_field ? h : p->band_rows;
+    uint64_t const count_bytes = w * count_rows * 4;
+    uint64_t const pixel_bytes = w * p->band_rows * 4; /* 4 >= any writer's pixel size */
+    unsigned long long const budget = cli_memory_budget();
+    if (count_bytes + pixel_bytes > budget)
+        return cli_error(EXIT_FAIL, "a %llux%llu picture with palette '%s' needs %llu bytes of "
+                         "memory; the limit is %llu (half the RAM)",
+                         (unsigned long long)w, (unsigned long long)h, p->o->palette_name,
+                         (unsigned long long)(count_bytes + pixel_bytes), budget);
+    p->counts = malloc((size_t)count_bytes);
+    p->pixels = malloc((size_t)pixel_bytes);
+    if (p->counts == NULL || p->pixels == NULL)
+        return cli_error(EXIT_FAIL, "out of memory: %llu bytes needed",
+                         (unsigned long long)(count_bytes + pixel_bytes));
+    return -1;
+}
+
+int cmd_render(int argc, char **argv)
+{
+    render_opts o;
+    int rc = parse_options(argc, argv, &o);
+    pipeline p = {.o = &o};
+    if (rc >= 0) goto done;
+
+    if (mandel_format_from_path(o.output, &p.format) != MANDEL_OK) {
+        rc = cli_error(EXIT_USAGE, "-o '%s': unknown extension (use .png, .jpg, .jpeg, .ppm, "
+                                   ".pgm, .pbm or .npy)", o.output);
+        goto done;
+    }
+    if (p.format == MANDEL_FORMAT_JPEG && (o.width > 65500 || o.height > 65500)) {
+        rc = cli_error(EXIT_USAGE, "--size '%ux%u': JPEG images are at most 65500 a side",
+                       o.width, o.height);
+        goto done;
+    }
+    p.ctx = mandel_ctx_new(NULL);
+    if (p.ctx == NULL) {
+        rc = cli_error(EXIT_FAIL, "out of memory");
+        goto done;
+    }
+    if ((rc = setup_ctx(p.ctx, &o)) >= 0) goto done;
+    if ((rc = make_view(p.ctx, &o, &p.view)) >= 0) goto done;
+    int palette;
+    mandel_palette_find(o.palette_name, &palette);
+    mandel_color_init(&p.color, palette, o.max_iter);
+    p.whole_field = mandel_palette_needs_range(palette) && p.format != MANDEL_FORMAT_PBM &&
+                    p.format != MANDEL_FORMAT_NPY;
+    if ((rc = allocate_buffers(&p)) >= 0) goto done;
+
+    char comment[600];
+    describe(&o, comment, sizeof comment);
+    mandel_image_options const image_opts = {.jpeg_quality = o.quality, .comment = comment};
+    if (mandel_image_open(p.ctx, &p.image, o.output, p.format, o.width, o.height,
+                          &image_opts) != MANDEL_OK) {
+        rc = cli_error(EXIT_FAIL, "%s", mandel_errmsg(p.ctx));
+        goto done;
+    }
+
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    progress_init(&p.bar, o.quiet, o.height, "rendering", &interrupted);
+    mandel_ctx_set_progress(p.ctx, progress_update, &p.bar);
+    rc = run_pipeline(&p);
+    progress_done(&p.bar);
+    if (rc == EXIT_OK && interrupted) rc = EXIT_INTERRUPTED;
+    if (rc == EXIT_OK) {
+        mandel_image *const image = p.image;
+        p.image = NULL;
+        if (mandel_image_close(image) != MANDEL_OK)
+            rc = cli_error(EXIT_FAIL, "%s", mandel_errmsg(p.ctx));
+    }
+    if (rc == EXIT_INTERRUPTED) cli_error(rc, "interrupted; no file written");
+    if (rc == EXIT_OK && o.stats) {
+        double const rate = p.seconds > 0 ? (double)p.iterations / p.seconds : 0;
+        fprintf(stderr, "mandel: %.4f s, %llu iterations, %.3f G iterations/s, %u threads, "
+                        "kernel %s\n", p.seconds, (unsigned long long)p.iterations, rate * 1e-9,
+                p.last.threads, p.last.isa);
+    }
+done:
+    mandel_image_abort(p.image);
+    mandel_view_free(p.view);
+    mandel_ctx_free(p.ctx);
+    free(p.counts);
+    free(p.pixels);
+    free(o.center_copy);
+    return rc;
+}

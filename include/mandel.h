@@ -1,0 +1,332 @@
+/*
+ * mandel.h - the public API of libmandel, a parallel Mandelbrot-set renderer.
+ *
+ * This header is the reference manual: every function states what it does, who owns
+ * what, its return values and its thread rules.
+ *
+ * The model:
+ *   - a mandel_ctx holds settings (threads, kernel, limits), an allocator, a progress
+ *     callback and the text of the last error. One ctx per calling thread.
+ *   - a mandel_view maps pixels to the complex plane: pixel (column i, row k, row 0 at the
+ *     top) samples c = (re[i], im[k]) where re grows to the right and im grows upwards.
+ *   - mandel_render() fills a caller-owned field of uint32 escape counts for any
+ *     rectangle of a view; the counts of a pixel never depend on the rectangle, the
+ *     thread count or the kernel.
+ *   - colouring (mandel_color_*) and writing (mandel_image_*) are separate steps, so a
+ *     field can be recoloured without recomputing it.
+ *
+ * Every function that can fail returns an int error code: MANDEL_OK (0) or one of the
+ * MANDEL_E* values. mandel_strerror() gives fixed text for a code; mandel_errmsg() gives
+ * the exact problem of the last failure on a ctx. The library never exits or aborts.
+ */
+#ifndef MANDEL_H
+#define MANDEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(MANDEL_BUILDING) && defined(__GNUC__)
+#define MANDEL_API __attribute__((visibility("default")))
+#else
+#define MANDEL_API
+#endif
+
+/* ------------------------------------------------------------------------------------- */
+/* Versions                                                                              */
+
+#define MANDEL_VERSION_MAJOR 0
+#define MANDEL_VERSION_MINOR 1
+#define MANDEL_VERSION_PATCH 0
+#define MANDEL_VERSION_NUMBER \
+    (MANDEL_VERSION_MAJOR * 10000 + MANDEL_VERSION_MINOR * 100 + MANDEL_VERSION_PATCH)
+
+/*! mandel_version_number() :
+ *  @return : MANDEL_VERSION_NUMBER of the library actually linked. */
+MANDEL_API unsigned mandel_version_number(void);
+
+/*! mandel_version_string() :
+ *  @return : "MAJOR.MINOR.PATCH" of the library actually linked (static storage). */
+MANDEL_API const char *mandel_version_string(void);
+
+/* ------------------------------------------------------------------------------------- */
+/* Errors. Values are fixed: new codes are appended, never renumbered.                   */
+
+enum {
+    MANDEL_OK = 0,
+    MANDEL_EINVAL = 1,    /* an argument is out of range or malformed */
+    MANDEL_ENOMEM = 2,    /* an allocation failed */
+    MANDEL_ETOOBIG = 3,   /* a size exceeds a limit or does not fit in memory */
+    MANDEL_EISA = 4,      /* the requested kernel is not built or the CPU lacks it */
+    MANDEL_ECANCELED = 5, /* the progress callback asked to stop */
+    MANDEL_EIO = 6,       /* a file could not be created, written or renamed */
+    MANDEL_ETHREAD = 7,   /* a worker thread could not be started */
+    MANDEL_EFORMAT = 8,   /* unknown file format, palette or pixel layout */
+};
+
+/*! mandel_strerror() :
+ *  @return : fixed English text for an error code (static storage, never NULL). */
+MANDEL_API const char *mandel_strerror(int err);
+
+/* ------------------------------------------------------------------------------------- */
+/* Context                                                                               */
+
+typedef struct mandel_ctx mandel_ctx;
+
+/* Allocation hook. alloc() returns NULL on failure; free() accepts NULL. */
+typedef struct mandel_allocator {
+    void *(*alloc)(void *user, size_t bytes);
+    void (*free)(void *user, void *ptr);
+    void *user;
+} mandel_allocator;
+
+/*! mandel_ctx_new() :
+ *  Creates a context. `alloc` may be NULL (malloc/free); if not, it is copied and used for
+ *  every allocation made on behalf of this ctx, including views and images.
+ *  @return : the ctx, or NULL if the allocation failed. */
+MANDEL_API mandel_ctx *mandel_ctx_new(const mandel_allocator *alloc);
+
+/*! mandel_ctx_free() : frees the ctx. NULL is a no-op. */
+MANDEL_API void mandel_ctx_free(mandel_ctx *ctx);
+
+/*! mandel_errmsg() :
+ *  @return : the exact problem of the last failed call made with this ctx (e.g.
+ *            "rect 0,0 500x10 is outside the 400x400 view"), or "" if none failed.
+ *            Valid until the next call on the ctx. */
+MANDEL_API const char *mandel_errmsg(const mandel_ctx *ctx);
+
+typedef enum {
+    MANDEL_OPT_THREADS = 1,    /* worker threads; 0 = all online CPUs (default 0), 0..1024 */
+    MANDEL_OPT_ISA = 2,        /* a mandel_isa; default MANDEL_ISA_AUTO */
+    MANDEL_OPT_MAX_PIXELS = 3, /* largest rect one render accepts, 1..2^40 (default 2^34) */
+    MANDEL_OPT_MAX_ITER = 4,   /* largest iteration limit accepted, 1..2^32-1 (default max) */
+    MANDEL_OPT_SHORTCUTS = 5,  /* 1 = skip provably interior pixels (default), 0 = plain */
+} mandel_option;
+
+/* Kernel instruction sets. Names (mandel_isa_name) are what --isa accepts. */
+typedef enum {
+    MANDEL_ISA_AUTO = 0,   /* the best one the CPU supports */
+    MANDEL_ISA_SCALAR = 1, /* plain C: the specification */
+    MANDEL_ISA_GENERIC = 2,
+    MANDEL_ISA_SSE2 = 3,
+    MANDEL_ISA_AVX2 = 4,
+    MANDEL_ISA_AVX512 = 5,
+    MANDEL_ISA_COUNT
+} mandel_isa;
+
+/*! mandel_ctx_set() :
+ *  Sets one option. Values are checked against mandel_option_bounds(); asking for an ISA
+ *  that is not built or that this CPU lacks fails with MANDEL_EISA.
+ *  @return : MANDEL_OK, MANDEL_EINVAL (unknown option, out of bounds) or MANDEL_EISA. */
+MANDEL_API int mandel_ctx_set(mandel_ctx *ctx, mandel_option opt, int64_t value);
+
+/*! mandel_ctx_get() : reads one option into *value. @return : MANDEL_OK or MANDEL_EINVAL. */
+MANDEL_API int mandel_ctx_get(const mandel_ctx *ctx, mandel_option opt, int64_t *value);
+
+/*! mandel_option_bounds() : the accepted range of an option. @return MANDEL_OK/EINVAL. */
+MANDEL_API int mandel_option_bounds(mandel_option opt, int64_t *lo, int64_t *hi);
+
+/*! mandel_isa_name() : "auto", "scalar", "generic", "sse2", "avx2", "avx512"; NULL if out
+ *  of range. */
+MANDEL_API const char *mandel_isa_name(mandel_isa isa);
+
+/*! mandel_isa_available() : 1 if the kernel is built and this CPU can run it, else 0. */
+MANDEL_API int mandel_isa_available(mandel_isa isa);
+
+/*! Progress callback: called on the thread that called mandel_render(), about ten times a
+ *  second and once at the end, with the rows finished so far and the rows in the rect.
+ *  Returning non-zero cancels the render, which then fails with MANDEL_ECANCELED. */
+typedef int (*mandel_progress_fn)(void *user, uint64_t rows_done, uint64_t rows_total);
+
+/*! mandel_ctx_set_progress() : installs (or, with fn = NULL, removes) the callback. */
+MANDEL_API void mandel_ctx_set_progress(mandel_ctx *ctx, mandel_progress_fn fn, void *user);
+
+/* What the last successful render on a ctx did. */
+typedef struct mandel_stats {
+    double seconds;       /* wall time of the render */
+    uint64_t pixels;      /* pixels in the rect */
+    uint64_t iterations;  /* sum of the counts of the rect */
+    uint32_t threads;     /* worker threads used */
+    const char *isa;      /* name of the kernel used (static storage) */
+} mandel_stats;
+
+/*! mandel_ctx_stats() : copies the statistics of the last successful render. */
+MANDEL_API void mandel_ctx_stats(const mandel_ctx *ctx, mandel_stats *out);
+
+/* ------------------------------------------------------------------------------------- */
+/* Views                                                                                 */
+
+typedef struct mandel_view mandel_view;
+
+/*! mandel_view_new_bounds() :
+ *  A width x height view of [xmin, xmax] x [ymin, ymax] sampled as the tutorial does:
+ *  re[i] = xmin + i*((xmax-xmin)/width), im[k] = ymax - k*((ymax-ymin)/height), computed in
+ *  that order in double. Row 0 is the top (im = ymax); the last column and row stop one
+ *  step short of xmax and ymin.
+ *  @return : MANDEL_OK with *out set (free it with mandel_view_free), MANDEL_EINVAL (a
+ *            non-finite bound, xmin >= xmax, ymin >= ymax, zero size), MANDEL_ENOMEM. */
+MANDEL_API int mandel_view_new_bounds(mandel_ctx *ctx, mandel_view **out, uint32_t width,
+                                      uint32_t height, double xmin, double xmax, double ymin,
+                                      double ymax);
+
+/*! mandel_view_new_center() :
+ *  A width x height view of square pixels centred on re + im*i, whose half-height is
+ *  `radius` plane units. The three numbers are decimal text ("-0.75", "1e-3"); the text of
+ *  the centre is kept as given (mandel_view_center) for engines that need all its digits.
+ *  Samples sit at pixel centres, symmetric around the centre:
+ *  re[i] = re + (i - (width-1)/2) * step, im[k] = im - (k - (height-1)/2) * step,
+ *  step = 2*radius/height.
+ *  @return : MANDEL_OK, MANDEL_EINVAL (malformed or non-finite text, radius <= 0, zero
+ *            size, a step too small for double precision), MANDEL_ENOMEM. */
+MANDEL_API int mandel_view_new_center(mandel_ctx *ctx, mandel_view **out, uint32_t width,
+                                      uint32_t height, const char *re, const char *im,
+                                      const char *radius);
+
+/*! mandel_view_free() : frees a view. NULL is a no-op. */
+MANDEL_API void mandel_view_free(mandel_view *view);
+
+MANDEL_API uint32_t mandel_view_width(const mandel_view *view);
+MANDEL_API uint32_t mandel_view_height(const mandel_view *view);
+
+/*! mandel_view_point() : the plane point sampled by pixel (col, row).
+ *  @return : MANDEL_OK, or MANDEL_EINVAL if the pixel is outside the view. */
+MANDEL_API int mandel_view_point(const mandel_view *view, uint32_t col, uint32_t row,
+                                 double *re, double *im);
+
+/*! mandel_view_center() : the centre as decimal text: as given to mandel_view_new_center,
+ *  or printed with 17 significant digits for a bounds view. Owned by the view. */
+MANDEL_API void mandel_view_center(const mandel_view *view, const char **re, const char **im);
+
+/* ------------------------------------------------------------------------------------- */
+/* Rendering                                                                             */
+
+/* A rectangle of pixels of a view: columns x..x+width-1, rows y..y+height-1. */
+typedef struct mandel_rect {
+    uint32_t x, y, width, height;
+} mandel_rect;
+
+/*! mandel_field_size() :
+ *  The bytes a tightly packed count field of `rect` needs (width*height*4), checked for
+ *  overflow. @return : MANDEL_OK, MANDEL_EINVAL (empty rect), MANDEL_ETOOBIG (overflow). */
+MANDEL_API int mandel_field_size(mandel_rect rect, size_t *bytes);
+
+/*! mandel_render() :
+ *  Computes the escape count of every pixel of `rect` of `view` into `counts`: the first
+ *  n >= 1 with |z_n| >= 2 where z_0 = 0, z_{n+1} = z_n^2 + c, or `max_iter` if there is
+ *  none up to max_iter. Row r of the rect starts at counts[r * stride]; stride >=
+ *  rect.width, and counts_bytes must cover ((height-1)*stride + width) counts.
+ *  Work is spread over the ctx's threads; counts are identical for any thread count,
+ *  kernel, rect or stride. Blocks until done or cancelled.
+ *  @return : MANDEL_OK; MANDEL_EINVAL (NULL, rect outside the view, max_iter 0 or above
+ *            MANDEL_OPT_MAX_ITER, buffer too small); MANDEL_ETOOBIG (rect above
+ *            MANDEL_OPT_MAX_PIXELS); MANDEL_EISA; MANDEL_ENOMEM; MANDEL_ETHREAD;
+ *            MANDEL_ECANCELED (counts then hold partial results). */
+MANDEL_API int mandel_render(mandel_ctx *ctx, const mandel_view *view, uint32_t max_iter,
+                             mandel_rect rect, uint32_t *counts, size_t stride,
+                             size_t counts_bytes);
+
+/* ------------------------------------------------------------------------------------- */
+/* Colouring                                                                             */
+
+/* How counts become colours. Fill it with mandel_color_init(), then adjust. */
+typedef struct mandel_color {
+    int palette;          /* index from mandel_palette_find() */
+    uint32_t max_iter;    /* counts equal to this are interior */
+    uint32_t lo, hi;      /* count range of the field (mandel_color_range) */
+    uint8_t interior[3];  /* colour of interior pixels, for palettes that use one */
+} mandel_color;
+
+/*! mandel_palette_find() : the index of a built-in palette by name ("default", "viridis",
+ *  "grey", ...). @return : MANDEL_OK, or MANDEL_EFORMAT if there is no such palette. */
+MANDEL_API int mandel_palette_find(const char *name, int *index);
+
+/*! mandel_palette_name() : the name of palette `index`, or NULL past the last one; so
+ *  names can be listed with index = 0, 1, ... */
+MANDEL_API const char *mandel_palette_name(int index);
+
+/*! mandel_palette_describe() : one line about palette `index`, or NULL past the last. */
+MANDEL_API const char *mandel_palette_describe(int index);
+
+/*! mandel_palette_needs_range() : 1 if the palette maps counts relative to the field's
+ *  lo..hi range (so the whole field must be known before colouring), else 0. */
+MANDEL_API int mandel_palette_needs_range(int index);
+
+/*! mandel_color_init() : defaults for palette `index` and iteration limit `max_iter`
+ *  (range 0..max_iter, black interior). @return : MANDEL_OK or MANDEL_EINVAL. */
+MANDEL_API int mandel_color_init(mandel_color *color, int index, uint32_t max_iter);
+
+/*! mandel_color_range() : sets color->lo/hi to the smallest and largest of n counts. */
+MANDEL_API void mandel_color_range(mandel_color *color, const uint32_t *counts, size_t n);
+
+/*! mandel_color_rgb() : colours n counts into 3*n bytes of 8-bit sRGB.
+ *  The "viridis" palette reproduces matplotlib's imshow(): counts mapped linearly from
+ *  lo..hi onto its 256 entries, as matplotlib truncates. @return : MANDEL_OK/EINVAL. */
+MANDEL_API int mandel_color_rgb(const mandel_color *color, const uint32_t *counts, size_t n,
+                                uint8_t *rgb);
+
+/* ------------------------------------------------------------------------------------- */
+/* Image files                                                                           */
+
+typedef enum {
+    MANDEL_FORMAT_PNG = 1,  /* 8-bit RGB, through libpng */
+    MANDEL_FORMAT_JPEG = 2, /* 8-bit RGB, through libjpeg(-turbo) */
+    MANDEL_FORMAT_PPM = 3,  /* binary P6 */
+    MANDEL_FORMAT_PGM = 4,  /* binary P5, 8-bit grey */
+    MANDEL_FORMAT_PBM = 5,  /* binary P4, 1 bit: 1 (black) = interior */
+    MANDEL_FORMAT_NPY = 6,  /* NumPy .npy of little-endian uint32 counts, row-major */
+} mandel_format;
+
+/* What a writer's rows are made of. */
+typedef enum {
+    MANDEL_PIXELS_RGB8 = 1,  /* 3 bytes a pixel */
+    MANDEL_PIXELS_GRAY8 = 2, /* 1 byte a pixel; for PBM, non-zero = black */
+    MANDEL_PIXELS_U32 = 3,   /* uint32 counts, host order */
+} mandel_pixels;
+
+/*! mandel_format_from_path() : the format named by the file's extension (case-insensitive:
+ *  .png .jpg .jpeg .ppm .pgm .pbm .npy). @return : MANDEL_OK or MANDEL_EFORMAT. */
+MANDEL_API int mandel_format_from_path(const char *path, mandel_format *format);
+
+/*! mandel_format_pixels() : the row layout mandel_image_write_rows() takes for a format. */
+MANDEL_API mandel_pixels mandel_format_pixels(mandel_format format);
+
+typedef struct mandel_image mandel_image;
+
+typedef struct mandel_image_options {
+    int jpeg_quality;      /* 1..100; 0 = default (90) */
+    const char *comment;   /* text stored in the file where the format allows, or NULL */
+} mandel_image_options;
+
+/*! mandel_image_open() :
+ *  Starts writing a width x height image to `path` in `format`. The data goes to a
+ *  temporary file in the same directory, which mandel_image_close() renames to `path` once
+ *  complete; until then `path` is untouched. `options` may be NULL.
+ *  @return : MANDEL_OK with *out set; MANDEL_EIO (directory missing or not writable, with
+ *            the reason in mandel_errmsg); MANDEL_EINVAL; MANDEL_ETOOBIG (a size the format
+ *            cannot hold, e.g. JPEG above 65500); MANDEL_ENOMEM. */
+MANDEL_API int mandel_image_open(mandel_ctx *ctx, mandel_image **out, const char *path,
+                                 mandel_format format, uint32_t width, uint32_t height,
+                                 const mandel_image_options *options);
+
+/*! mandel_image_write_rows() :
+ *  Appends n_rows tightly packed rows in the format's mandel_format_pixels() layout.
+ *  @return : MANDEL_OK, MANDEL_EINVAL (more rows than the image has), MANDEL_EIO. */
+MANDEL_API int mandel_image_write_rows(mandel_image *image, const void *rows, uint32_t n_rows);
+
+/*! mandel_image_close() :
+ *  Finishes the file and renames it into place; frees the image in every case. Fails with
+ *  MANDEL_EINVAL if fewer rows than the height were written (the temporary is removed).
+ *  @return : MANDEL_OK, MANDEL_EINVAL, MANDEL_EIO. */
+MANDEL_API int mandel_image_close(mandel_image *image);
+
+/*! mandel_image_abort() : removes the temporary file and frees the image. NULL is a no-op. */
+MANDEL_API void mandel_image_abort(mandel_image *image);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MANDEL_H */

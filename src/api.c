@@ -1,0 +1,239 @@
+/*
+ * api.c - the public entry points: ctx, options, error text, and mandel_render()'s checks.
+ *
+ * Invariant: everything a caller passes is checked here, at the door, and reported with a
+ * code and a message; the code behind (view, sched, kernels) asserts instead of checking.
+ * A ctx stays usable after any failure.
+ */
+#include "mandel_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "field.h"
+#include "sched.h"
+#include "view.h"
+
+#define DEFAULT_MAX_PIXELS (UINT64_C(1) << 34)
+#define MAX_MAX_PIXELS (UINT64_C(1) << 40)
+
+unsigned mandel_version_number(void) { return MANDEL_VERSION_NUMBER; }
+
+const char *mandel_version_string(void)
+{
+#define STR_(x) #x
+#define STR(x) STR_(x)
+    return STR(MANDEL_VERSION_MAJOR) "." STR(MANDEL_VERSION_MINOR) "." STR(MANDEL_VERSION_PATCH);
+}
+
+const char *mandel_strerror(int err)
+{
+    switch (err) {
+    case MANDEL_OK: return "success";
+    case MANDEL_EINVAL: return "invalid argument";
+    case MANDEL_ENOMEM: return "out of memory";
+    case MANDEL_ETOOBIG: return "size too large";
+    case MANDEL_EISA: return "instruction set not available";
+    case MANDEL_ECANCELED: return "cancelled";
+    case MANDEL_EIO: return "input/output error";
+    case MANDEL_ETHREAD: return "cannot start a thread";
+    case MANDEL_EFORMAT: return "unknown format or name";
+    default: return "unknown error";
+    }
+}
+
+static void *std_alloc(void *user, size_t bytes)
+{
+    (void)user;
+    return malloc(bytes);
+}
+
+static void std_free(void *user, void *ptr)
+{
+    (void)user;
+    free(ptr);
+}
+
+void *ctx_alloc(mandel_ctx *ctx, size_t bytes)
+{
+    return ctx->alloc.alloc(ctx->alloc.user, bytes == 0 ? 1 : bytes);
+}
+
+void ctx_free(mandel_ctx *ctx, void *ptr) { ctx->alloc.free(ctx->alloc.user, ptr); }
+
+char *ctx_strdup(mandel_ctx *ctx, const char *text)
+{
+    size_t const len = strlen(text);
+    char *const copy = ctx_alloc(ctx, len + 1);
+    if (copy != NULL) memcpy(copy, text, len + 1);
+    return copy;
+}
+
+int ctx_fail(mandel_ctx *ctx, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ctx->errmsg, sizeof ctx->errmsg, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+mandel_ctx *mandel_ctx_new(const mandel_allocator *alloc)
+{
+    mandel_allocator const a =
+        alloc != NULL ? *alloc : (mandel_allocator){std_alloc, std_free, NULL};
+    if (a.alloc == NULL || a.free == NULL) return NULL;
+    mandel_ctx *const ctx = a.alloc(a.user, sizeof *ctx);
+    if (ctx == NULL) return NULL;
+    memset(ctx, 0, sizeof *ctx);
+    ctx->alloc = a;
+    ctx->isa = MANDEL_ISA_AUTO;
+    ctx->max_pixels = DEFAULT_MAX_PIXELS;
+    ctx->max_iter = UINT32_MAX;
+    ctx->shortcuts = true;
+    return ctx;
+}
+
+void mandel_ctx_free(mandel_ctx *ctx)
+{
+    if (ctx == NULL) return;
+    ctx->alloc.free(ctx->alloc.user, ctx);
+}
+
+const char *mandel_errmsg(const mandel_ctx *ctx) { return ctx ? ctx->errmsg : ""; }
+
+int mandel_option_bounds(mandel_option opt, int64_t *lo, int64_t *hi)
+{
+    int64_t l, h;
+    switch (opt) {
+    case MANDEL_OPT_THREADS: l = 0; h = SCHED_MAX_THREADS; break;
+    case MANDEL_OPT_ISA: l = MANDEL_ISA_AUTO; h = MANDEL_ISA_COUNT - 1; break;
+    case MANDEL_OPT_MAX_PIXELS: l = 1; h = (int64_t)MAX_MAX_PIXELS; break;
+    case MANDEL_OPT_MAX_ITER: l = 1; h = UINT32_MAX; break;
+    case MANDEL_OPT_SHORTCUTS: l = 0; h = 1; break;
+    default: return MANDEL_EINVAL;
+    }
+    if (lo) *lo = l;
+    if (hi) *hi = h;
+    return MANDEL_OK;
+}
+
+int mandel_ctx_set(mandel_ctx *ctx, mandel_option opt, int64_t value)
+{
+    if (ctx == NULL) return MANDEL_EINVAL;
+    int64_t lo, hi;
+    FAIL_IF(ctx, mandel_option_bounds(opt, &lo, &hi) != MANDEL_OK, MANDEL_EINVAL,
+            "unknown option %d", (int)opt);
+    FAIL_IF(ctx, value < lo || value > hi, MANDEL_EINVAL,
+            "option %d: %lld is outside %lld..%lld", (int)opt, (long long)value,
+            (long long)lo, (long long)hi);
+    switch (opt) {
+    case MANDEL_OPT_THREADS: ctx->n_threads = (uint32_t)value; break;
+    case MANDEL_OPT_ISA:
+        FAIL_IF(ctx, !kernel_available((mandel_isa)value), MANDEL_EISA,
+                "kernel '%s' is not available on this CPU or in this build",
+                kernel_isa_name((mandel_isa)value));
+        ctx->isa = (mandel_isa)value;
+        break;
+    case MANDEL_OPT_MAX_PIXELS: ctx->max_pixels = (uint64_t)value; break;
+    case MANDEL_OPT_MAX_ITER: ctx->max_iter = (uint32_t)value; break;
+    case MANDEL_OPT_SHORTCUTS: ctx->shortcuts = value != 0; break;
+    }
+    return MANDEL_OK;
+}
+
+int mandel_ctx_get(const mandel_ctx *ctx, mandel_option opt, int64_t *value)
+{
+    if (ctx == NULL || value == NULL) return MANDEL_EINVAL;
+    switch (opt) {
+    case MANDEL_OPT_THREADS: *value = ctx->n_threads; break;
+    case MANDEL_OPT_ISA: *value = ctx->isa; break;
+    case MANDEL_OPT_MAX_PIXELS: *value = (int64_t)ctx->max_pixels; break;
+    case MANDEL_OPT_MAX_ITER: *value = ctx->max_iter; break;
+    case MANDEL_OPT_SHORTCUTS: *value = ctx->shortcuts; break;
+    default: return MANDEL_EINVAL;
+    }
+    return MANDEL_OK;
+}
+
+const char *mandel_isa_name(mandel_isa isa) { return kernel_isa_name(isa); }
+
+int mandel_isa_available(mandel_isa isa) { return kernel_available(isa) ? 1 : 0; }
+
+void mandel_ctx_set_progress(mandel_ctx *ctx, mandel_progress_fn fn, void *user)
+{
+    if (ctx == NULL) return;
+    ctx->progress = fn;
+    ctx->progress_user = user;
+}
+
+void mandel_ctx_stats(const mandel_ctx *ctx, mandel_stats *out)
+{
+    if (ctx == NULL || out == NULL) return;
+    *out = ctx->stats;
+}
+
+static double now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+int mandel_render(mandel_ctx *ctx, const mandel_view *view, uint32_t max_iter,
+                  mandel_rect rect, uint32_t *counts, size_t stride, size_t counts_bytes)
+{
+    if (ctx == NULL) return MANDEL_EINVAL;
+    ctx->errmsg[0] = '\0';
+    FAIL_IF(ctx, view == NULL || counts == NULL, MANDEL_EINVAL, "view or counts is NULL");
+    FAIL_IF(ctx, max_iter == 0 || max_iter > ctx->max_iter, MANDEL_EINVAL,
+            "iteration limit %u is outside 1..%u", max_iter, ctx->max_iter);
+    FAIL_IF(ctx, rect.width == 0 || rect.height == 0, MANDEL_EINVAL, "rect %ux%u is empty",
+            rect.width, rect.height);
+    FAIL_IF(ctx, rect.x >= view->width || rect.width > view->width - rect.x ||
+                     rect.y >= view->height || rect.height > view->height - rect.y,
+            MANDEL_EINVAL, "rect %u,%u %ux%u is outside the %ux%u view", rect.x, rect.y,
+            rect.width, rect.height, view->width, view->height);
+    FAIL_IF(ctx, field_pixels(rect) > ctx->max_pixels, MANDEL_ETOOBIG,
+            "rect of %llu pixels exceeds the limit of %llu",
+            (unsigned long long)field_pixels(rect), (unsigned long long)ctx->max_pixels);
+    size_t span;
+    FAIL_IF(ctx, stride < rect.width, MANDEL_EINVAL, "stride %zu is below the width %u",
+            stride, rect.width);
+    FAIL_IF(ctx, !field_span(rect, stride, &span) || span > counts_bytes / sizeof(uint32_t),
+            MANDEL_EINVAL, "counts buffer of %zu bytes is too small for %ux%u at stride %zu",
+            counts_bytes, rect.width, rect.height, stride);
+
+    mandel_isa isa = MANDEL_ISA_SCALAR;
+    kernel_fn *const kernel = kernel_select(ctx->isa, &isa);
+    FAIL_IF(ctx, kernel == NULL, MANDEL_EISA, "kernel '%s' is not available",
+            kernel_isa_name(ctx->isa));
+    uint32_t const n_threads = ctx->n_threads != 0 ? ctx->n_threads : sched_online_cpus();
+
+    sched_job const job = {
+        .kernel = kernel,
+        .re = view->re + rect.x,
+        .im = view->im + rect.y,
+        .width = rect.width,
+        .height = rect.height,
+        .max_iter = max_iter,
+        .shortcuts = ctx->shortcuts,
+        .counts = counts,
+        .stride = stride,
+    };
+    double const start = now_seconds();
+    uint64_t iterations = 0;
+    int const err = sched_run(&job, n_threads, ctx->progress, ctx->progress_user, &iterations);
+    FAIL_IF(ctx, err == MANDEL_ECANCELED, err, "render cancelled");
+    FAIL_IF(ctx, err == MANDEL_ETHREAD, err, "cannot start %u worker threads", n_threads);
+    ctx->stats = (mandel_stats){
+        .seconds = now_seconds() - start,
+        .pixels = field_pixels(rect),
+        .iterations = iterations,
+        .threads = n_threads < rect.height ? n_threads : rect.height,
+        .isa = kernel_isa_name(isa),
+    };
+    return MANDEL_OK;
+}

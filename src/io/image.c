@@ -1,0 +1,151 @@
+/*
+ * io/image.c - the public mandel_image_* calls: format by extension, size checks, and the
+ * row count, in front of the per-format writers.
+ *
+ * Invariant: an image that was not closed successfully leaves no file behind.
+ */
+#include "io/image_io.h"
+
+#include <errno.h>
+#include <string.h>
+#include <strings.h>
+
+static const struct format_entry {
+    const char *ext;
+    mandel_format format;
+} extensions[] = {
+    {"png", MANDEL_FORMAT_PNG}, {"jpg", MANDEL_FORMAT_JPEG}, {"jpeg", MANDEL_FORMAT_JPEG},
+    {"ppm", MANDEL_FORMAT_PPM}, {"pgm", MANDEL_FORMAT_PGM},  {"pbm", MANDEL_FORMAT_PBM},
+    {"npy", MANDEL_FORMAT_NPY},
+};
+
+int mandel_format_from_path(const char *path, mandel_format *format)
+{
+    if (path == NULL || format == NULL) return MANDEL_EINVAL;
+    const char *const slash = strrchr(path, '/');
+    const char *const dot = strrchr(slash ? slash : path, '.');
+    if (dot == NULL) return MANDEL_EFORMAT;
+    for (size_t i = 0; i < sizeof extensions / sizeof extensions[0]; i++) {
+        if (strcasecmp(dot + 1, extensions[i].ext) == 0) {
+            *format = extensions[i].format;
+            return MANDEL_OK;
+        }
+    }
+    return MANDEL_EFORMAT;
+}
+
+mandel_pixels mandel_format_pixels(mandel_format format)
+{
+    switch (format) {
+    case MANDEL_FORMAT_PGM:
+    case MANDEL_FORMAT_PBM: return MANDEL_PIXELS_GRAY8;
+    case MANDEL_FORMAT_NPY: return MANDEL_PIXELS_U32;
+    default: return MANDEL_PIXELS_RGB8;
+    }
+}
+
+static const image_writer *writer_for(mandel_format format)
+{
+    switch (format) {
+    case MANDEL_FORMAT_PNG: return &write_png;
+    case MANDEL_FORMAT_JPEG: return &write_jpeg;
+    case MANDEL_FORMAT_PPM: return &write_ppm;
+    case MANDEL_FORMAT_PGM: return &write_pgm;
+    case MANDEL_FORMAT_PBM: return &write_pbm;
+    case MANDEL_FORMAT_NPY: return &write_npy;
+    }
+    return NULL;
+}
+
+int image_put(mandel_image *img, const void *data, size_t bytes)
+{
+    FAIL_IF(img->ctx, fwrite(data, 1, bytes, img->file.fp) != bytes, MANDEL_EIO,
+            "cannot write '%s': %s", img->file.path, strerror(errno));
+    return MANDEL_OK;
+}
+
+int mandel_image_open(mandel_ctx *ctx, mandel_image **out, const char *path,
+                      mandel_format format, uint32_t width, uint32_t height,
+                      const mandel_image_options *options)
+{
+    if (ctx == NULL || out == NULL) return MANDEL_EINVAL;
+    *out = NULL;
+    FAIL_IF(ctx, path == NULL || *path == '\0', MANDEL_EINVAL, "no output path");
+    const image_writer *const writer = writer_for(format);
+    FAIL_IF(ctx, writer == NULL, MANDEL_EFORMAT, "unknown image format %d", (int)format);
+    FAIL_IF(ctx, width == 0 || height == 0, MANDEL_EINVAL, "image size %ux%u is empty",
+            width, height);
+    FAIL_IF(ctx, format == MANDEL_FORMAT_JPEG && (width > 65500 || height > 65500),
+            MANDEL_ETOOBIG, "JPEG images are at most 65500x65500, not %ux%u", width, height);
+    FAIL_IF(ctx, format == MANDEL_FORMAT_PNG && (width > 0x7fffffffu || height > 0x7fffffffu),
+            MANDEL_ETOOBIG, "PNG images are at most 2^31-1 pixels a side");
+    int quality = options != NULL ? options->jpeg_quality : 0;
+    FAIL_IF(ctx, quality < 0 || quality > 100, MANDEL_EINVAL,
+            "JPEG quality %d is outside 1..100", quality);
+    if (quality == 0) quality = 90;
+
+    mandel_image *const img = ctx_alloc(ctx, sizeof *img);
+    FAIL_IF(ctx, img == NULL, MANDEL_ENOMEM, "out of memory for an image");
+    memset(img, 0, sizeof *img);
+    img->ctx = ctx;
+    img->format = format;
+    img->writer = writer;
+    img->width = width;
+    img->height = height;
+    img->jpeg_quality = quality;
+    if (options != NULL && options->comment != NULL) {
+        img->comment = ctx_strdup(ctx, options->comment);
+        if (img->comment == NULL) {
+            ctx_free(ctx, img);
+            return ctx_fail(ctx, MANDEL_ENOMEM, "out of memory for an image comment");
+        }
+    }
+    int err = atomic_file_open(ctx, &img->file, path);
+    if (err == MANDEL_OK) err = writer->begin(img);
+    if (err != MANDEL_OK) {
+        mandel_image_abort(img);
+        return err;
+    }
+    *out = img;
+    return MANDEL_OK;
+}
+
+int mandel_image_write_rows(mandel_image *img, const void *rows, uint32_t n_rows)
+{
+    if (img == NULL || (rows == NULL && n_rows != 0)) return MANDEL_EINVAL;
+    FAIL_IF(img->ctx, n_rows > img->height - img->rows_written, MANDEL_EINVAL,
+            "%u more rows would exceed the image height %u", n_rows, img->height);
+    int const err = img->writer->rows(img, rows, n_rows);
+    if (err == MANDEL_OK) img->rows_written += n_rows;
+    return err;
+}
+
+int mandel_image_close(mandel_image *img)
+{
+    if (img == NULL) return MANDEL_EINVAL;
+    mandel_ctx *const ctx = img->ctx;
+    int err = MANDEL_OK;
+    if (img->rows_written != img->height)
+        err = ctx_fail(ctx, MANDEL_EINVAL, "image closed after %u of %u rows",
+                       img->rows_written, img->height);
+    if (err == MANDEL_OK) err = img->writer->end(img);
+    if (err == MANDEL_OK) err = atomic_file_commit(ctx, &img->file);
+    if (err != MANDEL_OK) {
+        mandel_image_abort(img);
+        return err;
+    }
+    img->writer->destroy(img);
+    ctx_free(ctx, img->comment);
+    ctx_free(ctx, img);
+    return MANDEL_OK;
+}
+
+void mandel_image_abort(mandel_image *img)
+{
+    if (img == NULL) return;
+    mandel_ctx *const ctx = img->ctx;
+    img->writer->destroy(img);
+    atomic_file_discard(ctx, &img->file);
+    ctx_free(ctx, img->comment);
+    ctx_free(ctx, img);
+}

@@ -1,0 +1,97 @@
+/*
+ * io/write_jpeg.c - baseline JPEG through libjpeg(-turbo), one band of rows at a time.
+ *
+ * libjpeg reports errors by calling error_exit(), which must not return; ours longjmps
+ * back to the entry point of this file that called into libjpeg. That is libjpeg's own
+ * documented mechanism, and no jump ever crosses a frame of ours outside this file.
+ */
+#include "io/image_io.h"
+
+#include <jpeglib.h>
+#include <setjmp.h>
+#include <stdlib.h>
+
+typedef struct jpg_state {
+    struct jpeg_compress_struct cinfo;
+    struct jpeg_error_mgr jerr;
+    jmp_buf on_error;
+    char message[JMSG_LENGTH_MAX];
+    bool created;
+} jpg_state;
+
+static void on_error_exit(j_common_ptr cinfo)
+{
+    jpg_state *const st = (jpg_state *)cinfo->client_data;
+    (*cinfo->err->format_message)(cinfo, st->message);
+    longjmp(st->on_error, 1);
+}
+
+static void on_output_message(j_common_ptr cinfo) { (void)cinfo; }
+
+static int jpg_fail(mandel_image *img)
+{
+    jpg_state *const st = img->state;
+    return ctx_fail(img->ctx, MANDEL_EIO, "cannot write '%s': %s", img->file.path,
+                    st->message);
+}
+
+static int jpg_begin(mandel_image *img)
+{
+    jpg_state *const st = ctx_alloc(img->ctx, sizeof *st);
+    FAIL_IF(img->ctx, st == NULL, MANDEL_ENOMEM, "out of memory for a JPEG encoder");
+    st->created = false;
+    img->state = st;
+    st->cinfo.err = jpeg_std_error(&st->jerr);
+    st->jerr.error_exit = on_error_exit;
+    st->jerr.output_message = on_output_message;
+    if (setjmp(st->on_error)) return jpg_fail(img);
+    jpeg_create_compress(&st->cinfo);
+    st->created = true;
+    st->cinfo.client_data = st;
+    jpeg_stdio_dest(&st->cinfo, img->file.fp);
+    st->cinfo.image_width = img->width;
+    st->cinfo.image_height = img->height;
+    st->cinfo.input_components = 3;
+    st->cinfo.in_color_space = JCS_RGB;
+    jpeg_set_defaults(&st->cinfo);
+    jpeg_set_quality(&st->cinfo, img->jpeg_quality, TRUE);
+    jpeg_start_compress(&st->cinfo, TRUE);
+    if (img->comment != NULL) {
+        size_t len = 0;
+        while (img->comment[len] != '\0' && len < 65533) len++;
+        jpeg_write_marker(&st->cinfo, JPEG_COM, (const JOCTET *)img->comment, (unsigned)len);
+    }
+    return MANDEL_OK;
+}
+
+static int jpg_rows(mandel_image *img, const void *rows, uint32_t n_rows)
+{
+    jpg_state *const st = img->state;
+    if (setjmp(st->on_error)) return jpg_fail(img);
+    const uint8_t *row = rows;
+    size_t const row_bytes = (size_t)img->width * 3;
+    for (uint32_t r = 0; r < n_rows; r++, row += row_bytes) {
+        JSAMPROW sample = (JSAMPROW)row;
+        jpeg_write_scanlines(&st->cinfo, &sample, 1);
+    }
+    return MANDEL_OK;
+}
+
+static int jpg_end(mandel_image *img)
+{
+    jpg_state *const st = img->state;
+    if (setjmp(st->on_error)) return jpg_fail(img);
+    jpeg_finish_compress(&st->cinfo);
+    return MANDEL_OK;
+}
+
+static void jpg_destroy(mandel_image *img)
+{
+    jpg_state *const st = img->state;
+    if (st == NULL) return;
+    if (st->created) jpeg_destroy_compress(&st->cinfo);
+    ctx_free(img->ctx, st);
+    img->state = NULL;
+}
+
+const image_writer write_jpeg = {jpg_begin, jpg_rows, jpg_end, jpg_destroy};

@@ -1,0 +1,49 @@
+/*
+ * kernel/kernel.h - the escape-time kernels, as the rest of the library sees them.
+ *
+ * A kernel computes the escape counts of one row segment: pixels with c = re[j] + im*i,
+ * j = 0..n-1. Every kernel gives the same count for every pixel as kernel_scalar, the
+ * specification; the tests hold each built variant to that.
+ */
+#ifndef MANDEL_KERNEL_H
+#define MANDEL_KERNEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mandel.h"
+
+typedef struct kernel_row {
+    const double *re;  /* n real parts */
+    double im;         /* the imaginary part shared by the row */
+    uint32_t n;        /* pixels in the segment */
+    uint32_t max_iter; /* iteration limit, >= 1 */
+    bool shortcuts;    /* skip provably interior points (cardioid, bulb, cycles) */
+} kernel_row;
+
+typedef void kernel_fn(const kernel_row *row, uint32_t *counts);
+
+/* The plain C kernel: the specification every other kernel is tested against. */
+kernel_fn kernel_scalar;
+
+/* The vector kernels, each built only where its compiler flags are available. */
+kernel_fn kernel_generic;
+kernel_fn kernel_sse2;
+kernel_fn kernel_avx2;
+kernel_fn kernel_avx512;
+
+/* True when c lies inside the main cardioid or the period-2 bulb, with a margin that keeps
+ * rounding from admitting a point outside (docs/algorithms.md, "Interior shortcuts"). */
+bool interior_known(double cr, double ci);
+
+/* The kernel for `isa`: MANDEL_ISA_AUTO resolves to the best available. Returns NULL if
+ * that kernel is not built or the CPU lacks it; *resolved gets the ISA actually chosen. */
+kernel_fn *kernel_select(mandel_isa isa, mandel_isa *resolved);
+
+/* Whether `isa` is built into this library and runnable on this CPU. */
+bool kernel_available(mandel_isa isa);
+
+/* "scalar", "avx2", ...; NULL out of range. */
+const char *kernel_isa_name(mandel_isa isa);
+
+#endif /* MANDEL_KERNEL_H */

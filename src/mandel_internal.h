@@ -1,0 +1,50 @@
+/*
+ * mandel_internal.h - what every file of libmandel shares: the ctx layout, the allocator,
+ * and the two error macros. Nothing here is visible outside the library.
+ */
+#ifndef MANDEL_INTERNAL_H
+#define MANDEL_INTERNAL_H
+
+#include "mandel.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "kernel/kernel.h"
+
+struct mandel_ctx {
+    mandel_allocator alloc;
+    uint32_t n_threads;    /* 0 = all online CPUs */
+    mandel_isa isa;        /* as set; resolved per render */
+    uint64_t max_pixels;
+    uint32_t max_iter;
+    bool shortcuts;
+    mandel_progress_fn progress;
+    void *progress_user;
+    mandel_stats stats;
+    char errmsg[256];
+};
+
+void *ctx_alloc(mandel_ctx *ctx, size_t bytes);
+void ctx_free(mandel_ctx *ctx, void *ptr);
+char *ctx_strdup(mandel_ctx *ctx, const char *text);
+
+/* Records the message of a failure and returns `code`. */
+int ctx_fail(mandel_ctx *ctx, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* FAIL_IF(ctx, cond, code, fmt, ...): if cond, record the message and return code. */
+#define FAIL_IF(ctx, cond, code, ...)                   \
+    do {                                                \
+        if (cond) return ctx_fail((ctx), (code), __VA_ARGS__); \
+    } while (0)
+
+/* CHECK(expr): forward a non-zero error code. */
+#define CHECK(expr)                     \
+    do {                                \
+        int const check_err_ = (expr);  \
+        if (check_err_ != MANDEL_OK) return check_err_; \
+    } while (0)
+
+#endif /* MANDEL_INTERNAL_H */

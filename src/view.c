@@ -1,0 +1,155 @@
+/*
+ * view.c - views: the pixel -> plane mapping, and the centre kept as decimal text.
+ *
+ * Invariant: a view's coordinates are computed once, here, into one array for the columns
+ * and one for the rows; kernels read them and never recompute a coordinate, so a pixel
+ * samples the same c whatever rect, band or thread renders it.
+ */
+#include "view.h"
+
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+static int view_alloc(mandel_ctx *ctx, mandel_view **out, uint32_t width, uint32_t height)
+{
+    FAIL_IF(ctx, width == 0 || height == 0, MANDEL_EINVAL, "view size %ux%u is empty",
+            width, height);
+    mandel_view *const view = ctx_alloc(ctx, sizeof *view);
+    FAIL_IF(ctx, view == NULL, MANDEL_ENOMEM, "out of memory for a view");
+    memset(view, 0, sizeof *view);
+    view->alloc = ctx->alloc;
+    view->width = width;
+    view->height = height;
+    view->re = ctx_alloc(ctx, (size_t)width * sizeof(double));
+    view->im = ctx_alloc(ctx, (size_t)height * sizeof(double));
+    if (view->re == NULL || view->im == NULL) {
+        mandel_view_free(view);
+        return ctx_fail(ctx, MANDEL_ENOMEM, "out of memory for a %ux%u view", width, height);
+    }
+    *out = view;
+    return MANDEL_OK;
+}
+
+static int keep_center(mandel_ctx *ctx, mandel_view *view, const char *re, const char *im)
+{
+    view->center_re = ctx_strdup(ctx, re);
+    view->center_im = ctx_strdup(ctx, im);
+    FAIL_IF(ctx, view->center_re == NULL || view->center_im == NULL, MANDEL_ENOMEM,
+            "out of memory for a view's centre");
+    return MANDEL_OK;
+}
+
+int mandel_view_new_bounds(mandel_ctx *ctx, mandel_view **out, uint32_t width,
+                           uint32_t height, double xmin, double xmax, double ymin, double ymax)
+{
+    if (ctx == NULL || out == NULL) return MANDEL_EINVAL;
+    *out = NULL;
+    FAIL_IF(ctx, !isfinite(xmin) || !isfinite(xmax) || !isfinite(ymin) || !isfinite(ymax),
+            MANDEL_EINVAL, "bounds must be finite numbers");
+    FAIL_IF(ctx, !(xmin < xmax), MANDEL_EINVAL, "bounds are empty: xmin %.17g >= xmax %.17g",
+            xmin, xmax);
+    FAIL_IF(ctx, !(ymin < ymax), MANDEL_EINVAL, "bounds are empty: ymin %.17g >= ymax %.17g",
+            ymin, ymax);
+    double const dx = (xmax - xmin) / width, dy = (ymax - ymin) / height;
+    FAIL_IF(ctx, !isfinite(dx) || !isfinite(dy), MANDEL_EINVAL, "bounds are too wide");
+    mandel_view *view;
+    CHECK(view_alloc(ctx, &view, width, height));
+    for (uint32_t i = 0; i < width; i++) view->re[i] = xmin + i * dx;
+    for (uint32_t k = 0; k < height; k++) view->im[k] = ymax - k * dy;
+    char re[40], im[40];
+    snprintf(re, sizeof re, "%.17g", xmin + (xmax - xmin) / 2);
+    snprintf(im, sizeof im, "%.17g", ymin + (ymax - ymin) / 2);
+    int const err = keep_center(ctx, view, re, im);
+    if (err != MANDEL_OK) {
+        mandel_view_free(view);
+        return err;
+    }
+    *out = view;
+    return MANDEL_OK;
+}
+
+/* Parses the whole of `text` as a finite double. */
+static bool parse_finite(const char *text, double *value)
+{
+    if (text == NULL || *text == '\0') return false;
+    char *end;
+    errno = 0;
+    double const v = strtod(text, &end);
+    if (*end != '\0' || end == text || !isfinite(v)) return false;
+    if (errno == ERANGE && fabs(v) > 1.0) return false;
+    *value = v;
+    return true;
+}
+
+int mandel_view_new_center(mandel_ctx *ctx, mandel_view **out, uint32_t width,
+                           uint32_t height, const char *re, const char *im, const char *radius)
+{
+    if (ctx == NULL || out == NULL) return MANDEL_EINVAL;
+    *out = NULL;
+    double cre, cim, r;
+    FAIL_IF(ctx, !parse_finite(re, &cre), MANDEL_EINVAL, "centre real part '%.40s' is not a "
+            "finite number", re ? re : "(null)");
+    FAIL_IF(ctx, !parse_finite(im, &cim), MANDEL_EINVAL, "centre imaginary part '%.40s' is "
+            "not a finite number", im ? im : "(null)");
+    FAIL_IF(ctx, !parse_finite(radius, &r) || !(r > 0), MANDEL_EINVAL,
+            "radius '%.40s' is not a positive finite number", radius ? radius : "(null)");
+    FAIL_IF(ctx, width == 0 || height == 0, MANDEL_EINVAL, "view size %ux%u is empty",
+            width, height);
+    double const step = 2.0 * r / height;
+    double const half_w = (width - 1) / 2.0 * step, half_h = (height - 1) / 2.0 * step;
+    FAIL_IF(ctx, !isfinite(half_w) || fabs(cre) + half_w > 1e300 || fabs(cim) + half_h > 1e300,
+            MANDEL_EINVAL, "view is too wide (radius %.3g)", r);
+    /* Below ~2^-50 of the coordinates neighbouring pixels sample the same double. */
+    double const scale = fmax(fmax(fabs(cre), fabs(cim)) + fmax(half_w, half_h), DBL_MIN);
+    FAIL_IF(ctx, step < scale * 0x1p-50 || step < 0x1p-1000, MANDEL_EINVAL,
+            "pixel size %.3g is too small for double precision at centre %.40s,%.40s",
+            step, re, im);
+    mandel_view *view;
+    CHECK(view_alloc(ctx, &view, width, height));
+    for (uint32_t i = 0; i < width; i++)
+        view->re[i] = cre + ((double)i - (width - 1) / 2.0) * step;
+    for (uint32_t k = 0; k < height; k++)
+        view->im[k] = cim - ((double)k - (height - 1) / 2.0) * step;
+    int const err = keep_center(ctx, view, re, im);
+    if (err != MANDEL_OK) {
+        mandel_view_free(view);
+        return err;
+    }
+    *out = view;
+    return MANDEL_OK;
+}
+
+void mandel_view_free(mandel_view *view)
+{
+    if (view == NULL) return;
+    mandel_allocator const a = view->alloc;
+    a.free(a.user, view->re);
+    a.free(a.user, view->im);
+    a.free(a.user, view->center_re);
+    a.free(a.user, view->center_im);
+    a.free(a.user, view);
+}
+
+uint32_t mandel_view_width(const mandel_view *view) { return view ? view->width : 0; }
+uint32_t mandel_view_height(const mandel_view *view) { return view ? view->height : 0; }
+
+int mandel_view_point(const mandel_view *view, uint32_t col, uint32_t row, double *re,
+                      double *im)
+{
+    if (view == NULL || re == NULL || im == NULL) return MANDEL_EINVAL;
+    if (col >= view->width || row >= view->height) return MANDEL_EINVAL;
+    *re = view->re[col];
+    *im = view->im[row];
+    return MANDEL_OK;
+}
+
+void mandel_view_center(const mandel_view *view, const char **re, const char **im)
+{
+    if (re) *re = view ? view->center_re : NULL;
+    if (im) *im = view ? view->center_im : NULL;
+}
