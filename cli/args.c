@@ -50,7 +50,7 @@ bool args_double(const char *text, double *out, char *why)
         return false;
     }
     if (!isfinite(v)) {
-        snprintf(why, ARGS_WHY_LEN, "must be a finite number");
+        snprintf(why, ARGS_WHY_LEN, "not finite");
         return false;
     }
     if (errno == ERANGE && fabs(v) > 1.0) {

@@ -289,7 +289,9 @@ static void band_pixels(mandel_format format, const mandel_color *color, const u
 {
     switch (format) {
     case MANDEL_FORMAT_PBM:
-        for (size_t i = 0; i < n; i++) pixels[i] = counts[i] >= color->max_iter;
+        /* Rendered with one more iteration than asked (render_limit): a count above the
+         * user's limit means no |z_n| reached 2 for any n up to it. */
+        for (size_t i = 0; i < n; i++) pixels[i] = counts[i] > color->max_iter;
         break;
     case MANDEL_FORMAT_PGM:
         /* Grey is the palette's luma (Rec. 709 weights on the sRGB bytes). */
@@ -312,6 +314,7 @@ typedef struct pipeline {
     mandel_format format;
     mandel_color color;
     uint32_t band_rows;
+    uint32_t render_limit;  /* the iteration limit given to the library */
     bool whole_field;       /* the palette needs the field's range first */
     uint32_t *counts;       /* a band, or the whole field */
     uint8_t *pixels;        /* a band of writer rows */
@@ -325,8 +328,8 @@ static int render_rows(pipeline *p, uint32_t y, uint32_t rows, uint32_t *counts)
 {
     uint32_t const w = p->o->width;
     mandel_rect const rect = {0, y, w, rows};
-    p->bar.rows_before = y;
-    int const err = mandel_render(p->ctx, p->view, p->o->max_iter, rect, counts, w,
+    p->bar.done_before = (uint64_t)y * w;
+    int const err = mandel_render(p->ctx, p->view, p->render_limit, rect, counts, w,
                                   (size_t)rows * w * sizeof *counts);
     if (err == MANDEL_ECANCELED) return EXIT_INTERRUPTED;
     if (err != MANDEL_OK) return cli_error(EXIT_FAIL, "%s", mandel_errmsg(p->ctx));
@@ -428,6 +431,11 @@ int cmd_render(int argc, char **argv)
     int palette;
     mandel_palette_find(o.palette_name, &palette);
     mandel_color_init(&p.color, palette, o.max_iter);
+    /* A count equal to the limit cannot tell "escaped at the last iteration" from "never
+     * escaped". A bitmap must tell them apart (the Benchmarks Game's sets the bit when
+     * |z_N| <= 2), so PBM asks for one iteration more. */
+    p.render_limit = o.max_iter;
+    if (p.format == MANDEL_FORMAT_PBM && o.max_iter < UINT32_MAX) p.render_limit = o.max_iter + 1;
     p.whole_field = mandel_palette_needs_range(palette) && p.format != MANDEL_FORMAT_PBM &&
                     p.format != MANDEL_FORMAT_NPY;
     if ((rc = allocate_buffers(&p)) >= 0) goto done;
@@ -443,7 +451,7 @@ int cmd_render(int argc, char **argv)
 
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
-    progress_init(&p.bar, o.quiet, o.height, "rendering", &interrupted);
+    progress_init(&p.bar, o.quiet, (uint64_t)o.width * o.height, "rendering", &interrupted);
     mandel_ctx_set_progress(p.ctx, progress_update, &p.bar);
     rc = run_pipeline(&p);
     progress_done(&p.bar);

@@ -18,27 +18,27 @@ double progress_now(void)
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
-void progress_init(progress *p, bool quiet, uint64_t rows_total, const char *label,
+void progress_init(progress *p, bool quiet, uint64_t total, const char *label,
                    volatile sig_atomic_t *interrupted)
 {
     p->enabled = !quiet && isatty(STDERR_FILENO);
     p->shown = false;
     p->start = progress_now();
-    p->rows_before = 0;
-    p->rows_total = rows_total;
+    p->done_before = 0;
+    p->total = total;
     p->label = label;
     p->interrupted = interrupted;
 }
 
-int progress_update(void *user, uint64_t rows_done, uint64_t rows_total)
+int progress_update(void *user, uint64_t done, uint64_t band_total)
 {
     progress *const p = user;
-    (void)rows_total;
+    (void)band_total;
     if (p->interrupted != NULL && *p->interrupted) return 1;
     if (!p->enabled) return 0;
     double const elapsed = progress_now() - p->start;
     if (elapsed < SHOW_AFTER_SECONDS) return 0;
-    double const frac = p->rows_total ? (double)(p->rows_before + rows_done) / p->rows_total : 1;
+    double const frac = p->total ? (double)(p->done_before + done) / (double)p->total : 1;
     int const filled = (int)(frac * BAR_WIDTH);
     char bar[BAR_WIDTH + 1];
     for (int i = 0; i < BAR_WIDTH; i++) bar[i] = i < filled ? '#' : '.';

@@ -12,16 +12,16 @@ typedef struct progress {
     bool enabled;          /* stderr is a terminal and --quiet was not given */
     bool shown;            /* something was drawn and must be cleared */
     double start;
-    uint64_t rows_before;  /* rows of the image finished in earlier bands */
-    uint64_t rows_total;   /* rows of the whole image */
+    uint64_t done_before;  /* pixels of the image finished in earlier bands */
+    uint64_t total;        /* pixels of the whole image */
     const char *label;
     volatile sig_atomic_t *interrupted;
 } progress;
 
-void progress_init(progress *p, bool quiet, uint64_t rows_total, const char *label,
+void progress_init(progress *p, bool quiet, uint64_t total, const char *label,
                    volatile sig_atomic_t *interrupted);
 /* A mandel_progress_fn: draws the bar; returns non-zero once interrupted. */
-int progress_update(void *user, uint64_t rows_done, uint64_t rows_total);
+int progress_update(void *user, uint64_t done, uint64_t band_total);
 void progress_done(progress *p);
 double progress_now(void);
 

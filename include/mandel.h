@@ -137,9 +137,10 @@ MANDEL_API const char *mandel_isa_name(mandel_isa isa);
 MANDEL_API int mandel_isa_available(mandel_isa isa);
 
 /*! Progress callback: called on the thread that called mandel_render(), about ten times a
- *  second and once at the end, with the rows finished so far and the rows in the rect.
- *  Returning non-zero cancels the render, which then fails with MANDEL_ECANCELED. */
-typedef int (*mandel_progress_fn)(void *user, uint64_t rows_done, uint64_t rows_total);
+ *  second and once at the end, with the pixels finished so far and the pixels in the rect.
+ *  Returning non-zero cancels the render, which then fails with MANDEL_ECANCELED; workers
+ *  stop after the segment (at most 256 pixels) they are computing. */
+typedef int (*mandel_progress_fn)(void *user, uint64_t pixels_done, uint64_t pixels_total);
 
 /*! mandel_ctx_set_progress() : installs (or, with fn = NULL, removes) the callback. */
 MANDEL_API void mandel_ctx_set_progress(mandel_ctx *ctx, mandel_progress_fn fn, void *user);

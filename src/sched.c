@@ -1,15 +1,17 @@
 /*
  * sched.c - worker threads, the shared row counter, progress and cancellation.
  *
- * Workers take the next unrendered row from one atomic counter until none is left: the
+ * Workers take the next unrendered unit from one atomic counter until none is left: the
  * tutorial's pool.map over rows, but dynamic, so a thread that drew cheap rows simply takes
- * more and no core idles while another holds a block of expensive ones. The calling thread
+ * more and no core idles while another holds a block of expensive ones. A unit is a row, or
+ * a segment of SCHED_SEGMENT pixels of a wide row, so that cancelling waits for at most one
+ * segment per worker, not one whole row of a deep zoom. The calling thread
  * does not render; it sleeps on a condition variable, wakes ten times a second to report
  * progress, and turns a non-zero answer of the callback into a cancel flag the workers
- * check between rows.
+ * check between units.
  *
- * Invariant: a pixel's count never depends on which thread computed it: a row is computed
- * by one kernel call from the view's fixed coordinates, whoever takes it.
+ * Invariant: a pixel's count never depends on which thread computed it: a segment is
+ * computed by one kernel call from the view's fixed coordinates, whoever takes it.
  */
 #include "sched.h"
 
@@ -20,8 +22,10 @@
 
 typedef struct pool {
     const sched_job *job;
-    atomic_uint_fast32_t next_row;
-    atomic_uint_fast32_t rows_done;
+    uint32_t segs_per_row;
+    uint64_t n_units;
+    atomic_uint_fast64_t next_unit;
+    atomic_uint_fast64_t pixels_done;
     atomic_uint_fast64_t iterations;
     atomic_bool cancel;
     pthread_mutex_t lock;
@@ -29,19 +33,23 @@ typedef struct pool {
     uint32_t running;   /* workers not yet finished, under lock */
 } pool;
 
-static uint64_t render_row(const sched_job *job, uint32_t row)
+/* Renders segment `seg` of row `row`; returns the sum of its counts, *pixels its length. */
+static uint64_t render_unit(const sched_job *job, uint32_t row, uint32_t seg, uint32_t *pixels)
 {
+    uint32_t const x = seg * SCHED_SEGMENT;
+    uint32_t const n = job->width - x < SCHED_SEGMENT ? job->width - x : SCHED_SEGMENT;
     kernel_row const kr = {
-        .re = job->re,
+        .re = job->re + x,
         .im = job->im[row],
-        .n = job->width,
+        .n = n,
         .max_iter = job->max_iter,
         .shortcuts = job->shortcuts,
     };
-    uint32_t *const out = job->counts + (size_t)row * job->stride;
+    uint32_t *const out = job->counts + (size_t)row * job->stride + x;
     job->kernel(&kr, out);
     uint64_t sum = 0;
-    for (uint32_t j = 0; j < job->width; j++) sum += out[j];
+    for (uint32_t j = 0; j < n; j++) sum += out[j];
+    *pixels = n;
     return sum;
 }
 
@@ -51,11 +59,12 @@ static void *worker(void *arg)
     const sched_job *const job = p->job;
     uint64_t sum = 0;
     while (!atomic_load_explicit(&p->cancel, memory_order_relaxed)) {
-        uint32_t const row =
-            (uint32_t)atomic_fetch_add_explicit(&p->next_row, 1, memory_order_relaxed);
-        if (row >= job->height) break;
-        sum += render_row(job, row);
-        atomic_fetch_add_explicit(&p->rows_done, 1, memory_order_relaxed);
+        uint64_t const unit = atomic_fetch_add_explicit(&p->next_unit, 1, memory_order_relaxed);
+        if (unit >= p->n_units) break;
+        uint32_t pixels;
+        sum += render_unit(job, (uint32_t)(unit / p->segs_per_row),
+                           (uint32_t)(unit % p->segs_per_row), &pixels);
+        atomic_fetch_add_explicit(&p->pixels_done, pixels, memory_order_relaxed);
     }
     atomic_fetch_add(&p->iterations, sum);
     pthread_mutex_lock(&p->lock);
@@ -78,8 +87,11 @@ static struct timespec deadline_after_ms(long ms)
 /* One thread and nobody to report to: no pool needed. */
 static int run_inline(const sched_job *job, uint64_t *iterations)
 {
+    uint32_t const segs = (job->width + SCHED_SEGMENT - 1) / SCHED_SEGMENT;
     uint64_t sum = 0;
-    for (uint32_t row = 0; row < job->height; row++) sum += render_row(job, row);
+    uint32_t pixels;
+    for (uint32_t row = 0; row < job->height; row++)
+        for (uint32_t seg = 0; seg < segs; seg++) sum += render_unit(job, row, seg, &pixels);
     *iterations = sum;
     return MANDEL_OK;
 }
@@ -87,12 +99,15 @@ static int run_inline(const sched_job *job, uint64_t *iterations)
 int sched_run(const sched_job *job, uint32_t n_threads, mandel_progress_fn progress,
               void *progress_user, uint64_t *iterations)
 {
-    if (n_threads > job->height) n_threads = job->height;
+    uint32_t const segs = (job->width + SCHED_SEGMENT - 1) / SCHED_SEGMENT;
+    uint64_t const n_units = (uint64_t)segs * job->height;
+    uint64_t const total = (uint64_t)job->width * job->height;
+    if (n_threads > n_units) n_threads = (uint32_t)n_units;
     if (n_threads <= 1 && progress == NULL) return run_inline(job, iterations);
 
-    pool p = {.job = job, .running = 0};
-    atomic_init(&p.next_row, 0);
-    atomic_init(&p.rows_done, 0);
+    pool p = {.job = job, .segs_per_row = segs, .n_units = n_units, .running = 0};
+    atomic_init(&p.next_unit, 0);
+    atomic_init(&p.pixels_done, 0);
     atomic_init(&p.iterations, 0);
     atomic_init(&p.cancel, false);
     pthread_condattr_t attr;
@@ -125,7 +140,7 @@ int sched_run(const sched_job *job, uint32_t n_threads, mandel_progress_fn progr
         pthread_cond_timedwait(&p.wake, &p.lock, &deadline);
         if (progress != NULL && p.running > 0 && !atomic_load(&p.cancel)) {
             pthread_mutex_unlock(&p.lock);
-            if (progress(progress_user, atomic_load(&p.rows_done), job->height) != 0)
+            if (progress(progress_user, atomic_load(&p.pixels_done), total) != 0)
                 atomic_store(&p.cancel, true);
             pthread_mutex_lock(&p.lock);
         }
@@ -136,8 +151,8 @@ int sched_run(const sched_job *job, uint32_t n_threads, mandel_progress_fn progr
     pthread_mutex_destroy(&p.lock);
 
     if (err != MANDEL_OK) return err;
-    if (atomic_load(&p.rows_done) < job->height) return MANDEL_ECANCELED;
-    if (progress != NULL) (void)progress(progress_user, job->height, job->height);
+    if (atomic_load(&p.pixels_done) < total) return MANDEL_ECANCELED;
+    if (progress != NULL) (void)progress(progress_user, total, total);
     *iterations = atomic_load(&p.iterations);
     return MANDEL_OK;
 }

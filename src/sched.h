@@ -9,6 +9,9 @@
 /* The most worker threads one render starts (MANDEL_OPT_THREADS' upper bound). */
 #define SCHED_MAX_THREADS 1024
 
+/* Pixels of one work unit at most: bounds the latency of a cancel. */
+#define SCHED_SEGMENT 256
+
 typedef struct sched_job {
     kernel_fn *kernel;
     const double *re;     /* the rect's first column: view->re + rect.x */

@@ -1,0 +1,29 @@
+#!/bin/sh
+# Quick start, step 1: install what mandel needs from Debian's archive, build it, and render
+# the default picture to mandel.png. Run from the repository root, as root or with sudo.
+#   scripts/install-deps.sh            packages + build + mandel.png
+#   scripts/install-deps.sh --deps     packages only
+set -eu
+
+packages="build-essential cmake pkg-config libspng-dev libjpeg62-turbo-dev python3-numpy"
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+missing=""
+for p in $packages; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+        missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    echo "installing:$missing"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
+fi
+[ "${1:-}" = "--deps" ] && exit 0
+
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+cmake --build build -j"$(nproc)"
+build/mandel render -o mandel.png
+echo "wrote mandel.png; the program is build/mandel (cmake --install build to install it)"

@@ -1,0 +1,106 @@
+#!/bin/sh
+# Every bad input gets one line on stderr naming the problem, the right exit code (2 usage,
+# 1 runtime), and leaves no file behind: neither the output nor a temporary.
+#   MANDEL=path/to/mandel tests/cli/bad_input.sh
+set -u
+: "${MANDEL:?set MANDEL to the mandel program}"
+dir=$(mktemp -d /tmp/mandel-cli-XXXXXX)
+trap 'rm -rf "$dir"' EXIT
+failed=0 passed=0
+
+# expect EXIT 'GLOB' ARGS...: run mandel ARGS, check exit code, that stderr is one line
+# matching "mandel: GLOB", and that $dir is still empty.
+expect() {
+    want=$1 glob=$2
+    shift 2
+    (cd "$dir" && "$MANDEL" "$@") >"$dir.out" 2>"$dir.err"
+    got=$?
+    err=$(cat "$dir.err")
+    lines=$(wc -l <"$dir.err")
+    left=$(ls -A "$dir")
+    ok=1
+    [ "$got" -eq "$want" ] || ok=0
+    [ "$lines" -eq 1 ] || ok=0
+    case "$err" in "mandel: "$glob) ;; *) ok=0 ;; esac
+    [ -z "$left" ] || ok=0
+    if [ $ok -eq 1 ]; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        echo "FAIL: mandel $*"
+        echo "  exit $got (want $want); stderr ($lines lines): $err"
+        echo "  want: mandel: $glob"
+        [ -z "$left" ] || echo "  left behind: $left"
+    fi
+    rm -rf "${dir:?}"/* "$dir".out "$dir".err
+}
+
+R="render -q"
+# Sizes
+expect 2 "--size '0x400': width must be 1..65535" $R -s 0x400 -o a.png
+expect 2 "--size '400x0': height must be 1..65535" $R -s 400x0 -o a.png
+expect 2 "--size '-4x4': width must be 1..65535" $R -s -4x4 -o a.png
+expect 2 "--size '400': expected WIDTHxHEIGHT" $R -s 400 -o a.png
+expect 2 "--size '400x400x2': expected WIDTHxHEIGHT" $R -s 400x400x2 -o a.png
+expect 2 "--size '70000x10': width must be 1..65535" $R -s 70000x10 -o a.png
+expect 2 "--size '10x99999999999999999999': height must be 1..65535" $R -s 10x99999999999999999999 -o a.png
+expect 2 "--size '4 x4': width must be 1..65535" $R -s "4 x4" -o a.png
+# A picture whose field would not fit: refused with the bytes needed, before any file.
+expect 1 "a 65535x65535 picture with palette 'viridis' needs * bytes of memory; the limit is *" $R -s 65535x65535 -p viridis -o a.png
+# Iterations
+expect 2 "--iterations '0': must be 1..4294967295" $R -i 0 -o a.png
+expect 2 "--iterations '4294967296': must be 1..4294967295" $R -i 4294967296 -o a.png
+expect 2 "--iterations '1e3': not a whole number" $R -i 1e3 -o a.png
+expect 2 "--iterations '100abc': not a whole number" $R -i 100abc -o a.png
+expect 2 "--iterations '': not a whole number" $R -i "" -o a.png
+expect 2 "--iterations '-5': not a whole number" $R -i -5 -o a.png
+# Numbers in views
+expect 2 "--center 'nan,0': 'nan' is not finite" $R -c nan,0 -o a.png
+expect 2 "--center '0,inf': 'inf' is not finite" $R -c 0,inf -o a.png
+expect 2 "--center '0': expected 2 numbers separated by a comma" $R -c 0 -o a.png
+expect 2 "--center '0,1,2': expected 2 numbers separated by a comma" $R -c 0,1,2 -o a.png
+expect 2 "--center '0x,1': '0x' is not a number" $R -c 0x,1 -o a.png
+expect 2 "--radius '0': must be above 0" $R -r 0 -o a.png
+expect 2 "--radius '-1': must be above 0" $R -r -1 -o a.png
+expect 2 "--radius '1e999': not finite" $R -r 1e999 -o a.png
+expect 2 "--radius '2 ': not a number" $R -r "2 " -o a.png
+expect 2 "--zoom 'abc': not a number" $R -z abc -o a.png
+expect 2 "--zoom '0': must be above 0" $R -z 0 -o a.png
+expect 2 "--zoom '1e-320': out of range" $R -z 1e-320 -o a.png
+expect 2 "pixel size * is too small for double precision*" $R -c -0.75,0.1 -z 1e20 -o a.png
+expect 2 "--radius and --zoom say the same thing; give one" $R -r 1 -z 2 -o a.png
+expect 2 "--bounds '1,1,-1,1': XMIN must be below XMAX" $R --bounds 1,1,-1,1 -o a.png
+expect 2 "--bounds '-1,1,1,-1': YMIN must be below YMAX" $R --bounds -1,1,1,-1 -o a.png
+expect 2 "--bounds '-1,1,-1': expected 4 numbers separated by commas" $R --bounds -1,1,-1 -o a.png
+expect 2 "--bounds '-1,1,-1,nan': 'nan' is not finite" $R --bounds -1,1,-1,nan -o a.png
+expect 2 "bounds are too wide" $R --bounds -1e308,1e308,-1,1 -o a.png
+expect 2 "--bounds cannot be combined with --center, --radius or --zoom" $R --bounds -1,1,-1,1 -c 0,0 -o a.png
+# Machine
+expect 2 "--threads '0': must be 1..1024" $R -t 0 -o a.png
+expect 2 "--threads '1025': must be 1..1024" $R -t 1025 -o a.png
+expect 2 "--isa 'mmx': unknown kernel*" $R --isa mmx -o a.png
+# Palettes, formats, files
+expect 2 "--palette 'nosuch': unknown palette (see 'mandel palettes')" $R -p nosuch -o a.png
+expect 2 "--quality '0': must be 1..100" $R --quality 0 -o a.jpg
+expect 2 "-o 'a.gif': unknown extension*" $R -o a.gif
+expect 2 "-o 'noext': unknown extension*" $R -o noext
+expect 2 "--output '': empty file name" $R -o ""
+expect 2 "no output file: give -o FILE*" $R
+expect 2 "--size '65535x10': JPEG images are at most 65500 a side" $R -s 65535x10 -o a.jpg
+expect 1 "cannot create 'missing/a.png': No such file or directory" $R -s 8x8 -o missing/a.png
+mkdir "$dir.png"
+expect 1 "cannot write '$dir.png': it is a directory" $R -s 8x8 -o "$dir.png"
+rmdir "$dir.png"
+expect 1 "cannot create '/proc/a.png': *" $R -s 8x8 -o /proc/a.png
+# Syntax
+expect 2 "unknown option '--frobnicate' (see 'mandel render --help')" $R --frobnicate -o a.png
+expect 2 "unexpected argument 'extra' (see 'mandel render --help')" $R -o a.png extra
+expect 2 "--size: missing value (see 'mandel render --help')" $R -o a.png --size
+expect 2 "unknown command 'paint' (see 'mandel --help')" paint
+expect 2 "unknown option '--frob' (see 'mandel --help')" --frob
+expect 2 "palettes: unexpected argument 'x'" palettes x
+expect 2 "--scene 'nosuch': unknown scene*" bench --scene nosuch
+expect 2 "--repeat '0': must be 1..1000" bench --repeat 0
+
+echo "bad_input: $passed passed, $failed failed"
+[ $failed -eq 0 ]

@@ -1,0 +1,85 @@
+#!/bin/sh
+# mandel render end to end: the default picture, every format, the tutorial's counts, the
+# Benchmarks Game bitmaps, thread-count invariance of the files, quiet stderr, help texts.
+#   MANDEL=path/to/mandel REFERENCE=path/to/shared/reference tests/cli/render.sh
+set -u
+: "${MANDEL:?set MANDEL to the mandel program}"
+: "${REFERENCE:?set REFERENCE to shared/reference}"
+dir=$(mktemp -d /tmp/mandel-cli-XXXXXX)
+trap 'rm -rf "$dir"' EXIT
+cd "$dir" || exit 1
+failed=0 passed=0
+
+check() { # check DESCRIPTION COMMAND...: passes when COMMAND succeeds
+    what=$1
+    shift
+    if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $what"; fi
+}
+
+# bytes FILE OFFSET COUNT: the bytes as hex, no spaces
+bytes() { od -An -tx1 -j "$2" -N "$3" "$1" | tr -d ' \n'; }
+
+# The default picture: a 1200x800 RGB PNG, nothing on stderr when it is not a terminal.
+check "default render exits 0" "$MANDEL" render -o mandel.png 2>err.txt
+check "default render is silent off a terminal" test ! -s err.txt
+check "PNG signature" test "$(bytes mandel.png 0 8)" = 89504e470d0a1a0a
+check "PNG is 1200x800 8-bit RGB" test "$(bytes mandel.png 16 10)" = 000004b0000003200802
+check "no temporary left" test "$(ls -A)" = "err.txt
+mandel.png"
+
+# The tutorial: the .npy body (after its 128-byte header) is the reference array, byte
+# for byte, whatever the thread count.
+for t in 1 2 3; do
+    "$MANDEL" render -q --bounds -2.5,1,-1,1 -s 400x400 -i 1000 -t $t -o tut$t.npy
+    check "tutorial counts with $t threads" sh -c "tail -c +129 tut$t.npy | cmp -s - '$REFERENCE/seed_400x400_1000.u32'"
+done
+check "npy header" test "$(head -c 6 tut1.npy | od -An -c | tr -d ' ')" = '223NUMPY'
+
+# numpy reads it (Debian's python3-numpy, which scripts/install-deps.sh installs).
+if /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
+    check "numpy.load reads the counts" /usr/bin/python3 -c "
+import numpy as np, sys
+a = np.load('tut1.npy')
+r = np.fromfile('$REFERENCE/seed_400x400_1000.u32', dtype='<u4').reshape(400, 400)
+sys.exit(0 if a.dtype == np.uint32 and a.shape == (400, 400) and (a == r).all() else 1)"
+else
+    echo "SKIP: numpy.load check (python3-numpy is not installed)"
+fi
+
+# The Computer Language Benchmarks Game bitmaps, md5 from the reference README.
+"$MANDEL" render -q --bounds -1.5,0.5,-1,1 -s 200x200 -i 50 -o bg200.pbm
+check "Benchmarks Game N=200" test "$(md5sum <bg200.pbm | cut -c1-32)" = cc65e64bd553ed18896de1dfe7fae3e5
+"$MANDEL" render -q --bounds -1.5,0.5,-1,1 -s 1000x1000 -i 50 -t 1 -o bg1000.pbm
+check "Benchmarks Game N=1000" test "$(md5sum <bg1000.pbm | cut -c1-32)" = 9beadc69396d01081a98cf5dc057ce89
+
+# Every format, and identical files for 1 and 2 threads and for scalar vs the best kernel.
+for ext in png jpg jpeg ppm pgm pbm npy; do
+    "$MANDEL" render -q -s 321x123 -c -0.74,0.13 -r 0.05 -i 700 -t 1 -o one.$ext
+    "$MANDEL" render -q -s 321x123 -c -0.74,0.13 -r 0.05 -i 700 -t 2 -o two.$ext
+    "$MANDEL" render -q -s 321x123 -c -0.74,0.13 -r 0.05 -i 700 --isa scalar --no-shortcuts -o plain.$ext
+    check "$ext: 1 and 2 threads give the same file" cmp -s one.$ext two.$ext
+    check "$ext: scalar without shortcuts gives the same file" cmp -s one.$ext plain.$ext
+done
+check "JPEG signature" test "$(bytes one.jpg 0 3)" = ffd8ff
+check "PPM header and size" test "$(head -c 15 one.ppm | tr '\n' ' ')" = "P6 321 123 255 " -a "$(wc -c <one.ppm)" -eq $((15 + 321 * 123 * 3))
+check "PGM size" test "$(wc -c <one.pgm)" -eq $((15 + 321 * 123))
+check "PBM size" test "$(wc -c <one.pbm)" -eq $((11 + 41 * 123))
+check "upper-case extension" "$MANDEL" render -q -s 8x8 -o UPPER.PNG
+check "PNG carries its command line" grep -q "mandel render --center -0.74,0.13 --radius 0.05 --size 321x123 --iterations 700" one.png
+
+# An existing file is replaced only when the new one is complete.
+echo old >keep.png
+"$MANDEL" render -q -s 8x8 -i 0 -o keep.png 2>/dev/null
+check "failed render leaves the old file" test "$(cat keep.png)" = old
+
+# Help and version.
+check "mandel --help" sh -c "'$MANDEL' --help | grep -q '^Usage: mandel <command>'"
+check "mandel render --help" sh -c "'$MANDEL' render --help | grep -q -- '--iterations N'"
+check "mandel bench --help" sh -c "'$MANDEL' bench --help | grep -q -- '--repeat N'"
+check "mandel --version" sh -c "'$MANDEL' --version | grep -Eq '^mandel [0-9]+\.[0-9]+\.[0-9]+$'"
+check "mandel palettes lists viridis" sh -c "'$MANDEL' palettes | grep -q '^viridis'"
+check "no arguments is a usage error" sh -c "'$MANDEL' 2>/dev/null; test \$? -eq 2"
+check "--stats prints one line" sh -c "'$MANDEL' render -q --stats -s 64x64 -o s.png 2>&1 | grep -Eq '^mandel: [0-9.]+ s, [0-9]+ iterations, .* G iterations/s, [0-9]+ threads, kernel [a-z0-9]+$'"
+
+echo "render: $passed passed, $failed failed"
+[ $failed -eq 0 ]

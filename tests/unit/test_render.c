@@ -1,0 +1,204 @@
+/*
+ * tests/unit/test_render.c - mandel_render(): tiles, strides and thread counts give the same
+ * counts as one whole render; progress, cancel, stats; every argument check; the ctx stays
+ * usable after each failure.
+ */
+#include "../check.h"
+#include "mandel.h"
+
+#define W 173
+#define H 97
+
+static uint32_t *render_whole(mandel_ctx *ctx, const mandel_view *v, uint32_t max_iter)
+{
+    uint32_t *const counts = calloc((size_t)W * H, sizeof *counts);
+    mandel_rect const all = {0, 0, W, H};
+    CHECK_EQ_INT(MANDEL_OK, mandel_render(ctx, v, max_iter, all, counts, W, (size_t)W * H * 4));
+    return counts;
+}
+
+static void thread_invariance(mandel_ctx *ctx, const mandel_view *v, const uint32_t *ref)
+{
+    for (int64_t t = 1; t <= 5; t++) {
+        mandel_ctx_set(ctx, MANDEL_OPT_THREADS, t);
+        for (int64_t sc = 0; sc <= 1; sc++) {
+            mandel_ctx_set(ctx, MANDEL_OPT_SHORTCUTS, sc);
+            uint32_t *const c = render_whole(ctx, v, 500);
+            CHECK_TRUE(memcmp(ref, c, (size_t)W * H * 4) == 0);
+            free(c);
+        }
+    }
+    mandel_ctx_set(ctx, MANDEL_OPT_THREADS, 0);
+    mandel_ctx_set(ctx, MANDEL_OPT_SHORTCUTS, 1);
+}
+
+/* Tiles of awkward sizes, rendered in a scrambled order into a bigger buffer with a stride,
+ * reassemble into exactly the whole render. */
+static void tile_invariance(mandel_ctx *ctx, const mandel_view *v, const uint32_t *ref)
+{
+    size_t const stride = W + 11;
+    uint32_t *const big = calloc(stride * H, sizeof *big);
+    uint32_t const tw = 37, th = 13;
+    uint32_t const nx = (W + tw - 1) / tw, ny = (H + th - 1) / th;
+    for (uint32_t n = 0; n < nx * ny; n++) {
+        uint32_t const t = (n * 7 + 3) % (nx * ny); /* 7 is coprime with nx*ny = 40 */
+        uint32_t const tx = t % nx * tw, ty = t / nx * th;
+        mandel_rect const r = {tx, ty, tx + tw > W ? W - tx : tw, ty + th > H ? H - ty : th};
+        uint32_t *const dst = big + (size_t)ty * stride + tx;
+        size_t const room = (stride * H - ((size_t)ty * stride + tx)) * 4;
+        CHECK_EQ_INT(MANDEL_OK, mandel_render(ctx, v, 500, r, dst, stride, room));
+    }
+    int bad = 0;
+    for (uint32_t y = 0; y < H; y++)
+        for (uint32_t x = 0; x < W; x++) bad += big[(size_t)y * stride + x] != ref[y * W + x];
+    CHECK_EQ_INT(0, bad);
+    /* A single pixel and a single row also agree. */
+    uint32_t one;
+    mandel_rect const px = {100, 50, 1, 1};
+    CHECK_EQ_INT(MANDEL_OK, mandel_render(ctx, v, 500, px, &one, 1, 4));
+    CHECK_EQ_U32(ref[50 * W + 100], one);
+    free(big);
+}
+
+typedef struct progress_log {
+    int calls;
+    uint64_t last_done, last_total;
+    bool monotonic;
+    int cancel_after;
+} progress_log;
+
+static int on_progress(void *user, uint64_t done, uint64_t total)
+{
+    progress_log *const log = user;
+    if (done < log->last_done) log->monotonic = false;
+    log->calls++;
+    log->last_done = done;
+    log->last_total = total;
+    return log->cancel_after > 0 && log->calls >= log->cancel_after;
+}
+
+static void progress_and_cancel(mandel_ctx *ctx, const mandel_view *v)
+{
+    progress_log log = {.monotonic = true};
+    mandel_ctx_set_progress(ctx, on_progress, &log);
+    uint32_t *const c = render_whole(ctx, v, 500);
+    CHECK_TRUE(log.calls >= 1);
+    CHECK_TRUE(log.monotonic);
+    CHECK_EQ_INT(W * H, log.last_done);
+    CHECK_EQ_INT(W * H, log.last_total);
+
+    /* A render of minutes (interior of the period-2 bulb, no shortcuts, limit 10^6): the first
+     * callback, after 100 ms, cancels it, and it must stop within a segment. */
+    mandel_view *slow;
+    CHECK_EQ_INT(MANDEL_OK, mandel_view_new_center(ctx, &slow, 256, 256, "-1", "0", "0.01"));
+    uint32_t *const big = malloc(256 * 256 * 4);
+    progress_log stop = {.monotonic = true, .cancel_after = 1};
+    mandel_ctx_set_progress(ctx, on_progress, &stop);
+    mandel_ctx_set(ctx, MANDEL_OPT_SHORTCUTS, 0);
+    mandel_rect const all = {0, 0, 256, 256};
+    CHECK_EQ_INT(MANDEL_ECANCELED, mandel_render(ctx, slow, 1000000, all, big, 256, 256 * 256 * 4));
+    CHECK_TRUE(stop.last_done < 256 * 256);
+    mandel_ctx_set(ctx, MANDEL_OPT_SHORTCUTS, 1);
+    mandel_ctx_set_progress(ctx, NULL, NULL);
+    /* Usable afterwards. */
+    uint32_t *const again = render_whole(ctx, v, 500);
+    CHECK_TRUE(memcmp(c, again, (size_t)W * H * 4) == 0);
+    mandel_view_free(slow);
+    free(big);
+    free(c);
+    free(again);
+}
+
+static void stats(mandel_ctx *ctx, const mandel_view *v, const uint32_t *ref)
+{
+    mandel_ctx_set(ctx, MANDEL_OPT_THREADS, 2);
+    uint32_t *const c = render_whole(ctx, v, 500);
+    mandel_stats st;
+    mandel_ctx_stats(ctx, &st);
+    uint64_t sum = 0;
+    for (size_t i = 0; i < (size_t)W * H; i++) sum += ref[i];
+    CHECK_EQ_INT(sum, st.iterations);
+    CHECK_EQ_INT((uint64_t)W * H, st.pixels);
+    CHECK_EQ_INT(2, st.threads);
+    CHECK_TRUE(st.isa != NULL && mandel_isa_available(MANDEL_ISA_AUTO));
+    CHECK_TRUE(st.seconds >= 0);
+    mandel_ctx_set(ctx, MANDEL_OPT_THREADS, 0);
+    free(c);
+}
+
+static void bad_arguments(mandel_ctx *ctx, const mandel_view *v, const uint32_t *ref)
+{
+    uint32_t buf[64];
+    mandel_rect const r = {0, 0, 8, 8};
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_render(NULL, v, 100, r, buf, 8, sizeof buf));
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_render(ctx, NULL, 100, r, buf, 8, sizeof buf));
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_render(ctx, v, 100, r, NULL, 8, sizeof buf));
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_render(ctx, v, 0, r, buf, 8, sizeof buf));
+    CHECK_TRUE(strstr(mandel_errmsg(ctx), "iteration limit") != NULL);
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_render(ctx, v, 100, r, buf, 7, sizeof buf));
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_render(ctx, v, 100, r, buf, 8, sizeof buf - 1));
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_render(ctx, v, 100, r, buf, 9, sizeof buf));
+    mandel_rect const empty = {0, 0, 0, 8};
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_render(ctx, v, 100, empty, buf, 8, sizeof buf));
+    mandel_rect const outside = {W - 4, 0, 8, 8};
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_render(ctx, v, 100, outside, buf, 8, sizeof buf));
+    CHECK_TRUE(strstr(mandel_errmsg(ctx), "outside") != NULL);
+    mandel_rect const wrap = {UINT32_MAX, 0, 2, 1};
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_render(ctx, v, 100, wrap, buf, 8, sizeof buf));
+    mandel_ctx_set(ctx, MANDEL_OPT_MAX_PIXELS, 63);
+    CHECK_EQ_INT(MANDEL_ETOOBIG, mandel_render(ctx, v, 100, r, buf, 8, sizeof buf));
+    mandel_ctx_set(ctx, MANDEL_OPT_MAX_PIXELS, 64);
+    mandel_ctx_set(ctx, MANDEL_OPT_MAX_ITER, 99);
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_render(ctx, v, 100, r, buf, 8, sizeof buf));
+    mandel_ctx_set(ctx, MANDEL_OPT_MAX_ITER, 100);
+    CHECK_EQ_INT(MANDEL_OK, mandel_render(ctx, v, 100, r, buf, 8, sizeof buf));
+    CHECK_EQ_STR("", mandel_errmsg(ctx));
+
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_ctx_set(ctx, MANDEL_OPT_THREADS, -1));
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_ctx_set(ctx, MANDEL_OPT_THREADS, 1025));
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_ctx_set(ctx, (mandel_option)99, 1));
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_ctx_set(ctx, MANDEL_OPT_ISA, MANDEL_ISA_COUNT));
+    for (int i = 0; i < MANDEL_ISA_COUNT; i++) {
+        int const want = mandel_isa_available((mandel_isa)i) ? MANDEL_OK : MANDEL_EISA;
+        CHECK_EQ_INT(want, mandel_ctx_set(ctx, MANDEL_OPT_ISA, i));
+    }
+    CHECK_EQ_INT(MANDEL_OK, mandel_ctx_set(ctx, MANDEL_OPT_ISA, MANDEL_ISA_AUTO));
+    int64_t value, lo, hi;
+    CHECK_EQ_INT(MANDEL_OK, mandel_ctx_get(ctx, MANDEL_OPT_MAX_ITER, &value));
+    CHECK_EQ_INT(100, value);
+    CHECK_EQ_INT(MANDEL_OK, mandel_option_bounds(MANDEL_OPT_THREADS, &lo, &hi));
+    CHECK_EQ_INT(0, lo);
+    CHECK_EQ_INT(1024, hi);
+    mandel_ctx_set(ctx, MANDEL_OPT_MAX_ITER, UINT32_MAX);
+    mandel_ctx_set(ctx, MANDEL_OPT_MAX_PIXELS, (int64_t)1 << 34);
+    /* After all these failures, the ctx renders the same field. */
+    uint32_t *const c = render_whole(ctx, v, 500);
+    CHECK_TRUE(memcmp(ref, c, (size_t)W * H * 4) == 0);
+    free(c);
+    CHECK_TRUE(strcmp(mandel_strerror(MANDEL_ENOMEM), "out of memory") == 0);
+    CHECK_TRUE(mandel_strerror(12345) != NULL);
+    CHECK_EQ_INT(MANDEL_VERSION_NUMBER, mandel_version_number());
+}
+
+int main(void)
+{
+    mandel_ctx *const ctx = mandel_ctx_new(NULL);
+    mandel_view *v;
+    CHECK_EQ_INT(MANDEL_OK, mandel_view_new_center(ctx, &v, W, H, "-0.7436", "0.1318", "0.01"));
+    mandel_ctx_set(ctx, MANDEL_OPT_THREADS, 1);
+    mandel_ctx_set(ctx, MANDEL_OPT_SHORTCUTS, 0);
+    mandel_ctx_set(ctx, MANDEL_OPT_ISA, MANDEL_ISA_SCALAR);
+    uint32_t *const ref = render_whole(ctx, v, 500);
+    mandel_ctx_set(ctx, MANDEL_OPT_ISA, MANDEL_ISA_AUTO);
+    mandel_ctx_set(ctx, MANDEL_OPT_THREADS, 0);
+    mandel_ctx_set(ctx, MANDEL_OPT_SHORTCUTS, 1);
+    thread_invariance(ctx, v, ref);
+    tile_invariance(ctx, v, ref);
+    progress_and_cancel(ctx, v);
+    stats(ctx, v, ref);
+    bad_arguments(ctx, v, ref);
+    free(ref);
+    mandel_view_free(v);
+    mandel_ctx_free(ctx);
+    return check_report("test_render");
+}
