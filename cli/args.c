@@ -112,7 +112,7 @@ static bool split_doubles(const char *text, int n, double *out, char *why)
             snprintf(why, ARGS_WHY_LEN, "'%.20s' is %.60s", buf, inner);
             return false;
         }
-        p = comma + 1;
+        if (!last) p = comma + 1;
     }
     return true;
 }
