@@ -72,6 +72,20 @@ echo old >keep.png
 "$MANDEL" render -q -s 8x8 -i 0 -o keep.png 2>/dev/null
 check "failed render leaves the old file" test "$(cat keep.png)" = old
 
+# Interrupted (SIGINT, as Ctrl-C sends): exit 130, one line, and no file at all. The view
+# is the interior of the period-2 bulb without shortcuts: minutes of work if not stopped.
+mkdir intr && cd intr
+"$MANDEL" render -q --no-shortcuts -c -1,0 -r 0.01 -i 4000000000 -s 64x64 -t 2 -o i.png 2>err.txt &
+pid=$!
+sleep 0.5
+kill -INT $pid
+wait $pid
+code=$?
+check "SIGINT exits 130" test $code -eq 130
+check "SIGINT says so in one line" test "$(cat err.txt)" = "mandel: interrupted; no file written"
+check "SIGINT leaves no file" test "$(ls -A)" = "err.txt"
+cd ..
+
 # Help and version.
 check "mandel --help" sh -c "'$MANDEL' --help | grep -q '^Usage: mandel <command>'"
 check "mandel render --help" sh -c "'$MANDEL' render --help | grep -q -- '--iterations N'"
