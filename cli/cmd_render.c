@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "args.h"
 #include "cli.h"
@@ -86,12 +87,30 @@ typedef struct render_opts {
     bool shortcuts, quiet, stats;
 } render_opts;
 
-static volatile sig_atomic_t interrupted;
+/* The temporary file being written, for the signal handler: a render deep in the set can
+ * take minutes per segment, so Ctrl-C removes the file and exits at once rather than
+ * waiting for the library to reach a point where it can cancel. */
+static char temp_path[4096];
 
 static void on_signal(int sig)
 {
     (void)sig;
-    interrupted = 1;
+    static const char msg[] = "\nmandel: interrupted; no file written\n";
+    if (temp_path[0] != '\0') unlink(temp_path);
+    ssize_t const w = write(STDERR_FILENO, msg, sizeof msg - 1);
+    (void)w;
+    _exit(EXIT_INTERRUPTED);
+}
+
+static void set_signals(void (*handler)(int))
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
 }
 
 enum { OPT_BOUNDS = 256, OPT_QUALITY, OPT_ISA, OPT_NO_SHORTCUTS, OPT_STATS };
@@ -449,20 +468,22 @@ int cmd_render(int argc, char **argv)
         goto done;
     }
 
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
-    progress_init(&p.bar, o.quiet, (uint64_t)o.width * o.height, "rendering", &interrupted);
+    snprintf(temp_path, sizeof temp_path, "%s", mandel_image_temp_path(p.image));
+    set_signals(on_signal);
+    progress_init(&p.bar, o.quiet, (uint64_t)o.width * o.height, "rendering");
     mandel_ctx_set_progress(p.ctx, progress_update, &p.bar);
     rc = run_pipeline(&p);
     progress_done(&p.bar);
-    if (rc == EXIT_OK && interrupted) rc = EXIT_INTERRUPTED;
     if (rc == EXIT_OK) {
+        /* From here the file is renamed into place: a signal now takes the default action
+         * after the rename instead of removing a temporary that no longer exists. */
+        set_signals(SIG_DFL);
+        temp_path[0] = '\0';
         mandel_image *const image = p.image;
         p.image = NULL;
         if (mandel_image_close(image) != MANDEL_OK)
             rc = cli_error(EXIT_FAIL, "%s", mandel_errmsg(p.ctx));
     }
-    if (rc == EXIT_INTERRUPTED) cli_error(rc, "interrupted; no file written");
     if (rc == EXIT_OK && o.stats) {
         double const rate = p.seconds > 0 ? (double)p.iterations / p.seconds : 0;
         fprintf(stderr, "mandel: %.4f s, %llu iterations, %.3f G iterations/s, %u threads, "
@@ -470,6 +491,8 @@ int cmd_render(int argc, char **argv)
                 p.last.threads, p.last.isa);
     }
 done:
+    set_signals(SIG_DFL);
+    temp_path[0] = '\0';
     mandel_image_abort(p.image);
     mandel_view_free(p.view);
     mandel_ctx_free(p.ctx);

@@ -18,8 +18,7 @@ double progress_now(void)
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
-void progress_init(progress *p, bool quiet, uint64_t total, const char *label,
-                   volatile sig_atomic_t *interrupted)
+void progress_init(progress *p, bool quiet, uint64_t total, const char *label)
 {
     p->enabled = !quiet && isatty(STDERR_FILENO);
     p->shown = false;
@@ -27,14 +26,12 @@ void progress_init(progress *p, bool quiet, uint64_t total, const char *label,
     p->done_before = 0;
     p->total = total;
     p->label = label;
-    p->interrupted = interrupted;
 }
 
 int progress_update(void *user, uint64_t done, uint64_t band_total)
 {
     progress *const p = user;
     (void)band_total;
-    if (p->interrupted != NULL && *p->interrupted) return 1;
     if (!p->enabled) return 0;
     double const elapsed = progress_now() - p->start;
     if (elapsed < SHOW_AFTER_SECONDS) return 0;

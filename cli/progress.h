@@ -6,7 +6,6 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <signal.h>
 
 typedef struct progress {
     bool enabled;          /* stderr is a terminal and --quiet was not given */
@@ -15,12 +14,10 @@ typedef struct progress {
     uint64_t done_before;  /* pixels of the image finished in earlier bands */
     uint64_t total;        /* pixels of the whole image */
     const char *label;
-    volatile sig_atomic_t *interrupted;
 } progress;
 
-void progress_init(progress *p, bool quiet, uint64_t total, const char *label,
-                   volatile sig_atomic_t *interrupted);
-/* A mandel_progress_fn: draws the bar; returns non-zero once interrupted. */
+void progress_init(progress *p, bool quiet, uint64_t total, const char *label);
+/* A mandel_progress_fn: draws the bar; never cancels. */
 int progress_update(void *user, uint64_t done, uint64_t band_total);
 void progress_done(progress *p);
 double progress_now(void);

@@ -323,6 +323,11 @@ MANDEL_API int mandel_image_write_rows(mandel_image *image, const void *rows, ui
  *  @return : MANDEL_OK, MANDEL_EINVAL, MANDEL_EIO. */
 MANDEL_API int mandel_image_close(mandel_image *image);
 
+/*! mandel_image_temp_path() : the temporary file being written, for a signal handler that
+ *  must remove it (unlink is async-signal-safe; this library's calls are not). Owned by
+ *  the image; valid until close or abort. */
+MANDEL_API const char *mandel_image_temp_path(const mandel_image *image);
+
 /*! mandel_image_abort() : removes the temporary file and frees the image. NULL is a no-op. */
 MANDEL_API void mandel_image_abort(mandel_image *image);
 

@@ -99,6 +99,7 @@ mandel_ctx *mandel_ctx_new(const mandel_allocator *alloc)
 void mandel_ctx_free(mandel_ctx *ctx)
 {
     if (ctx == NULL) return;
+    sched_pool_free(ctx->pool);
     ctx->alloc.free(ctx->alloc.user, ctx);
 }
 
@@ -211,6 +212,16 @@ int mandel_render(mandel_ctx *ctx, const mandel_view *view, uint32_t max_iter,
     FAIL_IF(ctx, kernel == NULL, MANDEL_EISA, "kernel '%s' is not available",
             kernel_isa_name(ctx->isa));
     uint32_t const n_threads = ctx->n_threads != 0 ? ctx->n_threads : sched_online_cpus();
+    if (ctx->pool != NULL && sched_pool_threads(ctx->pool) != n_threads) {
+        sched_pool_free(ctx->pool);
+        ctx->pool = NULL;
+    }
+    if (ctx->pool == NULL) {
+        int const err = sched_pool_new(ctx, n_threads, &ctx->pool);
+        FAIL_IF(ctx, err == MANDEL_ENOMEM, err, "out of memory for a pool of %u threads",
+                n_threads);
+        FAIL_IF(ctx, err != MANDEL_OK, err, "cannot start %u worker threads", n_threads);
+    }
 
     sched_job const job = {
         .kernel = kernel,
@@ -225,14 +236,13 @@ int mandel_render(mandel_ctx *ctx, const mandel_view *view, uint32_t max_iter,
     };
     double const start = now_seconds();
     uint64_t iterations = 0;
-    int const err = sched_run(&job, n_threads, ctx->progress, ctx->progress_user, &iterations);
+    int const err = sched_run(ctx->pool, &job, ctx->progress, ctx->progress_user, &iterations);
     FAIL_IF(ctx, err == MANDEL_ECANCELED, err, "render cancelled");
-    FAIL_IF(ctx, err == MANDEL_ETHREAD, err, "cannot start %u worker threads", n_threads);
     ctx->stats = (mandel_stats){
         .seconds = now_seconds() - start,
         .pixels = field_pixels(rect),
         .iterations = iterations,
-        .threads = n_threads < rect.height ? n_threads : rect.height,
+        .threads = n_threads,
         .isa = kernel_isa_name(isa),
     };
     return MANDEL_OK;

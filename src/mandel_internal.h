@@ -23,6 +23,7 @@ struct mandel_ctx {
     mandel_progress_fn progress;
     void *progress_user;
     mandel_stats stats;
+    struct sched_pool *pool;  /* threads kept between renders; NULL until the first */
     char errmsg[256];
 };
 

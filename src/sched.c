@@ -1,14 +1,18 @@
 /*
- * sched.c - worker threads, the shared row counter, progress and cancellation.
+ * sched.c - worker threads, the shared unit counter, progress and cancellation.
  *
- * Workers take the next unrendered unit from one atomic counter until none is left: the
- * tutorial's pool.map over rows, but dynamic, so a thread that drew cheap rows simply takes
- * more and no core idles while another holds a block of expensive ones. A unit is a row, or
- * a segment of SCHED_SEGMENT pixels of a wide row, so that cancelling waits for at most one
- * segment per worker, not one whole row of a deep zoom. The calling thread
- * does not render; it sleeps on a condition variable, wakes ten times a second to report
- * progress, and turns a non-zero answer of the callback into a cancel flag the workers
- * check between units.
+ * A render is cut into units: a row, or a segment of SCHED_SEGMENT pixels of a wide row.
+ * Every participating thread takes the next unrendered unit from one atomic counter until
+ * none is left: the tutorial's pool.map over rows, but dynamic, so a thread that drew cheap
+ * units simply takes more and no core idles while another holds expensive ones; and a
+ * cancel waits for at most one segment per thread.
+ *
+ * The calling thread takes units too, and between its units it calls the progress callback
+ * about ten times a second, so the callback always runs on the caller's thread. The other
+ * n-1 threads live in a pool owned by the ctx and kept between renders: starting threads
+ * costs tens of microseconds, as much as a whole small render. After a job, a pool thread
+ * spins briefly for the next one (renders often come back to back, band after band) before
+ * it sleeps on a condition variable.
  *
  * Invariant: a pixel's count never depends on which thread computed it: a segment is
  * computed by one kernel call from the view's fixed coordinates, whoever takes it.
@@ -17,26 +21,49 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-typedef struct pool {
-    const sched_job *job;
+/* How long a pool thread polls for the next job before it sleeps. */
+#define SPIN_NANOSECONDS 200000L
+#define PROGRESS_SECONDS 0.1
+
+struct sched_pool {
+    mandel_ctx *ctx;
+    uint32_t n_threads;          /* pool threads; the caller is one more */
+    pthread_t *threads;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;         /* a new job was posted, or shutdown */
+    pthread_cond_t idle;         /* the last pool thread left a job */
+    atomic_uint generation;      /* bumped for every job */
+    atomic_bool shutdown;
+    atomic_uint active;          /* pool threads inside the current job */
+    atomic_bool closed;          /* the current job takes no more threads */
+
+    /* The current job: written by the caller before the generation bump. */
+    sched_job job;
     uint32_t segs_per_row;
     uint64_t n_units;
     atomic_uint_fast64_t next_unit;
     atomic_uint_fast64_t pixels_done;
     atomic_uint_fast64_t iterations;
     atomic_bool cancel;
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    uint32_t running;   /* workers not yet finished, under lock */
-} pool;
+};
 
-/* Renders segment `seg` of row `row`; returns the sum of its counts, *pixels its length. */
-static uint64_t render_unit(const sched_job *job, uint32_t row, uint32_t seg, uint32_t *pixels)
+static double now_seconds(void)
 {
-    uint32_t const x = seg * SCHED_SEGMENT;
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* Renders unit `unit`; returns the sum of its counts and adds its pixels to *pixels. */
+static uint64_t render_unit(const sched_job *job, uint32_t segs_per_row, uint64_t unit,
+                            uint64_t *pixels)
+{
+    uint32_t const row = (uint32_t)(unit / segs_per_row);
+    uint32_t const x = (uint32_t)(unit % segs_per_row) * SCHED_SEGMENT;
     uint32_t const n = job->width - x < SCHED_SEGMENT ? job->width - x : SCHED_SEGMENT;
     kernel_row const kr = {
         .re = job->re + x,
@@ -49,111 +76,169 @@ static uint64_t render_unit(const sched_job *job, uint32_t row, uint32_t seg, ui
     job->kernel(&kr, out);
     uint64_t sum = 0;
     for (uint32_t j = 0; j < n; j++) sum += out[j];
-    *pixels = n;
+    *pixels += n;
     return sum;
 }
 
-static void *worker(void *arg)
+/* Takes units of the pool's current job until none is left or it is cancelled. */
+static void take_units(sched_pool *p)
 {
-    pool *const p = arg;
-    const sched_job *const job = p->job;
     uint64_t sum = 0;
     while (!atomic_load_explicit(&p->cancel, memory_order_relaxed)) {
         uint64_t const unit = atomic_fetch_add_explicit(&p->next_unit, 1, memory_order_relaxed);
         if (unit >= p->n_units) break;
-        uint32_t pixels;
-        sum += render_unit(job, (uint32_t)(unit / p->segs_per_row),
-                           (uint32_t)(unit % p->segs_per_row), &pixels);
+        uint64_t pixels = 0;
+        sum += render_unit(&p->job, p->segs_per_row, unit, &pixels);
         atomic_fetch_add_explicit(&p->pixels_done, pixels, memory_order_relaxed);
     }
-    atomic_fetch_add(&p->iterations, sum);
+    atomic_fetch_add_explicit(&p->iterations, sum, memory_order_relaxed);
+}
+
+/* Waits until the generation differs from `seen` (spinning, then sleeping). Returns false on
+ * shutdown. */
+static bool wait_for_job(sched_pool *p, unsigned seen)
+{
+    double const spin_until = now_seconds() + SPIN_NANOSECONDS * 1e-9;
+    do {
+        if (atomic_load(&p->shutdown)) return false;
+        if (atomic_load(&p->generation) != seen) return true;
+    } while (now_seconds() < spin_until);
     pthread_mutex_lock(&p->lock);
-    p->running--;
-    pthread_cond_signal(&p->wake);
+    while (atomic_load(&p->generation) == seen && !atomic_load(&p->shutdown))
+        pthread_cond_wait(&p->wake, &p->lock);
     pthread_mutex_unlock(&p->lock);
+    return !atomic_load(&p->shutdown);
+}
+
+static void *pool_thread(void *arg)
+{
+    sched_pool *const p = arg;
+    unsigned seen = 0;
+    while (wait_for_job(p, seen)) {
+        seen = atomic_load(&p->generation);
+        /* Join the job unless the caller already closed it: a thread that woke late must
+         * not touch a job that has returned (seq_cst orders this against the caller's
+         * store of `closed` and its load of `active`). */
+        atomic_fetch_add(&p->active, 1);
+        if (!atomic_load(&p->closed)) take_units(p);
+        if (atomic_fetch_sub(&p->active, 1) == 1) {
+            pthread_mutex_lock(&p->lock);
+            pthread_cond_signal(&p->idle);
+            pthread_mutex_unlock(&p->lock);
+        }
+    }
     return NULL;
 }
 
-static struct timespec deadline_after_ms(long ms)
+static void pool_stop(sched_pool *p, uint32_t started)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    t.tv_nsec += ms * 1000000L;
-    t.tv_sec += t.tv_nsec / 1000000000L;
-    t.tv_nsec %= 1000000000L;
-    return t;
+    pthread_mutex_lock(&p->lock);
+    atomic_store(&p->shutdown, true);
+    pthread_cond_broadcast(&p->wake);
+    pthread_mutex_unlock(&p->lock);
+    for (uint32_t t = 0; t < started; t++) pthread_join(p->threads[t], NULL);
 }
 
-/* One thread and nobody to report to: no pool needed. */
-static int run_inline(const sched_job *job, uint64_t *iterations)
+int sched_pool_new(mandel_ctx *ctx, uint32_t n_threads, sched_pool **out)
 {
-    uint32_t const segs = (job->width + SCHED_SEGMENT - 1) / SCHED_SEGMENT;
-    uint64_t sum = 0;
-    uint32_t pixels;
-    for (uint32_t row = 0; row < job->height; row++)
-        for (uint32_t seg = 0; seg < segs; seg++) sum += render_unit(job, row, seg, &pixels);
-    *iterations = sum;
+    n_threads = n_threads > 0 ? n_threads - 1 : 0;
+    sched_pool *const p = ctx_alloc(ctx, sizeof *p);
+    if (p == NULL) return MANDEL_ENOMEM;
+    memset(p, 0, sizeof *p);
+    p->ctx = ctx;
+    p->n_threads = n_threads;
+    p->threads = ctx_alloc(ctx, (n_threads ? n_threads : 1) * sizeof *p->threads);
+    if (p->threads == NULL) {
+        ctx_free(ctx, p);
+        return MANDEL_ENOMEM;
+    }
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->wake, NULL);
+    pthread_cond_init(&p->idle, NULL);
+    atomic_init(&p->generation, 0);
+    atomic_init(&p->shutdown, false);
+    atomic_init(&p->active, 0);
+    atomic_init(&p->closed, true);
+    for (uint32_t t = 0; t < n_threads; t++) {
+        if (pthread_create(&p->threads[t], NULL, pool_thread, p) != 0) {
+            pool_stop(p, t);
+            p->n_threads = 0;
+            sched_pool_free(p);
+            return MANDEL_ETHREAD;
+        }
+    }
+    *out = p;
     return MANDEL_OK;
 }
 
-int sched_run(const sched_job *job, uint32_t n_threads, mandel_progress_fn progress,
+uint32_t sched_pool_threads(const sched_pool *p) { return p ? p->n_threads + 1 : 1; }
+
+void sched_pool_free(sched_pool *p)
+{
+    if (p == NULL) return;
+    if (p->n_threads > 0) pool_stop(p, p->n_threads);
+    pthread_cond_destroy(&p->wake);
+    pthread_cond_destroy(&p->idle);
+    pthread_mutex_destroy(&p->lock);
+    mandel_ctx *const ctx = p->ctx;
+    ctx_free(ctx, p->threads);
+    ctx_free(ctx, p);
+}
+
+int sched_run(sched_pool *p, const sched_job *job, mandel_progress_fn progress,
               void *progress_user, uint64_t *iterations)
 {
     uint32_t const segs = (job->width + SCHED_SEGMENT - 1) / SCHED_SEGMENT;
     uint64_t const n_units = (uint64_t)segs * job->height;
     uint64_t const total = (uint64_t)job->width * job->height;
-    if (n_threads > n_units) n_threads = (uint32_t)n_units;
-    if (n_threads <= 1 && progress == NULL) return run_inline(job, iterations);
 
-    pool p = {.job = job, .segs_per_row = segs, .n_units = n_units, .running = 0};
-    atomic_init(&p.next_unit, 0);
-    atomic_init(&p.pixels_done, 0);
-    atomic_init(&p.iterations, 0);
-    atomic_init(&p.cancel, false);
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&p.wake, &attr);
-    pthread_condattr_destroy(&attr);
-    pthread_mutex_init(&p.lock, NULL);
-
-    pthread_t threads[SCHED_MAX_THREADS];
-    uint32_t started = 0;
-    int err = MANDEL_OK;
-    for (; started < n_threads; started++) {
-        pthread_mutex_lock(&p.lock);
-        p.running++;
-        pthread_mutex_unlock(&p.lock);
-        if (pthread_create(&threads[started], NULL, worker, &p) != 0) {
-            pthread_mutex_lock(&p.lock);
-            p.running--;
-            pthread_mutex_unlock(&p.lock);
-            atomic_store(&p.cancel, true);
-            err = MANDEL_ETHREAD;
-            break;
-        }
+    p->job = *job;
+    p->segs_per_row = segs;
+    p->n_units = n_units;
+    atomic_store(&p->next_unit, 0);
+    atomic_store(&p->pixels_done, 0);
+    atomic_store(&p->iterations, 0);
+    atomic_store(&p->cancel, false);
+    bool const share = p->n_threads > 0 && n_units > 1;
+    if (share) {
+        atomic_store(&p->closed, false);
+        pthread_mutex_lock(&p->lock);
+        atomic_fetch_add(&p->generation, 1);
+        pthread_cond_broadcast(&p->wake);
+        pthread_mutex_unlock(&p->lock);
     }
 
-    pthread_mutex_lock(&p.lock);
-    while (p.running > 0) {
-        struct timespec const deadline = deadline_after_ms(100);
-        pthread_cond_timedwait(&p.wake, &p.lock, &deadline);
-        if (progress != NULL && p.running > 0 && !atomic_load(&p.cancel)) {
-            pthread_mutex_unlock(&p.lock);
-            if (progress(progress_user, atomic_load(&p.pixels_done), total) != 0)
-                atomic_store(&p.cancel, true);
-            pthread_mutex_lock(&p.lock);
+    /* The caller's share of the work, with the progress reports between units. */
+    double next_report = progress ? now_seconds() + PROGRESS_SECONDS : 0;
+    uint64_t sum = 0, pixels = 0;
+    while (!atomic_load_explicit(&p->cancel, memory_order_relaxed)) {
+        uint64_t const unit = atomic_fetch_add_explicit(&p->next_unit, 1, memory_order_relaxed);
+        if (unit >= n_units) break;
+        sum += render_unit(&p->job, segs, unit, &pixels);
+        atomic_fetch_add_explicit(&p->pixels_done, pixels, memory_order_relaxed);
+        pixels = 0;
+        if (progress != NULL && now_seconds() >= next_report) {
+            if (progress(progress_user, atomic_load(&p->pixels_done), total) != 0)
+                atomic_store(&p->cancel, true);
+            next_report = now_seconds() + PROGRESS_SECONDS;
         }
     }
-    pthread_mutex_unlock(&p.lock);
-    for (uint32_t t = 0; t < started; t++) pthread_join(threads[t], NULL);
-    pthread_cond_destroy(&p.wake);
-    pthread_mutex_destroy(&p.lock);
+    atomic_fetch_add(&p->iterations, sum);
 
-    if (err != MANDEL_OK) return err;
-    if (atomic_load(&p.pixels_done) < total) return MANDEL_ECANCELED;
+    if (share) {
+        atomic_store(&p->closed, true);
+        while (atomic_load(&p->active) > 0) {
+            /* Pool threads finish their last unit; spin a little, then sleep. */
+            double const spin_until = now_seconds() + SPIN_NANOSECONDS * 1e-9;
+            while (atomic_load(&p->active) > 0 && now_seconds() < spin_until) continue;
+            pthread_mutex_lock(&p->lock);
+            while (atomic_load(&p->active) > 0) pthread_cond_wait(&p->idle, &p->lock);
+            pthread_mutex_unlock(&p->lock);
+        }
+    }
+    if (atomic_load(&p->pixels_done) < total) return MANDEL_ECANCELED;
     if (progress != NULL) (void)progress(progress_user, total, total);
-    *iterations = atomic_load(&p.iterations);
+    *iterations = atomic_load(&p->iterations);
     return MANDEL_OK;
 }
 

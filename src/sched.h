@@ -23,10 +23,23 @@ typedef struct sched_job {
     size_t stride;
 } sched_job;
 
-/* Renders the job on n_threads workers (>= 1), calling progress from this thread.
- * *iterations gets the sum of all counts. Returns MANDEL_OK, MANDEL_ECANCELED or
- * MANDEL_ETHREAD (with nothing left running). */
-int sched_run(const sched_job *job, uint32_t n_threads, mandel_progress_fn progress,
+/* A pool of threads kept by a ctx between renders. */
+typedef struct sched_pool sched_pool;
+
+/* Starts a pool that renders with n_threads threads in all: the caller of sched_run and
+ * n_threads - 1 pool threads. Returns MANDEL_OK, MANDEL_ENOMEM or MANDEL_ETHREAD. */
+int sched_pool_new(mandel_ctx *ctx, uint32_t n_threads, sched_pool **out);
+
+/* Threads a render on this pool uses, the caller included. */
+uint32_t sched_pool_threads(const sched_pool *pool);
+
+/* Stops and frees the pool. NULL is a no-op. */
+void sched_pool_free(sched_pool *pool);
+
+/* Renders the job on the pool and the calling thread; calls progress from this thread.
+ * *iterations gets the sum of all counts. Returns MANDEL_OK or MANDEL_ECANCELED. Not
+ * reentrant: one render at a time per pool. */
+int sched_run(sched_pool *pool, const sched_job *job, mandel_progress_fn progress,
               void *progress_user, uint64_t *iterations);
 
 /* Online CPUs, at least 1. */

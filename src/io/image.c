@@ -140,6 +140,11 @@ int mandel_image_close(mandel_image *img)
     return MANDEL_OK;
 }
 
+const char *mandel_image_temp_path(const mandel_image *img)
+{
+    return img != NULL ? img->file.tmp_path : NULL;
+}
+
 void mandel_image_abort(mandel_image *img)
 {
     if (img == NULL) return;

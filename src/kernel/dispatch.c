@@ -14,13 +14,16 @@
 
 static bool cpu_always(void) { return true; }
 
-#if defined(__x86_64__) || defined(__i386__)
-__attribute__((unused)) static bool cpu_has_sse2(void) { return __builtin_cpu_supports("sse2"); }
-__attribute__((unused)) static bool cpu_has_avx2(void)
-{
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
-__attribute__((unused)) static bool cpu_has_avx512(void)
+/* Each probe exists only where its kernel is built, so a build without SIMD has no unused
+ * function. */
+#ifdef MANDEL_HAVE_SSE2
+static bool cpu_has_sse2(void) { return __builtin_cpu_supports("sse2"); }
+#endif
+#ifdef MANDEL_HAVE_AVX2
+static bool cpu_has_avx2(void) { return __builtin_cpu_supports("avx2"); }
+#endif
+#ifdef MANDEL_HAVE_AVX512
+static bool cpu_has_avx512(void)
 {
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
 }

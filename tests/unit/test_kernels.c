@@ -1,0 +1,181 @@
+/*
+ * tests/unit/test_kernels.c - every vector kernel against kernel_scalar, pixel for pixel.
+ *
+ * usage: test_kernels [isa...]   (default: every built kernel this CPU runs)
+ * Exits 77 (skipped) when a kernel named on the command line is not built or the CPU lacks
+ * it. The reference is kernel_scalar with shortcuts off: the invariant is that no kernel,
+ * with or without shortcuts, ever changes a count. Zero differences are allowed.
+ */
+#include "../check.h"
+
+#include "kernel/kernel.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct grid {
+    uint32_t width, height;
+    double re[2048];
+    double im[2048];
+} grid;
+
+/* The same doubles view.c computes for --bounds and for a centre and radius. */
+static void grid_bounds(grid *g, uint32_t w, uint32_t h, double xmin, double xmax,
+                        double ymin, double ymax)
+{
+    double const dx = (xmax - xmin) / w, dy = (ymax - ymin) / h;
+    g->width = w;
+    g->height = h;
+    for (uint32_t i = 0; i < w; i++) g->re[i] = xmin + i * dx;
+    for (uint32_t k = 0; k < h; k++) g->im[k] = ymax - k * dy;
+}
+
+static void grid_center(grid *g, uint32_t w, uint32_t h, double cre, double cim, double r)
+{
+    double const step = 2.0 * r / h;
+    g->width = w;
+    g->height = h;
+    for (uint32_t i = 0; i < w; i++) g->re[i] = cre + ((double)i - (w - 1) / 2.0) * step;
+    for (uint32_t k = 0; k < h; k++) g->im[k] = cim - ((double)k - (h - 1) / 2.0) * step;
+}
+
+static uint32_t want[2048], got[2048];
+static long differences;
+
+/* One row segment, shortcuts off and on, against the plain scalar reference (or, when
+ * `reference_shortcuts`, the scalar kernel with shortcuts: for limits too large to iterate
+ * interior points plainly). */
+static void compare_row(kernel_fn *fn, const char *what, const double *re, uint32_t n,
+                        double im, uint32_t max_iter, bool reference_shortcuts)
+{
+    kernel_row row = {.re = re, .im = im, .n = n, .max_iter = max_iter,
+                      .shortcuts = reference_shortcuts};
+    kernel_scalar(&row, want);
+    for (int sc = reference_shortcuts ? 1 : 0; sc <= 1; sc++) {
+        row.shortcuts = sc;
+        /* A guard after the row catches a write past its end. */
+        for (uint32_t j = 0; j <= n; j++) got[j] = 0xdeadbeefu;
+        fn(&row, got);
+        CHECK_EQ_U32(0xdeadbeefu, got[n]);
+        for (uint32_t j = 0; j < n; j++) {
+            if (got[j] == want[j]) continue;
+            if (differences++ < 10)
+                fprintf(stderr, "%s: c = %.17g%+.17gi, max_iter %u, shortcuts %d: "
+                        "expected %u, got %u\n", what, re[j], im, max_iter, sc, want[j],
+                        got[j]);
+        }
+    }
+}
+
+static void compare_grid(kernel_fn *fn, const char *what, const grid *g, uint32_t max_iter)
+{
+    for (uint32_t k = 0; k < g->height; k++)
+        compare_row(fn, what, g->re, g->width, g->im[k], max_iter, false);
+}
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15u;
+static double uniform(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (double)(rng_state >> 11) * 0x1p-53;
+}
+
+static void test_kernel(mandel_isa isa)
+{
+    kernel_fn *const fn = kernel_select(isa, &(mandel_isa){0});
+    CHECK_TRUE(fn != NULL);
+    if (fn == NULL) return;
+    static grid g;
+
+    grid_bounds(&g, 400, 400, -2.5, 1, -1, 1); /* the tutorial */
+    compare_grid(fn, "tutorial", &g, 1000);
+
+    grid_center(&g, 480, 270, -0.75, 0, 1.25); /* the whole set */
+    compare_grid(fn, "whole set", &g, 1000);
+
+    grid_center(&g, 64, 48, -0.743643887037151, 0.131825904205330, 1e-10); /* pixel ~4e-12 */
+    compare_grid(fn, "deep zoom", &g, 20000);
+
+    grid_center(&g, 24, 16, -0.7436447860, 0.1318252536, 3e-5); /* seahorse boundary */
+    compare_grid(fn, "large limit", &g, 100000);
+
+    grid_center(&g, 17, 9, -0.1011, 0.9563, 1e-3); /* near a Misiurewicz point */
+    compare_grid(fn, "misiurewicz", &g, 100000);
+
+    /* Random views: random centre near the set, radius 1 .. 1e-11, odd sizes, limits. */
+    for (int v = 0; v < 100; v++) {
+        double const cre = -2.1 + 2.7 * uniform(), cim = -1.2 + 2.4 * uniform();
+        double r = 1.0;
+        for (int d = (int)(uniform() * 11); d > 0; d--) r /= 10;
+        uint32_t const w = 1 + (uint32_t)(uniform() * 70), h = 1 + (uint32_t)(uniform() * 12);
+        uint32_t const limit = 1 + (uint32_t)(uniform() * 3000);
+        grid_center(&g, w, h, cre, cim, r);
+        compare_grid(fn, "random view", &g, limit);
+    }
+
+    /* Tails: every short length, on a boundary row where neighbours differ a lot. */
+    grid_center(&g, 80, 1, -0.75, 0.1, 0.05);
+    for (uint32_t n = 1; n <= 80; n++) compare_row(fn, "tail", g.re, n, g.im[0], 500, false);
+    for (uint32_t off = 1; off < 8; off++)
+        compare_row(fn, "offset", g.re + off, 33, g.im[0], 500, false);
+
+    /* The smallest limits, where a lane is finished as soon as it starts. */
+    grid_center(&g, 61, 7, -0.75, 0, 1.5);
+    for (uint32_t limit = 1; limit <= 4; limit++) compare_grid(fn, "small limit", &g, limit);
+
+    /* The row of c = -2 (the tip, whose orbit sits on |z| = 2) and points outside |c| = 2. */
+    grid_bounds(&g, 99, 3, -2.5, 2.5, -1e-9, 1e-9);
+    compare_grid(fn, "real axis", &g, 5000);
+    double const tip[] = {-2.0, -2.0 + 0x1p-52, -2.0 - 0x1p-51, 2.0, -1.9999999999, 1e300,
+                          -1e300, 0.25, 0.25 + 1e-12, 0.0, -0.75, -1.25};
+    compare_row(fn, "special", tip, sizeof tip / sizeof tip[0], 0.0, 3000, false);
+    compare_row(fn, "special", tip, sizeof tip / sizeof tip[0], 1e-300, 3000, false);
+    compare_row(fn, "special", tip, sizeof tip / sizeof tip[0], 1e300, 3000, false);
+
+    /* UINT32_MAX: only points the shortcuts settle (or that escape) are affordable, so the
+     * reference here is kernel_scalar with shortcuts. Counters must not overflow. */
+    double const settled[] = {0.0, -1.0, -0.1226, -1.7549, 0.3, 1.0, -2.5, -0.2, -1.3};
+    compare_row(fn, "max limit", settled, sizeof settled / sizeof settled[0], 0.0, UINT32_MAX,
+                true);
+    compare_row(fn, "max limit", settled, sizeof settled / sizeof settled[0], 0.7449,
+                UINT32_MAX, true);
+}
+
+int main(int argc, char **argv)
+{
+    mandel_isa isas[MANDEL_ISA_COUNT];
+    int n_isas = 0;
+    if (argc > 1) {
+        for (int a = 1; a < argc; a++) {
+            int found = -1;
+            for (int i = MANDEL_ISA_SCALAR; i < MANDEL_ISA_COUNT; i++)
+                if (strcmp(argv[a], kernel_isa_name((mandel_isa)i)) == 0) found = i;
+            if (found < 0) {
+                fprintf(stderr, "test_kernels: unknown kernel '%s'\n", argv[a]);
+                return 2;
+            }
+            if (!kernel_available((mandel_isa)found)) {
+                printf("test_kernels: %s is not built or this CPU lacks it: skipped\n",
+                       argv[a]);
+                return CHECK_SKIP;
+            }
+            isas[n_isas++] = (mandel_isa)found;
+        }
+    } else {
+        for (int i = MANDEL_ISA_SCALAR + 1; i < MANDEL_ISA_COUNT; i++)
+            if (kernel_available((mandel_isa)i)) isas[n_isas++] = (mandel_isa)i;
+    }
+    for (int i = 0; i < n_isas; i++) {
+        long const before = differences;
+        test_kernel(isas[i]);
+        printf("%s: %ld pixels differ from kernel_scalar\n", kernel_isa_name(isas[i]),
+               differences - before);
+    }
+    CHECK_EQ_INT(0, differences);
+    return check_report("test_kernels");
+}
