@@ -47,7 +47,7 @@ static const char help_text[] =
     "\n"
     "Options:\n"
     "  --scene NAME     only this scene (repeatable)\n"
-    "  --repeat N       runs per figure, 1..1000 (default 5)\n"
+    "  --repeat N       runs per figure, 1..1000 (default 9)\n"
     "  -t, --threads N  the multi-thread column uses N threads (default: online CPUs)\n"
     "  --isa NAME       kernel to time (default auto)\n"
     "  --no-shortcuts   disable the interior tests\n"
@@ -61,23 +61,16 @@ typedef struct bench_opts {
     bool any_only;
 } bench_opts;
 
-/* Best wall time of `repeat` renders of the whole scene. */
-static int time_scene(mandel_ctx *ctx, const scene *s, const mandel_view *view, uint32_t *counts,
-                      uint32_t repeat, double *best, uint64_t *iterations)
+/* One render of the whole scene; *seconds gets its wall time. */
+static int time_once(mandel_ctx *ctx, const scene *s, const mandel_view *view, uint32_t *counts,
+                     double *seconds)
 {
     mandel_rect const rect = {0, 0, s->width, s->height};
     size_t const bytes = (size_t)s->width * s->height * sizeof *counts;
-    *best = 1e300;
-    for (uint32_t r = 0; r < repeat; r++) {
-        double const t0 = progress_now();
-        if (mandel_render(ctx, view, s->max_iter, rect, counts, s->width, bytes) != MANDEL_OK)
-            return cli_error(EXIT_FAIL, "bench %s: %s", s->name, mandel_errmsg(ctx));
-        double const t = progress_now() - t0;
-        if (t < *best) *best = t;
-    }
-    mandel_stats st;
-    mandel_ctx_stats(ctx, &st);
-    *iterations = st.iterations;
+    double const t0 = progress_now();
+    if (mandel_render(ctx, view, s->max_iter, rect, counts, s->width, bytes) != MANDEL_OK)
+        return cli_error(EXIT_FAIL, "bench %s: %s", s->name, mandel_errmsg(ctx));
+    *seconds = progress_now() - t0;
     return EXIT_OK;
 }
 
@@ -104,16 +97,21 @@ static int bench_scene(const bench_opts *o, const scene *s)
         rc = cli_error(EXIT_FAIL, "bench %s: %s", s->name, mandel_errmsg(ctx));
         goto done;
     }
-    double t1, tn;
-    uint64_t iterations;
-    mandel_ctx_set(ctx, MANDEL_OPT_THREADS, 1);
-    if ((rc = time_scene(ctx, s, view, counts, o->repeat, &t1, &iterations)) != EXIT_OK)
-        goto done;
-    mandel_ctx_set(ctx, MANDEL_OPT_THREADS, o->threads);
-    if ((rc = time_scene(ctx, s, view, counts, o->repeat, &tn, &iterations)) != EXIT_OK)
-        goto done;
+    /* 1 thread and N threads alternate, so that both columns see the same machine: on a
+     * shared host the speed of a core drifts from one second to the next. */
+    double t1 = 1e300, tn = 1e300;
+    for (uint32_t r = 0; r < o->repeat; r++) {
+        double t = 0;
+        mandel_ctx_set(ctx, MANDEL_OPT_THREADS, 1);
+        if ((rc = time_once(ctx, s, view, counts, &t)) != EXIT_OK) goto done;
+        if (t < t1) t1 = t;
+        mandel_ctx_set(ctx, MANDEL_OPT_THREADS, o->threads);
+        if ((rc = time_once(ctx, s, view, counts, &t)) != EXIT_OK) goto done;
+        if (t < tn) tn = t;
+    }
     mandel_stats st;
     mandel_ctx_stats(ctx, &st);
+    uint64_t const iterations = st.iterations;
     double const mpix = (double)s->width * s->height * 1e-6;
     printf("%-9s %9.2f %9.2f %8.2fx %10.1f %9.3f %9.3f  %s\n", s->name, t1 * 1e3, tn * 1e3,
            t1 / tn, mpix / tn, (double)iterations / t1 * 1e-9, (double)iterations / tn * 1e-9,
@@ -139,7 +137,7 @@ int cmd_bench(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     long const online = sysconf(_SC_NPROCESSORS_ONLN);
-    bench_opts o = {.repeat = 5, .threads = online > 0 ? (uint32_t)online : 1,
+    bench_opts o = {.repeat = 9, .threads = online > 0 ? (uint32_t)online : 1,
                     .isa = MANDEL_ISA_AUTO, .shortcuts = true};
     char why[ARGS_WHY_LEN];
     opterr = 0;

@@ -1,11 +1,6 @@
 /*
- * cli/cmd_render.c - 'mandel render': options, the view, and the band-by-band pipeline
- * from counts to colours to the file.
- *
- * The image is rendered in bands of rows; each band is coloured and handed to the writer
- * as soon as it is done, so memory is bounded by the band, not the image. The one
- * exception is a palette that maps counts relative to the whole field's range (viridis,
- * grey): its field is kept whole, after checking that it fits in the memory budget.
+ * cli/cmd_render.c - 'mandel render': its options, the view they describe, the output
+ * file and its signals. The rendering itself streams through cli/pipeline.c.
  */
 #include <getopt.h>
 #include <signal.h>
@@ -17,10 +12,10 @@
 #include "args.h"
 #include "cli.h"
 #include "mandel.h"
+#include "pipeline.h"
 #include "progress.h"
 
 #define MAX_SIDE 65535u
-#define BAND_PIXELS (1u << 20)
 
 static const char help_text[] =
     "Usage: mandel render [options] -o FILE\n"
@@ -302,95 +297,6 @@ static int make_view(mandel_ctx *ctx, const render_opts *o, mandel_view **view)
     return -1;
 }
 
-/* Turns a band of counts into the rows the writer takes; `pixels` has room for them. */
-static void band_pixels(mandel_format format, const mandel_color *color, const uint32_t *counts,
-                        size_t n, uint8_t *pixels)
-{
-    switch (format) {
-    case MANDEL_FORMAT_PBM:
-        /* Rendered with one more iteration than asked (render_limit): a count above the
-         * user's limit means no |z_n| reached 2 for any n up to it. */
-        for (size_t i = 0; i < n; i++) pixels[i] = counts[i] > color->max_iter;
-        break;
-    case MANDEL_FORMAT_PGM:
-        /* Grey is the palette's luma (Rec. 709 weights on the sRGB bytes). */
-        mandel_color_rgb(color, counts, n, pixels);
-        for (size_t i = 0; i < n; i++) {
-            const uint8_t *const px = pixels + 3 * i;
-            pixels[i] = (uint8_t)((2126u * px[0] + 7152u * px[1] + 722u * px[2] + 5000u) / 10000u);
-        }
-        break;
-    case MANDEL_FORMAT_NPY: memcpy(pixels, counts, n * sizeof *counts); break;
-    default: mandel_color_rgb(color, counts, n, pixels); break;
-    }
-}
-
-typedef struct pipeline {
-    mandel_ctx *ctx;
-    const render_opts *o;
-    mandel_view *view;
-    mandel_image *image;
-    mandel_format format;
-    mandel_color color;
-    uint32_t band_rows;
-    uint32_t render_limit;  /* the iteration limit given to the library */
-    bool whole_field;       /* the palette needs the field's range first */
-    uint32_t *counts;       /* a band, or the whole field */
-    uint8_t *pixels;        /* a band of writer rows */
-    progress bar;
-    double seconds;
-    uint64_t iterations;
-    mandel_stats last;
-} pipeline;
-
-static int render_rows(pipeline *p, uint32_t y, uint32_t rows, uint32_t *counts)
-{
-    uint32_t const w = p->o->width;
-    mandel_rect const rect = {0, y, w, rows};
-    p->bar.done_before = (uint64_t)y * w;
-    int const err = mandel_render(p->ctx, p->view, p->render_limit, rect, counts, w,
-                                  (size_t)rows * w * sizeof *counts);
-    if (err == MANDEL_ECANCELED) return EXIT_INTERRUPTED;
-    if (err != MANDEL_OK) return cli_error(EXIT_FAIL, "%s", mandel_errmsg(p->ctx));
-    mandel_ctx_stats(p->ctx, &p->last);
-    p->seconds += p->last.seconds;
-    p->iterations += p->last.iterations;
-    return EXIT_OK;
-}
-
-static int write_band(pipeline *p, const uint32_t *counts, uint32_t rows)
-{
-    size_t const n = (size_t)rows * p->o->width;
-    band_pixels(p->format, &p->color, counts, n, p->pixels);
-    if (mandel_image_write_rows(p->image, p->pixels, rows) != MANDEL_OK)
-        return cli_error(EXIT_FAIL, "%s", mandel_errmsg(p->ctx));
-    return EXIT_OK;
-}
-
-static int run_pipeline(pipeline *p)
-{
-    uint32_t const w = p->o->width, h = p->o->height;
-    int rc;
-    if (p->whole_field) {
-        for (uint32_t y = 0; y < h; y += p->band_rows) {
-            uint32_t const rows = h - y < p->band_rows ? h - y : p->band_rows;
-            if ((rc = render_rows(p, y, rows, p->counts + (size_t)y * w)) != EXIT_OK) return rc;
-        }
-        mandel_color_range(&p->color, p->counts, (size_t)w * h);
-        for (uint32_t y = 0; y < h; y += p->band_rows) {
-            uint32_t const rows = h - y < p->band_rows ? h - y : p->band_rows;
-            if ((rc = write_band(p, p->counts + (size_t)y * w, rows)) != EXIT_OK) return rc;
-        }
-        return EXIT_OK;
-    }
-    for (uint32_t y = 0; y < h; y += p->band_rows) {
-        uint32_t const rows = h - y < p->band_rows ? h - y : p->band_rows;
-        if ((rc = render_rows(p, y, rows, p->counts)) != EXIT_OK) return rc;
-        if ((rc = write_band(p, p->counts, rows)) != EXIT_OK) return rc;
-    }
-    return EXIT_OK;
-}
-
 static int setup_ctx(mandel_ctx *ctx, const render_opts *o)
 {
     if (o->threads != 0) mandel_ctx_set(ctx, MANDEL_OPT_THREADS, o->threads);
@@ -401,33 +307,15 @@ static int setup_ctx(mandel_ctx *ctx, const render_opts *o)
     return -1;
 }
 
-static int allocate_buffers(pipeline *p)
-{
-    uint64_t const w = p->o->width, h = p->o->height;
-    p->band_rows = (uint32_t)(BAND_PIXELS / w ? BAND_PIXELS / w : 1);
-    if (p->band_rows > h) p->band_rows = (uint32_t)h;
-    uint64_t const count_rows = p->whole_field ? h : p->band_rows;
-    uint64_t const count_bytes = w * count_rows * 4;
-    uint64_t const pixel_bytes = w * p->band_rows * 4; /* 4 >= any writer's pixel size */
-    unsigned long long const budget = cli_memory_budget();
-    if (count_bytes + pixel_bytes > budget)
-        return cli_error(EXIT_FAIL, "a %llux%llu picture with palette '%s' needs %llu bytes of "
-                         "memory; the limit is %llu (half the RAM)",
-                         (unsigned long long)w, (unsigned long long)h, p->o->palette_name,
-                         (unsigned long long)(count_bytes + pixel_bytes), budget);
-    p->counts = malloc((size_t)count_bytes);
-    p->pixels = malloc((size_t)pixel_bytes);
-    if (p->counts == NULL || p->pixels == NULL)
-        return cli_error(EXIT_FAIL, "out of memory: %llu bytes needed",
-                         (unsigned long long)(count_bytes + pixel_bytes));
-    return -1;
-}
-
 int cmd_render(int argc, char **argv)
 {
     render_opts o;
     int rc = parse_options(argc, argv, &o);
-    pipeline p = {.o = &o};
+    mandel_ctx *ctx = NULL;
+    mandel_view *view = NULL;
+    mandel_image *image = NULL;
+    progress bar;
+    pipeline p = {.bar = &bar, .palette_name = o.palette_name};
     if (rc >= 0) goto done;
 
     if (mandel_format_from_path(o.output, &p.format) != MANDEL_OK) {
@@ -440,49 +328,45 @@ int cmd_render(int argc, char **argv)
                        o.width, o.height);
         goto done;
     }
-    p.ctx = mandel_ctx_new(NULL);
-    if (p.ctx == NULL) {
+    ctx = mandel_ctx_new(NULL);
+    if (ctx == NULL) {
         rc = cli_error(EXIT_FAIL, "out of memory");
         goto done;
     }
-    if ((rc = setup_ctx(p.ctx, &o)) >= 0) goto done;
-    if ((rc = make_view(p.ctx, &o, &p.view)) >= 0) goto done;
+    if ((rc = setup_ctx(ctx, &o)) >= 0) goto done;
+    if ((rc = make_view(ctx, &o, &view)) >= 0) goto done;
     int palette;
     mandel_palette_find(o.palette_name, &palette);
     mandel_color_init(&p.color, palette, o.max_iter);
-    /* A count equal to the limit cannot tell "escaped at the last iteration" from "never
-     * escaped". A bitmap must tell them apart (the Benchmarks Game's sets the bit when
-     * |z_N| <= 2), so PBM asks for one iteration more. */
-    p.render_limit = o.max_iter;
-    if (p.format == MANDEL_FORMAT_PBM && o.max_iter < UINT32_MAX) p.render_limit = o.max_iter + 1;
-    p.whole_field = mandel_palette_needs_range(palette) && p.format != MANDEL_FORMAT_PBM &&
-                    p.format != MANDEL_FORMAT_NPY;
-    if ((rc = allocate_buffers(&p)) >= 0) goto done;
+    p.ctx = ctx;
+    p.view = view;
+    p.palette_name = o.palette_name;
+    if ((rc = pipeline_prepare(&p)) >= 0) goto done;
 
     char comment[600];
     describe(&o, comment, sizeof comment);
     mandel_image_options const image_opts = {.jpeg_quality = o.quality, .comment = comment};
-    if (mandel_image_open(p.ctx, &p.image, o.output, p.format, o.width, o.height,
-                          &image_opts) != MANDEL_OK) {
-        rc = cli_error(EXIT_FAIL, "%s", mandel_errmsg(p.ctx));
+    if (mandel_image_open(ctx, &image, o.output, p.format, o.width, o.height, &image_opts) !=
+        MANDEL_OK) {
+        rc = cli_error(EXIT_FAIL, "%s", mandel_errmsg(ctx));
         goto done;
     }
 
-    snprintf(temp_path, sizeof temp_path, "%s", mandel_image_temp_path(p.image));
+    snprintf(temp_path, sizeof temp_path, "%s", mandel_image_temp_path(image));
     set_signals(on_signal);
-    progress_init(&p.bar, o.quiet, (uint64_t)o.width * o.height, "rendering");
-    mandel_ctx_set_progress(p.ctx, progress_update, &p.bar);
-    rc = run_pipeline(&p);
-    progress_done(&p.bar);
+    progress_init(&bar, o.quiet, (uint64_t)o.width * o.height, "rendering");
+    mandel_ctx_set_progress(ctx, progress_update, &bar);
+    rc = pipeline_run(&p, image);
+    progress_done(&bar);
     if (rc == EXIT_OK) {
         /* From here the file is renamed into place: a signal now takes the default action
          * after the rename instead of removing a temporary that no longer exists. */
         set_signals(SIG_DFL);
         temp_path[0] = '\0';
-        mandel_image *const image = p.image;
-        p.image = NULL;
-        if (mandel_image_close(image) != MANDEL_OK)
-            rc = cli_error(EXIT_FAIL, "%s", mandel_errmsg(p.ctx));
+        mandel_image *const closing = image;
+        image = NULL;
+        if (mandel_image_close(closing) != MANDEL_OK)
+            rc = cli_error(EXIT_FAIL, "%s", mandel_errmsg(ctx));
     }
     if (rc == EXIT_OK && o.stats) {
         double const rate = p.seconds > 0 ? (double)p.iterations / p.seconds : 0;
@@ -493,11 +377,10 @@ int cmd_render(int argc, char **argv)
 done:
     set_signals(SIG_DFL);
     temp_path[0] = '\0';
-    mandel_image_abort(p.image);
-    mandel_view_free(p.view);
-    mandel_ctx_free(p.ctx);
-    free(p.counts);
-    free(p.pixels);
+    mandel_image_abort(image);
+    pipeline_free(&p);
+    mandel_view_free(view);
+    mandel_ctx_free(ctx);
     free(o.center_copy);
     return rc;
 }

@@ -74,6 +74,11 @@ MANDEL_API const char *mandel_strerror(int err);
 /* ------------------------------------------------------------------------------------- */
 /* Context                                                                               */
 
+/* A rectangle of pixels of a view: columns x..x+width-1, rows y..y+height-1. */
+typedef struct mandel_rect {
+    uint32_t x, y, width, height;
+} mandel_rect;
+
 typedef struct mandel_ctx mandel_ctx;
 
 /* Allocation hook. alloc() returns NULL on failure; free() accepts NULL. */
@@ -145,6 +150,17 @@ typedef int (*mandel_progress_fn)(void *user, uint64_t pixels_done, uint64_t pix
 /*! mandel_ctx_set_progress() : installs (or, with fn = NULL, removes) the callback. */
 MANDEL_API void mandel_ctx_set_progress(mandel_ctx *ctx, mandel_progress_fn fn, void *user);
 
+/*! Sink callback: receives each finished piece of a render on the worker thread that
+ *  computed it, right after computing it (while its counts are still in cache), so that
+ *  colouring or packing runs in parallel. `piece` is relative to the rendered rect; its
+ *  counts start at `counts`, rows `stride` counts apart. Pieces are disjoint and cover the
+ *  rect exactly once; several threads call the sink at the same time. */
+typedef void (*mandel_sink_fn)(void *user, mandel_rect piece, const uint32_t *counts,
+                               size_t stride);
+
+/*! mandel_ctx_set_sink() : installs (or, with fn = NULL, removes) the sink. */
+MANDEL_API void mandel_ctx_set_sink(mandel_ctx *ctx, mandel_sink_fn fn, void *user);
+
 /* What the last successful render on a ctx did. */
 typedef struct mandel_stats {
     double seconds;       /* wall time of the render */
@@ -204,11 +220,6 @@ MANDEL_API void mandel_view_center(const mandel_view *view, const char **re, con
 /* ------------------------------------------------------------------------------------- */
 /* Rendering                                                                             */
 
-/* A rectangle of pixels of a view: columns x..x+width-1, rows y..y+height-1. */
-typedef struct mandel_rect {
-    uint32_t x, y, width, height;
-} mandel_rect;
-
 /*! mandel_field_size() :
  *  The bytes a tightly packed count field of `rect` needs (width*height*4), checked for
  *  overflow. @return : MANDEL_OK, MANDEL_EINVAL (empty rect), MANDEL_ETOOBIG (overflow). */
@@ -232,12 +243,14 @@ MANDEL_API int mandel_render(mandel_ctx *ctx, const mandel_view *view, uint32_t 
 /* ------------------------------------------------------------------------------------- */
 /* Colouring                                                                             */
 
-/* How counts become colours. Fill it with mandel_color_init(), then adjust. */
+/* How counts become colours. Fill it with mandel_color_init(), then adjust lo, hi and
+ * interior; to change the palette, call mandel_color_init() again (it fills the table). */
 typedef struct mandel_color {
-    int palette;          /* index from mandel_palette_find() */
-    uint32_t max_iter;    /* counts equal to this are interior */
-    uint32_t lo, hi;      /* count range of the field (mandel_color_range) */
-    uint8_t interior[3];  /* colour of interior pixels, for palettes that use one */
+    int palette;              /* index from mandel_palette_find() */
+    uint32_t max_iter;        /* counts equal to this are interior */
+    uint32_t lo, hi;          /* count range of the field (mandel_color_range) */
+    uint8_t interior[3];      /* colour of interior pixels, for palettes that use one */
+    uint8_t table[256][3];    /* the palette's colours, filled by mandel_color_init() */
 } mandel_color;
 
 /*! mandel_palette_find() : the index of a built-in palette by name ("default", "viridis",
@@ -264,7 +277,8 @@ MANDEL_API void mandel_color_range(mandel_color *color, const uint32_t *counts, 
 
 /*! mandel_color_rgb() : colours n counts into 3*n bytes of 8-bit sRGB.
  *  The "viridis" palette reproduces matplotlib's imshow(): counts mapped linearly from
- *  lo..hi onto its 256 entries, as matplotlib truncates. @return : MANDEL_OK/EINVAL. */
+ *  lo..hi onto its 256 entries, as matplotlib truncates. Thread-safe: `color` is only read.
+ *  @return : MANDEL_OK/EINVAL. */
 MANDEL_API int mandel_color_rgb(const mandel_color *color, const uint32_t *counts, size_t n,
                                 uint8_t *rgb);
 
@@ -283,8 +297,10 @@ typedef enum {
 /* What a writer's rows are made of. */
 typedef enum {
     MANDEL_PIXELS_RGB8 = 1,  /* 3 bytes a pixel */
-    MANDEL_PIXELS_GRAY8 = 2, /* 1 byte a pixel; for PBM, non-zero = black */
+    MANDEL_PIXELS_GRAY8 = 2, /* 1 byte a pixel */
     MANDEL_PIXELS_U32 = 3,   /* uint32 counts, host order */
+    MANDEL_PIXELS_BIT1 = 4,  /* 8 pixels a byte, most significant bit first, each row
+                              * padded to a byte; 1 = black (PBM's own layout) */
 } mandel_pixels;
 
 /*! mandel_format_from_path() : the format named by the file's extension (case-insensitive:
@@ -293,6 +309,10 @@ MANDEL_API int mandel_format_from_path(const char *path, mandel_format *format);
 
 /*! mandel_format_pixels() : the row layout mandel_image_write_rows() takes for a format. */
 MANDEL_API mandel_pixels mandel_format_pixels(mandel_format format);
+
+/*! mandel_pixels_row_bytes() : bytes of one row of `width` pixels in `layout`, or 0 if the
+ *  layout is unknown. */
+MANDEL_API size_t mandel_pixels_row_bytes(mandel_pixels layout, uint32_t width);
 
 typedef struct mandel_image mandel_image;
 

@@ -170,6 +170,13 @@ void mandel_ctx_set_progress(mandel_ctx *ctx, mandel_progress_fn fn, void *user)
     ctx->progress_user = user;
 }
 
+void mandel_ctx_set_sink(mandel_ctx *ctx, mandel_sink_fn fn, void *user)
+{
+    if (ctx == NULL) return;
+    ctx->sink = fn;
+    ctx->sink_user = user;
+}
+
 void mandel_ctx_stats(const mandel_ctx *ctx, mandel_stats *out)
 {
     if (ctx == NULL || out == NULL) return;
@@ -233,6 +240,8 @@ int mandel_render(mandel_ctx *ctx, const mandel_view *view, uint32_t max_iter,
         .shortcuts = ctx->shortcuts,
         .counts = counts,
         .stride = stride,
+        .sink = ctx->sink,
+        .sink_user = ctx->sink_user,
     };
     double const start = now_seconds();
     uint64_t iterations = 0;

@@ -22,6 +22,8 @@ struct mandel_ctx {
     bool shortcuts;
     mandel_progress_fn progress;
     void *progress_user;
+    mandel_sink_fn sink;
+    void *sink_user;
     mandel_stats stats;
     struct sched_pool *pool;  /* threads kept between renders; NULL until the first */
     char errmsg[256];

@@ -41,14 +41,16 @@ struct sched_pool {
     atomic_uint active;          /* pool threads inside the current job */
     atomic_bool closed;          /* the current job takes no more threads */
 
-    /* The current job: written by the caller before the generation bump. */
+    /* The current job: written by the caller before the generation bump, then only read. */
     sched_job job;
     uint32_t segs_per_row;
     uint64_t n_units;
-    atomic_uint_fast64_t next_unit;
-    atomic_uint_fast64_t pixels_done;
-    atomic_uint_fast64_t iterations;
+    /* Written by every thread: on lines of their own, or each unit taken would also evict
+     * the job's fields from the other cores' caches. */
+    _Alignas(64) atomic_uint_fast64_t next_unit;
+    _Alignas(64) atomic_uint_fast64_t iterations;
     atomic_bool cancel;
+    char pad[64];
 };
 
 static double now_seconds(void)
@@ -58,9 +60,8 @@ static double now_seconds(void)
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
-/* Renders unit `unit`; returns the sum of its counts and adds its pixels to *pixels. */
-static uint64_t render_unit(const sched_job *job, uint32_t segs_per_row, uint64_t unit,
-                            uint64_t *pixels)
+/* Renders unit `unit`; returns the sum of its counts. */
+static uint64_t render_unit(const sched_job *job, uint32_t segs_per_row, uint64_t unit)
 {
     uint32_t const row = (uint32_t)(unit / segs_per_row);
     uint32_t const x = (uint32_t)(unit % segs_per_row) * SCHED_SEGMENT;
@@ -76,7 +77,7 @@ static uint64_t render_unit(const sched_job *job, uint32_t segs_per_row, uint64_
     job->kernel(&kr, out);
     uint64_t sum = 0;
     for (uint32_t j = 0; j < n; j++) sum += out[j];
-    *pixels += n;
+    if (job->sink != NULL) job->sink(job->sink_user, (mandel_rect){x, row, n, 1}, out, job->stride);
     return sum;
 }
 
@@ -87,9 +88,7 @@ static void take_units(sched_pool *p)
     while (!atomic_load_explicit(&p->cancel, memory_order_relaxed)) {
         uint64_t const unit = atomic_fetch_add_explicit(&p->next_unit, 1, memory_order_relaxed);
         if (unit >= p->n_units) break;
-        uint64_t pixels = 0;
-        sum += render_unit(&p->job, p->segs_per_row, unit, &pixels);
-        atomic_fetch_add_explicit(&p->pixels_done, pixels, memory_order_relaxed);
+        sum += render_unit(&p->job, p->segs_per_row, unit);
     }
     atomic_fetch_add_explicit(&p->iterations, sum, memory_order_relaxed);
 }
@@ -196,7 +195,6 @@ int sched_run(sched_pool *p, const sched_job *job, mandel_progress_fn progress,
     p->segs_per_row = segs;
     p->n_units = n_units;
     atomic_store(&p->next_unit, 0);
-    atomic_store(&p->pixels_done, 0);
     atomic_store(&p->iterations, 0);
     atomic_store(&p->cancel, false);
     bool const share = p->n_threads > 0 && n_units > 1;
@@ -210,16 +208,18 @@ int sched_run(sched_pool *p, const sched_job *job, mandel_progress_fn progress,
 
     /* The caller's share of the work, with the progress reports between units. */
     double next_report = progress ? now_seconds() + PROGRESS_SECONDS : 0;
-    uint64_t sum = 0, pixels = 0;
+    uint64_t sum = 0;
     while (!atomic_load_explicit(&p->cancel, memory_order_relaxed)) {
         uint64_t const unit = atomic_fetch_add_explicit(&p->next_unit, 1, memory_order_relaxed);
         if (unit >= n_units) break;
-        sum += render_unit(&p->job, segs, unit, &pixels);
-        atomic_fetch_add_explicit(&p->pixels_done, pixels, memory_order_relaxed);
-        pixels = 0;
+        sum += render_unit(&p->job, segs, unit);
         if (progress != NULL && now_seconds() >= next_report) {
-            if (progress(progress_user, atomic_load(&p->pixels_done), total) != 0)
-                atomic_store(&p->cancel, true);
+            /* Units taken, less one in flight per thread: close enough for a bar. */
+            uint64_t const taken = atomic_load(&p->next_unit);
+            uint64_t const in_flight = sched_pool_threads(p);
+            uint64_t const done = taken > in_flight ? taken - in_flight : 0;
+            uint64_t const pixels = done >= n_units ? total : done * total / n_units;
+            if (progress(progress_user, pixels, total) != 0) atomic_store(&p->cancel, true);
             next_report = now_seconds() + PROGRESS_SECONDS;
         }
     }
@@ -236,7 +236,9 @@ int sched_run(sched_pool *p, const sched_job *job, mandel_progress_fn progress,
             pthread_mutex_unlock(&p->lock);
         }
     }
-    if (atomic_load(&p->pixels_done) < total) return MANDEL_ECANCELED;
+    /* Threads stop only between units, so every unit taken was finished: the job is
+     * complete exactly when all were taken. */
+    if (atomic_load(&p->next_unit) < n_units) return MANDEL_ECANCELED;
     if (progress != NULL) (void)progress(progress_user, total, total);
     *iterations = atomic_load(&p->iterations);
     return MANDEL_OK;

@@ -21,6 +21,8 @@ typedef struct sched_job {
     bool shortcuts;
     uint32_t *counts;
     size_t stride;
+    mandel_sink_fn sink;  /* called with each finished unit, or NULL */
+    void *sink_user;
 } sched_job;
 
 /* A pool of threads kept by a ctx between renders. */

@@ -18,6 +18,7 @@ int mandel_color_init(mandel_color *color, int index, uint32_t max_iter)
     color->max_iter = max_iter;
     color->lo = 0;
     color->hi = max_iter;
+    palette_table(palette_get(index), color->table);
     return MANDEL_OK;
 }
 
@@ -57,17 +58,15 @@ int mandel_color_rgb(const mandel_color *color, const uint32_t *counts, size_t n
     if (color == NULL || (n != 0 && (counts == NULL || rgb == NULL))) return MANDEL_EINVAL;
     const palette *const p = palette_get(color->palette);
     if (p == NULL) return MANDEL_EINVAL;
-    uint8_t table[256][3];
-    palette_table(p, table);
     for (size_t i = 0; i < n; i++) {
         uint32_t const c = counts[i];
         const uint8_t *px;
         if (p->mapping == COLOR_MAP_RANGE)
-            px = table[range_index(c, color->lo, color->hi)];
+            px = color->table[range_index(c, color->lo, color->hi)];
         else if (c >= color->max_iter)
             px = color->interior;
         else
-            px = table[cycle_index(c)];
+            px = color->table[cycle_index(c)];
         memcpy(rgb + 3 * i, px, 3);
     }
     return MANDEL_OK;

@@ -37,11 +37,22 @@ int mandel_format_from_path(const char *path, mandel_format *format)
 mandel_pixels mandel_format_pixels(mandel_format format)
 {
     switch (format) {
-    case MANDEL_FORMAT_PGM:
-    case MANDEL_FORMAT_PBM: return MANDEL_PIXELS_GRAY8;
+    case MANDEL_FORMAT_PGM: return MANDEL_PIXELS_GRAY8;
+    case MANDEL_FORMAT_PBM: return MANDEL_PIXELS_BIT1;
     case MANDEL_FORMAT_NPY: return MANDEL_PIXELS_U32;
     default: return MANDEL_PIXELS_RGB8;
     }
+}
+
+size_t mandel_pixels_row_bytes(mandel_pixels layout, uint32_t width)
+{
+    switch (layout) {
+    case MANDEL_PIXELS_RGB8: return (size_t)width * 3;
+    case MANDEL_PIXELS_GRAY8: return width;
+    case MANDEL_PIXELS_U32: return (size_t)width * 4;
+    case MANDEL_PIXELS_BIT1: return ((size_t)width + 7) / 8;
+    }
+    return 0;
 }
 
 static const image_writer *writer_for(mandel_format format)

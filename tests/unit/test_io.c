@@ -65,11 +65,10 @@ static int write_image(mandel_ctx *ctx, const char *name, const void *rows,
     int err = mandel_image_open(ctx, &img, path, fmt, W, H, opts);
     if (err != MANDEL_OK) return err;
     CHECK_TRUE(!exists(path)); /* nothing at the path until complete */
-    size_t const px = mandel_format_pixels(fmt) == MANDEL_PIXELS_RGB8   ? 3
-                      : mandel_format_pixels(fmt) == MANDEL_PIXELS_U32 ? 4 : 1;
+    size_t const row_bytes = mandel_pixels_row_bytes(mandel_format_pixels(fmt), W);
     /* Two calls, to exercise streaming: 2 rows, then 3. */
     err = mandel_image_write_rows(img, rows, 2);
-    if (err == MANDEL_OK) err = mandel_image_write_rows(img, (const uint8_t *)rows + 2 * W * px, 3);
+    if (err == MANDEL_OK) err = mandel_image_write_rows(img, (const uint8_t *)rows + 2 * row_bytes, 3);
     if (err != MANDEL_OK) {
         mandel_image_abort(img);
         return err;
@@ -167,19 +166,16 @@ static void pnm(mandel_ctx *ctx, const uint8_t *rgb)
     CHECK_TRUE(memcmp(data, pgm_header, hl) == 0 && memcmp(data + hl, grey, W * H) == 0);
     free(data);
 
-    /* PBM: 13 pixels a row pack into 2 bytes, MSB first; non-zero (interior) is a set bit. */
-    uint8_t bits[W * H] = {0};
-    bits[0] = 1;           /* row 0, x 0 -> 0x80 of byte 0 */
-    bits[8] = 1;           /* row 0, x 8 -> 0x80 of byte 1 */
-    bits[W + 12] = 255;    /* row 1, x 12 -> 0x08 of byte 1 */
-    bits[4 * W + 7] = 1;   /* row 4, x 7 -> 0x01 of byte 0 */
-    CHECK_EQ_INT(MANDEL_OK, write_image(ctx, "a.pbm", bits, NULL));
+    /* PBM: rows arrive packed (13 pixels in 2 bytes, MSB first) and are written as they are. */
+    CHECK_EQ_INT(2, mandel_pixels_row_bytes(MANDEL_PIXELS_BIT1, W));
+    CHECK_EQ_INT(MANDEL_PIXELS_BIT1, mandel_format_pixels(MANDEL_FORMAT_PBM));
+    static const uint8_t packed[2 * H] = {0x80, 0x80, 0, 0x08, 0, 0, 0, 0, 0x01, 0};
+    CHECK_EQ_INT(MANDEL_OK, write_image(ctx, "a.pbm", packed, NULL));
     data = slurp(path_in_dir("a.pbm"), &len);
     static const char pbm_header[] = "P4\n13 5\n";
     size_t const bl = sizeof pbm_header - 1;
     CHECK_EQ_INT(bl + 2 * H, len);
     CHECK_TRUE(memcmp(data, pbm_header, bl) == 0);
-    static const uint8_t packed[2 * H] = {0x80, 0x80, 0, 0x08, 0, 0, 0, 0, 0x01, 0};
     CHECK_TRUE(memcmp(data + bl, packed, sizeof packed) == 0);
     free(data);
 }

@@ -109,6 +109,53 @@ static void progress_and_cancel(mandel_ctx *ctx, const mandel_view *v)
     free(again);
 }
 
+typedef struct sink_log {
+    uint32_t copy[W * H];
+    _Atomic int calls;
+    _Atomic int bad;
+} sink_log;
+
+/* Copies each piece into place and flags any pixel delivered twice. */
+static void on_piece(void *user, mandel_rect piece, const uint32_t *counts, size_t stride)
+{
+    sink_log *const log = user;
+    log->calls++;
+    for (uint32_t r = 0; r < piece.height; r++) {
+        for (uint32_t c = 0; c < piece.width; c++) {
+            uint32_t *const dst = &log->copy[(piece.y + r) * W + piece.x + c];
+            if (*dst != 0) log->bad++;
+            *dst = counts[r * stride + c];
+        }
+    }
+}
+
+/* The sink sees every pixel of the rect exactly once, with its final count, from any
+ * number of threads; rect-relative coordinates. */
+static void sink(mandel_ctx *ctx, const mandel_view *v, const uint32_t *ref)
+{
+    static sink_log log;
+    for (int64_t t = 1; t <= 3; t++) {
+        memset(log.copy, 0, sizeof log.copy);
+        log.calls = log.bad = 0;
+        mandel_ctx_set(ctx, MANDEL_OPT_THREADS, t);
+        mandel_ctx_set_sink(ctx, on_piece, &log);
+        uint32_t *const c = render_whole(ctx, v, 500);
+        CHECK_EQ_INT(0, log.bad);
+        CHECK_TRUE(log.calls >= H);
+        CHECK_TRUE(memcmp(log.copy, ref, sizeof log.copy) == 0);
+        free(c);
+    }
+    /* A sub-rect: coordinates are relative to it. */
+    memset(log.copy, 0, sizeof log.copy);
+    uint32_t part[10 * 4];
+    mandel_rect const r = {50, 20, 10, 4};
+    CHECK_EQ_INT(MANDEL_OK, mandel_render(ctx, v, 500, r, part, 10, sizeof part));
+    CHECK_EQ_U32(ref[20 * W + 50], log.copy[0]);
+    CHECK_EQ_U32(ref[23 * W + 59], log.copy[3 * W + 9]);
+    mandel_ctx_set_sink(ctx, NULL, NULL);
+    mandel_ctx_set(ctx, MANDEL_OPT_THREADS, 0);
+}
+
 static void stats(mandel_ctx *ctx, const mandel_view *v, const uint32_t *ref)
 {
     mandel_ctx_set(ctx, MANDEL_OPT_THREADS, 2);
@@ -195,6 +242,7 @@ int main(void)
     thread_invariance(ctx, v, ref);
     tile_invariance(ctx, v, ref);
     progress_and_cancel(ctx, v);
+    sink(ctx, v, ref);
     stats(ctx, v, ref);
     bad_arguments(ctx, v, ref);
     free(ref);

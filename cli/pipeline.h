@@ -1,0 +1,49 @@
+/*
+ * cli/pipeline.h - from a view to a file: bands of rows rendered, converted to the
+ * writer's pixels on the worker threads, and streamed to the image.
+ */
+#ifndef MANDEL_CLI_PIPELINE_H
+#define MANDEL_CLI_PIPELINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mandel.h"
+#include "progress.h"
+
+typedef struct pipeline {
+    /* Filled by the caller before pipeline_prepare(). */
+    mandel_ctx *ctx;
+    const mandel_view *view;
+    mandel_format format;
+    mandel_color color;         /* palette and the user's iteration limit */
+    const char *palette_name;   /* for messages */
+    progress *bar;
+
+    /* Set by pipeline_prepare(). */
+    mandel_pixels layout;
+    uint32_t width, height;
+    uint32_t render_limit;      /* the iteration limit given to the library */
+    bool whole_field;           /* the palette needs the field's range before colouring */
+    uint32_t band_rows;
+    size_t row_bytes;           /* of one writer row */
+    uint32_t *counts;           /* a band of counts, or the whole field */
+    uint8_t *pixels;            /* a band of writer rows */
+
+    /* Totals of pipeline_run(). */
+    double seconds;
+    uint64_t iterations;
+    mandel_stats last;
+} pipeline;
+
+/* Chooses the band size and allocates the buffers, refusing (with a message naming the
+ * bytes needed) a picture whose buffers exceed half the machine's memory. Returns -1 to go
+ * on, else an exit code. */
+int pipeline_prepare(pipeline *p);
+
+/* Renders the whole view into `image`. Returns an exit code. */
+int pipeline_run(pipeline *p, mandel_image *image);
+
+void pipeline_free(pipeline *p);
+
+#endif /* MANDEL_CLI_PIPELINE_H */
