@@ -66,15 +66,19 @@ static uint64_t render_unit(const sched_job *job, uint32_t segs_per_row, uint64_
     uint32_t const row = (uint32_t)(unit / segs_per_row);
     uint32_t const x = (uint32_t)(unit % segs_per_row) * SCHED_SEGMENT;
     uint32_t const n = job->width - x < SCHED_SEGMENT ? job->width - x : SCHED_SEGMENT;
-    kernel_row const kr = {
-        .re = job->re + x,
-        .im = job->im[row],
-        .n = n,
-        .max_iter = job->max_iter,
-        .shortcuts = job->shortcuts,
-    };
     uint32_t *const out = job->counts + (size_t)row * job->stride + x;
-    job->kernel(&kr, out);
+    if (job->segment != NULL) {
+        job->segment(job->segment_user, row, x, n, out);
+    } else {
+        kernel_row const kr = {
+            .re = job->re + x,
+            .im = job->im[row],
+            .n = n,
+            .max_iter = job->max_iter,
+            .shortcuts = job->shortcuts,
+        };
+        job->kernel(&kr, out);
+    }
     uint64_t sum = 0;
     for (uint32_t j = 0; j < n; j++) sum += out[j];
     if (job->sink != NULL) job->sink(job->sink_user, (mandel_rect){x, row, n, 1}, out, job->stride);

@@ -12,10 +12,16 @@
 /* Pixels of one work unit at most: bounds the latency of a cancel. */
 #define SCHED_SEGMENT 256
 
+/* Renders pixels x..x+n-1 of row `row` of the rect into out[0..n-1]: the hook through which
+ * engines other than the double-precision kernels (deep zoom, anti-aliasing) use the pool. */
+typedef void sched_segment_fn(void *user, uint32_t row, uint32_t x, uint32_t n, uint32_t *out);
+
 typedef struct sched_job {
-    kernel_fn *kernel;
-    const double *re;     /* the rect's first column: view->re + rect.x */
-    const double *im;     /* the rect's first row: view->im + rect.y */
+    kernel_fn *kernel;          /* used when `segment` is NULL */
+    sched_segment_fn *segment;  /* else this, with segment_user */
+    void *segment_user;
+    const double *re;     /* kernel only: the rect's first column, view->re + rect.x */
+    const double *im;     /* kernel only: the rect's first row, view->im + rect.y */
     uint32_t width, height;
     uint32_t max_iter;
     bool shortcuts;
