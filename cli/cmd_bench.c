@@ -31,6 +31,8 @@ static const scene scenes[] = {
      false, {0}, "-0.75", "0", "1.25"},
     {"seahorse", "seahorse valley, radius 3e-5, 1280x720, 5000 iterations", 1280, 720, 5000,
      false, {0}, "-0.7436447860", "0.1318252536", "3e-5"},
+    {"whole10k", "the whole set at 1920x1080, 10000 iterations", 1920, 1080, 10000, false, {0},
+     "-0.75", "0", "1.25"},
 };
 
 #define N_SCENES (sizeof scenes / sizeof scenes[0])
@@ -38,25 +40,26 @@ static const scene scenes[] = {
 static const char help_text[] =
     "Usage: mandel bench [options]\n"
     "\n"
-    "Times standard scenes with 1 worker thread and with every online CPU, in one run, and\n"
-    "prints for each the best time of several runs, pixels and iterations per second, and\n"
-    "the speedup of all threads over one. Scenes:\n"
+    "Times standard scenes side by side in one run, best of several runs each: the plain\n"
+    "scalar kernel, the best vector kernel, the vector kernel with interior shortcuts, the\n"
+    "same on all CPUs (and the speedup over one), and with --guess (and how many pixels\n"
+    "guessing changed). A second table gives iterations per second (sum of counts / time).\n"
+    "Scenes:\n"
     "  tutorial   the tutorial: --bounds -2.5,1,-1,1, 400x400, 1000 iterations\n"
     "  wholeset   the whole set at 1920x1080, 1000 iterations\n"
     "  seahorse   a boundary-rich zoom into seahorse valley, 1280x720, 5000 iterations\n"
+    "  whole10k   the whole set at 1920x1080, 10000 iterations\n"
     "\n"
     "Options:\n"
     "  --scene NAME     only this scene (repeatable)\n"
     "  --repeat N       runs per figure, 1..1000 (default 9)\n"
     "  -t, --threads N  the multi-thread column uses N threads (default: online CPUs)\n"
-    "  --isa NAME       kernel to time (default auto)\n"
-    "  --no-shortcuts   disable the interior tests\n"
+    "  --isa NAME       vector kernel to time against scalar (default: the best this CPU has)\n"
     "  -h, --help       this text\n";
 
 typedef struct bench_opts {
     uint32_t repeat, threads;
     mandel_isa isa;
-    bool shortcuts;
     bool only[N_SCENES];
     bool any_only;
 } bench_opts;
@@ -74,19 +77,56 @@ static int time_once(mandel_ctx *ctx, const scene *s, const mandel_view *view, u
     return EXIT_OK;
 }
 
-static int bench_scene(const bench_opts *o, const scene *s)
+/* One configuration of the ctx for a column of the table. */
+typedef struct config {
+    mandel_isa isa;
+    bool shortcuts, guess;
+    uint32_t threads;
+} config;
+
+static void apply(mandel_ctx *ctx, config c)
+{
+    mandel_ctx_set(ctx, MANDEL_OPT_ISA, c.isa);
+    mandel_ctx_set(ctx, MANDEL_OPT_SHORTCUTS, c.shortcuts);
+    mandel_ctx_set(ctx, MANDEL_OPT_GUESS, c.guess);
+    mandel_ctx_set(ctx, MANDEL_OPT_THREADS, c.threads);
+}
+
+/* Best time of `repeat` renders in each of the configurations, taken in turn (a, b, a, b,
+ * ...) so that all of them see the same machine: on a shared host the speed of a core
+ * drifts from one second to the next. */
+static int best_of(mandel_ctx *ctx, const scene *s, const mandel_view *view, uint32_t *counts,
+                   uint32_t repeat, const config *cfg, int n_cfg, double *best)
+{
+    for (int c = 0; c < n_cfg; c++) best[c] = 1e300;
+    for (uint32_t r = 0; r < repeat; r++) {
+        for (int c = 0; c < n_cfg; c++) {
+            double t = 0;
+            apply(ctx, cfg[c]);
+            int const rc = time_once(ctx, s, view, counts, &t);
+            if (rc != EXIT_OK) return rc;
+            if (t < best[c]) best[c] = t;
+        }
+    }
+    return EXIT_OK;
+}
+
+typedef struct scene_result {
+    double ms[5];          /* scalar, simd, +shortcuts, +shortcuts N threads, +guess N */
+    uint64_t iterations;   /* sum of counts */
+    uint64_t guess_diff;   /* pixels that guessing changed */
+} scene_result;
+
+static int bench_scene(const bench_opts *o, const scene *s, scene_result *res)
 {
     int rc = EXIT_FAIL;
+    size_t const n = (size_t)s->width * s->height;
     mandel_ctx *const ctx = mandel_ctx_new(NULL);
     mandel_view *view = NULL;
-    uint32_t *const counts = malloc((size_t)s->width * s->height * sizeof *counts);
-    if (ctx == NULL || counts == NULL) {
+    uint32_t *const counts = malloc(n * sizeof *counts);
+    uint32_t *const exact = malloc(n * sizeof *counts);
+    if (ctx == NULL || counts == NULL || exact == NULL) {
         rc = cli_error(EXIT_FAIL, "out of memory");
-        goto done;
-    }
-    mandel_ctx_set(ctx, MANDEL_OPT_SHORTCUTS, o->shortcuts);
-    if (mandel_ctx_set(ctx, MANDEL_OPT_ISA, o->isa) != MANDEL_OK) {
-        rc = cli_error(EXIT_USAGE, "--isa: %s", mandel_errmsg(ctx));
         goto done;
     }
     int const err = s->bounds ? mandel_view_new_bounds(ctx, &view, s->width, s->height, s->b[0],
@@ -97,48 +137,53 @@ static int bench_scene(const bench_opts *o, const scene *s)
         rc = cli_error(EXIT_FAIL, "bench %s: %s", s->name, mandel_errmsg(ctx));
         goto done;
     }
-    /* 1 thread and N threads alternate, so that both columns see the same machine: on a
-     * shared host the speed of a core drifts from one second to the next. */
-    double t1 = 1e300, tn = 1e300;
-    for (uint32_t r = 0; r < o->repeat; r++) {
-        double t = 0;
-        mandel_ctx_set(ctx, MANDEL_OPT_THREADS, 1);
-        if ((rc = time_once(ctx, s, view, counts, &t)) != EXIT_OK) goto done;
-        if (t < t1) t1 = t;
-        mandel_ctx_set(ctx, MANDEL_OPT_THREADS, o->threads);
-        if ((rc = time_once(ctx, s, view, counts, &t)) != EXIT_OK) goto done;
-        if (t < tn) tn = t;
-    }
+    config const scalar = {MANDEL_ISA_SCALAR, false, false, 1};
+    config const simd = {o->isa, false, false, 1};
+    config const fast1 = {o->isa, true, false, 1};
+    config const fastn = {o->isa, true, false, o->threads};
+    config const guess = {o->isa, true, true, o->threads};
+    /* The scalar kernel is ten times slower: fewer runs of it. */
+    uint32_t const few = o->repeat < 3 ? o->repeat : 3;
+    if ((rc = best_of(ctx, s, view, counts, few, &scalar, 1, &res->ms[0])) != EXIT_OK) goto done;
+    config const pair[] = {simd, fast1, fastn, guess};
+    double best[4];
+    if ((rc = best_of(ctx, s, view, counts, o->repeat, pair, 4, best)) != EXIT_OK) goto done;
+    for (int c = 0; c < 4; c++) res->ms[c + 1] = best[c] * 1e3;
+    res->ms[0] *= 1e3;
+
+    /* Guessing against the exact field. */
+    apply(ctx, fastn);
+    if ((rc = time_once(ctx, s, view, exact, &best[0])) != EXIT_OK) goto done;
     mandel_stats st;
     mandel_ctx_stats(ctx, &st);
-    uint64_t const iterations = st.iterations;
-    double const mpix = (double)s->width * s->height * 1e-6;
-    printf("%-9s %9.2f %9.2f %8.2fx %10.1f %9.3f %9.3f  %s\n", s->name, t1 * 1e3, tn * 1e3,
-           t1 / tn, mpix / tn, (double)iterations / t1 * 1e-9, (double)iterations / tn * 1e-9,
-           st.isa);
+    res->iterations = st.iterations;
+    apply(ctx, guess);
+    if ((rc = time_once(ctx, s, view, counts, &best[0])) != EXIT_OK) goto done;
+    res->guess_diff = 0;
+    for (size_t i = 0; i < n; i++) res->guess_diff += counts[i] != exact[i];
     rc = EXIT_OK;
 done:
     mandel_view_free(view);
     mandel_ctx_free(ctx);
     free(counts);
+    free(exact);
     return rc;
 }
 
 int cmd_bench(int argc, char **argv)
 {
-    enum { OPT_SCENE = 256, OPT_REPEAT, OPT_ISA, OPT_NO_SHORTCUTS };
+    enum { OPT_SCENE = 256, OPT_REPEAT, OPT_ISA };
     static const struct option long_options[] = {
         {"scene", required_argument, NULL, OPT_SCENE},
         {"repeat", required_argument, NULL, OPT_REPEAT},
         {"threads", required_argument, NULL, 't'},
         {"isa", required_argument, NULL, OPT_ISA},
-        {"no-shortcuts", no_argument, NULL, OPT_NO_SHORTCUTS},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     long const online = sysconf(_SC_NPROCESSORS_ONLN);
     bench_opts o = {.repeat = 9, .threads = online > 0 ? (uint32_t)online : 1,
-                    .isa = MANDEL_ISA_AUTO, .shortcuts = true};
+                    .isa = MANDEL_ISA_AUTO};
     char why[ARGS_WHY_LEN];
     opterr = 0;
     optind = 1;
@@ -150,7 +195,7 @@ int cmd_bench(int argc, char **argv)
             while (i < N_SCENES && strcmp(scenes[i].name, optarg) != 0) i++;
             if (i == N_SCENES)
                 return cli_error(EXIT_USAGE, "--scene '%s': unknown scene (tutorial, wholeset, "
-                                             "seahorse)", optarg);
+                                             "seahorse, whole10k)", optarg);
             o.only[i] = o.any_only = true;
             break;
         }
@@ -171,7 +216,6 @@ int cmd_bench(int argc, char **argv)
             o.isa = (mandel_isa)i;
             break;
         }
-        case OPT_NO_SHORTCUTS: o.shortcuts = false; break;
         case 'h': fputs(help_text, stdout); return EXIT_OK;
         case ':': return cli_error(EXIT_USAGE, "%s: missing value", argv[optind - 1]);
         default: return cli_error(EXIT_USAGE, "unknown option '%s' (see 'mandel bench --help')",
@@ -180,15 +224,42 @@ int cmd_bench(int argc, char **argv)
     }
     if (optind < argc) return cli_error(EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
 
-    printf("mandel %s bench: best of %u runs; 1 thread vs %u threads; shortcuts %s\n",
-           mandel_version_string(), o.repeat, o.threads, o.shortcuts ? "on" : "off");
-    printf("%-9s %9s %9s %9s %10s %9s %9s  %s\n", "scene", "1t ms", "Nt ms", "speedup",
-           "Nt Mpix/s", "1t Git/s", "Nt Git/s", "kernel");
+    mandel_isa best = MANDEL_ISA_SCALAR;
+    for (int i = MANDEL_ISA_COUNT - 1; i > MANDEL_ISA_AUTO; i--) {
+        if (mandel_isa_available((mandel_isa)i)) {
+            best = (mandel_isa)i;
+            break;
+        }
+    }
+    if (o.isa == MANDEL_ISA_AUTO) o.isa = best;
+    if (!mandel_isa_available(o.isa))
+        return cli_error(EXIT_USAGE, "--isa '%s': this CPU or build lacks it",
+                         mandel_isa_name(o.isa));
+    printf("mandel %s bench, best of %u runs (scalar: of %u); kernel %s; %u threads\n",
+           mandel_version_string(), o.repeat, o.repeat < 3 ? o.repeat : 3,
+           mandel_isa_name(o.isa), o.threads);
+    printf("columns: scalar = plain C kernel, 1 thread; %s = vector kernel, 1 thread; "
+           "+sc = with interior\nshortcuts; xN = +sc on %u threads; guess = xN with "
+           "--guess, and the pixels it changed\n\n", mandel_isa_name(o.isa), o.threads);
+    printf("%-9s %10s %10s %10s %10s %8s %10s %10s\n", "time ms", "scalar",
+           mandel_isa_name(o.isa), "+sc", "xN", "N/1", "guess", "changed");
+    scene_result res[N_SCENES];
     for (size_t i = 0; i < N_SCENES; i++) {
         if (o.any_only && !o.only[i]) continue;
-        int const rc = bench_scene(&o, &scenes[i]);
+        int const rc = bench_scene(&o, &scenes[i], &res[i]);
         if (rc != EXIT_OK) return rc;
+        const double *const ms = res[i].ms;
+        printf("%-9s %10.2f %10.2f %10.2f %10.2f %7.2fx %10.2f %10llu\n", scenes[i].name, ms[0],
+               ms[1], ms[2], ms[3], ms[2] / ms[3], ms[4], (unsigned long long)res[i].guess_diff);
         fflush(stdout);
+    }
+    printf("\n%-9s %10s %10s %10s %10s   (G iterations/s: sum of counts / time)\n", "rate",
+           "scalar", mandel_isa_name(o.isa), "+sc", "xN");
+    for (size_t i = 0; i < N_SCENES; i++) {
+        if (o.any_only && !o.only[i]) continue;
+        double const it = (double)res[i].iterations * 1e-6; /* per ms -> G/s */
+        printf("%-9s %10.3f %10.3f %10.3f %10.3f\n", scenes[i].name, it / res[i].ms[0],
+               it / res[i].ms[1], it / res[i].ms[2], it / res[i].ms[3]);
     }
     return EXIT_OK;
 }

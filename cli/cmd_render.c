@@ -52,6 +52,9 @@ static const char help_text[] =
     "                          (default auto: the best this CPU runs)\n"
     "      --no-shortcuts      iterate every pixel to its end (no interior tests);\n"
     "                          counts are the same, only slower\n"
+    "      --guess             Mariani-Silver guessing: fill 32x32 tiles whose border has\n"
+    "                          one count without computing inside; faster, but may miss\n"
+    "                          filaments (see 'mandel bench' for how many pixels change)\n"
     "  -q, --quiet             no progress bar\n"
     "      --stats             print time, iterations and speed on stderr when done\n"
     "  -h, --help              this text\n"
@@ -79,7 +82,7 @@ typedef struct render_opts {
     const char *output;
     int quality;
     mandel_isa isa;
-    bool shortcuts, quiet, stats;
+    bool shortcuts, quiet, stats, guess;
 } render_opts;
 
 /* The temporary file being written, for the signal handler: a render deep in the set can
@@ -108,7 +111,7 @@ static void set_signals(void (*handler)(int))
     sigaction(SIGHUP, &sa, NULL);
 }
 
-enum { OPT_BOUNDS = 256, OPT_QUALITY, OPT_ISA, OPT_NO_SHORTCUTS, OPT_STATS };
+enum { OPT_BOUNDS = 256, OPT_QUALITY, OPT_ISA, OPT_NO_SHORTCUTS, OPT_STATS, OPT_GUESS };
 
 static const struct option long_options[] = {
     {"size", required_argument, NULL, 's'},
@@ -124,6 +127,7 @@ static const struct option long_options[] = {
     {"isa", required_argument, NULL, OPT_ISA},
     {"no-shortcuts", no_argument, NULL, OPT_NO_SHORTCUTS},
     {"stats", no_argument, NULL, OPT_STATS},
+    {"guess", no_argument, NULL, OPT_GUESS},
     {"quiet", no_argument, NULL, 'q'},
     {"output", required_argument, NULL, 'o'},
     {"help", no_argument, NULL, 'h'},
@@ -234,6 +238,7 @@ static int parse_options(int argc, char **argv, render_opts *o)
             break;
         case OPT_NO_SHORTCUTS: o->shortcuts = false; break;
         case OPT_STATS: o->stats = true; break;
+        case OPT_GUESS: o->guess = true; break;
         case 'q': o->quiet = true; break;
         case 'o':
             if (*optarg == '\0') return bad_value(c, optarg, "empty file name");
@@ -301,6 +306,7 @@ static int setup_ctx(mandel_ctx *ctx, const render_opts *o)
 {
     if (o->threads != 0) mandel_ctx_set(ctx, MANDEL_OPT_THREADS, o->threads);
     mandel_ctx_set(ctx, MANDEL_OPT_SHORTCUTS, o->shortcuts);
+    mandel_ctx_set(ctx, MANDEL_OPT_GUESS, o->guess);
     if (mandel_ctx_set(ctx, MANDEL_OPT_ISA, o->isa) != MANDEL_OK)
         return cli_error(EXIT_USAGE, "--isa '%s': this CPU or build lacks it",
                          mandel_isa_name(o->isa));

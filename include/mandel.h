@@ -109,6 +109,9 @@ typedef enum {
     MANDEL_OPT_MAX_PIXELS = 3, /* largest rect one render accepts, 1..2^40 (default 2^34) */
     MANDEL_OPT_MAX_ITER = 4,   /* largest iteration limit accepted, 1..2^32-1 (default max) */
     MANDEL_OPT_SHORTCUTS = 5,  /* 1 = skip provably interior pixels (default), 0 = plain */
+    MANDEL_OPT_GUESS = 7,      /* 1 = Mariani-Silver guessing on 32x32 view-aligned tiles:
+                                * faster, but may miss filaments thinner than a tile (default
+                                * 0). Results still never depend on rect or threads. */
 } mandel_option;
 
 /* Kernel instruction sets. Names (mandel_isa_name) are what --isa accepts. */

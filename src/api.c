@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "field.h"
+#include "guess.h"
 #include "sched.h"
 #include "view.h"
 
@@ -114,6 +115,7 @@ int mandel_option_bounds(mandel_option opt, int64_t *lo, int64_t *hi)
     case MANDEL_OPT_MAX_PIXELS: l = 1; h = (int64_t)MAX_MAX_PIXELS; break;
     case MANDEL_OPT_MAX_ITER: l = 1; h = UINT32_MAX; break;
     case MANDEL_OPT_SHORTCUTS: l = 0; h = 1; break;
+    case MANDEL_OPT_GUESS: l = 0; h = 1; break;
     default: return MANDEL_EINVAL;
     }
     if (lo) *lo = l;
@@ -141,6 +143,7 @@ int mandel_ctx_set(mandel_ctx *ctx, mandel_option opt, int64_t value)
     case MANDEL_OPT_MAX_PIXELS: ctx->max_pixels = (uint64_t)value; break;
     case MANDEL_OPT_MAX_ITER: ctx->max_iter = (uint32_t)value; break;
     case MANDEL_OPT_SHORTCUTS: ctx->shortcuts = value != 0; break;
+    case MANDEL_OPT_GUESS: ctx->guess = value != 0; break;
     }
     return MANDEL_OK;
 }
@@ -154,6 +157,7 @@ int mandel_ctx_get(const mandel_ctx *ctx, mandel_option opt, int64_t *value)
     case MANDEL_OPT_MAX_PIXELS: *value = (int64_t)ctx->max_pixels; break;
     case MANDEL_OPT_MAX_ITER: *value = ctx->max_iter; break;
     case MANDEL_OPT_SHORTCUTS: *value = ctx->shortcuts; break;
+    case MANDEL_OPT_GUESS: *value = ctx->guess; break;
     default: return MANDEL_EINVAL;
     }
     return MANDEL_OK;
@@ -230,7 +234,7 @@ int mandel_render(mandel_ctx *ctx, const mandel_view *view, uint32_t max_iter,
         FAIL_IF(ctx, err != MANDEL_OK, err, "cannot start %u worker threads", n_threads);
     }
 
-    sched_job const job = {
+    sched_job job = {
         .kernel = kernel,
         .re = view->re + rect.x,
         .im = view->im + rect.y,
@@ -242,7 +246,19 @@ int mandel_render(mandel_ctx *ctx, const mandel_view *view, uint32_t max_iter,
         .stride = stride,
         .sink = ctx->sink,
         .sink_user = ctx->sink_user,
+        .rect_x = rect.x,
+        .rect_y = rect.y,
     };
+    guess_view const guess = {
+        .kernel = kernel,
+        .re = view->re,
+        .im = view->im,
+        .width = view->width,
+        .height = view->height,
+        .max_iter = max_iter,
+        .shortcuts = ctx->shortcuts,
+    };
+    if (ctx->guess) job.guess = &guess;
     double const start = now_seconds();
     uint64_t iterations = 0;
     int const err = sched_run(ctx->pool, &job, ctx->progress, ctx->progress_user, &iterations);

@@ -20,6 +20,7 @@ struct mandel_ctx {
     uint64_t max_pixels;
     uint32_t max_iter;
     bool shortcuts;
+    bool guess;
     mandel_progress_fn progress;
     void *progress_user;
     mandel_sink_fn sink;

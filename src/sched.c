@@ -19,6 +19,8 @@
  */
 #include "sched.h"
 
+#include "guess.h"
+
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -43,7 +45,8 @@ struct sched_pool {
 
     /* The current job: written by the caller before the generation bump, then only read. */
     sched_job job;
-    uint32_t segs_per_row;
+    uint32_t segs_per_row;      /* row segments, or with guessing tile columns */
+    uint32_t tile_x0, tile_y0;  /* with guessing: the first tile's grid position */
     uint64_t n_units;
     /* Written by every thread: on lines of their own, or each unit taken would also evict
      * the job's fields from the other cores' caches. */
@@ -60,9 +63,45 @@ static double now_seconds(void)
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
-/* Renders unit `unit`; returns the sum of its counts. */
-static uint64_t render_unit(const sched_job *job, uint32_t segs_per_row, uint64_t unit)
+/* With guessing, a unit is one tile of the view-aligned grid: guessed whole (its pixels
+ * outside the rect too, so they never depend on the rect), then its part inside the rect
+ * copied out. Returns the sum of the copied counts. */
+static uint64_t render_tile(const sched_pool *p, uint64_t unit)
 {
+    const sched_job *const job = &p->job;
+    const guess_view *const g = job->guess;
+    uint32_t const tx = (p->tile_x0 + (uint32_t)(unit % p->segs_per_row)) * GUESS_TILE;
+    uint32_t const ty = (p->tile_y0 + (uint32_t)(unit / p->segs_per_row)) * GUESS_TILE;
+    uint32_t const tw = g->width - tx < GUESS_TILE ? g->width - tx : GUESS_TILE;
+    uint32_t const th = g->height - ty < GUESS_TILE ? g->height - ty : GUESS_TILE;
+    uint32_t tile[GUESS_TILE * GUESS_TILE];
+    guess_tile(g, tx, ty, tw, th, tile);
+    /* The tile's intersection with the rect, in view coordinates. */
+    uint32_t const x0 = tx > job->rect_x ? tx : job->rect_x;
+    uint32_t const y0 = ty > job->rect_y ? ty : job->rect_y;
+    uint32_t const x1 = tx + tw < job->rect_x + job->width ? tx + tw : job->rect_x + job->width;
+    uint32_t const y1 = ty + th < job->rect_y + job->height ? ty + th : job->rect_y + job->height;
+    uint64_t sum = 0;
+    for (uint32_t y = y0; y < y1; y++) {
+        const uint32_t *const src = tile + (size_t)(y - ty) * tw + (x0 - tx);
+        uint32_t *const dst =
+            job->counts + (size_t)(y - job->rect_y) * job->stride + (x0 - job->rect_x);
+        memcpy(dst, src, (size_t)(x1 - x0) * sizeof *dst);
+        for (uint32_t i = 0; i < x1 - x0; i++) sum += dst[i];
+        if (job->sink != NULL)
+            job->sink(job->sink_user,
+                      (mandel_rect){x0 - job->rect_x, y - job->rect_y, x1 - x0, 1}, dst,
+                      job->stride);
+    }
+    return sum;
+}
+
+/* Renders unit `unit`; returns the sum of its counts. */
+static uint64_t render_unit(const sched_pool *p, uint64_t unit)
+{
+    const sched_job *const job = &p->job;
+    uint32_t const segs_per_row = p->segs_per_row;
+    if (job->guess != NULL) return render_tile(p, unit);
     uint32_t const row = (uint32_t)(unit / segs_per_row);
     uint32_t const x = (uint32_t)(unit % segs_per_row) * SCHED_SEGMENT;
     uint32_t const n = job->width - x < SCHED_SEGMENT ? job->width - x : SCHED_SEGMENT;
@@ -92,7 +131,7 @@ static void take_units(sched_pool *p)
     while (!atomic_load_explicit(&p->cancel, memory_order_relaxed)) {
         uint64_t const unit = atomic_fetch_add_explicit(&p->next_unit, 1, memory_order_relaxed);
         if (unit >= p->n_units) break;
-        sum += render_unit(&p->job, p->segs_per_row, unit);
+        sum += render_unit(p, unit);
     }
     atomic_fetch_add_explicit(&p->iterations, sum, memory_order_relaxed);
 }
@@ -191,8 +230,14 @@ void sched_pool_free(sched_pool *p)
 int sched_run(sched_pool *p, const sched_job *job, mandel_progress_fn progress,
               void *progress_user, uint64_t *iterations)
 {
-    uint32_t const segs = (job->width + SCHED_SEGMENT - 1) / SCHED_SEGMENT;
-    uint64_t const n_units = (uint64_t)segs * job->height;
+    uint32_t segs = (job->width + SCHED_SEGMENT - 1) / SCHED_SEGMENT;
+    uint64_t n_units = (uint64_t)segs * job->height;
+    if (job->guess != NULL) {
+        p->tile_x0 = job->rect_x / GUESS_TILE;
+        p->tile_y0 = job->rect_y / GUESS_TILE;
+        segs = (job->rect_x + job->width - 1) / GUESS_TILE - p->tile_x0 + 1;
+        n_units = (uint64_t)segs * ((job->rect_y + job->height - 1) / GUESS_TILE - p->tile_y0 + 1);
+    }
     uint64_t const total = (uint64_t)job->width * job->height;
 
     p->job = *job;
@@ -216,7 +261,7 @@ int sched_run(sched_pool *p, const sched_job *job, mandel_progress_fn progress,
     while (!atomic_load_explicit(&p->cancel, memory_order_relaxed)) {
         uint64_t const unit = atomic_fetch_add_explicit(&p->next_unit, 1, memory_order_relaxed);
         if (unit >= n_units) break;
-        sum += render_unit(&p->job, segs, unit);
+        sum += render_unit(p, unit);
         if (progress != NULL && now_seconds() >= next_report) {
             /* Units taken, less one in flight per thread: close enough for a bar. */
             uint64_t const taken = atomic_load(&p->next_unit);

@@ -29,6 +29,9 @@ typedef struct sched_job {
     size_t stride;
     mandel_sink_fn sink;  /* called with each finished unit, or NULL */
     void *sink_user;
+    /* Guessing (MANDEL_OPT_GUESS): units are view-aligned tiles instead of row segments. */
+    const struct guess_view *guess;  /* NULL: no guessing */
+    uint32_t rect_x, rect_y;         /* the rect's place in the view, for the tile grid */
 } sched_job;
 
 /* A pool of threads kept by a ctx between renders. */
