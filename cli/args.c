@@ -153,3 +153,16 @@ bool args_bounds(const char *text, double bounds[4], char *why)
     }
     return true;
 }
+
+bool args_color(const char *text, uint8_t rgb[3], char *why)
+{
+    if (text[0] != '#' || strlen(text) != 7 || strspn(text + 1, "0123456789abcdefABCDEF") != 6) {
+        snprintf(why, ARGS_WHY_LEN, "expected a colour #rrggbb");
+        return false;
+    }
+    for (int ch = 0; ch < 3; ch++) {
+        char const pair[3] = {text[1 + 2 * ch], text[2 + 2 * ch], '\0'};
+        rgb[ch] = (uint8_t)strtoul(pair, NULL, 16);
+    }
+    return true;
+}

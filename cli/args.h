@@ -24,4 +24,7 @@ bool args_pair(char *text, double *a, double *b, const char **a_text, const char
 /* "XMIN,XMAX,YMIN,YMAX": four finite numbers with XMIN < XMAX, YMIN < YMAX. */
 bool args_bounds(const char *text, double bounds[4], char *why);
 
+/* "#rrggbb" into rgb[3]. */
+bool args_color(const char *text, uint8_t rgb[3], char *why);
+
 #endif /* MANDEL_CLI_ARGS_H */

@@ -2,6 +2,7 @@
  * cli/cmd_render.c - 'mandel render': its options, the view they describe, the output
  * file and its signals. The rendering itself streams through cli/pipeline.c.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -39,9 +40,13 @@ static const char help_text[] =
     "  -i, --iterations N      iteration limit, 1..4294967295 (default 1000)\n"
     "\n"
     "Picture:\n"
-    "  -p, --palette NAME      colour palette (default 'default'; see 'mandel palettes')\n"
+    "  -p, --palette NAME|FILE colour palette (default 'default'; see 'mandel palettes'),\n"
+    "                          or a gradient file: one stop a line, 'POSITION #rrggbb',\n"
+    "                          positions from 0 to 1; it cycles with the count.\n"
     "                          viridis: matplotlib's default map from the lowest to the\n"
     "                          highest count, the tutorial's look\n"
+    "      --interior #rrggbb  colour of points that never escape (default #000000), for\n"
+    "                          the cycling palettes\n"
     "      --quality Q         JPEG quality 1..100 (default 90)\n"
     "  -o, --output FILE       where to write; written to a temporary file and renamed\n"
     "                          when complete, so FILE is never left half-written\n"
@@ -79,6 +84,9 @@ typedef struct render_opts {
     bool have_bounds, have_center, have_radius, have_zoom;
     double bounds[4];
     const char *palette_name;
+    const char *gradient_file;  /* --palette FILE */
+    bool have_interior;
+    uint8_t interior[3];
     const char *output;
     int quality;
     mandel_isa isa;
@@ -111,7 +119,8 @@ static void set_signals(void (*handler)(int))
     sigaction(SIGHUP, &sa, NULL);
 }
 
-enum { OPT_BOUNDS = 256, OPT_QUALITY, OPT_ISA, OPT_NO_SHORTCUTS, OPT_STATS, OPT_GUESS };
+enum { OPT_BOUNDS = 256, OPT_QUALITY, OPT_ISA, OPT_NO_SHORTCUTS, OPT_STATS, OPT_GUESS,
+       OPT_INTERIOR };
 
 static const struct option long_options[] = {
     {"size", required_argument, NULL, 's'},
@@ -128,6 +137,7 @@ static const struct option long_options[] = {
     {"no-shortcuts", no_argument, NULL, OPT_NO_SHORTCUTS},
     {"stats", no_argument, NULL, OPT_STATS},
     {"guess", no_argument, NULL, OPT_GUESS},
+    {"interior", required_argument, NULL, OPT_INTERIOR},
     {"quiet", no_argument, NULL, 'q'},
     {"output", required_argument, NULL, 'o'},
     {"help", no_argument, NULL, 'h'},
@@ -220,11 +230,19 @@ static int parse_options(int argc, char **argv, render_opts *o)
             break;
         case 'p': {
             int index;
-            if (mandel_palette_find(optarg, &index) != MANDEL_OK)
-                return bad_value(c, optarg, "unknown palette (see 'mandel palettes')");
             o->palette_name = optarg;
+            o->gradient_file = NULL;
+            if (mandel_palette_find(optarg, &index) == MANDEL_OK) break;
+            if (access(optarg, F_OK) != 0)
+                return bad_value(c, optarg,
+                                 "no such palette (see 'mandel palettes') nor gradient file");
+            o->gradient_file = optarg;
             break;
         }
+        case OPT_INTERIOR:
+            if (!args_color(optarg, o->interior, why)) return bad_value(c, optarg, why);
+            o->have_interior = true;
+            break;
         case OPT_QUALITY: {
             uint32_t q;
             if (!args_u32(optarg, 1, 100, &q, why)) return bad_value(c, optarg, why);
@@ -302,6 +320,24 @@ static int make_view(mandel_ctx *ctx, const render_opts *o, mandel_view **view)
     return -1;
 }
 
+/* Reads a gradient file (at most 64 KiB) into the colour settings. Returns -1 to go on. */
+static int load_gradient(mandel_ctx *ctx, mandel_color *color, const char *path)
+{
+    FILE *const f = fopen(path, "rb");
+    if (f == NULL) return cli_error(EXIT_FAIL, "--palette '%s': %s", path, strerror(errno));
+    static char text[65536];
+    size_t const len = fread(text, 1, sizeof text, f);
+    bool const too_long = len == sizeof text;
+    bool const failed = ferror(f) != 0;
+    fclose(f);
+    if (failed) return cli_error(EXIT_FAIL, "--palette '%s': cannot read it", path);
+    if (too_long) return cli_error(EXIT_FAIL, "--palette '%s': a gradient file is at most 64 KiB",
+                                   path);
+    if (mandel_color_gradient(ctx, color, text, len) != MANDEL_OK)
+        return cli_error(EXIT_FAIL, "--palette '%s': %s", path, mandel_errmsg(ctx));
+    return -1;
+}
+
 static int setup_ctx(mandel_ctx *ctx, const render_opts *o)
 {
     if (o->threads != 0) mandel_ctx_set(ctx, MANDEL_OPT_THREADS, o->threads);
@@ -341,9 +377,12 @@ int cmd_render(int argc, char **argv)
     }
     if ((rc = setup_ctx(ctx, &o)) >= 0) goto done;
     if ((rc = make_view(ctx, &o, &view)) >= 0) goto done;
-    int palette;
+    int palette = 0;
     mandel_palette_find(o.palette_name, &palette);
     mandel_color_init(&p.color, palette, o.max_iter);
+    if (o.gradient_file != NULL && (rc = load_gradient(ctx, &p.color, o.gradient_file)) >= 0)
+        goto done;
+    if (o.have_interior) memcpy(p.color.interior, o.interior, 3);
     p.ctx = ctx;
     p.view = view;
     p.palette_name = o.palette_name;

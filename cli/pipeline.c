@@ -82,7 +82,7 @@ int pipeline_prepare(pipeline *p)
      * |z_N| <= 2), so PBM asks for one iteration more. */
     p->render_limit = max_iter;
     if (p->layout == MANDEL_PIXELS_BIT1 && max_iter < UINT32_MAX) p->render_limit = max_iter + 1;
-    p->whole_field = mandel_palette_needs_range(p->color.palette) &&
+    p->whole_field = p->color.mapping == MANDEL_MAP_RANGE &&
                      (p->layout == MANDEL_PIXELS_RGB8 || p->layout == MANDEL_PIXELS_GRAY8);
 
     uint64_t const w = p->width, h = p->height;

@@ -235,8 +235,14 @@ MANDEL_API int mandel_field_size(mandel_rect rect, size_t *bytes);
  *  rect.width, and counts_bytes must cover ((height-1)*stride + width) counts.
  *  Work is spread over the ctx's threads; counts are identical for any thread count,
  *  kernel, rect or stride. Blocks until done or cancelled.
+ *  The engine is MANDEL_OPT_ENGINE's (see mandel_engine). The deep engines keep the
+ *  reference orbit and approximation table of the last max_iter on the view, so a view
+ *  rendered band by band computes them once; renders of one deep view from several threads
+ *  are serialised. With PERTURB, a long reference orbit is computed before the first
+ *  pixel: the progress callback is then called with pixels_done = 0 (it may cancel).
  *  @return : MANDEL_OK; MANDEL_EINVAL (NULL, rect outside the view, max_iter 0 or above
- *            MANDEL_OPT_MAX_ITER, buffer too small); MANDEL_ETOOBIG (rect above
+ *            MANDEL_OPT_MAX_ITER, buffer too small, a view too deep for a forced DOUBLE
+ *            engine, a bounds view with PERTURB or MPFR); MANDEL_ETOOBIG (rect above
  *            MANDEL_OPT_MAX_PIXELS); MANDEL_EISA; MANDEL_ENOMEM; MANDEL_ETHREAD;
  *            MANDEL_ECANCELED (counts then hold partial results). */
 MANDEL_API int mandel_render(mandel_ctx *ctx, const mandel_view *view, uint32_t max_iter,
@@ -244,12 +250,54 @@ MANDEL_API int mandel_render(mandel_ctx *ctx, const mandel_view *view, uint32_t 
                              size_t counts_bytes);
 
 /* ------------------------------------------------------------------------------------- */
+/* Location files                                                                        */
+
+/* A location read from a Kalles Fraktaler .kfr file. */
+typedef struct mandel_location mandel_location;
+
+/*! mandel_location_parse() :
+ *  Parses the text of a .kfr location: lines of `Key: value`, LF or CRLF. Re, Im (decimal
+ *  text, any number of digits), Zoom (decimal text > 0, any magnitude; radius = 2/Zoom, see
+ *  mandel_view_new_zoom) and Iterations (1..2^32-1) are required; other keys (colouring
+ *  settings) are ignored; blank lines are allowed. `text` need not be NUL-terminated.
+ *  @return : MANDEL_OK with *out set (free with mandel_location_free); MANDEL_EFORMAT with
+ *            "line N: ..." or "missing key ..." in mandel_errmsg (a line without ':', an
+ *            empty key, a duplicate of a used key, a bad value); MANDEL_EINVAL (NULL);
+ *            MANDEL_ENOMEM. */
+MANDEL_API int mandel_location_parse(mandel_ctx *ctx, const char *text, size_t len,
+                                     mandel_location **out);
+
+/*! mandel_location_read() :
+ *  mandel_location_parse() on the contents of the file `path` (at most 16 MiB).
+ *  @return : as mandel_location_parse, and MANDEL_EIO if the file cannot be read (with
+ *            the path and the reason in mandel_errmsg). */
+MANDEL_API int mandel_location_read(mandel_ctx *ctx, const char *path,
+                                    mandel_location **out);
+
+/*! mandel_location_get() : the location's values. The strings are owned by the location
+ *  (valid until mandel_location_free); any output pointer may be NULL. Pass re, im and
+ *  zoom to mandel_view_new_zoom, iterations to mandel_render. */
+MANDEL_API void mandel_location_get(const mandel_location *loc, const char **re,
+                                    const char **im, const char **zoom, uint32_t *iterations);
+
+/*! mandel_location_free() : frees a location. NULL is a no-op. */
+MANDEL_API void mandel_location_free(mandel_location *loc);
+
+/* ------------------------------------------------------------------------------------- */
 /* Colouring                                                                             */
 
-/* How counts become colours. Fill it with mandel_color_init(), then adjust lo, hi and
- * interior; to change the palette, call mandel_color_init() again (it fills the table). */
+/* How a count finds its place on the palette. */
+typedef enum {
+    MANDEL_MAP_RANGE = 0,  /* linearly from lo to hi onto the table; interior included */
+    MANDEL_MAP_CYCLE = 1,  /* sqrt(count) around the table, cyclically; interior colour */
+} mandel_mapping;
+
+/* How counts become colours. Fill it with mandel_color_init(), then adjust lo, hi,
+ * interior or mapping; to change the palette, call mandel_color_init() again or
+ * mandel_color_gradient() (they fill the table). */
 typedef struct mandel_color {
-    int palette;              /* index from mandel_palette_find() */
+    int palette;              /* index from mandel_palette_find(); -1 for a gradient file */
+    mandel_mapping mapping;   /* from the palette; may be changed */
     uint32_t max_iter;        /* counts equal to this are interior */
     uint32_t lo, hi;          /* count range of the field (mandel_color_range) */
     uint8_t interior[3];      /* colour of interior pixels, for palettes that use one */
@@ -274,6 +322,15 @@ MANDEL_API int mandel_palette_needs_range(int index);
 /*! mandel_color_init() : defaults for palette `index` and iteration limit `max_iter`
  *  (range 0..max_iter, black interior). @return : MANDEL_OK or MANDEL_EINVAL. */
 MANDEL_API int mandel_color_init(mandel_color *color, int index, uint32_t max_iter);
+
+/*! mandel_color_gradient() :
+ *  Replaces the colour table with a user gradient given as text: one stop a line,
+ *  `POSITION COLOR`, POSITION from 0 to 1, non-decreasing (two equal positions make a hard
+ *  edge), the first 0 and the last 1, COLOR as #rrggbb; lines starting with '#' followed by
+ *  a space, and blank lines, are ignored; 2..256 stops. Sets the mapping to cycle.
+ *  @return : MANDEL_OK, or MANDEL_EFORMAT with the line and the problem in mandel_errmsg. */
+MANDEL_API int mandel_color_gradient(mandel_ctx *ctx, mandel_color *color, const char *text,
+                                     size_t len);
 
 /*! mandel_color_range() : sets color->lo/hi to the smallest and largest of n counts. */
 MANDEL_API void mandel_color_range(mandel_color *color, const uint32_t *counts, size_t n);

@@ -15,6 +15,8 @@ int mandel_color_init(mandel_color *color, int index, uint32_t max_iter)
     if (color == NULL || palette_get(index) == NULL || max_iter == 0) return MANDEL_EINVAL;
     memset(color, 0, sizeof *color);
     color->palette = index;
+    color->mapping = palette_get(index)->mapping == COLOR_MAP_RANGE ? MANDEL_MAP_RANGE
+                                                                   : MANDEL_MAP_CYCLE;
     color->max_iter = max_iter;
     color->lo = 0;
     color->hi = max_iter;
@@ -56,12 +58,10 @@ static unsigned cycle_index(uint32_t count)
 int mandel_color_rgb(const mandel_color *color, const uint32_t *counts, size_t n, uint8_t *rgb)
 {
     if (color == NULL || (n != 0 && (counts == NULL || rgb == NULL))) return MANDEL_EINVAL;
-    const palette *const p = palette_get(color->palette);
-    if (p == NULL) return MANDEL_EINVAL;
     for (size_t i = 0; i < n; i++) {
         uint32_t const c = counts[i];
         const uint8_t *px;
-        if (p->mapping == COLOR_MAP_RANGE)
+        if (color->mapping == MANDEL_MAP_RANGE)
             px = color->table[range_index(c, color->lo, color->hi)];
         else if (c >= color->max_iter)
             px = color->interior;

@@ -31,5 +31,13 @@ const palette *palette_get(int index);
 void palette_table(const palette *p, uint8_t table[256][3]);
 
 extern const uint8_t palette_viridis[256][3];
+extern const uint8_t palette_magma[256][3];
+extern const uint8_t palette_inferno[256][3];
+extern const uint8_t palette_plasma[256][3];
+extern const uint8_t palette_cividis[256][3];
+
+/* Interpolates `n_stops` stops ({position, r, g, b}, positions 0..1 non-decreasing, the
+ * first at 0 and the last at 1) into a 256-entry table. */
+void palette_from_stops(const float *stops, int n_stops, uint8_t table[256][3]);
 
 #endif /* MANDEL_COLOR_H */

@@ -31,6 +31,14 @@ static const palette palettes[] = {
     {"viridis", "matplotlib's default map, linear from the lowest to the highest count "
                 "(the tutorial's look)",
      COLOR_MAP_RANGE, palette_viridis, NULL, 0},
+    {"magma", "matplotlib's magma, black-purple-orange-white, lowest to highest count",
+     COLOR_MAP_RANGE, palette_magma, NULL, 0},
+    {"inferno", "matplotlib's inferno, black-purple-orange-yellow, lowest to highest count",
+     COLOR_MAP_RANGE, palette_inferno, NULL, 0},
+    {"plasma", "matplotlib's plasma, blue-purple-orange-yellow, lowest to highest count",
+     COLOR_MAP_RANGE, palette_plasma, NULL, 0},
+    {"cividis", "matplotlib's cividis, blue to yellow, readable with colour blindness",
+     COLOR_MAP_RANGE, palette_cividis, NULL, 0},
     {"grey", "black to white, linear from the lowest to the highest count",
      COLOR_MAP_RANGE, NULL, stops_grey, 2},
 };
@@ -43,21 +51,26 @@ const palette *palette_get(int index)
     return &palettes[index];
 }
 
-void palette_table(const palette *p, uint8_t table[256][3])
+void palette_from_stops(const float *stops, int n_stops, uint8_t table[256][3])
 {
-    if (p->table != NULL) {
-        memcpy(table, p->table, 256 * 3);
-        return;
-    }
     int s = 0;
     for (int i = 0; i < 256; i++) {
         float const t = (float)i / 255.0f;
-        while (s + 2 < p->n_stops && t > p->stops[4 * (s + 1)]) s++;
-        const float *const a = &p->stops[4 * s], *const b = &p->stops[4 * (s + 1)];
-        float const f = (t - a[0]) / (b[0] - a[0]);
+        while (s + 2 < n_stops && t > stops[4 * (s + 1)]) s++;
+        const float *const a = &stops[4 * s], *const b = &stops[4 * (s + 1)];
+        /* Two stops at one position make a hard edge: take the later colour. */
+        float const f = b[0] > a[0] ? (t - a[0]) / (b[0] - a[0]) : 1.0f;
         for (int ch = 0; ch < 3; ch++)
             table[i][ch] = (uint8_t)lrintf(a[1 + ch] + f * (b[1 + ch] - a[1 + ch]));
     }
+}
+
+void palette_table(const palette *p, uint8_t table[256][3])
+{
+    if (p->table != NULL)
+        memcpy(table, p->table, 256 * 3);
+    else
+        palette_from_stops(p->stops, p->n_stops, table);
 }
 
 int mandel_palette_find(const char *name, int *index)

@@ -80,7 +80,14 @@ expect 2 "--threads '0': must be 1..1024" $R -t 0 -o a.png
 expect 2 "--threads '1025': must be 1..1024" $R -t 1025 -o a.png
 expect 2 "--isa 'mmx': unknown kernel*" $R --isa mmx -o a.png
 # Palettes, formats, files
-expect 2 "--palette 'nosuch': unknown palette (see 'mandel palettes')" $R -p nosuch -o a.png
+expect 2 "--palette 'nosuch': no such palette (see 'mandel palettes') nor gradient file" $R -p nosuch -o a.png
+printf '0 #000000\n0.5 #ff\n1 #ffffff\n' >"$dir.grad"
+expect 1 "--palette '$dir.grad': gradient line 2: expected a colour #rrggbb" $R -p "$dir.grad" -o a.png
+printf '0 #000000\n' >"$dir.grad"
+expect 1 "--palette '$dir.grad': a gradient needs at least 2 stops, not 1" $R -p "$dir.grad" -o a.png
+rm -f "$dir.grad"
+expect 2 "--interior 'red': expected a colour #rrggbb" $R --interior red -o a.png
+expect 2 "--interior '#12345': expected a colour #rrggbb" $R --interior '#12345' -o a.png
 expect 2 "--quality '0': must be 1..100" $R --quality 0 -o a.jpg
 expect 2 "-o 'a.gif': unknown extension*" $R -o a.gif
 expect 2 "-o 'noext': unknown extension*" $R -o noext

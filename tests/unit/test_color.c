@@ -9,6 +9,60 @@ static void rgb_of(const mandel_color *c, uint32_t count, uint8_t out[3])
     CHECK_EQ_INT(MANDEL_OK, mandel_color_rgb(c, &count, 1, out));
 }
 
+static int gradient(mandel_ctx *ctx, mandel_color *c, const char *text)
+{
+    return mandel_color_gradient(ctx, c, text, strlen(text));
+}
+
+/* Gradient text: endpoints exact, hard edges, comments, CRLF; every error with its line. */
+static void gradients(void)
+{
+    mandel_ctx *const ctx = mandel_ctx_new(NULL);
+    mandel_color c;
+    mandel_color_init(&c, 0, 100);
+    CHECK_EQ_INT(MANDEL_OK, gradient(ctx, &c, "# sunset\r\n0 #102030\r\n\n1  #F0E0D0\r\n"));
+    CHECK_TRUE(c.table[0][0] == 0x10 && c.table[0][1] == 0x20 && c.table[0][2] == 0x30);
+    CHECK_TRUE(c.table[255][0] == 0xf0 && c.table[255][1] == 0xe0 && c.table[255][2] == 0xd0);
+    CHECK_EQ_INT(-1, c.palette);
+    CHECK_EQ_INT(MANDEL_MAP_CYCLE, c.mapping);
+    /* A hard edge at 0.5: black up to it, white after. */
+    CHECK_EQ_INT(MANDEL_OK, gradient(ctx, &c, "0 #000000\n0.5 #000000\n0.5 #ffffff\n1 #ffffff\n"));
+    CHECK_EQ_INT(0, c.table[127][0]);
+    CHECK_EQ_INT(255, c.table[128][0]);
+
+    static const struct {
+        const char *text, *message;
+    } bad[] = {
+        {"", "a gradient needs at least 2 stops, not 0"},
+        {"0 #000000\n", "a gradient needs at least 2 stops, not 1"},
+        {"0 #000000\n0.5 #ffffff\n", "gradient: the last stop must be at 1"},
+        {"0.1 #000000\n1 #ffffff\n", "gradient line 1: the first stop must be at 0"},
+        {"0 #000000\n0.7 #ffffff\n0.5 #ffffff\n1 #000000", "gradient line 3: positions must not decrease"},
+        {"0 #00000\n1 #ffffff\n", "gradient line 1: expected a colour #rrggbb"},
+        {"0 #00000g\n1 #ffffff\n", "gradient line 1: expected a colour #rrggbb"},
+        {"0 000000\n1 #ffffff\n", "gradient line 1: expected a colour #rrggbb"},
+        {"0#000000\n1 #ffffff\n", "gradient line 1: expected a blank between position and colour"},
+        {"0 #000000 x\n1 #ffffff\n", "gradient line 1: unexpected text after the colour"},
+        {"x #000000\n1 #ffffff\n", "gradient line 1: expected a position from 0 to 1"},
+        {"0 #000000\n1.5 #ffffff\n", "gradient line 2: position is outside 0..1"},
+        {"0 #000000\nnan #ffffff\n", "gradient line 2: expected a position from 0 to 1"},
+        {"#comment without blank\n", "gradient line 1: expected a position from 0 to 1"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        mandel_color before;
+        mandel_color_init(&c, 0, 100);
+        before = c;
+        CHECK_EQ_INT(MANDEL_EFORMAT, gradient(ctx, &c, bad[i].text));
+        CHECK_EQ_STR(bad[i].message, mandel_errmsg(ctx));
+        CHECK_TRUE(memcmp(&before, &c, sizeof c) == 0); /* refused whole: nothing changed */
+    }
+    char nul[] = "0 #000000\n1 #ffffff\n";
+    nul[3] = '\0';
+    CHECK_EQ_INT(MANDEL_EFORMAT, mandel_color_gradient(ctx, &c, nul, sizeof nul - 1));
+    CHECK_EQ_STR("gradient line 1 holds a NUL byte", mandel_errmsg(ctx));
+    mandel_ctx_free(ctx);
+}
+
 int main(void)
 {
     int viridis, def, grey;
@@ -74,6 +128,17 @@ int main(void)
     CHECK_EQ_INT(9, px[0]);
     rgb_of(&c, 1, px);
     CHECK_TRUE(px[0] == 0 && px[1] == 7 && px[2] == 100);
+
+    /* Every matplotlib map has matplotlib's endpoints (bytes=True: entries times 255,
+     * truncated), e.g. magma from (0,0,3) to (251,252,191). */
+    int magma;
+    CHECK_EQ_INT(MANDEL_OK, mandel_palette_find("magma", &magma));
+    CHECK_EQ_INT(MANDEL_OK, mandel_color_init(&c, magma, 100));
+    CHECK_TRUE(c.table[0][0] == 0 && c.table[0][1] == 0 && c.table[0][2] == 3);
+    CHECK_TRUE(c.table[255][0] == 251 && c.table[255][1] == 252 && c.table[255][2] == 191);
+    CHECK_EQ_INT(MANDEL_MAP_RANGE, c.mapping);
+
+    gradients();
 
     CHECK_EQ_INT(MANDEL_EINVAL, mandel_color_init(&c, 99, 10));
     CHECK_EQ_INT(MANDEL_EINVAL, mandel_color_init(&c, def, 0));
