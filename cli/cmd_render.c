@@ -47,6 +47,8 @@ static const char help_text[] =
     "                          highest count, the tutorial's look\n"
     "      --interior #rrggbb  colour of points that never escape (default #000000), for\n"
     "                          the cycling palettes\n"
+    "      --aa N              anti-aliasing: N x N samples a pixel (1..8, default 1),\n"
+    "                          averaged in linear light; costs N^2 (not for .pbm, .npy)\n"
     "      --quality Q         JPEG quality 1..100 (default 90)\n"
     "  -o, --output FILE       where to write; written to a temporary file and renamed\n"
     "                          when complete, so FILE is never left half-written\n"
@@ -77,7 +79,7 @@ static const char help_text[] =
     "  mandel render -c -0.7436447860,0.1318252536 -r 3e-5 -i 5000 -s 1920x1080 -o sea.jpg\n";
 
 typedef struct render_opts {
-    uint32_t width, height, max_iter, threads;
+    uint32_t width, height, max_iter, threads, aa;
     const char *center_re, *center_im, *radius_text;
     char radius_buf[40];
     char *center_copy;
@@ -120,7 +122,7 @@ static void set_signals(void (*handler)(int))
 }
 
 enum { OPT_BOUNDS = 256, OPT_QUALITY, OPT_ISA, OPT_NO_SHORTCUTS, OPT_STATS, OPT_GUESS,
-       OPT_INTERIOR };
+       OPT_INTERIOR, OPT_AA };
 
 static const struct option long_options[] = {
     {"size", required_argument, NULL, 's'},
@@ -138,6 +140,7 @@ static const struct option long_options[] = {
     {"stats", no_argument, NULL, OPT_STATS},
     {"guess", no_argument, NULL, OPT_GUESS},
     {"interior", required_argument, NULL, OPT_INTERIOR},
+    {"aa", required_argument, NULL, OPT_AA},
     {"quiet", no_argument, NULL, 'q'},
     {"output", required_argument, NULL, 'o'},
     {"help", no_argument, NULL, 'h'},
@@ -177,7 +180,7 @@ static int parse_isa(const char *text, mandel_isa *isa)
 /* Parses argv into *o. Returns -1 to go on, else an exit code. */
 static int parse_options(int argc, char **argv, render_opts *o)
 {
-    *o = (render_opts){.width = 1200, .height = 800, .max_iter = 1000,
+    *o = (render_opts){.width = 1200, .height = 800, .max_iter = 1000, .aa = 1,
                        .palette_name = "default", .isa = MANDEL_ISA_AUTO, .shortcuts = true};
     char why[ARGS_WHY_LEN];
     double unused;
@@ -239,6 +242,9 @@ static int parse_options(int argc, char **argv, render_opts *o)
             o->gradient_file = optarg;
             break;
         }
+        case OPT_AA:
+            if (!args_u32(optarg, 1, 8, &o->aa, why)) return bad_value(c, optarg, why);
+            break;
         case OPT_INTERIOR:
             if (!args_color(optarg, o->interior, why)) return bad_value(c, optarg, why);
             o->have_interior = true;
@@ -300,18 +306,21 @@ static void describe(const render_opts *o, char *buf, size_t len)
                      o->center_re ? o->center_re : "-0.75", o->center_im ? o->center_im : "0",
                      o->radius_text ? o->radius_text : "1.25");
     if (n > 0 && (size_t)n < len)
-        snprintf(buf + n, len - (size_t)n, " --size %ux%u --iterations %u --palette %s",
-                 o->width, o->height, o->max_iter, o->palette_name);
+        snprintf(buf + n, len - (size_t)n, " --size %ux%u --iterations %u --palette %s --aa %u",
+                 o->width, o->height, o->max_iter, o->palette_name, o->aa);
 }
 
 static int make_view(mandel_ctx *ctx, const render_opts *o, mandel_view **view)
 {
     int err;
+    /* With anti-aliasing the view has aa x aa samples a pixel: same bounds or centre and
+     * radius, so its samples are the picture's sub-pixel positions. */
+    uint32_t const w = o->width * o->aa, h = o->height * o->aa;
     if (o->have_bounds)
-        err = mandel_view_new_bounds(ctx, view, o->width, o->height, o->bounds[0], o->bounds[1],
-                                     o->bounds[2], o->bounds[3]);
+        err = mandel_view_new_bounds(ctx, view, w, h, o->bounds[0], o->bounds[1], o->bounds[2],
+                                     o->bounds[3]);
     else
-        err = mandel_view_new_center(ctx, view, o->width, o->height,
+        err = mandel_view_new_center(ctx, view, w, h,
                                      o->center_re ? o->center_re : "-0.75",
                                      o->center_im ? o->center_im : "0",
                                      o->radius_text ? o->radius_text : "1.25");
@@ -365,6 +374,11 @@ int cmd_render(int argc, char **argv)
                                    ".pgm, .pbm or .npy)", o.output);
         goto done;
     }
+    if (o.aa > 1 && (p.format == MANDEL_FORMAT_PBM || p.format == MANDEL_FORMAT_NPY)) {
+        rc = cli_error(EXIT_USAGE, "--aa %u: anti-aliasing applies to colour and grey images, "
+                                   "not to .pbm or .npy", o.aa);
+        goto done;
+    }
     if (p.format == MANDEL_FORMAT_JPEG && (o.width > 65500 || o.height > 65500)) {
         rc = cli_error(EXIT_USAGE, "--size '%ux%u': JPEG images are at most 65500 a side",
                        o.width, o.height);
@@ -385,6 +399,7 @@ int cmd_render(int argc, char **argv)
     if (o.have_interior) memcpy(p.color.interior, o.interior, 3);
     p.ctx = ctx;
     p.view = view;
+    p.aa = o.aa;
     p.palette_name = o.palette_name;
     if ((rc = pipeline_prepare(&p)) >= 0) goto done;
 

@@ -11,7 +11,11 @@
  * colour a band before the last one is rendered: for them the whole field is kept, its
  * range taken, and then coloured band by band.
  *
- * Invariant: a pixel's bytes in the file depend only on its count and the colour settings,
+ * Anti-aliasing (aa > 1) renders a view aa times larger each way, whose samples are the
+ * sub-pixel positions of the picture; the sink colours samples, and each band's aa x aa
+ * blocks are averaged in linear light (mandel_color_downsample) into picture pixels.
+ *
+ * Invariant: a pixel's bytes in the file depend only on its counts and the colour settings,
  * never on the band or thread that produced it.
  */
 #include "pipeline.h"
@@ -62,20 +66,55 @@ static void convert(const pipeline *p, uint32_t x, const uint32_t *counts, uint3
     }
 }
 
+/* Bytes of one row of RGB samples (aa > 1). */
+static size_t sample_row_bytes(const pipeline *p) { return (size_t)p->width * p->aa * 3; }
+
 /* The ctx's sink: runs on worker threads, each on its own segment of the band. */
 static void sink(void *user, mandel_rect piece, const uint32_t *counts, size_t stride)
 {
     const pipeline *const p = user;
-    for (uint32_t r = 0; r < piece.height; r++)
-        convert(p, piece.x, counts + r * stride, piece.width,
-                p->pixels + (size_t)(piece.y + r) * p->row_bytes);
+    for (uint32_t r = 0; r < piece.height; r++) {
+        const uint32_t *const row = counts + r * stride;
+        if (p->aa > 1)
+            mandel_color_rgb(&p->color, row, piece.width,
+                             p->samples + (size_t)(piece.y + r) * sample_row_bytes(p) +
+                                 (size_t)piece.x * 3);
+        else
+            convert(p, piece.x, row, piece.width,
+                    p->pixels + (size_t)(piece.y + r) * p->row_bytes);
+    }
+}
+
+/* With aa > 1: averages `rows` picture rows of samples into writer pixels. */
+static void reduce(pipeline *p, uint32_t rows)
+{
+    size_t const stride = sample_row_bytes(p);
+    for (uint32_t r = 0; r < rows; r++) {
+        uint8_t *const out = p->pixels + (size_t)r * p->row_bytes;
+        if (p->layout == MANDEL_PIXELS_RGB8) {
+            mandel_color_downsample(p->samples + (size_t)r * p->aa * stride, stride, p->aa,
+                                    p->width, out);
+            continue;
+        }
+        /* GRAY8: average the colours, then take the luma, in chunks. */
+        uint8_t rgb[3 * 256];
+        for (uint32_t x = 0; x < p->width; x += 256) {
+            uint32_t const m = p->width - x < 256 ? p->width - x : 256;
+            mandel_color_downsample(p->samples + (size_t)r * p->aa * stride + (size_t)x * p->aa * 3,
+                                    stride, p->aa, m, rgb);
+            for (uint32_t j = 0; j < m; j++)
+                out[x + j] = (uint8_t)((2126u * rgb[3 * j] + 7152u * rgb[3 * j + 1] +
+                                        722u * rgb[3 * j + 2] + 5000u) / 10000u);
+        }
+    }
 }
 
 int pipeline_prepare(pipeline *p)
 {
     p->layout = mandel_format_pixels(p->format);
-    p->width = mandel_view_width(p->view);
-    p->height = mandel_view_height(p->view);
+    if (p->aa == 0) p->aa = 1;
+    p->width = mandel_view_width(p->view) / p->aa;
+    p->height = mandel_view_height(p->view) / p->aa;
     uint32_t const max_iter = p->color.max_iter;
     /* A count equal to the limit cannot tell "escaped at the last iteration" from "never
      * escaped". A bitmap must tell them apart (the Benchmarks Game sets the bit when
@@ -85,32 +124,38 @@ int pipeline_prepare(pipeline *p)
     p->whole_field = p->color.mapping == MANDEL_MAP_RANGE &&
                      (p->layout == MANDEL_PIXELS_RGB8 || p->layout == MANDEL_PIXELS_GRAY8);
 
-    uint64_t const w = p->width, h = p->height;
-    p->band_rows = (uint32_t)(BAND_PIXELS / w ? BAND_PIXELS / w : 1);
+    uint64_t const w = p->width, h = p->height, aa = p->aa;
+    uint64_t const band_samples = BAND_PIXELS / (aa * aa) ? BAND_PIXELS / (aa * aa) : 1;
+    p->band_rows = (uint32_t)(band_samples / w ? band_samples / w : 1);
     if (p->band_rows > h) p->band_rows = (uint32_t)h;
     p->row_bytes = mandel_pixels_row_bytes(p->layout, p->width);
-    uint64_t const count_bytes = w * (p->whole_field ? h : p->band_rows) * 4;
+    /* Counts and samples are per sample: aa*aa of them per pixel. */
+    uint64_t const count_bytes = w * aa * aa * (p->whole_field ? h : p->band_rows) * 4;
+    uint64_t const sample_bytes = aa > 1 ? w * aa * aa * p->band_rows * 3 : 0;
     uint64_t const pixel_bytes = (uint64_t)p->row_bytes * p->band_rows;
+    uint64_t const need = count_bytes + sample_bytes + pixel_bytes;
     unsigned long long const budget = cli_memory_budget();
-    if (count_bytes + pixel_bytes > budget)
+    if (need > budget)
         return cli_error(EXIT_FAIL, "a %llux%llu picture with palette '%s' needs %llu bytes of "
                          "memory; the limit is %llu (half the RAM)",
                          (unsigned long long)w, (unsigned long long)h, p->palette_name,
-                         (unsigned long long)(count_bytes + pixel_bytes), budget);
+                         (unsigned long long)need, budget);
     p->counts = malloc((size_t)count_bytes);
     p->pixels = malloc((size_t)pixel_bytes);
-    if (p->counts == NULL || p->pixels == NULL)
-        return cli_error(EXIT_FAIL, "out of memory: %llu bytes needed",
-                         (unsigned long long)(count_bytes + pixel_bytes));
+    p->samples = aa > 1 ? malloc((size_t)sample_bytes) : NULL;
+    if (p->counts == NULL || p->pixels == NULL || (aa > 1 && p->samples == NULL))
+        return cli_error(EXIT_FAIL, "out of memory: %llu bytes needed", (unsigned long long)need);
     return -1;
 }
 
+/* Renders picture rows y..y+rows-1 (their aa*rows sample rows) into counts. */
 static int render_rows(pipeline *p, uint32_t y, uint32_t rows, uint32_t *counts)
 {
-    mandel_rect const rect = {0, y, p->width, rows};
-    p->bar->done_before = (uint64_t)y * p->width;
-    int const err = mandel_render(p->ctx, p->view, p->render_limit, rect, counts, p->width,
-                                  (size_t)rows * p->width * sizeof *counts);
+    uint32_t const sw = p->width * p->aa;
+    mandel_rect const rect = {0, y * p->aa, sw, rows * p->aa};
+    p->bar->done_before = (uint64_t)rect.y * sw;
+    int const err = mandel_render(p->ctx, p->view, p->render_limit, rect, counts, sw,
+                                  (size_t)rect.height * sw * sizeof *counts);
     if (err == MANDEL_ECANCELED) return EXIT_INTERRUPTED;
     if (err != MANDEL_OK) return cli_error(EXIT_FAIL, "%s", mandel_errmsg(p->ctx));
     mandel_ctx_stats(p->ctx, &p->last);
@@ -135,20 +180,31 @@ int pipeline_run(pipeline *p, mandel_image *image)
         for (uint32_t y = 0; y < h && rc == EXIT_OK; y += p->band_rows) {
             uint32_t const rows = h - y < p->band_rows ? h - y : p->band_rows;
             rc = render_rows(p, y, rows, p->counts);
+            if (rc == EXIT_OK && p->aa > 1) reduce(p, rows);
             if (rc == EXIT_OK) rc = write_rows(p, image, rows);
         }
         mandel_ctx_set_sink(p->ctx, NULL, NULL);
         return rc;
     }
+    size_t const sw = (size_t)w * p->aa; /* samples a row */
     for (uint32_t y = 0; y < h; y += p->band_rows) {
         uint32_t const rows = h - y < p->band_rows ? h - y : p->band_rows;
-        if ((rc = render_rows(p, y, rows, p->counts + (size_t)y * w)) != EXIT_OK) return rc;
+        if ((rc = render_rows(p, y, rows, p->counts + (size_t)y * p->aa * sw)) != EXIT_OK)
+            return rc;
     }
-    mandel_color_range(&p->color, p->counts, (size_t)w * h);
+    mandel_color_range(&p->color, p->counts, sw * h * p->aa);
     for (uint32_t y = 0; y < h; y += p->band_rows) {
         uint32_t const rows = h - y < p->band_rows ? h - y : p->band_rows;
-        for (uint32_t r = 0; r < rows; r++)
-            convert(p, 0, p->counts + (size_t)(y + r) * w, w, p->pixels + r * p->row_bytes);
+        const uint32_t *const band = p->counts + (size_t)y * p->aa * sw;
+        if (p->aa > 1) {
+            for (uint32_t r = 0; r < rows * p->aa; r++)
+                mandel_color_rgb(&p->color, band + r * sw, sw,
+                                 p->samples + r * sample_row_bytes(p));
+            reduce(p, rows);
+        } else {
+            for (uint32_t r = 0; r < rows; r++)
+                convert(p, 0, band + (size_t)r * w, w, p->pixels + r * p->row_bytes);
+        }
         if ((rc = write_rows(p, image, rows)) != EXIT_OK) return rc;
     }
     return EXIT_OK;
@@ -158,6 +214,8 @@ void pipeline_free(pipeline *p)
 {
     free(p->counts);
     free(p->pixels);
+    free(p->samples);
     p->counts = NULL;
     p->pixels = NULL;
+    p->samples = NULL;
 }

@@ -19,15 +19,18 @@ typedef struct pipeline {
     mandel_color color;         /* palette and the user's iteration limit */
     const char *palette_name;   /* for messages */
     progress *bar;
+    uint32_t aa;                /* samples per pixel side (1 = none); the view has
+                                 * aa*width x aa*height samples */
 
     /* Set by pipeline_prepare(). */
     mandel_pixels layout;
-    uint32_t width, height;
+    uint32_t width, height;     /* of the picture; the view is aa times larger */
     uint32_t render_limit;      /* the iteration limit given to the library */
     bool whole_field;           /* the palette needs the field's range before colouring */
     uint32_t band_rows;
     size_t row_bytes;           /* of one writer row */
-    uint32_t *counts;           /* a band of counts, or the whole field */
+    uint32_t *counts;           /* a band of counts, or the whole field (of samples) */
+    uint8_t *samples;           /* with aa > 1: a band of RGB samples, before averaging */
     uint8_t *pixels;            /* a band of writer rows */
 
     /* Totals of pipeline_run(). */

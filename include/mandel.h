@@ -342,6 +342,15 @@ MANDEL_API void mandel_color_range(mandel_color *color, const uint32_t *counts, 
 MANDEL_API int mandel_color_rgb(const mandel_color *color, const uint32_t *counts, size_t n,
                                 uint8_t *rgb);
 
+/*! mandel_color_downsample() :
+ *  Anti-aliasing: averages blocks of factor x factor RGB samples in linear light (sRGB
+ *  decoded, averaged, encoded) into one row of `width` pixels. `src` holds `factor` rows of
+ *  width*factor samples, `src_stride` bytes apart; `dst` gets 3*width bytes. Identical
+ *  samples give that colour back exactly. @return : MANDEL_OK, MANDEL_EINVAL (factor outside
+ *  1..8, NULL, stride too small). */
+MANDEL_API int mandel_color_downsample(const uint8_t *src, size_t src_stride, uint32_t factor,
+                                       uint32_t width, uint8_t *dst);
+
 /* ------------------------------------------------------------------------------------- */
 /* Image files                                                                           */
 

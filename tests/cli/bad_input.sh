@@ -67,7 +67,6 @@ expect 2 "--radius '2 ': not a number" $R -r "2 " -o a.png
 expect 2 "--zoom 'abc': not a number" $R -z abc -o a.png
 expect 2 "--zoom '0': must be above 0" $R -z 0 -o a.png
 expect 2 "--zoom '1e-320': out of range" $R -z 1e-320 -o a.png
-expect 2 "pixel size * is too small for double precision*" $R -c -0.75,0.1 -z 1e20 -o a.png
 expect 2 "--radius and --zoom say the same thing; give one" $R -r 1 -z 2 -o a.png
 expect 2 "--bounds '1,1,-1,1': XMIN must be below XMAX" $R --bounds 1,1,-1,1 -o a.png
 expect 2 "--bounds '-1,1,1,-1': YMIN must be below YMAX" $R --bounds -1,1,1,-1 -o a.png
@@ -87,6 +86,9 @@ printf '0 #000000\n' >"$dir.grad"
 expect 1 "--palette '$dir.grad': a gradient needs at least 2 stops, not 1" $R -p "$dir.grad" -o a.png
 rm -f "$dir.grad"
 expect 2 "--interior 'red': expected a colour #rrggbb" $R --interior red -o a.png
+expect 2 "--aa '0': must be 1..8" $R --aa 0 -o a.png
+expect 2 "--aa '9': must be 1..8" $R --aa 9 -o a.png
+expect 2 "--aa 2: anti-aliasing applies to colour and grey images, not to .pbm or .npy" $R --aa 2 -o a.pbm
 expect 2 "--interior '#12345': expected a colour #rrggbb" $R --interior '#12345' -o a.png
 expect 2 "--quality '0': must be 1..100" $R --quality 0 -o a.jpg
 expect 2 "-o 'a.gif': unknown extension*" $R -o a.gif

@@ -67,6 +67,19 @@ check "PBM size" test "$(wc -c <one.pbm)" -eq $((11 + 41 * 123))
 check "upper-case extension" "$MANDEL" render -q -s 8x8 -o UPPER.PNG
 check "PNG carries its command line" grep -q "mandel render --center -0.74,0.13 --radius 0.05 --size 321x123 --iterations 700" one.png
 
+# Anti-aliasing: a flat region (inside the cardioid) is unchanged by it; elsewhere it
+# changes the picture, and it does not depend on the thread count.
+"$MANDEL" render -q -s 40x30 -c -0.2,0 -r 0.1 -o flat1.ppm
+"$MANDEL" render -q -s 40x30 -c -0.2,0 -r 0.1 --aa 3 -o flat3.ppm
+check "AA of a flat region equals no AA" cmp -s flat1.ppm flat3.ppm
+"$MANDEL" render -q -s 64x48 -c -0.74,0.13 -r 0.05 --aa 4 -t 1 -o aa1.ppm
+"$MANDEL" render -q -s 64x48 -c -0.74,0.13 -r 0.05 --aa 4 -t 2 -o aa2.ppm
+"$MANDEL" render -q -s 64x48 -c -0.74,0.13 -r 0.05 -o noaa.ppm
+check "AA output is the same for 1 and 2 threads" cmp -s aa1.ppm aa2.ppm
+check "AA changes a boundary picture" sh -c "! cmp -s aa1.ppm noaa.ppm"
+"$MANDEL" render -q -s 64x48 -c -0.74,0.13 -r 0.05 --aa 2 -p viridis -o aav.pgm
+check "AA with a whole-field palette and grey output" test "$(wc -c <aav.pgm)" -eq $((13 + 64 * 48))
+
 # An existing file is replaced only when the new one is complete.
 echo old >keep.png
 "$MANDEL" render -q -s 8x8 -i 0 -o keep.png 2>/dev/null

@@ -63,6 +63,29 @@ static void gradients(void)
     mandel_ctx_free(ctx);
 }
 
+/* Anti-aliasing's averaging in linear light. */
+static void downsample(void)
+{
+    /* Flat blocks come back unchanged, for every byte value (encode inverts decode). */
+    uint8_t src[2][2 * 3], dst[3];
+    int wrong = 0;
+    for (int b = 0; b < 256; b++) {
+        memset(src, b, sizeof src);
+        CHECK_EQ_INT(MANDEL_OK, mandel_color_downsample(&src[0][0], 6, 2, 1, dst));
+        wrong += dst[0] != b || dst[1] != b || dst[2] != b;
+    }
+    CHECK_EQ_INT(0, wrong);
+    /* Half black, half white is half the light: sRGB 188, not the 128 of byte averaging. */
+    uint8_t const bw[2][6] = {{0, 0, 0, 255, 255, 255}, {255, 255, 255, 0, 0, 0}};
+    CHECK_EQ_INT(MANDEL_OK, mandel_color_downsample(&bw[0][0], 6, 2, 1, dst));
+    CHECK_EQ_INT(188, dst[0]);
+    CHECK_EQ_INT(188, dst[2]);
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_color_downsample(&bw[0][0], 6, 9, 1, dst));
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_color_downsample(&bw[0][0], 6, 0, 1, dst));
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_color_downsample(&bw[0][0], 5, 2, 1, dst));
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_color_downsample(NULL, 6, 2, 1, dst));
+}
+
 int main(void)
 {
     int viridis, def, grey;
@@ -139,6 +162,7 @@ int main(void)
     CHECK_EQ_INT(MANDEL_MAP_RANGE, c.mapping);
 
     gradients();
+    downsample();
 
     CHECK_EQ_INT(MANDEL_EINVAL, mandel_color_init(&c, 99, 10));
     CHECK_EQ_INT(MANDEL_EINVAL, mandel_color_init(&c, def, 0));
