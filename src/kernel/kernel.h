@@ -32,6 +32,31 @@ kernel_fn kernel_sse2;
 kernel_fn kernel_avx2;
 kernel_fn kernel_avx512;
 
+/* The formulas of kernel_formula. */
+typedef enum {
+    FORMULA_MANDELBROT = 0,   /* z^power + c */
+    FORMULA_BURNING_SHIP = 1, /* (|Re z| + i|Im z|)^2 + c */
+    FORMULA_TRICORN = 2,      /* conj(z)^2 + c */
+} formula_kind;
+
+typedef struct formula_params {
+    formula_kind formula;
+    uint32_t power;            /* >= 2; used by FORMULA_MANDELBROT */
+    bool julia;                /* z_0 = the pixel, c = julia_re + i julia_im */
+    double julia_re, julia_im;
+} formula_params;
+
+/* Where kernel_formula writes; any pointer may be NULL. */
+typedef struct formula_out {
+    uint32_t *counts;
+    float *smooth;    /* continuous iteration count; the limit for interior points */
+    float *distance;  /* exterior distance estimate in plane units; 0 inside */
+} formula_out;
+
+/* The general engine: every formula, Julia sets, smooth and distance outputs, in plain C.
+ * For the classic Mandelbrot set its counts equal kernel_scalar's. */
+void kernel_formula(const kernel_row *row, const formula_params *f, formula_out out);
+
 /* True when c lies inside the main cardioid or the period-2 bulb, with a margin that keeps
  * rounding from admitting a point outside (docs/algorithms.md, "Interior shortcuts"). */
 bool interior_known(double cr, double ci);
