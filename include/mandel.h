@@ -286,22 +286,31 @@ MANDEL_API void mandel_location_free(mandel_location *loc);
 /* ------------------------------------------------------------------------------------- */
 /* Colouring                                                                             */
 
-/* How a count finds its place on the palette. */
+/* How a value (a count or a smooth iteration value) finds its place t in 0..1 on the
+ * palette. Interior points (value >= max_iter) get the interior colour, except with RANGE. */
 typedef enum {
-    MANDEL_MAP_RANGE = 0,  /* linearly from lo to hi onto the table; interior included */
-    MANDEL_MAP_CYCLE = 1,  /* sqrt(count) around the table, cyclically; interior colour */
+    MANDEL_MAP_RANGE = 0,     /* t = (v - lo) / (hi - lo), entry trunc(t*256) as matplotlib
+                               * does (the tutorial's look); interior points included */
+    MANDEL_MAP_CYCLE = 1,     /* t = frac(sqrt(max(v-1, 0)) / period + offset), cyclic */
+    MANDEL_MAP_LOG = 2,       /* t = log(1 + v - lo) / log(1 + hi - lo) */
+    MANDEL_MAP_HISTOGRAM = 3, /* t = fraction of the field's escaped values below v */
 } mandel_mapping;
 
-/* How counts become colours. Fill it with mandel_color_init(), then adjust lo, hi,
- * interior or mapping; to change the palette, call mandel_color_init() again or
+#define MANDEL_HISTOGRAM_BINS 1024
+
+/* How values become colours. Fill it with mandel_color_init(), then adjust mapping, lo,
+ * hi, period, offset or interior; to change the palette, call mandel_color_init() again or
  * mandel_color_gradient() (they fill the table). */
 typedef struct mandel_color {
     int palette;              /* index from mandel_palette_find(); -1 for a gradient file */
     mandel_mapping mapping;   /* from the palette; may be changed */
-    uint32_t max_iter;        /* counts equal to this are interior */
-    uint32_t lo, hi;          /* count range of the field (mandel_color_range) */
-    uint8_t interior[3];      /* colour of interior pixels, for palettes that use one */
+    uint32_t max_iter;        /* values at or above this are interior */
+    double lo, hi;            /* value range (mandel_color_range, _range_values, _histogram) */
+    double period, offset;    /* CYCLE: one turn per `period` units of sqrt(value) (default
+                               * 8), shifted by `offset` turns (default 0) */
+    uint8_t interior[3];      /* colour of interior points (default black) */
     uint8_t table[256][3];    /* the palette's colours, filled by mandel_color_init() */
+    float cdf[MANDEL_HISTOGRAM_BINS + 1]; /* HISTOGRAM: filled by mandel_color_histogram() */
 } mandel_color;
 
 /*! mandel_palette_find() : the index of a built-in palette by name ("default", "viridis",
@@ -334,6 +343,20 @@ MANDEL_API int mandel_color_gradient(mandel_ctx *ctx, mandel_color *color, const
 
 /*! mandel_color_range() : sets color->lo/hi to the smallest and largest of n counts. */
 MANDEL_API void mandel_color_range(mandel_color *color, const uint32_t *counts, size_t n);
+
+/*! mandel_color_range_values() : sets color->lo/hi to the smallest and largest finite of n
+ *  values. */
+MANDEL_API void mandel_color_range_values(mandel_color *color, const float *values, size_t n);
+
+/*! mandel_color_histogram() : prepares MANDEL_MAP_HISTOGRAM: lo/hi become the range of the
+ *  escaped values (below max_iter) and cdf their cumulative distribution over
+ *  MANDEL_HISTOGRAM_BINS bins. */
+MANDEL_API void mandel_color_histogram(mandel_color *color, const float *values, size_t n);
+
+/*! mandel_color_values() : as mandel_color_rgb, for float values (smooth iteration values,
+ *  where interior points carry max_iter). Thread-safe. @return : MANDEL_OK/EINVAL. */
+MANDEL_API int mandel_color_values(const mandel_color *color, const float *values, size_t n,
+                                   uint8_t *rgb);
 
 /*! mandel_color_rgb() : colours n counts into 3*n bytes of 8-bit sRGB.
  *  The "viridis" palette reproduces matplotlib's imshow(): counts mapped linearly from

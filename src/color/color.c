@@ -1,7 +1,19 @@
 /*
- * color/color.c - counts to 8-bit RGB through a palette.
+ * color/color.c - values (counts or smooth iteration values) to 8-bit RGB through a palette.
  *
- * Invariant: colouring is a pure function of (settings, count): a pixel's colour does not
+ * A value v finds a position t in 0..1 on the palette by the mapping:
+ *   RANGE      t = (v - lo) / (hi - lo); the entry trunc(t * 256), as matplotlib does, so the
+ *              tutorial's viridis picture comes out exactly; interior points included.
+ *   CYCLE      t = frac(sqrt(max(v - 1, 0)) / period + offset): counts grow fast near the
+ *              set, and sqrt spreads them so the palette turns at an even pace from the
+ *              outside in. Interior points get the interior colour.
+ *   LOG        t = log(1 + v - lo) / log(1 + hi - lo); interior colour.
+ *   HISTOGRAM  t = the fraction of the field's escaped values below v (equalised); interior
+ *              colour.
+ * Except for RANGE, neighbouring entries are interpolated, so smooth values give smooth
+ * colours.
+ *
+ * Invariant: colouring is a pure function of (settings, value): a pixel's colour does not
  * depend on its neighbours or on how the field was split into bands, so a streamed image
  * equals one coloured whole.
  */
@@ -9,6 +21,8 @@
 
 #include <math.h>
 #include <string.h>
+
+#define DEFAULT_PERIOD 8.0
 
 int mandel_color_init(mandel_color *color, int index, uint32_t max_iter)
 {
@@ -20,6 +34,8 @@ int mandel_color_init(mandel_color *color, int index, uint32_t max_iter)
     color->max_iter = max_iter;
     color->lo = 0;
     color->hi = max_iter;
+    color->period = DEFAULT_PERIOD;
+    color->offset = 0;
     palette_table(palette_get(index), color->table);
     return MANDEL_OK;
 }
@@ -36,38 +52,129 @@ void mandel_color_range(mandel_color *color, const uint32_t *counts, size_t n)
     color->hi = hi;
 }
 
-/* matplotlib's Normalize + Colormap: t = (v - lo) / (hi - lo) in double, index =
- * trunc(t * 256) with t == 1 mapped to the last entry. A flat field (lo == hi) maps to 0. */
-static unsigned range_index(uint32_t count, uint32_t lo, uint32_t hi)
+void mandel_color_range_values(mandel_color *color, const float *values, size_t n)
 {
-    if (hi <= lo || count <= lo) return 0;
-    if (count >= hi) return 255;
-    double const t = (double)(count - lo) / (double)(hi - lo);
+    if (color == NULL || values == NULL || n == 0) return;
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(values[i])) continue;
+        if (values[i] < lo) lo = values[i];
+        if (values[i] > hi) hi = values[i];
+    }
+    if (lo > hi) lo = hi = 0;
+    color->lo = lo;
+    color->hi = hi;
+}
+
+/* The histogram's bin of v, 0..MANDEL_HISTOGRAM_BINS-1. */
+static size_t bin_of(const mandel_color *color, double v)
+{
+    double const t = color->hi > color->lo ? (v - color->lo) / (color->hi - color->lo) : 0;
+    double const b = t * MANDEL_HISTOGRAM_BINS;
+    if (!(b > 0)) return 0;
+    return b >= MANDEL_HISTOGRAM_BINS ? MANDEL_HISTOGRAM_BINS - 1 : (size_t)b;
+}
+
+void mandel_color_histogram(mandel_color *color, const float *values, size_t n)
+{
+    if (color == NULL || values == NULL) return;
+    /* The range of the escaped values only: the interior would take the top of it. */
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        double const v = values[i];
+        if (!(v < color->max_iter)) continue;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+    }
+    if (lo > hi) lo = hi = 0;
+    color->lo = lo;
+    color->hi = hi;
+    double counts[MANDEL_HISTOGRAM_BINS] = {0};
+    double total = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!(values[i] < color->max_iter)) continue;
+        counts[bin_of(color, values[i])] += 1;
+        total += 1;
+    }
+    double run = 0;
+    color->cdf[0] = 0;
+    for (size_t b = 0; b < MANDEL_HISTOGRAM_BINS; b++) {
+        run += counts[b];
+        color->cdf[b + 1] = total > 0 ? (float)(run / total) : 0.0f;
+    }
+}
+
+/* matplotlib's Normalize + Colormap: t in double, index = trunc(t * 256), t >= 1 the last
+ * entry; a flat field (lo == hi) maps to the first. */
+static unsigned range_index(double v, double lo, double hi)
+{
+    if (!(hi > lo) || !(v > lo)) return 0;
+    if (v >= hi) return 255;
+    double const t = (v - lo) / (hi - lo);
     unsigned const idx = (unsigned)(t * 256.0);
     return idx > 255 ? 255 : idx;
 }
 
-/* Counts grow fast near the set; sqrt spreads them so the gradient cycles at a pace that
- * looks even from the outside in. One cycle per 8 units of sqrt(count - 1). */
-static unsigned cycle_index(uint32_t count)
+/* The palette at position t (0..1), interpolating neighbouring entries; `cyclic` wraps
+ * from the last entry back to the first. */
+static void lookup(const mandel_color *color, double t, bool cyclic, uint8_t *out)
 {
-    double const pos = sqrt((double)(count > 0 ? count - 1 : 0)) / 8.0;
-    return (unsigned)((pos - floor(pos)) * 256.0) & 255u;
+    if (!(t > 0)) t = 0;
+    if (t > 1) t = 1;
+    double const x = t * (cyclic ? 256.0 : 255.0);
+    unsigned i = (unsigned)x;
+    double const f = x - i;
+    i &= 255u;
+    unsigned const j = cyclic ? (i + 1) & 255u : (i < 255 ? i + 1 : 255);
+    for (int ch = 0; ch < 3; ch++) {
+        double const a = color->table[i][ch], b = color->table[j][ch];
+        out[ch] = (uint8_t)lrint(a + f * (b - a));
+    }
+}
+
+static void color_value(const mandel_color *color, double v, uint8_t *out)
+{
+    if (color->mapping == MANDEL_MAP_RANGE) {
+        memcpy(out, color->table[range_index(v, color->lo, color->hi)], 3);
+        return;
+    }
+    if (!(v < color->max_iter)) {
+        memcpy(out, color->interior, 3);
+        return;
+    }
+    switch (color->mapping) {
+    case MANDEL_MAP_CYCLE: {
+        double const period = color->period > 0 ? color->period : DEFAULT_PERIOD;
+        double const pos = sqrt(v > 1 ? v - 1 : 0) / period + color->offset;
+        lookup(color, pos - floor(pos), true, out);
+        return;
+    }
+    case MANDEL_MAP_LOG: {
+        double const span = color->hi - color->lo;
+        double const t = span > 0 ? log1p(fmax(v - color->lo, 0)) / log1p(span) : 0;
+        lookup(color, t, false, out);
+        return;
+    }
+    case MANDEL_MAP_HISTOGRAM: {
+        size_t const b = bin_of(color, v);
+        double const t = color->cdf[b + 1];
+        lookup(color, t, false, out);
+        return;
+    }
+    default: memcpy(out, color->interior, 3); return;
+    }
 }
 
 int mandel_color_rgb(const mandel_color *color, const uint32_t *counts, size_t n, uint8_t *rgb)
 {
     if (color == NULL || (n != 0 && (counts == NULL || rgb == NULL))) return MANDEL_EINVAL;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t const c = counts[i];
-        const uint8_t *px;
-        if (color->mapping == MANDEL_MAP_RANGE)
-            px = color->table[range_index(c, color->lo, color->hi)];
-        else if (c >= color->max_iter)
-            px = color->interior;
-        else
-            px = color->table[cycle_index(c)];
-        memcpy(rgb + 3 * i, px, 3);
-    }
+    for (size_t i = 0; i < n; i++) color_value(color, counts[i], rgb + 3 * i);
+    return MANDEL_OK;
+}
+
+int mandel_color_values(const mandel_color *color, const float *values, size_t n, uint8_t *rgb)
+{
+    if (color == NULL || (n != 0 && (values == NULL || rgb == NULL))) return MANDEL_EINVAL;
+    for (size_t i = 0; i < n; i++) color_value(color, values[i], rgb + 3 * i);
     return MANDEL_OK;
 }

@@ -1,6 +1,8 @@
 /*
  * tests/unit/test_color.c - palettes: names, endpoints, the viridis mapping matplotlib uses.
  */
+#include <math.h>
+
 #include "../check.h"
 #include "mandel.h"
 
@@ -86,6 +88,66 @@ static void downsample(void)
     CHECK_EQ_INT(MANDEL_EINVAL, mandel_color_downsample(NULL, 6, 2, 1, dst));
 }
 
+/* Mappings over float values: cycle period and offset, log, histogram, interior. */
+static void mappings(void)
+{
+    int grey;
+    mandel_palette_find("grey", &grey);
+    mandel_color c;
+    mandel_color_init(&c, grey, 1000);
+    uint8_t px[3];
+    /* Cycle: sqrt(v - 1) / period + offset; v = 1 + 64 with period 8 is one full turn. */
+    c.mapping = MANDEL_MAP_CYCLE;
+    c.period = 8;
+    float v = 65.0f;
+    mandel_color_values(&c, &v, 1, px);
+    CHECK_EQ_INT(0, px[0]);
+    c.offset = 0.5; /* half a turn on the cyclic grey: 128 */
+    mandel_color_values(&c, &v, 1, px);
+    CHECK_EQ_INT(128, px[0]);
+    v = 1000.0f; /* interior */
+    c.interior[1] = 77;
+    mandel_color_values(&c, &v, 1, px);
+    CHECK_EQ_INT(77, px[1]);
+    /* Log: lo maps to the first entry, hi to the last. */
+    c.mapping = MANDEL_MAP_LOG;
+    c.lo = 1;
+    c.hi = 999;
+    v = 1.0f;
+    mandel_color_values(&c, &v, 1, px);
+    CHECK_EQ_INT(0, px[0]);
+    v = 999.0f;
+    mandel_color_values(&c, &v, 1, px);
+    CHECK_EQ_INT(255, px[0]);
+    /* Histogram: on a field whose values are uniform, the median maps to the middle; on a
+     * skewed one (most values low), equalisation spreads the low values over the palette. */
+    static float field[10000];
+    for (int i = 0; i < 10000; i++) field[i] = 1.0f + (float)i / 10000.0f * 99.0f;
+    c.mapping = MANDEL_MAP_HISTOGRAM;
+    mandel_color_histogram(&c, field, 10000);
+    v = 50.5f;
+    mandel_color_values(&c, &v, 1, px);
+    CHECK_TRUE(px[0] > 120 && px[0] < 135);
+    for (int i = 0; i < 10000; i++) field[i] = i < 9000 ? 2.0f + (float)i / 9000.0f : 500.0f + i;
+    mandel_color_histogram(&c, field, 10000);
+    v = 2.5f; /* the middle of the low bunch: near 45% of the escaped values lie below */
+    mandel_color_values(&c, &v, 1, px);
+    CHECK_TRUE(px[0] > 100 && px[0] < 130);
+    /* Counts and float values of the same number colour alike. */
+    c.mapping = MANDEL_MAP_CYCLE;
+    uint32_t const k = 37;
+    float const kv = 37.0f;
+    uint8_t a[3], b[3];
+    mandel_color_rgb(&c, &k, 1, a);
+    mandel_color_values(&c, &kv, 1, b);
+    CHECK_TRUE(memcmp(a, b, 3) == 0);
+    float const nan = NAN;
+    mandel_color_values(&c, &nan, 1, px);
+    CHECK_EQ_INT(77, px[1]); /* a NaN value is treated as interior, never as a colour */
+    mandel_color_range_values(&c, field, 10000);
+    CHECK_EQ_DBL(2.0, c.lo);
+}
+
 int main(void)
 {
     int viridis, def, grey;
@@ -163,6 +225,7 @@ int main(void)
 
     gradients();
     downsample();
+    mappings();
 
     CHECK_EQ_INT(MANDEL_EINVAL, mandel_color_init(&c, 99, 10));
     CHECK_EQ_INT(MANDEL_EINVAL, mandel_color_init(&c, def, 0));
