@@ -12,6 +12,7 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
 int cmd_render(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_palettes(int argc, char **argv);
+int cmd_info(int argc, char **argv);
 
 /* Prints "mandel: <message>" on stderr and returns `code`. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

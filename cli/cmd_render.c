@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -50,6 +51,9 @@ static const char help_text[] =
     "      --aa N              anti-aliasing: N x N samples a pixel (1..8, default 1),\n"
     "                          averaged in linear light; costs N^2 (not for .pbm, .npy)\n"
     "      --quality Q         JPEG quality 1..100 (default 90)\n"
+    "      --from PICTURE      start from the options a PNG or JPEG made by mandel was\n"
+    "                          rendered with (its comment; see 'mandel info'); options\n"
+    "                          given as well override them\n"
     "  -o, --output FILE       where to write; written to a temporary file and renamed\n"
     "                          when complete, so FILE is never left half-written\n"
     "\n"
@@ -122,7 +126,7 @@ static void set_signals(void (*handler)(int))
 }
 
 enum { OPT_BOUNDS = 256, OPT_QUALITY, OPT_ISA, OPT_NO_SHORTCUTS, OPT_STATS, OPT_GUESS,
-       OPT_INTERIOR, OPT_AA };
+       OPT_INTERIOR, OPT_AA, OPT_FROM };
 
 static const struct option long_options[] = {
     {"size", required_argument, NULL, 's'},
@@ -141,6 +145,7 @@ static const struct option long_options[] = {
     {"guess", no_argument, NULL, OPT_GUESS},
     {"interior", required_argument, NULL, OPT_INTERIOR},
     {"aa", required_argument, NULL, OPT_AA},
+    {"from", required_argument, NULL, OPT_FROM},
     {"quiet", no_argument, NULL, 'q'},
     {"output", required_argument, NULL, 'o'},
     {"help", no_argument, NULL, 'h'},
@@ -242,6 +247,7 @@ static int parse_options(int argc, char **argv, render_opts *o)
             o->gradient_file = optarg;
             break;
         }
+        case OPT_FROM: break; /* expanded before parsing (expand_from) */
         case OPT_AA:
             if (!args_u32(optarg, 1, 8, &o->aa, why)) return bad_value(c, optarg, why);
             break;
@@ -294,20 +300,48 @@ static int parse_options(int argc, char **argv, render_opts *o)
     return -1;
 }
 
-/* The command line that makes this picture again, for the PNG/JPEG comment. */
-static void describe(const render_opts *o, char *buf, size_t len)
+/* Appends printf-style text to a growing string; on allocation failure the string is
+ * freed and stays NULL. */
+__attribute__((format(printf, 2, 3))) static void append(char **text, const char *fmt, ...)
 {
-    int n;
+    if (*text == NULL) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int const extra = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    size_t const used = strlen(*text);
+    char *const grown = realloc(*text, used + (size_t)extra + 1);
+    if (grown == NULL) {
+        free(*text);
+        *text = NULL;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(grown + used, (size_t)extra + 1, fmt, ap);
+    va_end(ap);
+    *text = grown;
+}
+
+/* The command line that makes this picture again, for the PNG/JPEG comment and --from:
+ * every option that shapes the picture, none that only affects speed. NULL when out of
+ * memory. */
+static char *describe(const render_opts *o)
+{
+    char *text = strdup("mandel render");
     if (o->have_bounds)
-        n = snprintf(buf, len, "mandel render --bounds %.17g,%.17g,%.17g,%.17g", o->bounds[0],
-                     o->bounds[1], o->bounds[2], o->bounds[3]);
+        append(&text, " --bounds %.17g,%.17g,%.17g,%.17g", o->bounds[0], o->bounds[1],
+               o->bounds[2], o->bounds[3]);
     else
-        n = snprintf(buf, len, "mandel render --center %.200s,%.200s --radius %s",
-                     o->center_re ? o->center_re : "-0.75", o->center_im ? o->center_im : "0",
-                     o->radius_text ? o->radius_text : "1.25");
-    if (n > 0 && (size_t)n < len)
-        snprintf(buf + n, len - (size_t)n, " --size %ux%u --iterations %u --palette %s --aa %u",
-                 o->width, o->height, o->max_iter, o->palette_name, o->aa);
+        append(&text, " --center %s,%s --radius %s", o->center_re ? o->center_re : "-0.75",
+               o->center_im ? o->center_im : "0", o->radius_text ? o->radius_text : "1.25");
+    append(&text, " --size %ux%u --iterations %u --palette %s", o->width, o->height,
+           o->max_iter, o->palette_name);
+    if (o->aa > 1) append(&text, " --aa %u", o->aa);
+    if (o->have_interior)
+        append(&text, " --interior #%02x%02x%02x", o->interior[0], o->interior[1],
+               o->interior[2]);
+    if (o->guess) append(&text, " --guess");
+    return text;
 }
 
 static int make_view(mandel_ctx *ctx, const render_opts *o, mandel_view **view)
@@ -358,10 +392,76 @@ static int setup_ctx(mandel_ctx *ctx, const render_opts *o)
     return -1;
 }
 
+/* Splits a picture's comment "mandel render ARG..." into words. Returns the number of words
+ * after "mandel render", or -1 if the comment is not such a command line. */
+static int split_command(char *text, char **words, int max_words)
+{
+    int n = 0;
+    for (char *w = strtok(text, " "); w != NULL; w = strtok(NULL, " ")) {
+        if (n == max_words) return -1;
+        words[n++] = w;
+    }
+    if (n < 2 || strcmp(words[0], "mandel") != 0 || strcmp(words[1], "render") != 0) return -1;
+    return n - 2;
+}
+
+#define MAX_ARGS 256
+
+/* --from FILE: the options stored in FILE's comment come first, then the user's own (which
+ * override them). Fills new_argv (argv[0] first) and returns its length, 0 without --from,
+ * or -(exit code) after an error message. */
+static int expand_from(int argc, char **argv, char **new_argv, char *comment, size_t len)
+{
+    const char *from = NULL;
+    int at = -1;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--from") == 0 && i + 1 < argc) {
+            from = argv[i + 1];
+            at = i;
+        } else if (strncmp(argv[i], "--from=", 7) == 0) {
+            from = argv[i] + 7;
+            at = i;
+        }
+    }
+    if (from == NULL) return 0;
+    mandel_ctx *const ctx = mandel_ctx_new(NULL);
+    if (ctx == NULL) return -cli_error(EXIT_FAIL, "out of memory");
+    int const err = mandel_image_comment(ctx, from, comment, len);
+    if (err != MANDEL_OK) {
+        int const code = cli_error(EXIT_FAIL, "--from: %s", mandel_errmsg(ctx));
+        mandel_ctx_free(ctx);
+        return -code;
+    }
+    mandel_ctx_free(ctx);
+    char *words[MAX_ARGS];
+    int const n = split_command(comment, words, MAX_ARGS);
+    if (n < 0) return -cli_error(EXIT_FAIL, "--from '%s': its comment is not a mandel command", from);
+    int k = 0;
+    new_argv[k++] = argv[0];
+    for (int i = 0; i < n; i++) new_argv[k++] = words[2 + i];
+    int const skip = strcmp(argv[at], "--from") == 0 ? 2 : 1;
+    for (int i = 1; i < argc && k < 2 * MAX_ARGS; i++) {
+        if (i >= at && i < at + skip) continue;
+        new_argv[k++] = argv[i];
+    }
+    return k;
+}
+
 int cmd_render(int argc, char **argv)
 {
+    static char from_comment[65536];
+    char *from_argv[2 * MAX_ARGS + 1];
+    int const expanded = argc <= MAX_ARGS
+                             ? expand_from(argc, argv, from_argv, from_comment, sizeof from_comment)
+                             : -cli_error(EXIT_USAGE, "too many arguments");
+    if (expanded < 0) return -expanded;
+    if (expanded > 0) {
+        argc = expanded;
+        argv = from_argv;
+    }
     render_opts o;
     int rc = parse_options(argc, argv, &o);
+    char *comment = NULL;
     mandel_ctx *ctx = NULL;
     mandel_view *view = NULL;
     mandel_image *image = NULL;
@@ -403,8 +503,11 @@ int cmd_render(int argc, char **argv)
     p.palette_name = o.palette_name;
     if ((rc = pipeline_prepare(&p)) >= 0) goto done;
 
-    char comment[600];
-    describe(&o, comment, sizeof comment);
+    comment = describe(&o);
+    if (comment == NULL) {
+        rc = cli_error(EXIT_FAIL, "out of memory");
+        goto done;
+    }
     mandel_image_options const image_opts = {.jpeg_quality = o.quality, .comment = comment};
     if (mandel_image_open(ctx, &image, o.output, p.format, o.width, o.height, &image_opts) !=
         MANDEL_OK) {
@@ -435,6 +538,7 @@ int cmd_render(int argc, char **argv)
                 p.last.threads, p.last.isa);
     }
 done:
+    free(comment);
     set_signals(SIG_DFL);
     temp_path[0] = '\0';
     mandel_image_abort(image);

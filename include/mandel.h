@@ -440,6 +440,13 @@ MANDEL_API int mandel_image_close(mandel_image *image);
  *  the image; valid until close or abort. */
 MANDEL_API const char *mandel_image_temp_path(const mandel_image *image);
 
+/*! mandel_image_comment() :
+ *  Reads back the comment of a PNG (tEXt "Comment") or JPEG (COM marker) picture, such as
+ *  the command line mandel wrote into it, into buf (NUL-terminated, at most len bytes).
+ *  @return : MANDEL_OK; MANDEL_EIO (cannot open); MANDEL_EFORMAT (not PNG/JPEG, unreadable,
+ *            no comment); MANDEL_ETOOBIG (longer than len - 1). */
+MANDEL_API int mandel_image_comment(mandel_ctx *ctx, const char *path, char *buf, size_t len);
+
 /*! mandel_image_abort() : removes the temporary file and frees the image. NULL is a no-op. */
 MANDEL_API void mandel_image_abort(mandel_image *image);
 

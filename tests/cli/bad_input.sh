@@ -101,6 +101,14 @@ mkdir "$dir.png"
 expect 1 "cannot write '$dir.png': it is a directory" $R -s 8x8 -o "$dir.png"
 rmdir "$dir.png"
 expect 1 "cannot create '/proc/a.png': *" $R -s 8x8 -o /proc/a.png
+# Pictures to start from
+expect 1 "--from: cannot open 'nothere.png': No such file or directory" $R --from nothere.png -o a.png
+expect 1 "--from: 'x.pbm': only PNG and JPEG pictures carry a comment" $R --from x.pbm -o a.png
+echo "not a png" >"$dir.png"
+expect 1 "--from: '$dir.png' is not a readable PNG file" $R --from "$dir.png" -o a.png
+expect 1 "'$dir.png' is not a readable PNG file" info "$dir.png"
+rm -f "$dir.png"
+expect 2 "info: give one or more PNG or JPEG files" info
 # Syntax
 expect 2 "unknown option '--frobnicate' (see 'mandel render --help')" $R --frobnicate -o a.png
 expect 2 "unexpected argument 'extra' (see 'mandel render --help')" $R -o a.png extra
