@@ -28,7 +28,8 @@ static const char help_text[] =
     "  .jpg .jpeg    8-bit RGB (libjpeg-turbo), see --quality\n"
     "  .ppm .pgm     binary Netpbm colour and grey\n"
     "  .pbm          1 bit a pixel: black = reached the iteration limit, white = escaped\n"
-    "  .npy          the raw uint32 counts, row-major, for numpy.load()\n"
+    "  .npy          raw data for numpy.load(): uint32 counts, or with --npy smooth or\n"
+    "                --npy distance float32 values; 'mandel colour' recolours it\n"
     "\n"
     "View (default: the whole set, centre -0.75,0, radius 1.25):\n"
     "  -c, --center RE,IM      centre of the picture\n"
@@ -40,6 +41,13 @@ static const char help_text[] =
     "  -s, --size WxH          picture size in pixels, 1..65535 a side (default 1200x800)\n"
     "  -i, --iterations N      iteration limit, 1..4294967295 (default 1000)\n"
     "\n"
+    "Formula:\n"
+    "      --formula NAME      mandelbrot (z^d + c, the default), burning-ship\n"
+    "                          ((|Re z| + i|Im z|)^2 + c) or tricorn (conj(z)^2 + c)\n"
+    "      --power D           d in z^d + c, 2..64 (default 2: the Mandelbrot set)\n"
+    "      --julia RE,IM       the Julia set of c = RE + IM i: z_0 is the pixel\n"
+    "                          (e.g. --julia -0.8,0.156 -c 0,0 -r 1.2)\n"
+    "\n"
     "Picture:\n"
     "  -p, --palette NAME|FILE colour palette (default 'default'; see 'mandel palettes'),\n"
     "                          or a gradient file: one stop a line, 'POSITION #rrggbb',\n"
@@ -48,6 +56,20 @@ static const char help_text[] =
     "                          highest count, the tutorial's look\n"
     "      --interior #rrggbb  colour of points that never escape (default #000000), for\n"
     "                          the cycling palettes\n"
+    "      --color MODE        what colours a pixel:\n"
+    "                          smooth     continuous iteration value, no bands (default\n"
+    "                                     with cycling palettes and gradient files)\n"
+    "                          count      the escape count (default with the matplotlib\n"
+    "                                     maps and grey: the tutorial's look)\n"
+    "                          histogram  smooth value, equalised over the picture\n"
+    "                          log        smooth value on a log scale over the picture\n"
+    "                          distance   distance to the set in pixels: filaments crisp at\n"
+    "                                     any zoom (default palette grey)\n"
+    "                          smooth, histogram, log and distance, other formulas and\n"
+    "                          Julia sets use the scalar engine; count the vector kernels\n"
+    "      --palette-period P  cycling palettes: one turn per P units of sqrt(iterations)\n"
+    "                          (default 8)\n"
+    "      --palette-offset F  cycling palettes: start F of a turn later (0..1, default 0)\n"
     "      --aa N              anti-aliasing: N x N samples a pixel (1..8, default 1),\n"
     "                          averaged in linear light; costs N^2 (not for .pbm, .npy)\n"
     "      --quality Q         JPEG quality 1..100 (default 90)\n"
@@ -91,12 +113,22 @@ typedef struct render_opts {
     double bounds[4];
     const char *palette_name;
     const char *gradient_file;  /* --palette FILE */
+    bool palette_given;
     bool have_interior;
     uint8_t interior[3];
     const char *output;
     int quality;
     mandel_isa isa;
     bool shortcuts, quiet, stats, guess;
+    const char *color_name;     /* --color, or NULL for the palette's default */
+    const char *formula_name;   /* --formula, or NULL */
+    uint32_t power;
+    bool julia;
+    double julia_re, julia_im;
+    const char *julia_text;
+    double period, offset;
+    bool have_period, have_offset;
+    const char *npy_name;       /* --npy, or NULL */
 } render_opts;
 
 /* The temporary file being written, for the signal handler: a render deep in the set can
@@ -126,7 +158,8 @@ static void set_signals(void (*handler)(int))
 }
 
 enum { OPT_BOUNDS = 256, OPT_QUALITY, OPT_ISA, OPT_NO_SHORTCUTS, OPT_STATS, OPT_GUESS,
-       OPT_INTERIOR, OPT_AA, OPT_FROM };
+       OPT_INTERIOR, OPT_AA, OPT_FROM, OPT_COLOR, OPT_FORMULA, OPT_POWER, OPT_JULIA,
+       OPT_PERIOD, OPT_OFFSET, OPT_NPY };
 
 static const struct option long_options[] = {
     {"size", required_argument, NULL, 's'},
@@ -146,6 +179,14 @@ static const struct option long_options[] = {
     {"interior", required_argument, NULL, OPT_INTERIOR},
     {"aa", required_argument, NULL, OPT_AA},
     {"from", required_argument, NULL, OPT_FROM},
+    {"color", required_argument, NULL, OPT_COLOR},
+    {"colour", required_argument, NULL, OPT_COLOR},
+    {"formula", required_argument, NULL, OPT_FORMULA},
+    {"power", required_argument, NULL, OPT_POWER},
+    {"julia", required_argument, NULL, OPT_JULIA},
+    {"palette-period", required_argument, NULL, OPT_PERIOD},
+    {"palette-offset", required_argument, NULL, OPT_OFFSET},
+    {"npy", required_argument, NULL, OPT_NPY},
     {"quiet", no_argument, NULL, 'q'},
     {"output", required_argument, NULL, 'o'},
     {"help", no_argument, NULL, 'h'},
@@ -182,10 +223,36 @@ static int parse_isa(const char *text, mandel_isa *isa)
     return -1;
 }
 
+static const char *const color_modes[] = {"count", "smooth", "histogram", "log", "distance"};
+static const color_by color_values[] = {COLOR_BY_COUNT, COLOR_BY_SMOOTH, COLOR_BY_HISTOGRAM,
+                                        COLOR_BY_LOG, COLOR_BY_DISTANCE};
+
+static int color_mode(const char *name)
+{
+    for (int i = 0; i < 5; i++)
+        if (strcmp(name, color_modes[i]) == 0) return (int)color_values[i];
+    return -1;
+}
+
+static int formula_of(const char *name)
+{
+    for (int i = 0; i < MANDEL_FORMULA_COUNT; i++)
+        if (strcmp(name, mandel_formula_name((mandel_formula)i)) == 0) return i;
+    return -1;
+}
+
+static int npy_of(const char *name)
+{
+    if (strcmp(name, "counts") == 0) return NPY_COUNTS;
+    if (strcmp(name, "smooth") == 0) return NPY_SMOOTH;
+    if (strcmp(name, "distance") == 0) return NPY_DISTANCE;
+    return -1;
+}
+
 /* Parses argv into *o. Returns -1 to go on, else an exit code. */
 static int parse_options(int argc, char **argv, render_opts *o)
 {
-    *o = (render_opts){.width = 1200, .height = 800, .max_iter = 1000, .aa = 1,
+    *o = (render_opts){.width = 1200, .height = 800, .max_iter = 1000, .aa = 1, .power = 2,
                        .palette_name = "default", .isa = MANDEL_ISA_AUTO, .shortcuts = true};
     char why[ARGS_WHY_LEN];
     double unused;
@@ -239,6 +306,7 @@ static int parse_options(int argc, char **argv, render_opts *o)
         case 'p': {
             int index;
             o->palette_name = optarg;
+            o->palette_given = true;
             o->gradient_file = NULL;
             if (mandel_palette_find(optarg, &index) == MANDEL_OK) break;
             if (access(optarg, F_OK) != 0)
@@ -248,6 +316,45 @@ static int parse_options(int argc, char **argv, render_opts *o)
             break;
         }
         case OPT_FROM: break; /* expanded before parsing (expand_from) */
+        case OPT_COLOR:
+            if (color_mode(optarg) < 0)
+                return bad_value(c, optarg, "unknown mode (smooth, count, histogram, log, distance)");
+            o->color_name = optarg;
+            break;
+        case OPT_FORMULA:
+            if (formula_of(optarg) < 0)
+                return bad_value(c, optarg, "unknown formula (mandelbrot, burning-ship, tricorn)");
+            o->formula_name = optarg;
+            break;
+        case OPT_POWER:
+            if (!args_u32(optarg, 2, 64, &o->power, why)) return bad_value(c, optarg, why);
+            break;
+        case OPT_JULIA: {
+            char *const copy = strdup(optarg);
+            const char *a, *b;
+            bool const ok = copy != NULL &&
+                            args_pair(copy, &o->julia_re, &o->julia_im, &a, &b, why);
+            free(copy);
+            if (!ok) return bad_value(c, optarg, why);
+            o->julia = true;
+            o->julia_text = optarg;
+            break;
+        }
+        case OPT_PERIOD:
+            if (!args_double(optarg, &o->period, why)) return bad_value(c, optarg, why);
+            if (!(o->period > 0)) return bad_value(c, optarg, "must be above 0");
+            o->have_period = true;
+            break;
+        case OPT_OFFSET:
+            if (!args_double(optarg, &o->offset, why)) return bad_value(c, optarg, why);
+            if (o->offset < 0 || o->offset > 1) return bad_value(c, optarg, "must be 0..1");
+            o->have_offset = true;
+            break;
+        case OPT_NPY:
+            if (npy_of(optarg) < 0)
+                return bad_value(c, optarg, "unknown data (counts, smooth, distance)");
+            o->npy_name = optarg;
+            break;
         case OPT_AA:
             if (!args_u32(optarg, 1, 8, &o->aa, why)) return bad_value(c, optarg, why);
             break;
@@ -336,6 +443,14 @@ static char *describe(const render_opts *o)
                o->center_im ? o->center_im : "0", o->radius_text ? o->radius_text : "1.25");
     append(&text, " --size %ux%u --iterations %u --palette %s", o->width, o->height,
            o->max_iter, o->palette_name);
+    if (o->formula_name != NULL && strcmp(o->formula_name, "mandelbrot") != 0)
+        append(&text, " --formula %s", o->formula_name);
+    if (o->power != 2) append(&text, " --power %u", o->power);
+    if (o->julia) append(&text, " --julia %.17g,%.17g", o->julia_re, o->julia_im);
+    if (o->color_name != NULL) append(&text, " --color %s", o->color_name);
+    if (o->have_period) append(&text, " --palette-period %.17g", o->period);
+    if (o->have_offset) append(&text, " --palette-offset %.17g", o->offset);
+    if (o->npy_name != NULL) append(&text, " --npy %s", o->npy_name);
     if (o->aa > 1) append(&text, " --aa %u", o->aa);
     if (o->have_interior)
         append(&text, " --interior #%02x%02x%02x", o->interior[0], o->interior[1],
@@ -386,6 +501,9 @@ static int setup_ctx(mandel_ctx *ctx, const render_opts *o)
     if (o->threads != 0) mandel_ctx_set(ctx, MANDEL_OPT_THREADS, o->threads);
     mandel_ctx_set(ctx, MANDEL_OPT_SHORTCUTS, o->shortcuts);
     mandel_ctx_set(ctx, MANDEL_OPT_GUESS, o->guess);
+    mandel_ctx_set(ctx, MANDEL_OPT_FORMULA, o->formula_name ? formula_of(o->formula_name) : 0);
+    mandel_ctx_set(ctx, MANDEL_OPT_POWER, o->power);
+    mandel_ctx_set_julia(ctx, o->julia, o->julia_re, o->julia_im);
     if (mandel_ctx_set(ctx, MANDEL_OPT_ISA, o->isa) != MANDEL_OK)
         return cli_error(EXIT_USAGE, "--isa '%s': this CPU or build lacks it",
                          mandel_isa_name(o->isa));
@@ -474,6 +592,22 @@ int cmd_render(int argc, char **argv)
                                    ".pgm, .pbm or .npy)", o.output);
         goto done;
     }
+    if (o.color_name != NULL && strcmp(o.color_name, "distance") == 0 && o.formula_name != NULL &&
+        strcmp(o.formula_name, "mandelbrot") != 0) {
+        rc = cli_error(EXIT_USAGE, "--color distance: distance estimates exist for the "
+                                   "mandelbrot formula only");
+        goto done;
+    }
+    if (o.npy_name != NULL && strcmp(o.npy_name, "distance") == 0 && o.formula_name != NULL &&
+        strcmp(o.formula_name, "mandelbrot") != 0) {
+        rc = cli_error(EXIT_USAGE, "--npy distance: distance estimates exist for the "
+                                   "mandelbrot formula only");
+        goto done;
+    }
+    if (o.npy_name != NULL && p.format != MANDEL_FORMAT_NPY) {
+        rc = cli_error(EXIT_USAGE, "--npy %s: applies to .npy output only", o.npy_name);
+        goto done;
+    }
     if (o.aa > 1 && (p.format == MANDEL_FORMAT_PBM || p.format == MANDEL_FORMAT_NPY)) {
         rc = cli_error(EXIT_USAGE, "--aa %u: anti-aliasing applies to colour and grey images, "
                                    "not to .pbm or .npy", o.aa);
@@ -491,9 +625,18 @@ int cmd_render(int argc, char **argv)
     }
     if ((rc = setup_ctx(ctx, &o)) >= 0) goto done;
     if ((rc = make_view(ctx, &o, &view)) >= 0) goto done;
+    /* The distance colouring reads best on grey unless a palette was asked for. */
+    p.by = o.color_name ? (color_by)color_mode(o.color_name) : COLOR_BY_SMOOTH;
+    if (p.by == COLOR_BY_DISTANCE && !o.palette_given) o.palette_name = "grey";
     int palette = 0;
     mandel_palette_find(o.palette_name, &palette);
     mandel_color_init(&p.color, palette, o.max_iter);
+    /* The matplotlib maps and grey colour counts by default: the tutorial's look. */
+    if (o.color_name == NULL && p.color.mapping == MANDEL_MAP_RANGE && o.gradient_file == NULL)
+        p.by = COLOR_BY_COUNT;
+    if (o.have_period) p.color.period = o.period;
+    if (o.have_offset) p.color.offset = o.offset;
+    p.npy = o.npy_name ? (npy_data)npy_of(o.npy_name) : NPY_COUNTS;
     if (o.gradient_file != NULL && (rc = load_gradient(ctx, &p.color, o.gradient_file)) >= 0)
         goto done;
     if (o.have_interior) memcpy(p.color.interior, o.interior, 3);
@@ -508,7 +651,8 @@ int cmd_render(int argc, char **argv)
         rc = cli_error(EXIT_FAIL, "out of memory");
         goto done;
     }
-    mandel_image_options const image_opts = {.jpeg_quality = o.quality, .comment = comment};
+    mandel_image_options const image_opts = {
+        .jpeg_quality = o.quality, .comment = comment, .npy_float = p.npy != NPY_COUNTS};
     if (mandel_image_open(ctx, &image, o.output, p.format, o.width, o.height, &image_opts) !=
         MANDEL_OK) {
         rc = cli_error(EXIT_FAIL, "%s", mandel_errmsg(ctx));

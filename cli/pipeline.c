@@ -1,25 +1,26 @@
 /*
  * cli/pipeline.c - bands of rows from the library to the image file.
  *
- * The picture is rendered in bands of about a million pixels. A sink installed on the ctx
- * converts each finished segment's counts into the writer's pixels (colours, grey, packed
- * bits or raw counts) on the worker thread that computed it, while the counts are still in
- * cache, so conversion runs on every core; the band is then handed to the writer. Memory is
- * bounded by the band, not the image.
+ * The picture is rendered in bands of about a million samples. A sink installed on the ctx
+ * converts each finished segment (its counts, smooth values or distances) into the writer's
+ * pixels - colours, grey, packed bits or raw values - on the worker thread that computed
+ * it, while it is still in cache, so conversion runs on every core; the band is then handed
+ * to the writer. Memory is bounded by the band, not the image.
  *
- * Palettes that map counts relative to the whole field's range (viridis, grey) cannot
- * colour a band before the last one is rendered: for them the whole field is kept, its
- * range taken, and then coloured band by band.
+ * Colourings that need the whole field first (the range of a matplotlib map, histogram
+ * equalisation, a log scale) keep the whole field, take what they need from it, and then
+ * colour it band by band.
  *
  * Anti-aliasing (aa > 1) renders a view aa times larger each way, whose samples are the
- * sub-pixel positions of the picture; the sink colours samples, and each band's aa x aa
- * blocks are averaged in linear light (mandel_color_downsample) into picture pixels.
+ * sub-pixel positions of the picture; samples are coloured, and each band's aa x aa blocks
+ * are averaged in linear light (mandel_color_downsample) into picture pixels.
  *
- * Invariant: a pixel's bytes in the file depend only on its counts and the colour settings,
- * never on the band or thread that produced it.
+ * Invariant: a pixel's bytes in the file depend only on its samples and the colour
+ * settings, never on the band or thread that produced them.
  */
 #include "pipeline.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,9 +29,32 @@
 
 #define BAND_PIXELS (1u << 20)
 
-/* Converts n counts of one row, starting at column x, into that row's writer pixels. For
- * BIT1, x is a multiple of 8 (segments start at multiples of 256). */
-static void convert(const pipeline *p, uint32_t x, const uint32_t *counts, uint32_t n,
+static bool colour_layout(mandel_pixels layout)
+{
+    return layout == MANDEL_PIXELS_RGB8 || layout == MANDEL_PIXELS_GRAY8;
+}
+
+/* Colours n samples of one row (at: their counts and values) into 3*n bytes. */
+static void colour(const pipeline *p, const mandel_fields *at, uint32_t n, uint8_t *rgb)
+{
+    switch (p->by) {
+    case COLOR_BY_COUNT: mandel_color_rgb(&p->color, at->counts, n, rgb); break;
+    case COLOR_BY_DISTANCE: mandel_color_distance(&p->color, at->distance, n, p->pixel, rgb); break;
+    default: mandel_color_values(&p->color, at->smooth, n, rgb); break;
+    }
+}
+
+static void luma(const uint8_t *rgb, uint32_t n, uint8_t *grey)
+{
+    /* Rec. 709 weights on the sRGB bytes. */
+    for (uint32_t j = 0; j < n; j++)
+        grey[j] = (uint8_t)((2126u * rgb[3 * j] + 7152u * rgb[3 * j + 1] + 722u * rgb[3 * j + 2] +
+                             5000u) / 10000u);
+}
+
+/* Converts n samples of one row, starting at column x, into that row's writer pixels (no
+ * anti-aliasing). For BIT1, x is a multiple of 8 (segments start at multiples of 256). */
+static void convert(const pipeline *p, uint32_t x, const mandel_fields *at, uint32_t n,
                     uint8_t *row)
 {
     switch (p->layout) {
@@ -42,27 +66,29 @@ static void convert(const pipeline *p, uint32_t x, const uint32_t *counts, uint3
         for (uint32_t i = 0; i < n; i += 8) {
             unsigned byte = 0;
             uint32_t const m = n - i < 8 ? n - i : 8;
-            for (uint32_t b = 0; b < m; b++) byte |= (unsigned)(counts[i + b] > limit) << (7 - b);
+            for (uint32_t b = 0; b < m; b++)
+                byte |= (unsigned)(at->counts[i + b] > limit) << (7 - b);
             out[i / 8] = (uint8_t)byte;
         }
         break;
     }
+    case MANDEL_PIXELS_U32: memcpy(row + (size_t)x * 4, at->counts, (size_t)n * 4); break;
+    case MANDEL_PIXELS_F32:
+        memcpy(row + (size_t)x * 4, p->npy == NPY_SMOOTH ? at->smooth : at->distance,
+               (size_t)n * 4);
+        break;
+    case MANDEL_PIXELS_RGB8: colour(p, at, n, row + (size_t)x * 3); break;
     case MANDEL_PIXELS_GRAY8: {
-        /* Grey is the palette's luma (Rec. 709 weights on the sRGB bytes). */
         uint8_t rgb[3 * 256];
         for (uint32_t i = 0; i < n; i += 256) {
             uint32_t const m = n - i < 256 ? n - i : 256;
-            mandel_color_rgb(&p->color, counts + i, m, rgb);
-            for (uint32_t j = 0; j < m; j++) {
-                const uint8_t *const px = rgb + 3 * j;
-                row[x + i + j] =
-                    (uint8_t)((2126u * px[0] + 7152u * px[1] + 722u * px[2] + 5000u) / 10000u);
-            }
+            mandel_fields const part = {at->counts + i, at->smooth ? at->smooth + i : NULL,
+                                        at->distance ? at->distance + i : NULL, 0, 0};
+            colour(p, &part, m, rgb);
+            luma(rgb, m, row + x + i);
         }
         break;
     }
-    case MANDEL_PIXELS_U32: memcpy(row + (size_t)x * 4, counts, (size_t)n * 4); break;
-    case MANDEL_PIXELS_RGB8: mandel_color_rgb(&p->color, counts, n, row + (size_t)x * 3); break;
     }
 }
 
@@ -70,17 +96,18 @@ static void convert(const pipeline *p, uint32_t x, const uint32_t *counts, uint3
 static size_t sample_row_bytes(const pipeline *p) { return (size_t)p->width * p->aa * 3; }
 
 /* The ctx's sink: runs on worker threads, each on its own segment of the band. */
-static void sink(void *user, mandel_rect piece, const uint32_t *counts, size_t stride)
+static void sink(void *user, mandel_rect piece, const mandel_fields *at)
 {
     const pipeline *const p = user;
     for (uint32_t r = 0; r < piece.height; r++) {
-        const uint32_t *const row = counts + r * stride;
+        size_t const off = (size_t)r * at->stride;
+        mandel_fields const row = {at->counts + off, at->smooth ? at->smooth + off : NULL,
+                                   at->distance ? at->distance + off : NULL, 0, 0};
         if (p->aa > 1)
-            mandel_color_rgb(&p->color, row, piece.width,
-                             p->samples + (size_t)(piece.y + r) * sample_row_bytes(p) +
-                                 (size_t)piece.x * 3);
+            colour(p, &row, piece.width,
+                   p->samples + (size_t)(piece.y + r) * sample_row_bytes(p) + (size_t)piece.x * 3);
         else
-            convert(p, piece.x, row, piece.width,
+            convert(p, piece.x, &row, piece.width,
                     p->pixels + (size_t)(piece.y + r) * p->row_bytes);
     }
 }
@@ -91,71 +118,92 @@ static void reduce(pipeline *p, uint32_t rows)
     size_t const stride = sample_row_bytes(p);
     for (uint32_t r = 0; r < rows; r++) {
         uint8_t *const out = p->pixels + (size_t)r * p->row_bytes;
+        const uint8_t *const src = p->samples + (size_t)r * p->aa * stride;
         if (p->layout == MANDEL_PIXELS_RGB8) {
-            mandel_color_downsample(p->samples + (size_t)r * p->aa * stride, stride, p->aa,
-                                    p->width, out);
+            mandel_color_downsample(src, stride, p->aa, p->width, out);
             continue;
         }
-        /* GRAY8: average the colours, then take the luma, in chunks. */
         uint8_t rgb[3 * 256];
         for (uint32_t x = 0; x < p->width; x += 256) {
             uint32_t const m = p->width - x < 256 ? p->width - x : 256;
-            mandel_color_downsample(p->samples + (size_t)r * p->aa * stride + (size_t)x * p->aa * 3,
-                                    stride, p->aa, m, rgb);
-            for (uint32_t j = 0; j < m; j++)
-                out[x + j] = (uint8_t)((2126u * rgb[3 * j] + 7152u * rgb[3 * j + 1] +
-                                        722u * rgb[3 * j + 2] + 5000u) / 10000u);
+            mandel_color_downsample(src + (size_t)x * p->aa * 3, stride, p->aa, m, rgb);
+            luma(rgb, m, out + x);
         }
     }
 }
 
 int pipeline_prepare(pipeline *p)
 {
-    p->layout = mandel_format_pixels(p->format);
     if (p->aa == 0) p->aa = 1;
     p->width = mandel_view_width(p->view) / p->aa;
     p->height = mandel_view_height(p->view) / p->aa;
+    p->layout = mandel_format_pixels(p->format);
+    if (p->layout == MANDEL_PIXELS_U32 && p->npy != NPY_COUNTS) p->layout = MANDEL_PIXELS_F32;
+    bool const colours = colour_layout(p->layout);
+    p->want_smooth = (colours && p->by != COLOR_BY_COUNT && p->by != COLOR_BY_DISTANCE) ||
+                     (!colours && p->npy == NPY_SMOOTH && p->layout == MANDEL_PIXELS_F32);
+    p->want_distance = (colours && p->by == COLOR_BY_DISTANCE) ||
+                       (p->layout == MANDEL_PIXELS_F32 && p->npy == NPY_DISTANCE);
+    if (colours && p->by == COLOR_BY_HISTOGRAM) p->color.mapping = MANDEL_MAP_HISTOGRAM;
+    if (colours && p->by == COLOR_BY_LOG) p->color.mapping = MANDEL_MAP_LOG;
+    p->whole_field = colours && p->by != COLOR_BY_DISTANCE &&
+                     (p->color.mapping == MANDEL_MAP_RANGE ||
+                      p->color.mapping == MANDEL_MAP_HISTOGRAM || p->color.mapping == MANDEL_MAP_LOG);
+    double re0, im0, re1, im1;
+    mandel_view_point(p->view, 0, 0, &re0, &im0);
+    mandel_view_point(p->view, 0, mandel_view_height(p->view) > 1 ? 1 : 0, &re1, &im1);
+    p->pixel = fabs(im1 - im0) > 0 ? fabs(im1 - im0) : 1;
     uint32_t const max_iter = p->color.max_iter;
     /* A count equal to the limit cannot tell "escaped at the last iteration" from "never
      * escaped". A bitmap must tell them apart (the Benchmarks Game sets the bit when
      * |z_N| <= 2), so PBM asks for one iteration more. */
     p->render_limit = max_iter;
     if (p->layout == MANDEL_PIXELS_BIT1 && max_iter < UINT32_MAX) p->render_limit = max_iter + 1;
-    p->whole_field = p->color.mapping == MANDEL_MAP_RANGE &&
-                     (p->layout == MANDEL_PIXELS_RGB8 || p->layout == MANDEL_PIXELS_GRAY8);
 
     uint64_t const w = p->width, h = p->height, aa = p->aa;
     uint64_t const band_samples = BAND_PIXELS / (aa * aa) ? BAND_PIXELS / (aa * aa) : 1;
     p->band_rows = (uint32_t)(band_samples / w ? band_samples / w : 1);
     if (p->band_rows > h) p->band_rows = (uint32_t)h;
     p->row_bytes = mandel_pixels_row_bytes(p->layout, p->width);
-    /* Counts and samples are per sample: aa*aa of them per pixel. */
-    uint64_t const count_bytes = w * aa * aa * (p->whole_field ? h : p->band_rows) * 4;
+    /* Fields hold samples: aa*aa of them a pixel; counts always, values when wanted. */
+    uint64_t const field = w * aa * aa * (p->whole_field ? h : p->band_rows);
+    uint64_t const per_sample = 4 + (p->want_smooth ? 4 : 0) + (p->want_distance ? 4 : 0);
     uint64_t const sample_bytes = aa > 1 ? w * aa * aa * p->band_rows * 3 : 0;
     uint64_t const pixel_bytes = (uint64_t)p->row_bytes * p->band_rows;
-    uint64_t const need = count_bytes + sample_bytes + pixel_bytes;
+    uint64_t const need = field * per_sample + sample_bytes + pixel_bytes;
     unsigned long long const budget = cli_memory_budget();
     if (need > budget)
         return cli_error(EXIT_FAIL, "a %llux%llu picture with palette '%s' needs %llu bytes of "
                          "memory; the limit is %llu (half the RAM)",
                          (unsigned long long)w, (unsigned long long)h, p->palette_name,
                          (unsigned long long)need, budget);
-    p->counts = malloc((size_t)count_bytes);
+    p->counts = malloc((size_t)field * 4);
+    p->smooth = p->want_smooth ? malloc((size_t)field * 4) : NULL;
+    p->distance = p->want_distance ? malloc((size_t)field * 4) : NULL;
     p->pixels = malloc((size_t)pixel_bytes);
     p->samples = aa > 1 ? malloc((size_t)sample_bytes) : NULL;
-    if (p->counts == NULL || p->pixels == NULL || (aa > 1 && p->samples == NULL))
+    if (p->counts == NULL || p->pixels == NULL || (aa > 1 && p->samples == NULL) ||
+        (p->want_smooth && p->smooth == NULL) || (p->want_distance && p->distance == NULL))
         return cli_error(EXIT_FAIL, "out of memory: %llu bytes needed", (unsigned long long)need);
     return -1;
 }
 
-/* Renders picture rows y..y+rows-1 (their aa*rows sample rows) into counts. */
-static int render_rows(pipeline *p, uint32_t y, uint32_t rows, uint32_t *counts)
+/* The fields from sample `offset` on. */
+static mandel_fields fields_at(const pipeline *p, size_t offset, size_t stride, size_t capacity)
+{
+    return (mandel_fields){p->counts + offset, p->smooth ? p->smooth + offset : NULL,
+                           p->distance ? p->distance + offset : NULL, stride, capacity};
+}
+
+/* Renders picture rows y..y+rows-1 (their aa*rows sample rows) into the fields from sample
+ * `offset` on. */
+static int render_rows(pipeline *p, uint32_t y, uint32_t rows, size_t offset)
 {
     uint32_t const sw = p->width * p->aa;
     mandel_rect const rect = {0, y * p->aa, sw, rows * p->aa};
     p->bar->done_before = (uint64_t)rect.y * sw;
-    int const err = mandel_render(p->ctx, p->view, p->render_limit, rect, counts, sw,
-                                  (size_t)rect.height * sw * sizeof *counts);
+    mandel_fields const f = fields_at(p, offset, sw, (size_t)rect.height * sw);
+    int const err = mandel_render_fields(p->ctx, p->view, p->render_limit, rect, &f);
     if (err == MANDEL_ECANCELED) return EXIT_INTERRUPTED;
     if (err != MANDEL_OK) return cli_error(EXIT_FAIL, "%s", mandel_errmsg(p->ctx));
     mandel_ctx_stats(p->ctx, &p->last);
@@ -171,40 +219,65 @@ static int write_rows(pipeline *p, mandel_image *image, uint32_t rows)
     return EXIT_OK;
 }
 
+/* Whole-field colourings: what they need to know about the field before colouring it. */
+static void survey(pipeline *p, size_t n)
+{
+    switch (p->color.mapping) {
+    case MANDEL_MAP_HISTOGRAM: mandel_color_histogram(&p->color, p->smooth, n); break;
+    case MANDEL_MAP_LOG: {
+        /* The range of the escaped values: the interior would stretch it to the limit. */
+        double lo = INFINITY, hi = -INFINITY;
+        for (size_t i = 0; i < n; i++) {
+            double const v = p->smooth[i];
+            if (!(v < p->color.max_iter)) continue;
+            lo = v < lo ? v : lo;
+            hi = v > hi ? v : hi;
+        }
+        p->color.lo = lo <= hi ? lo : 0;
+        p->color.hi = lo <= hi ? hi : 0;
+        break;
+    }
+    default:
+        if (p->by == COLOR_BY_COUNT)
+            mandel_color_range(&p->color, p->counts, n);
+        else
+            mandel_color_range_values(&p->color, p->smooth, n);
+        break;
+    }
+}
+
 int pipeline_run(pipeline *p, mandel_image *image)
 {
     uint32_t const w = p->width, h = p->height;
+    size_t const sw = (size_t)w * p->aa; /* samples a row */
     int rc = EXIT_OK;
     if (!p->whole_field) {
         mandel_ctx_set_sink(p->ctx, sink, p);
         for (uint32_t y = 0; y < h && rc == EXIT_OK; y += p->band_rows) {
             uint32_t const rows = h - y < p->band_rows ? h - y : p->band_rows;
-            rc = render_rows(p, y, rows, p->counts);
+            rc = render_rows(p, y, rows, 0);
             if (rc == EXIT_OK && p->aa > 1) reduce(p, rows);
             if (rc == EXIT_OK) rc = write_rows(p, image, rows);
         }
         mandel_ctx_set_sink(p->ctx, NULL, NULL);
         return rc;
     }
-    size_t const sw = (size_t)w * p->aa; /* samples a row */
     for (uint32_t y = 0; y < h; y += p->band_rows) {
         uint32_t const rows = h - y < p->band_rows ? h - y : p->band_rows;
-        if ((rc = render_rows(p, y, rows, p->counts + (size_t)y * p->aa * sw)) != EXIT_OK)
-            return rc;
+        if ((rc = render_rows(p, y, rows, (size_t)y * p->aa * sw)) != EXIT_OK) return rc;
     }
-    mandel_color_range(&p->color, p->counts, sw * h * p->aa);
+    survey(p, sw * h * p->aa);
     for (uint32_t y = 0; y < h; y += p->band_rows) {
         uint32_t const rows = h - y < p->band_rows ? h - y : p->band_rows;
-        const uint32_t *const band = p->counts + (size_t)y * p->aa * sw;
-        if (p->aa > 1) {
-            for (uint32_t r = 0; r < rows * p->aa; r++)
-                mandel_color_rgb(&p->color, band + r * sw, sw,
-                                 p->samples + r * sample_row_bytes(p));
-            reduce(p, rows);
-        } else {
-            for (uint32_t r = 0; r < rows; r++)
-                convert(p, 0, band + (size_t)r * w, w, p->pixels + r * p->row_bytes);
+        size_t const band = (size_t)y * p->aa * sw;
+        for (uint32_t r = 0; r < rows * p->aa; r++) {
+            mandel_fields const at = fields_at(p, band + r * sw, sw, sw);
+            if (p->aa > 1)
+                colour(p, &at, (uint32_t)sw, p->samples + r * sample_row_bytes(p));
+            else
+                convert(p, 0, &at, w, p->pixels + r * p->row_bytes);
         }
+        if (p->aa > 1) reduce(p, rows);
         if ((rc = write_rows(p, image, rows)) != EXIT_OK) return rc;
     }
     return EXIT_OK;
@@ -213,9 +286,11 @@ int pipeline_run(pipeline *p, mandel_image *image)
 void pipeline_free(pipeline *p)
 {
     free(p->counts);
+    free(p->smooth);
+    free(p->distance);
     free(p->pixels);
     free(p->samples);
     p->counts = NULL;
-    p->pixels = NULL;
-    p->samples = NULL;
+    p->smooth = p->distance = NULL;
+    p->pixels = p->samples = NULL;
 }

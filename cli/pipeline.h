@@ -11,6 +11,18 @@
 #include "mandel.h"
 #include "progress.h"
 
+/* What colours a pixel (--color). */
+typedef enum {
+    COLOR_BY_COUNT,      /* the escape count through the palette's mapping */
+    COLOR_BY_SMOOTH,     /* the smooth iteration value through the palette's mapping */
+    COLOR_BY_HISTOGRAM,  /* the smooth value, histogram-equalised over the picture */
+    COLOR_BY_LOG,        /* the smooth value, logarithmically over the picture's range */
+    COLOR_BY_DISTANCE,   /* the distance estimate, in pixels */
+} color_by;
+
+/* What a .npy holds (--npy). */
+typedef enum { NPY_COUNTS, NPY_SMOOTH, NPY_DISTANCE } npy_data;
+
 typedef struct pipeline {
     /* Filled by the caller before pipeline_prepare(). */
     mandel_ctx *ctx;
@@ -21,15 +33,21 @@ typedef struct pipeline {
     progress *bar;
     uint32_t aa;                /* samples per pixel side (1 = none); the view has
                                  * aa*width x aa*height samples */
+    color_by by;
+    npy_data npy;
 
     /* Set by pipeline_prepare(). */
     mandel_pixels layout;
     uint32_t width, height;     /* of the picture; the view is aa times larger */
     uint32_t render_limit;      /* the iteration limit given to the library */
-    bool whole_field;           /* the palette needs the field's range before colouring */
+    bool want_smooth, want_distance;
+    bool whole_field;           /* the colouring needs the whole field first */
+    double pixel;               /* plane units a sample, for distances */
     uint32_t band_rows;
     size_t row_bytes;           /* of one writer row */
     uint32_t *counts;           /* a band of counts, or the whole field (of samples) */
+    float *smooth;              /* the same for smooth values, when wanted */
+    float *distance;            /* the same for distances, when wanted */
     uint8_t *samples;           /* with aa > 1: a band of RGB samples, before averaging */
     uint8_t *pixels;            /* a band of writer rows */
 

@@ -109,10 +109,27 @@ typedef enum {
     MANDEL_OPT_MAX_PIXELS = 3, /* largest rect one render accepts, 1..2^40 (default 2^34) */
     MANDEL_OPT_MAX_ITER = 4,   /* largest iteration limit accepted, 1..2^32-1 (default max) */
     MANDEL_OPT_SHORTCUTS = 5,  /* 1 = skip provably interior pixels (default), 0 = plain */
+    MANDEL_OPT_ENGINE = 6,     /* a mandel_engine; default MANDEL_ENGINE_AUTO */
     MANDEL_OPT_GUESS = 7,      /* 1 = Mariani-Silver guessing on 32x32 view-aligned tiles:
                                 * faster, but may miss filaments thinner than a tile (default
-                                * 0). Results still never depend on rect or threads. */
+                                * 0). Results still never depend on rect or threads. Counts
+                                * of the classic Mandelbrot set only. */
+    MANDEL_OPT_FORMULA = 8,    /* a mandel_formula (default MANDEL_FORMULA_MANDELBROT) */
+    MANDEL_OPT_POWER = 9,      /* d in z^d + c, 2..64 (default 2); MANDELBROT only */
 } mandel_option;
+
+/* What is iterated. The count is always the first n >= 1 with |z_n| >= 2 (else the limit).
+ * Anything other than the classic set z^2 + c (counts only) runs on the general scalar
+ * engine, in double precision. */
+typedef enum {
+    MANDEL_FORMULA_MANDELBROT = 0,   /* z <- z^d + c (MANDEL_OPT_POWER) */
+    MANDEL_FORMULA_BURNING_SHIP = 1, /* z <- (|Re z| + i |Im z|)^2 + c */
+    MANDEL_FORMULA_TRICORN = 2,      /* z <- conj(z)^2 + c (the Mandelbar) */
+    MANDEL_FORMULA_COUNT
+} mandel_formula;
+
+/*! mandel_formula_name() : "mandelbrot", "burning-ship", "tricorn"; NULL out of range. */
+MANDEL_API const char *mandel_formula_name(mandel_formula formula);
 
 /* Kernel instruction sets. Names (mandel_isa_name) are what --isa accepts. */
 typedef enum {
@@ -124,6 +141,30 @@ typedef enum {
     MANDEL_ISA_AVX512 = 5,
     MANDEL_ISA_COUNT
 } mandel_isa;
+
+/* Engines (MANDEL_OPT_ENGINE). Every engine computes the same escape count definition
+ * (mandel_render); they differ in arithmetic, so in what depth they can reach:
+ *   - DOUBLE: the double-precision kernels (MANDEL_OPT_ISA). Views whose pixel step is
+ *     below about 2^-50 of the coordinates are too deep for it.
+ *   - PERTURB: one reference orbit in MPFR at the view's precision; every pixel iterates
+ *     its difference from it in double, or in an extended-exponent float beyond 1e-270,
+ *     with rebasing (no glitches) and bilinear approximation to skip iterations. Any depth.
+ *   - MPFR: every pixel iterated in MPFR at full precision. Exact but very slow: the
+ *     reference the others are tested against.
+ *   - AUTO: DOUBLE while the view is shallow enough for it (mandel_view_engine), else
+ *     PERTURB. PERTURB and MPFR need a view made from a centre (mandel_view_new_center,
+ *     mandel_view_new_zoom). Names (mandel_engine_name): "auto", "double", "perturb",
+ *     "mpfr". */
+typedef enum {
+    MANDEL_ENGINE_AUTO = 0,
+    MANDEL_ENGINE_DOUBLE = 1,
+    MANDEL_ENGINE_PERTURB = 2,
+    MANDEL_ENGINE_MPFR = 3,
+    MANDEL_ENGINE_COUNT
+} mandel_engine;
+
+/*! mandel_engine_name() : "auto", "double", "perturb", "mpfr"; NULL if out of range. */
+MANDEL_API const char *mandel_engine_name(mandel_engine engine);
 
 /*! mandel_ctx_set() :
  *  Sets one option. Values are checked against mandel_option_bounds(); asking for an ISA
@@ -150,16 +191,32 @@ MANDEL_API int mandel_isa_available(mandel_isa isa);
  *  stop after the segment (at most 256 pixels) they are computing. */
 typedef int (*mandel_progress_fn)(void *user, uint64_t pixels_done, uint64_t pixels_total);
 
+/*! mandel_ctx_set_julia() :
+ *  on = 1: render Julia sets: z_0 is the pixel and c = re + im*i for every pixel; on = 0:
+ *  the parameter plane (z_0 = 0, c = the pixel), the default.
+ *  @return : MANDEL_OK, MANDEL_EINVAL (NULL, non-finite re or im). */
+MANDEL_API int mandel_ctx_set_julia(mandel_ctx *ctx, int on, double re, double im);
+
 /*! mandel_ctx_set_progress() : installs (or, with fn = NULL, removes) the callback. */
 MANDEL_API void mandel_ctx_set_progress(mandel_ctx *ctx, mandel_progress_fn fn, void *user);
 
+/* Where a render writes: any of the three may be NULL (but not all). Each holds rows of the
+ * rect `stride` elements apart, and `capacity` elements in all. */
+typedef struct mandel_fields {
+    uint32_t *counts;   /* escape counts */
+    float *smooth;      /* continuous iteration value; the limit for interior points */
+    float *distance;    /* exterior distance estimate in plane units; 0 inside */
+    size_t stride;
+    size_t capacity;
+} mandel_fields;
+
 /*! Sink callback: receives each finished piece of a render on the worker thread that
- *  computed it, right after computing it (while its counts are still in cache), so that
- *  colouring or packing runs in parallel. `piece` is relative to the rendered rect; its
- *  counts start at `counts`, rows `stride` counts apart. Pieces are disjoint and cover the
- *  rect exactly once; several threads call the sink at the same time. */
-typedef void (*mandel_sink_fn)(void *user, mandel_rect piece, const uint32_t *counts,
-                               size_t stride);
+ *  computed it, right after computing it (while it is still in cache), so that colouring
+ *  or packing runs in parallel. `piece` is relative to the rendered rect; `at` points at the
+ *  piece's first element in each requested field (counts always: a scratch copy when the
+ *  render was not asked for counts), rows `at->stride` apart. Pieces are disjoint and cover
+ *  the rect exactly once; several threads call the sink at the same time. */
+typedef void (*mandel_sink_fn)(void *user, mandel_rect piece, const mandel_fields *at);
 
 /*! mandel_ctx_set_sink() : installs (or, with fn = NULL, removes) the sink. */
 MANDEL_API void mandel_ctx_set_sink(mandel_ctx *ctx, mandel_sink_fn fn, void *user);
@@ -199,11 +256,29 @@ MANDEL_API int mandel_view_new_bounds(mandel_ctx *ctx, mandel_view **out, uint32
  *  Samples sit at pixel centres, symmetric around the centre:
  *  re[i] = re + (i - (width-1)/2) * step, im[k] = im - (k - (height-1)/2) * step,
  *  step = 2*radius/height.
+ *  Views of any depth are accepted: radius may be "1e-1086" and the centre may carry
+ *  thousands of digits; they are parsed exactly (MPFR) for the deep engines. Where double
+ *  precision suffices the double kernels see exactly the coordinates described above; for
+ *  deeper views mandel_view_point() returns the points rounded to double, and only the
+ *  PERTURB and MPFR engines can render them (mandel_view_engine).
  *  @return : MANDEL_OK, MANDEL_EINVAL (malformed or non-finite text, radius <= 0, zero
- *            size, a step too small for double precision), MANDEL_ENOMEM. */
+ *            size, a view wider than 1e300), MANDEL_ETOOBIG (a step below 2^-(2^26)),
+ *            MANDEL_ENOMEM. */
 MANDEL_API int mandel_view_new_center(mandel_ctx *ctx, mandel_view **out, uint32_t width,
                                       uint32_t height, const char *re, const char *im,
                                       const char *radius);
+
+/*! mandel_view_new_zoom() :
+ *  The same view as mandel_view_new_center with radius = 2/zoom (Kalles Fraktaler's .kfr
+ *  convention: zoom 1 shows a half-height of 2). `zoom` is decimal text of any magnitude
+ *  ("1e1086", "5.00e227"); re and im may carry thousands of digits. The radius is kept as
+ *  text (mandel_view_radius): for a zoom whose radius is a normal double it is "%.17g" of
+ *  2.0/zoom computed in double, else 2/zoom to 31 significant digits.
+ *  @return : MANDEL_OK, MANDEL_EINVAL (malformed text, zoom <= 0, zero size, too wide),
+ *            MANDEL_ENOMEM. */
+MANDEL_API int mandel_view_new_zoom(mandel_ctx *ctx, mandel_view **out, uint32_t width,
+                                    uint32_t height, const char *re, const char *im,
+                                    const char *zoom);
 
 /*! mandel_view_free() : frees a view. NULL is a no-op. */
 MANDEL_API void mandel_view_free(mandel_view *view);
@@ -219,6 +294,15 @@ MANDEL_API int mandel_view_point(const mandel_view *view, uint32_t col, uint32_t
 /*! mandel_view_center() : the centre as decimal text: as given to mandel_view_new_center,
  *  or printed with 17 significant digits for a bounds view. Owned by the view. */
 MANDEL_API void mandel_view_center(const mandel_view *view, const char **re, const char **im);
+
+/*! mandel_view_radius() : the half-height as decimal text, as given to
+ *  mandel_view_new_center or derived by mandel_view_new_zoom; NULL for a bounds view.
+ *  Owned by the view. */
+MANDEL_API const char *mandel_view_radius(const mandel_view *view);
+
+/*! mandel_view_engine() : the engine MANDEL_ENGINE_AUTO renders this view with:
+ *  MANDEL_ENGINE_DOUBLE or MANDEL_ENGINE_PERTURB (MANDEL_ENGINE_AUTO for NULL). */
+MANDEL_API mandel_engine mandel_view_engine(const mandel_view *view);
 
 /* ------------------------------------------------------------------------------------- */
 /* Rendering                                                                             */
@@ -282,6 +366,17 @@ MANDEL_API void mandel_location_get(const mandel_location *loc, const char **re,
 
 /*! mandel_location_free() : frees a location. NULL is a no-op. */
 MANDEL_API void mandel_location_free(mandel_location *loc);
+
+/*! mandel_render_fields() :
+ *  mandel_render() for any of the fields: counts, smooth values, distance estimates
+ *  (mandel_fields). The formula, power and Julia settings of the ctx apply. Smooth values
+ *  and distances, other formulas and Julia sets are computed by the general scalar engine
+ *  in double precision; distances only for MANDELBROT.
+ *  @return : as mandel_render; MANDEL_EINVAL also for all fields NULL, a capacity too small,
+ *            distance with another formula, or a deep view with anything but counts of the
+ *            classic set. */
+MANDEL_API int mandel_render_fields(mandel_ctx *ctx, const mandel_view *view, uint32_t max_iter,
+                                    mandel_rect rect, const mandel_fields *fields);
 
 /* ------------------------------------------------------------------------------------- */
 /* Colouring                                                                             */
@@ -358,6 +453,14 @@ MANDEL_API void mandel_color_histogram(mandel_color *color, const float *values,
 MANDEL_API int mandel_color_values(const mandel_color *color, const float *values, size_t n,
                                    uint8_t *rgb);
 
+/*! mandel_color_distance() : colours n distance estimates (plane units, 0 inside) for
+ *  `pixel` plane units a pixel: t = log10(1 + distance/pixel) / 2, clamped to 0..1, on the
+ *  palette (not cyclically): filaments within a pixel take the first colours, points 100
+ *  pixels away and more the last; interior points (0) the interior colour. Thread-safe.
+ *  @return : MANDEL_OK, MANDEL_EINVAL (NULL, pixel not > 0). */
+MANDEL_API int mandel_color_distance(const mandel_color *color, const float *distance,
+                                     size_t n, double pixel, uint8_t *rgb);
+
 /*! mandel_color_rgb() : colours n counts into 3*n bytes of 8-bit sRGB.
  *  The "viridis" palette reproduces matplotlib's imshow(): counts mapped linearly from
  *  lo..hi onto its 256 entries, as matplotlib truncates. Thread-safe: `color` is only read.
@@ -383,7 +486,8 @@ typedef enum {
     MANDEL_FORMAT_PPM = 3,  /* binary P6 */
     MANDEL_FORMAT_PGM = 4,  /* binary P5, 8-bit grey */
     MANDEL_FORMAT_PBM = 5,  /* binary P4, 1 bit: 1 (black) = interior */
-    MANDEL_FORMAT_NPY = 6,  /* NumPy .npy of little-endian uint32 counts, row-major */
+    MANDEL_FORMAT_NPY = 6,  /* NumPy .npy, row-major: uint32 counts, or float32 values
+                             * (mandel_image_options.npy_float) */
 } mandel_format;
 
 /* What a writer's rows are made of. */
@@ -393,6 +497,7 @@ typedef enum {
     MANDEL_PIXELS_U32 = 3,   /* uint32 counts, host order */
     MANDEL_PIXELS_BIT1 = 4,  /* 8 pixels a byte, most significant bit first, each row
                               * padded to a byte; 1 = black (PBM's own layout) */
+    MANDEL_PIXELS_F32 = 5,   /* float values, host order (NPY with npy_float) */
 } mandel_pixels;
 
 /*! mandel_format_from_path() : the format named by the file's extension (case-insensitive:
@@ -410,7 +515,10 @@ typedef struct mandel_image mandel_image;
 
 typedef struct mandel_image_options {
     int jpeg_quality;      /* 1..100; 0 = default (90) */
-    const char *comment;   /* text stored in the file where the format allows, or NULL */
+    const char *comment;   /* text stored in the file where the format allows (PNG tEXt,
+                            * JPEG COM, a '#' comment after the NPY header dict, which
+                            * numpy.load ignores), or NULL; one line */
+    int npy_float;         /* NPY: 1 = float32 values (rows in MANDEL_PIXELS_F32) */
 } mandel_image_options;
 
 /*! mandel_image_open() :
@@ -424,8 +532,12 @@ MANDEL_API int mandel_image_open(mandel_ctx *ctx, mandel_image **out, const char
                                  mandel_format format, uint32_t width, uint32_t height,
                                  const mandel_image_options *options);
 
+/*! mandel_image_pixels() : the row layout this image takes (mandel_format_pixels, or F32
+ *  for an NPY opened with npy_float). */
+MANDEL_API mandel_pixels mandel_image_pixels(const mandel_image *image);
+
 /*! mandel_image_write_rows() :
- *  Appends n_rows tightly packed rows in the format's mandel_format_pixels() layout.
+ *  Appends n_rows tightly packed rows in the image's mandel_image_pixels() layout.
  *  @return : MANDEL_OK, MANDEL_EINVAL (more rows than the image has), MANDEL_EIO. */
 MANDEL_API int mandel_image_write_rows(mandel_image *image, const void *rows, uint32_t n_rows);
 

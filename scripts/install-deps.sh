@@ -5,7 +5,7 @@
 #   scripts/install-deps.sh --deps     packages only
 set -eu
 
-packages="build-essential cmake pkg-config libspng-dev libjpeg62-turbo-dev python3-numpy"
+packages="build-essential cmake pkg-config libspng-dev libjpeg62-turbo-dev libmpfr-dev python3-numpy"
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

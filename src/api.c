@@ -7,11 +7,13 @@
  */
 #include "mandel_internal.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "deep/deep.h"
 #include "field.h"
 #include "guess.h"
 #include "sched.h"
@@ -94,6 +96,8 @@ mandel_ctx *mandel_ctx_new(const mandel_allocator *alloc)
     ctx->max_pixels = DEFAULT_MAX_PIXELS;
     ctx->max_iter = UINT32_MAX;
     ctx->shortcuts = true;
+    ctx->formula.formula = FORMULA_MANDELBROT;
+    ctx->formula.power = 2;
     return ctx;
 }
 
@@ -116,6 +120,9 @@ int mandel_option_bounds(mandel_option opt, int64_t *lo, int64_t *hi)
     case MANDEL_OPT_MAX_ITER: l = 1; h = UINT32_MAX; break;
     case MANDEL_OPT_SHORTCUTS: l = 0; h = 1; break;
     case MANDEL_OPT_GUESS: l = 0; h = 1; break;
+    case MANDEL_OPT_FORMULA: l = 0; h = MANDEL_FORMULA_COUNT - 1; break;
+    case MANDEL_OPT_POWER: l = 2; h = 64; break;
+    case MANDEL_OPT_ENGINE: l = MANDEL_ENGINE_AUTO; h = MANDEL_ENGINE_COUNT - 1; break;
     default: return MANDEL_EINVAL;
     }
     if (lo) *lo = l;
@@ -144,6 +151,9 @@ int mandel_ctx_set(mandel_ctx *ctx, mandel_option opt, int64_t value)
     case MANDEL_OPT_MAX_ITER: ctx->max_iter = (uint32_t)value; break;
     case MANDEL_OPT_SHORTCUTS: ctx->shortcuts = value != 0; break;
     case MANDEL_OPT_GUESS: ctx->guess = value != 0; break;
+    case MANDEL_OPT_FORMULA: ctx->formula.formula = (formula_kind)value; break;
+    case MANDEL_OPT_POWER: ctx->formula.power = (uint32_t)value; break;
+    case MANDEL_OPT_ENGINE: ctx->engine = (mandel_engine)value; break;
     }
     return MANDEL_OK;
 }
@@ -158,12 +168,26 @@ int mandel_ctx_get(const mandel_ctx *ctx, mandel_option opt, int64_t *value)
     case MANDEL_OPT_MAX_ITER: *value = ctx->max_iter; break;
     case MANDEL_OPT_SHORTCUTS: *value = ctx->shortcuts; break;
     case MANDEL_OPT_GUESS: *value = ctx->guess; break;
+    case MANDEL_OPT_FORMULA: *value = ctx->formula.formula; break;
+    case MANDEL_OPT_POWER: *value = ctx->formula.power; break;
+    case MANDEL_OPT_ENGINE: *value = ctx->engine; break;
     default: return MANDEL_EINVAL;
     }
     return MANDEL_OK;
 }
 
 const char *mandel_isa_name(mandel_isa isa) { return kernel_isa_name(isa); }
+
+const char *mandel_engine_name(mandel_engine engine)
+{
+    static const char *const names[MANDEL_ENGINE_COUNT] = {
+        [MANDEL_ENGINE_AUTO] = "auto",
+        [MANDEL_ENGINE_DOUBLE] = "double",
+        [MANDEL_ENGINE_PERTURB] = "perturb",
+        [MANDEL_ENGINE_MPFR] = "mpfr",
+    };
+    return (unsigned)engine < MANDEL_ENGINE_COUNT ? names[engine] : NULL;
+}
 
 int mandel_isa_available(mandel_isa isa) { return kernel_available(isa) ? 1 : 0; }
 
@@ -198,8 +222,52 @@ int mandel_render(mandel_ctx *ctx, const mandel_view *view, uint32_t max_iter,
                   mandel_rect rect, uint32_t *counts, size_t stride, size_t counts_bytes)
 {
     if (ctx == NULL) return MANDEL_EINVAL;
+    mandel_fields const fields = {counts, NULL, NULL, stride, counts_bytes / sizeof *counts};
+    FAIL_IF(ctx, counts == NULL, MANDEL_EINVAL, "view or counts is NULL");
+    return mandel_render_fields(ctx, view, max_iter, rect, &fields);
+}
+
+const char *mandel_formula_name(mandel_formula formula)
+{
+    static const char *const names[MANDEL_FORMULA_COUNT] = {
+        [MANDEL_FORMULA_MANDELBROT] = "mandelbrot",
+        [MANDEL_FORMULA_BURNING_SHIP] = "burning-ship",
+        [MANDEL_FORMULA_TRICORN] = "tricorn",
+    };
+    return (unsigned)formula < MANDEL_FORMULA_COUNT ? names[formula] : NULL;
+}
+
+int mandel_ctx_set_julia(mandel_ctx *ctx, int on, double re, double im)
+{
+    if (ctx == NULL) return MANDEL_EINVAL;
+    FAIL_IF(ctx, !isfinite(re) || !isfinite(im), MANDEL_EINVAL,
+            "the Julia parameter must be finite");
+    ctx->formula.julia = on != 0;
+    ctx->formula.julia_re = on ? re : 0;
+    ctx->formula.julia_im = on ? im : 0;
+    return MANDEL_OK;
+}
+
+/* Whether this render needs the general engine rather than the classic counts kernels. */
+static bool needs_general(const mandel_ctx *ctx, const mandel_fields *f)
+{
+    formula_params const *const fp = &ctx->formula;
+    return f->smooth != NULL || f->distance != NULL || fp->julia ||
+           fp->formula != FORMULA_MANDELBROT || fp->power != 2;
+}
+
+int mandel_render_fields(mandel_ctx *ctx, const mandel_view *view, uint32_t max_iter,
+                         mandel_rect rect, const mandel_fields *fields)
+{
+    if (ctx == NULL) return MANDEL_EINVAL;
     ctx->errmsg[0] = '\0';
-    FAIL_IF(ctx, view == NULL || counts == NULL, MANDEL_EINVAL, "view or counts is NULL");
+    FAIL_IF(ctx, view == NULL || fields == NULL, MANDEL_EINVAL, "view or fields is NULL");
+    FAIL_IF(ctx, fields->counts == NULL && fields->smooth == NULL && fields->distance == NULL,
+            MANDEL_EINVAL, "no field to render into");
+    FAIL_IF(ctx, fields->distance != NULL && ctx->formula.formula != FORMULA_MANDELBROT,
+            MANDEL_EINVAL, "distance estimates exist for the Mandelbrot formula only, not %s",
+            mandel_formula_name((mandel_formula)ctx->formula.formula));
+    size_t const stride = fields->stride;
     FAIL_IF(ctx, max_iter == 0 || max_iter > ctx->max_iter, MANDEL_EINVAL,
             "iteration limit %u is outside 1..%u", max_iter, ctx->max_iter);
     FAIL_IF(ctx, rect.width == 0 || rect.height == 0, MANDEL_EINVAL, "rect %ux%u is empty",
@@ -214,10 +282,19 @@ int mandel_render(mandel_ctx *ctx, const mandel_view *view, uint32_t max_iter,
     size_t span;
     FAIL_IF(ctx, stride < rect.width, MANDEL_EINVAL, "stride %zu is below the width %u",
             stride, rect.width);
-    FAIL_IF(ctx, !field_span(rect, stride, &span) || span > counts_bytes / sizeof(uint32_t),
-            MANDEL_EINVAL, "counts buffer of %zu bytes is too small for %ux%u at stride %zu",
-            counts_bytes, rect.width, rect.height, stride);
+    FAIL_IF(ctx, !field_span(rect, stride, &span) || span > fields->capacity, MANDEL_EINVAL,
+            "buffer of %zu bytes is too small for %ux%u at stride %zu",
+            fields->capacity * sizeof(uint32_t), rect.width, rect.height, stride);
+    bool const general = needs_general(ctx, fields);
 
+    mandel_engine engine = ctx->engine;
+    if (engine == MANDEL_ENGINE_AUTO) engine = mandel_view_engine(view);
+    FAIL_IF(ctx, engine == MANDEL_ENGINE_DOUBLE && !view->double_ok, MANDEL_EINVAL,
+            "the view (radius %.40s) is too deep for the double engine; use the "
+            "perturbation engine", view->radius ? view->radius : "?");
+    FAIL_IF(ctx, engine != MANDEL_ENGINE_DOUBLE && view->deep == NULL, MANDEL_EINVAL,
+            "the %s engine needs a view made from a centre, not bounds",
+            mandel_engine_name(engine));
     mandel_isa isa = MANDEL_ISA_SCALAR;
     kernel_fn *const kernel = kernel_select(ctx->isa, &isa);
     FAIL_IF(ctx, kernel == NULL, MANDEL_EISA, "kernel '%s' is not available",
@@ -234,6 +311,25 @@ int mandel_render(mandel_ctx *ctx, const mandel_view *view, uint32_t max_iter,
         FAIL_IF(ctx, err != MANDEL_OK, err, "cannot start %u worker threads", n_threads);
     }
 
+    FAIL_IF(ctx, general && engine != MANDEL_ENGINE_DOUBLE, MANDEL_EINVAL,
+            "beyond double precision only the counts of the classic set (z^2 + c) can be "
+            "rendered yet");
+    if (engine != MANDEL_ENGINE_DOUBLE) {
+        uint32_t *const counts = fields->counts;
+        double const start = now_seconds();
+        uint64_t iterations = 0;
+        CHECK(deep_render(ctx, ctx->pool, view->deep, engine == MANDEL_ENGINE_MPFR, max_iter,
+                          rect, counts, stride, &iterations));
+        ctx->stats = (mandel_stats){
+            .seconds = now_seconds() - start,
+            .pixels = field_pixels(rect),
+            .iterations = iterations,
+            .threads = n_threads,
+            .isa = engine == MANDEL_ENGINE_MPFR ? "mpfr" : "perturb",
+        };
+        return MANDEL_OK;
+    }
+
     sched_job job = {
         .kernel = kernel,
         .re = view->re + rect.x,
@@ -242,7 +338,10 @@ int mandel_render(mandel_ctx *ctx, const mandel_view *view, uint32_t max_iter,
         .height = rect.height,
         .max_iter = max_iter,
         .shortcuts = ctx->shortcuts,
-        .counts = counts,
+        .formula = general ? &ctx->formula : NULL,
+        .counts = fields->counts,
+        .smooth = fields->smooth,
+        .distance = fields->distance,
         .stride = stride,
         .sink = ctx->sink,
         .sink_user = ctx->sink_user,
@@ -258,7 +357,7 @@ int mandel_render(mandel_ctx *ctx, const mandel_view *view, uint32_t max_iter,
         .max_iter = max_iter,
         .shortcuts = ctx->shortcuts,
     };
-    if (ctx->guess) job.guess = &guess;
+    if (ctx->guess && !general) job.guess = &guess;
     double const start = now_seconds();
     uint64_t iterations = 0;
     int const err = sched_run(ctx->pool, &job, ctx->progress, ctx->progress_user, &iterations);

@@ -21,6 +21,8 @@ struct mandel_ctx {
     uint32_t max_iter;
     bool shortcuts;
     bool guess;
+    formula_params formula;   /* formula, power, Julia parameter */
+    mandel_engine engine;  /* MANDEL_OPT_ENGINE */
     mandel_progress_fn progress;
     void *progress_user;
     mandel_sink_fn sink;

@@ -88,10 +88,11 @@ static uint64_t render_tile(const sched_pool *p, uint64_t unit)
             job->counts + (size_t)(y - job->rect_y) * job->stride + (x0 - job->rect_x);
         memcpy(dst, src, (size_t)(x1 - x0) * sizeof *dst);
         for (uint32_t i = 0; i < x1 - x0; i++) sum += dst[i];
-        if (job->sink != NULL)
+        if (job->sink != NULL) {
+            mandel_fields const at = {.counts = dst, .stride = job->stride};
             job->sink(job->sink_user,
-                      (mandel_rect){x0 - job->rect_x, y - job->rect_y, x1 - x0, 1}, dst,
-                      job->stride);
+                      (mandel_rect){x0 - job->rect_x, y - job->rect_y, x1 - x0, 1}, &at);
+        }
     }
     return sum;
 }
@@ -105,9 +106,24 @@ static uint64_t render_unit(const sched_pool *p, uint64_t unit)
     uint32_t const row = (uint32_t)(unit / segs_per_row);
     uint32_t const x = (uint32_t)(unit % segs_per_row) * SCHED_SEGMENT;
     uint32_t const n = job->width - x < SCHED_SEGMENT ? job->width - x : SCHED_SEGMENT;
-    uint32_t *const out = job->counts + (size_t)row * job->stride + x;
+    size_t const at = (size_t)row * job->stride + x;
+    /* Counts are always computed (they give the statistics); without a counts field they
+     * go to a scratch segment. */
+    uint32_t scratch[SCHED_SEGMENT];
+    uint32_t *const out = job->counts != NULL ? job->counts + at : scratch;
+    float *const smooth = job->smooth != NULL ? job->smooth + at : NULL;
+    float *const distance = job->distance != NULL ? job->distance + at : NULL;
     if (job->segment != NULL) {
         job->segment(job->segment_user, row, x, n, out);
+    } else if (job->formula != NULL) {
+        kernel_row const kr = {
+            .re = job->re + x,
+            .im = job->im[row],
+            .n = n,
+            .max_iter = job->max_iter,
+            .shortcuts = job->shortcuts,
+        };
+        kernel_formula(&kr, job->formula, (formula_out){out, smooth, distance});
     } else {
         kernel_row const kr = {
             .re = job->re + x,
@@ -120,7 +136,10 @@ static uint64_t render_unit(const sched_pool *p, uint64_t unit)
     }
     uint64_t sum = 0;
     for (uint32_t j = 0; j < n; j++) sum += out[j];
-    if (job->sink != NULL) job->sink(job->sink_user, (mandel_rect){x, row, n, 1}, out, job->stride);
+    if (job->sink != NULL) {
+        mandel_fields const fields = {out, smooth, distance, job->stride, 0};
+        job->sink(job->sink_user, (mandel_rect){x, row, n, 1}, &fields);
+    }
     return sum;
 }
 

@@ -17,7 +17,8 @@
 typedef void sched_segment_fn(void *user, uint32_t row, uint32_t x, uint32_t n, uint32_t *out);
 
 typedef struct sched_job {
-    kernel_fn *kernel;          /* used when `segment` is NULL */
+    kernel_fn *kernel;          /* used when `segment` and `formula` are NULL */
+    const formula_params *formula; /* the general engine, writing every field asked for */
     sched_segment_fn *segment;  /* else this, with segment_user */
     void *segment_user;
     const double *re;     /* kernel only: the rect's first column, view->re + rect.x */
@@ -25,7 +26,9 @@ typedef struct sched_job {
     uint32_t width, height;
     uint32_t max_iter;
     bool shortcuts;
-    uint32_t *counts;
+    uint32_t *counts;     /* at the rect's origin; NULL when only smooth/distance are asked */
+    float *smooth;        /* at the rect's origin, or NULL */
+    float *distance;      /* at the rect's origin, or NULL */
     size_t stride;
     mandel_sink_fn sink;  /* called with each finished unit, or NULL */
     void *sink_user;

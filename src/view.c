@@ -7,6 +7,8 @@
  */
 #include "view.h"
 
+#include "deep/deep.h"
+
 #include <errno.h>
 #include <float.h>
 #include <math.h>
@@ -59,6 +61,8 @@ int mandel_view_new_bounds(mandel_ctx *ctx, mandel_view **out, uint32_t width,
     FAIL_IF(ctx, !isfinite(dx) || !isfinite(dy), MANDEL_EINVAL, "bounds are too wide");
     mandel_view *view;
     CHECK(view_alloc(ctx, &view, width, height));
+    view->double_ok = true;
+    view->auto_double = true;
     for (uint32_t i = 0; i < width; i++) view->re[i] = xmin + i * dx;
     for (uint32_t k = 0; k < height; k++) view->im[k] = ymax - k * dy;
     char re[40], im[40];
@@ -86,42 +90,72 @@ static bool parse_finite(const char *text, double *value)
     return true;
 }
 
+/* The double kernels need neighbouring pixels 2^DOUBLE_MIN_BITS below the coordinates
+ * apart; below that they would sample the same double, and the perturbation engine takes
+ * over. */
+#define DOUBLE_MIN_BITS 50
+
 int mandel_view_new_center(mandel_ctx *ctx, mandel_view **out, uint32_t width,
                            uint32_t height, const char *re, const char *im, const char *radius)
 {
     if (ctx == NULL || out == NULL) return MANDEL_EINVAL;
     *out = NULL;
-    double cre, cim, r;
-    FAIL_IF(ctx, !parse_finite(re, &cre), MANDEL_EINVAL, "centre real part '%.40s' is not a "
-            "finite number", re ? re : "(null)");
-    FAIL_IF(ctx, !parse_finite(im, &cim), MANDEL_EINVAL, "centre imaginary part '%.40s' is "
-            "not a finite number", im ? im : "(null)");
-    FAIL_IF(ctx, !parse_finite(radius, &r) || !(r > 0), MANDEL_EINVAL,
+    double cre, cim, rm;
+    int64_t r2, unused2;
+    FAIL_IF(ctx, !parse_finite(re, &cre) || !deep_number_parse(re, &rm, &unused2),
+            MANDEL_EINVAL, "centre real part '%.40s' is not a finite number",
+            re ? re : "(null)");
+    FAIL_IF(ctx, !parse_finite(im, &cim) || !deep_number_parse(im, &rm, &unused2),
+            MANDEL_EINVAL, "centre imaginary part '%.40s' is not a finite number",
+            im ? im : "(null)");
+    FAIL_IF(ctx, !deep_number_parse(radius, &rm, &r2) || !(rm > 0), MANDEL_EINVAL,
             "radius '%.40s' is not a positive finite number", radius ? radius : "(null)");
     FAIL_IF(ctx, width == 0 || height == 0, MANDEL_EINVAL, "view size %ux%u is empty",
             width, height);
+    FAIL_IF(ctx, r2 > 1000, MANDEL_EINVAL, "view is too wide (radius %.40s)", radius);
+    /* In double, as the kernels have always seen it; r is 0 or subnormal for deep views. */
+    double r;
+    bool const r_normal = parse_finite(radius, &r) && r >= DBL_MIN;
+    if (!r_normal) r = ldexp(rm, (int)(r2 < -1100 ? -1100 : r2));
     double const step = 2.0 * r / height;
     double const half_w = (width - 1) / 2.0 * step, half_h = (height - 1) / 2.0 * step;
     FAIL_IF(ctx, !isfinite(half_w) || fabs(cre) + half_w > 1e300 || fabs(cim) + half_h > 1e300,
             MANDEL_EINVAL, "view is too wide (radius %.3g)", r);
     /* Below ~2^-50 of the coordinates neighbouring pixels sample the same double. */
     double const scale = fmax(fmax(fabs(cre), fabs(cim)) + fmax(half_w, half_h), DBL_MIN);
-    FAIL_IF(ctx, step < scale * 0x1p-50 || step < 0x1p-1000, MANDEL_EINVAL,
-            "pixel size %.3g is too small for double precision at centre %.40s,%.40s",
-            step, re, im);
+    bool const double_ok = r_normal && step >= scale * 0x1p-50 && step >= 0x1p-1000;
     mandel_view *view;
     CHECK(view_alloc(ctx, &view, width, height));
+    view->double_ok = double_ok;
+    view->auto_double = double_ok && step >= scale * ldexp(1.0, -DOUBLE_MIN_BITS);
     for (uint32_t i = 0; i < width; i++)
         view->re[i] = cre + ((double)i - (width - 1) / 2.0) * step;
     for (uint32_t k = 0; k < height; k++)
         view->im[k] = cim - ((double)k - (height - 1) / 2.0) * step;
-    int const err = keep_center(ctx, view, re, im);
+    int err = keep_center(ctx, view, re, im);
+    if (err == MANDEL_OK) {
+        view->radius = ctx_strdup(ctx, radius);
+        if (view->radius == NULL)
+            err = ctx_fail(ctx, MANDEL_ENOMEM, "out of memory for a view's radius");
+    }
+    if (err == MANDEL_OK) err = deep_view_new(ctx, width, height, re, im, radius, &view->deep);
     if (err != MANDEL_OK) {
         mandel_view_free(view);
         return err;
     }
     *out = view;
     return MANDEL_OK;
+}
+
+int mandel_view_new_zoom(mandel_ctx *ctx, mandel_view **out, uint32_t width, uint32_t height,
+                         const char *re, const char *im, const char *zoom)
+{
+    if (ctx == NULL || out == NULL) return MANDEL_EINVAL;
+    *out = NULL;
+    char radius[64];
+    FAIL_IF(ctx, !deep_radius_from_zoom(zoom, radius, sizeof radius), MANDEL_EINVAL,
+            "zoom '%.40s' is not a number above 0", zoom ? zoom : "(null)");
+    return mandel_view_new_center(ctx, out, width, height, re, im, radius);
 }
 
 void mandel_view_free(mandel_view *view)
@@ -132,6 +166,8 @@ void mandel_view_free(mandel_view *view)
     a.free(a.user, view->im);
     a.free(a.user, view->center_re);
     a.free(a.user, view->center_im);
+    a.free(a.user, view->radius);
+    deep_view_free(view->deep);
     a.free(a.user, view);
 }
 
@@ -152,4 +188,13 @@ void mandel_view_center(const mandel_view *view, const char **re, const char **i
 {
     if (re) *re = view ? view->center_re : NULL;
     if (im) *im = view ? view->center_im : NULL;
+}
+
+const char *mandel_view_radius(const mandel_view *view) { return view ? view->radius : NULL; }
+
+mandel_engine mandel_view_engine(const mandel_view *view)
+{
+    if (view == NULL) return MANDEL_ENGINE_AUTO;
+    return view->auto_double || view->deep == NULL ? MANDEL_ENGINE_DOUBLE
+                                                   : MANDEL_ENGINE_PERTURB;
 }

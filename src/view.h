@@ -13,6 +13,10 @@ struct mandel_view {
     double *im;        /* im[k]: the imaginary part sampled by row k (row 0 at the top) */
     char *center_re;   /* decimal text of the centre, as given */
     char *center_im;
+    char *radius;      /* decimal text of the half-height, or NULL for a bounds view */
+    bool double_ok;    /* re[] and im[] are the exact double coordinates: kernels may run */
+    bool auto_double;  /* MANDEL_ENGINE_AUTO renders with the double kernels */
+    struct deep_view *deep; /* full-precision centre and step (centre views), or NULL */
 };
 
 #endif /* MANDEL_VIEW_H */

@@ -156,8 +156,12 @@ static void color_value(const mandel_color *color, double v, uint8_t *out)
         return;
     }
     case MANDEL_MAP_HISTOGRAM: {
+        /* Within a bin, interpolate the distribution: a step per bin would show as bands. */
         size_t const b = bin_of(color, v);
-        double const t = color->cdf[b + 1];
+        double const span = color->hi - color->lo;
+        double const x = span > 0 ? (v - color->lo) / span * MANDEL_HISTOGRAM_BINS - b : 0;
+        double const f = x < 0 ? 0 : x > 1 ? 1 : x;
+        double const t = color->cdf[b] + f * (color->cdf[b + 1] - color->cdf[b]);
         lookup(color, t, false, out);
         return;
     }
@@ -176,5 +180,21 @@ int mandel_color_values(const mandel_color *color, const float *values, size_t n
 {
     if (color == NULL || (n != 0 && (values == NULL || rgb == NULL))) return MANDEL_EINVAL;
     for (size_t i = 0; i < n; i++) color_value(color, values[i], rgb + 3 * i);
+    return MANDEL_OK;
+}
+
+int mandel_color_distance(const mandel_color *color, const float *distance, size_t n,
+                          double pixel, uint8_t *rgb)
+{
+    if (color == NULL || !(pixel > 0) || (n != 0 && (distance == NULL || rgb == NULL)))
+        return MANDEL_EINVAL;
+    for (size_t i = 0; i < n; i++) {
+        double const d = distance[i];
+        if (!(d > 0)) {
+            memcpy(rgb + 3 * i, color->interior, 3);
+            continue;
+        }
+        lookup(color, log10(1.0 + d / pixel) / 2.0, false, rgb + 3 * i);
+    }
     return MANDEL_OK;
 }

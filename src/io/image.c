@@ -51,6 +51,7 @@ size_t mandel_pixels_row_bytes(mandel_pixels layout, uint32_t width)
     case MANDEL_PIXELS_GRAY8: return width;
     case MANDEL_PIXELS_U32: return (size_t)width * 4;
     case MANDEL_PIXELS_BIT1: return ((size_t)width + 7) / 8;
+    case MANDEL_PIXELS_F32: return (size_t)width * 4;
     }
     return 0;
 }
@@ -104,6 +105,12 @@ int mandel_image_open(mandel_ctx *ctx, mandel_image **out, const char *path,
     img->width = width;
     img->height = height;
     img->jpeg_quality = quality;
+    img->layout = mandel_format_pixels(format);
+    if (format == MANDEL_FORMAT_NPY && options != NULL && options->npy_float)
+        img->layout = MANDEL_PIXELS_F32;
+    FAIL_IF(ctx, options != NULL && options->comment != NULL &&
+                     strpbrk(options->comment, "\r\n") != NULL,
+            MANDEL_EINVAL, "an image comment is one line");
     if (options != NULL && options->comment != NULL) {
         img->comment = ctx_strdup(ctx, options->comment);
         if (img->comment == NULL) {
@@ -149,6 +156,11 @@ int mandel_image_close(mandel_image *img)
     ctx_free(ctx, img->comment);
     ctx_free(ctx, img);
     return MANDEL_OK;
+}
+
+mandel_pixels mandel_image_pixels(const mandel_image *img)
+{
+    return img != NULL ? img->layout : MANDEL_PIXELS_RGB8;
 }
 
 const char *mandel_image_temp_path(const mandel_image *img)

@@ -36,6 +36,7 @@ struct mandel_image {
     const image_writer *writer;
     uint32_t width, height, rows_written;
     int jpeg_quality;
+    mandel_pixels layout;  /* what rows are made of */
     char *comment;
     atomic_file file;
     void *state;     /* the writer's own */

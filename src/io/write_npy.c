@@ -3,7 +3,8 @@
  *
  * The header is the magic, the version, a little-endian 16-bit length and a Python dict
  * literal padded with spaces so that the data starts at a multiple of 64 bytes; the data
- * is little-endian uint32, row-major, shape (height, width). numpy.load() reads it.
+ * is little-endian uint32 or float32, row-major, shape (height, width). numpy.load() reads
+ * it.
  */
 #include "io/image_io.h"
 
@@ -12,27 +13,37 @@
 
 static int npy_begin(mandel_image *img)
 {
-    char dict[128];
-    int const dict_len = snprintf(dict, sizeof dict,
-                                  "{'descr': '<u4', 'fortran_order': False, 'shape': (%u, %u), }",
-                                  img->height, img->width);
+    const char *const descr = img->layout == MANDEL_PIXELS_F32 ? "<f4" : "<u4";
+    const char *const comment = img->comment != NULL ? img->comment : "";
+    /* numpy.load evaluates the header as a Python literal, so a '#' comment after the dict
+     * is ignored by it, and carries the command line for 'mandel info' and 'colour'. */
+    int const dict_len = snprintf(NULL, 0,
+                                  "{'descr': '%s', 'fortran_order': False, 'shape': (%u, %u), }%s%s",
+                                  descr, img->height, img->width, *comment ? " # " : "", comment);
     size_t const prefix = 10; /* magic 6, version 2, header length 2 */
     size_t total = prefix + (size_t)dict_len + 1;
     total = (total + 63) / 64 * 64;
-    uint8_t header[192];
+    FAIL_IF(img->ctx, total - prefix > 65535, MANDEL_ETOOBIG,
+            "the comment is too long for a .npy header (%zu bytes)", strlen(comment));
+    uint8_t *const header = ctx_alloc(img->ctx, total + 1);
+    FAIL_IF(img->ctx, header == NULL, MANDEL_ENOMEM, "out of memory for a .npy header");
     size_t const header_len = total - prefix;
     memcpy(header, "\x93NUMPY\x01\x00", 8);
     header[8] = (uint8_t)(header_len & 0xff);
     header[9] = (uint8_t)(header_len >> 8);
-    memcpy(header + prefix, dict, (size_t)dict_len);
+    snprintf((char *)header + prefix, (size_t)dict_len + 1,
+             "{'descr': '%s', 'fortran_order': False, 'shape': (%u, %u), }%s%s", descr,
+             img->height, img->width, *comment ? " # " : "", comment);
     memset(header + prefix + dict_len, ' ', total - prefix - (size_t)dict_len - 1);
     header[total - 1] = '\n';
-    return image_put(img, header, total);
+    int const err = image_put(img, header, total);
+    ctx_free(img->ctx, header);
+    return err;
 }
 
 static int npy_rows(mandel_image *img, const void *rows, uint32_t n_rows)
 {
-    const uint32_t *counts = rows;
+    const uint32_t *counts = rows; /* float32 rows travel as their bit patterns */
     size_t const n = (size_t)img->width * n_rows;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     return image_put(img, counts, n * sizeof(uint32_t));

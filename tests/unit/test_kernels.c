@@ -137,6 +137,25 @@ static void test_kernel(mandel_isa isa)
     compare_row(fn, "special", tip, sizeof tip / sizeof tip[0], 1e-300, 3000, false);
     compare_row(fn, "special", tip, sizeof tip / sizeof tip[0], 1e300, 3000, false);
 
+    /* Limits around the register kernel's log length (64 steps) and freeze batch, on a row
+     * mixing points that never escape with points that escape late and then overflow to
+     * inf and NaN while their neighbours go on; and a NaN input, which never escapes. */
+    double mixed[600];
+    for (unsigned j = 0; j < 600; j++) {
+        static const double pick[] = {0.0, 0.26, -1.9999, 0.3, -0.75, 1.5, -2.0, 0.2501};
+        mixed[j] = j % 3 == 0 ? pick[(j / 3) % 8] : -2.1 + 2.6 * uniform();
+    }
+    for (uint32_t limit = 60; limit <= 70; limit++)
+        compare_row(fn, "log limit", mixed, 600, 0.0, limit, false);
+    for (uint32_t limit = 126; limit <= 130; limit++)
+        compare_row(fn, "log limit", mixed, 600, 1e-7, limit, false);
+    compare_row(fn, "long mixed row", mixed, 600, 0.01, 5000, false);
+    /* A long row where almost every pixel escapes at n = 1: the queue refills many times. */
+    for (unsigned j = 0; j < 600; j++) mixed[j] = j % 97 == 0 ? -0.1 : 3.0 + j;
+    compare_row(fn, "sparse row", mixed, 600, 0.0, 1000, false);
+    double const odd[] = {__builtin_nan(""), 0.0, 0.5, __builtin_inf(), -0.1, -__builtin_inf()};
+    compare_row(fn, "nan input", odd, sizeof odd / sizeof odd[0], 0.0, 300, false);
+
     /* UINT32_MAX: only points the shortcuts settle (or that escape) are affordable, so the
      * reference here is kernel_scalar with shortcuts. Counters must not overflow. */
     double const settled[] = {0.0, -1.0, -0.1226, -1.7549, 0.3, 1.0, -2.5, -0.2, -1.3};

@@ -116,9 +116,11 @@ typedef struct sink_log {
 } sink_log;
 
 /* Copies each piece into place and flags any pixel delivered twice. */
-static void on_piece(void *user, mandel_rect piece, const uint32_t *counts, size_t stride)
+static void on_piece(void *user, mandel_rect piece, const mandel_fields *at)
 {
     sink_log *const log = user;
+    const uint32_t *const counts = at->counts;
+    size_t const stride = at->stride;
     log->calls++;
     for (uint32_t r = 0; r < piece.height; r++) {
         for (uint32_t c = 0; c < piece.width; c++) {

@@ -83,9 +83,41 @@ static void bad_views(mandel_ctx *ctx)
     CHECK_EQ_INT(MANDEL_EINVAL, mandel_view_new_center(ctx, &v, 10, 10, "0", "0", "0"));
     CHECK_EQ_INT(MANDEL_EINVAL, mandel_view_new_center(ctx, &v, 10, 10, "0", "0", "-1"));
     CHECK_EQ_INT(MANDEL_EINVAL, mandel_view_new_center(ctx, &v, 10, 10, "0", "0", "1e999"));
-    /* Past double precision the pixels would sample the same points: refused, not blocky. */
-    CHECK_EQ_INT(MANDEL_EINVAL, mandel_view_new_center(ctx, &v, 10, 10, "-0.75", "0", "1e-17"));
-    CHECK_TRUE(strstr(mandel_errmsg(ctx), "double precision") != NULL);
+    /* Past double precision the view is kept for the deep engines; forcing the double
+     * engine on it fails at render time, never renders blocky pixels. */
+    CHECK_EQ_INT(MANDEL_OK, mandel_view_new_center(ctx, &v, 10, 10, "-0.75", "0", "1e-17"));
+    CHECK_EQ_INT(MANDEL_ENGINE_PERTURB, mandel_view_engine(v));
+    CHECK_EQ_STR("1e-17", mandel_view_radius(v));
+    uint32_t counts[100];
+    mandel_rect const all = {0, 0, 10, 10};
+    CHECK_EQ_INT(MANDEL_OK, mandel_ctx_set(ctx, MANDEL_OPT_ENGINE, MANDEL_ENGINE_DOUBLE));
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_render(ctx, v, 100, all, counts, 10, sizeof counts));
+    CHECK_TRUE(strstr(mandel_errmsg(ctx), "too deep for the double engine") != NULL);
+    CHECK_EQ_INT(MANDEL_OK, mandel_ctx_set(ctx, MANDEL_OPT_ENGINE, MANDEL_ENGINE_AUTO));
+    CHECK_EQ_INT(MANDEL_OK, mandel_render(ctx, v, 100, all, counts, 10, sizeof counts));
+    mandel_view_free(v);
+    v = NULL;
+    /* Any depth: a zoom of 1e1086 and a centre of many digits. */
+    CHECK_EQ_INT(MANDEL_OK, mandel_view_new_zoom(ctx, &v, 16, 9, "-1.7686104930146770745031756"
+                                                 "5327022652023967790758866549483767725757",
+                                                 "0.0012666135038687177", "1E1086"));
+    CHECK_EQ_STR("2.000000000000000000000000000000e-1086", mandel_view_radius(v));
+    mandel_view_free(v);
+    v = NULL;
+    CHECK_EQ_INT(MANDEL_OK, mandel_view_new_zoom(ctx, &v, 16, 9, "-0.75", "0", "8"));
+    CHECK_EQ_STR("0.25", mandel_view_radius(v));
+    CHECK_EQ_INT(MANDEL_ENGINE_DOUBLE, mandel_view_engine(v));
+    mandel_view_free(v);
+    v = NULL;
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_view_new_zoom(ctx, &v, 10, 10, "0", "0", "0"));
+    CHECK_TRUE(strstr(mandel_errmsg(ctx), "zoom") != NULL);
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_view_new_zoom(ctx, &v, 10, 10, "0", "0", "-1e5"));
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_view_new_zoom(ctx, &v, 10, 10, "0", "0", "1e5x"));
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_view_new_zoom(ctx, &v, 10, 10, "0", "0", NULL));
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_view_new_zoom(ctx, &v, 10, 10, "0", "0", "1e-999"));
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_view_new_center(ctx, &v, 10, 10, "0", "0", "1e-999x"));
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_view_new_center(ctx, &v, 10, 10, "0", "0", "-1e-999"));
+    CHECK_TRUE(v == NULL);
     CHECK_EQ_INT(MANDEL_EINVAL, mandel_view_new_center(ctx, &v, 10, 10, NULL, "0", "1"));
     CHECK_EQ_INT(MANDEL_EINVAL, mandel_view_new_bounds(NULL, &v, 10, 10, -1, 1, -1, 1));
     /* The ctx still works after the failures. */

@@ -1,0 +1,197 @@
+/*
+ * deep/deep.c - the deep engines' front door: parsing numbers of any size, a view's
+ * full-precision state (centre, step, precision), the cache of its reference orbit and BLA
+ * table, and a render through the thread pool.
+ *
+ * Precision: the centre is held to 64 bits below the pixel step (and above the centre's
+ * magnitude), so rounding the centre moves the picture by 2^-64 of a pixel, and the
+ * reference orbit's rounding errors, however the dynamics amplify them, stay that far
+ * below the differences between neighbouring pixels (docs/deep-notes.md).
+ *
+ * Invariant: both engines sample the same points: pixel (col, row) is the centre plus
+ * ((col - (w-1)/2), ((h-1)/2 - row)) times `step`, a 53-bit number both engines share.
+ */
+#include "deep/deep_int.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Bits kept below the pixel step. */
+#define GUARD_BITS 64
+
+bool deep_number_parse(const char *text, double *mant, int64_t *exp2)
+{
+    if (text == NULL || *text == '\0') return false;
+    mpfr_t x;
+    mpfr_init2(x, 64);
+    char *end;
+    mpfr_strtofr(x, text, &end, 0, MPFR_RNDN);
+    bool const ok = end != text && *end == '\0' && mpfr_number_p(x);
+    if (ok) {
+        if (mpfr_zero_p(x)) {
+            *mant = 0.0;
+            *exp2 = 0;
+        } else {
+            long e;
+            *mant = mpfr_get_d_2exp(&e, x, MPFR_RNDN);
+            *exp2 = e;
+        }
+    }
+    mpfr_clear(x);
+    return ok;
+}
+
+bool deep_radius_from_zoom(const char *zoom, char *buf, size_t size)
+{
+    double m;
+    int64_t e;
+    if (!deep_number_parse(zoom, &m, &e) || !(m > 0)) return false;
+    mpfr_t z, r;
+    mpfr_inits2(128, z, r, (mpfr_ptr)NULL);
+    mpfr_strtofr(z, zoom, NULL, 0, MPFR_RNDN);
+    double const zd = mpfr_get_d(z, MPFR_RNDN);
+    double const rd = 2.0 / zd;
+    if (zd > 0 && isfinite(zd) && isfinite(rd) && rd >= 1e-300) {
+        snprintf(buf, size, "%.17g", rd);
+    } else {
+        mpfr_ui_div(r, 2, z, MPFR_RNDN);
+        mpfr_snprintf(buf, size, "%.30Re", r);
+    }
+    mpfr_clears(z, r, (mpfr_ptr)NULL);
+    return true;
+}
+
+int deep_view_new(mandel_ctx *ctx, uint32_t width, uint32_t height, const char *re,
+                  const char *im, const char *radius, deep_view **out)
+{
+    double rm, cm;
+    int64_t re2, ce2;
+    bool const ok = deep_number_parse(radius, &rm, &re2) && rm > 0;
+    assert(ok);
+    (void)ok;
+    /* step = 2 * radius / height, rounded to 53 bits: the value both engines use. */
+    mpfr_t t;
+    mpfr_init2(t, 128);
+    mpfr_strtofr(t, radius, NULL, 0, MPFR_RNDN);
+    mpfr_mul_2ui(t, t, 1, MPFR_RNDN);
+    mpfr_div_ui(t, t, height, MPFR_RNDN);
+    fe const step = floatexp_from_mpfr(t);
+    mpfr_clear(t);
+
+    int64_t mag = 0; /* log2 of the larger centre coordinate, at least 0 */
+    if (deep_number_parse(re, &cm, &ce2) && cm != 0 && ce2 > mag) mag = ce2;
+    if (deep_number_parse(im, &cm, &ce2) && cm != 0 && ce2 > mag) mag = ce2;
+    int64_t prec = mag - step.e + GUARD_BITS;
+    if (prec < 64) prec = 64;
+    FAIL_IF(ctx, prec > (int64_t)1 << 26, MANDEL_ETOOBIG,
+            "a pixel size of 2^%lld needs more than 2^26 bits of precision", (long long)step.e);
+
+    deep_view *const dv = ctx_alloc(ctx, sizeof *dv);
+    FAIL_IF(ctx, dv == NULL, MANDEL_ENOMEM, "out of memory for a deep view");
+    memset(dv, 0, sizeof *dv);
+    dv->alloc = ctx->alloc;
+    dv->width = width;
+    dv->height = height;
+    dv->prec = (mpfr_prec_t)prec;
+    mpfr_inits2(dv->prec, dv->re, dv->im, dv->step, (mpfr_ptr)NULL);
+    mpfr_strtofr(dv->re, re, NULL, 0, MPFR_RNDN);
+    mpfr_strtofr(dv->im, im, NULL, 0, MPFR_RNDN);
+    mpfr_set_d(dv->step, step.m, MPFR_RNDN);
+    mpfr_mul_2si(dv->step, dv->step, (long)step.e, MPFR_RNDN);
+    dv->step_fe = step;
+    double const hx = (width - 1) / 2.0, hy = (height - 1) / 2.0;
+    dv->dc_max = fe_make(sqrt(hx * hx + hy * hy) * step.m * (1 + 0x1p-50), step.e);
+    dv->fe_view = step.e < -DEEP_FE_STEP_EXP;
+    pthread_mutex_init(&dv->lock, NULL);
+    *out = dv;
+    return MANDEL_OK;
+}
+
+static void drop_cache(const mandel_allocator *alloc, deep_view *dv)
+{
+    if (!dv->cached) return;
+    orbit_free(alloc, &dv->orb);
+    bla_free(alloc, &dv->bla);
+    dv->cached = false;
+    dv->has_bla = false;
+}
+
+void deep_view_free(deep_view *dv)
+{
+    if (dv == NULL) return;
+    mandel_allocator const *const alloc = &dv->alloc;
+    drop_cache(alloc, dv);
+    mpfr_clears(dv->re, dv->im, dv->step, (mpfr_ptr)NULL);
+    pthread_mutex_destroy(&dv->lock);
+    mandel_allocator const a = dv->alloc;
+    a.free(a.user, dv);
+}
+
+/* Builds the reference orbit and BLA table for max_iter unless they are cached. The cache
+ * is freed with the view, so it comes from the view's allocator. */
+static int prepare(mandel_ctx *ctx, deep_view *dv, uint32_t max_iter, uint64_t total)
+{
+    const mandel_allocator *const alloc = &dv->alloc;
+    if (dv->cached && dv->cache_iter == max_iter) return MANDEL_OK;
+    drop_cache(alloc, dv);
+    int err = orbit_compute(alloc, dv->re, dv->im, dv->prec, max_iter, dv->fe_view,
+                            ctx->progress, ctx->progress_user, total, &dv->orb);
+    FAIL_IF(ctx, err == MANDEL_ECANCELED, err, "render cancelled");
+    FAIL_IF(ctx, err != MANDEL_OK, err, "out of memory for a reference orbit of %u steps",
+            max_iter);
+    err = bla_build(alloc, &dv->orb, dv->dc_max, &dv->bla);
+    if (err == MANDEL_ENOMEM) {
+        orbit_free(alloc, &dv->orb);
+        return ctx_fail(ctx, err, "out of memory for the approximation table");
+    }
+    dv->has_bla = err == MANDEL_OK; /* MANDEL_ETOOBIG: render without it */
+    dv->cached = true;
+    dv->cache_iter = max_iter;
+    return MANDEL_OK;
+}
+
+int deep_render(mandel_ctx *ctx, sched_pool *pool, deep_view *dv, bool brute,
+                uint32_t max_iter, mandel_rect rect, uint32_t *counts, size_t stride,
+                uint64_t *iterations)
+{
+    perturb_job pj;
+    mpfr_engine_job mj;
+    sched_job job = {
+        .width = rect.width,
+        .height = rect.height,
+        .max_iter = max_iter,
+        .counts = counts,
+        .stride = stride,
+        .sink = ctx->sink,
+        .sink_user = ctx->sink_user,
+        .rect_x = rect.x,
+        .rect_y = rect.y,
+    };
+    pthread_mutex_lock(&dv->lock);
+    int err = MANDEL_OK;
+    if (brute) {
+        mj = (mpfr_engine_job){
+            .cre = dv->re, .cim = dv->im, .step = dv->step, .prec = dv->prec,
+            .view_width = dv->width, .view_height = dv->height,
+            .rect_x = rect.x, .rect_y = rect.y, .max_iter = max_iter,
+        };
+        job.segment = mpfr_engine_segment;
+        job.segment_user = &mj;
+    } else {
+        err = prepare(ctx, dv, max_iter, (uint64_t)rect.width * rect.height);
+        pj = (perturb_job){
+            .orb = &dv->orb, .bla = dv->has_bla ? &dv->bla : NULL, .step = dv->step_fe,
+            .fe_view = dv->fe_view, .view_width = dv->width, .view_height = dv->height,
+            .rect_x = rect.x, .rect_y = rect.y, .max_iter = max_iter,
+        };
+        job.segment = perturb_segment;
+        job.segment_user = &pj;
+    }
+    if (err == MANDEL_OK) {
+        err = sched_run(pool, &job, ctx->progress, ctx->progress_user, iterations);
+        if (err == MANDEL_ECANCELED) ctx_fail(ctx, err, "render cancelled");
+    }
+    pthread_mutex_unlock(&dv->lock);
+    return err;
+}

@@ -1,0 +1,44 @@
+/*
+ * deep/deep.h - the deep-zoom engines as the rest of the library sees them: views of any
+ * depth, perturbation with rebasing and bilinear approximation, and a brute-force MPFR
+ * engine. MPFR lives only in src/deep/; nothing here exposes its types.
+ */
+#ifndef MANDEL_DEEP_H
+#define MANDEL_DEEP_H
+
+#include "mandel_internal.h"
+#include "sched.h"
+
+/* A view's full-precision centre and pixel step, and its cached reference orbit. */
+typedef struct deep_view deep_view;
+
+/* Parses the whole of `text` as a decimal (or 0x hexadecimal) number of any magnitude and
+ * any number of digits. On success *mant * 2^*exp2 is the value rounded to 53 bits
+ * (0.5 <= |*mant| < 1, or *mant = 0). False for malformed text, NaN and infinities. */
+bool deep_number_parse(const char *text, double *mant, int64_t *exp2);
+
+/* The radius 2/zoom as decimal text into buf (at least 64 bytes), for zoom text of any
+ * magnitude. A zoom whose radius is a normal double is printed as "%.17g" of 2.0/zoom in
+ * double, exactly what a caller doing that division itself would pass. Returns false if
+ * `zoom` is malformed or not positive. */
+bool deep_radius_from_zoom(const char *zoom, char *buf, size_t size);
+
+/* Builds the deep state of a width x height view centred on re + im*i whose half-height is
+ * `radius` (all already checked with deep_number_parse; radius > 0). Memory comes from
+ * ctx's allocator and is kept, with the orbit cache, until deep_view_free(). */
+int deep_view_new(mandel_ctx *ctx, uint32_t width, uint32_t height, const char *re,
+                  const char *im, const char *radius, deep_view **out);
+
+/* Frees the state and its cache; NULL is a no-op. */
+void deep_view_free(deep_view *dv);
+
+/* Renders `rect` of the view with the perturbation engine (`brute` false) or the MPFR
+ * engine (`brute` true) on `pool`, as mandel_render() describes; the reference orbit and
+ * BLA table are built on the first render with a given max_iter and kept on the view.
+ * Renders of one view are serialised. Returns MANDEL_OK, MANDEL_ENOMEM or MANDEL_ECANCELED
+ * (with a message on ctx). */
+int deep_render(mandel_ctx *ctx, sched_pool *pool, deep_view *dv, bool brute,
+                uint32_t max_iter, mandel_rect rect, uint32_t *counts, size_t stride,
+                uint64_t *iterations);
+
+#endif /* MANDEL_DEEP_H */

@@ -1,0 +1,110 @@
+/*
+ * deep/orbit.c - the reference orbit: Z_0 = 0, Z_{n+1} = Z_n^2 + C at the view's MPFR
+ * precision, rounded once per value into double (and floatexp, for views whose deltas
+ * need it).
+ *
+ * Invariant: every stored value is the correctly rounded image of an MPFR value computed
+ * from the previous MPFR value, never from a rounded one; so the orbit's only error is
+ * MPFR's, at a precision chosen from the pixel step (deep.c).
+ */
+#include "deep/deep_int.h"
+
+#include <string.h>
+#include <time.h>
+
+static double now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* Grows the arrays to hold `cap` values, keeping the first `used`. */
+static bool grow(const mandel_allocator *a, orbit *o, size_t used, size_t cap, bool want_fe)
+{
+    double *const zr = a->alloc(a->user, cap * sizeof *zr);
+    double *const zi = a->alloc(a->user, cap * sizeof *zi);
+    fec *const zfe = want_fe ? a->alloc(a->user, cap * sizeof *zfe) : NULL;
+    if (zr == NULL || zi == NULL || (want_fe && zfe == NULL)) {
+        a->free(a->user, zr);
+        a->free(a->user, zi);
+        a->free(a->user, zfe);
+        return false;
+    }
+    if (used > 0) {
+        memcpy(zr, o->zr, used * sizeof *zr);
+        memcpy(zi, o->zi, used * sizeof *zi);
+        if (want_fe) memcpy(zfe, o->zfe, used * sizeof *zfe);
+    }
+    a->free(a->user, o->zr);
+    a->free(a->user, o->zi);
+    a->free(a->user, o->zfe);
+    o->zr = zr;
+    o->zi = zi;
+    o->zfe = zfe;
+    return true;
+}
+
+int orbit_compute(const mandel_allocator *a, mpfr_srcptr cre, mpfr_srcptr cim,
+                  mpfr_prec_t prec, uint32_t max_iter, bool want_fe,
+                  mandel_progress_fn progress, void *progress_user, uint64_t total,
+                  orbit *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t cap = max_iter < 4095 ? (size_t)max_iter + 1 : 4096;
+    if (!grow(a, out, 0, cap, want_fe)) return MANDEL_ENOMEM;
+
+    mpfr_t x, y, sx, sy, t;
+    mpfr_inits2(prec, x, y, sx, sy, t, (mpfr_ptr)NULL);
+    mpfr_set_ui(x, 0, MPFR_RNDN);
+    mpfr_set_ui(y, 0, MPFR_RNDN);
+    out->zr[0] = 0.0;
+    out->zi[0] = 0.0;
+    if (want_fe) out->zfe[0] = (fec){0.0, 0.0, FE_ZERO_EXP};
+    double next_report = progress ? now_seconds() + 0.1 : 0;
+    int err = MANDEL_OK;
+    uint32_t n = 0;
+    while (n < max_iter) {
+        /* Z_{n+1} = (x^2 - y^2 + Cre) + i(2xy + Cim) */
+        mpfr_sqr(sx, x, MPFR_RNDN);
+        mpfr_sqr(sy, y, MPFR_RNDN);
+        mpfr_mul(t, x, y, MPFR_RNDN);
+        mpfr_sub(x, sx, sy, MPFR_RNDN);
+        mpfr_add(x, x, cre, MPFR_RNDN);
+        mpfr_mul_2ui(y, t, 1, MPFR_RNDN);
+        mpfr_add(y, y, cim, MPFR_RNDN);
+        n++;
+        if ((size_t)n >= cap) {
+            size_t const new_cap = cap * 2 > (size_t)max_iter + 1 ? (size_t)max_iter + 1 : cap * 2;
+            if (!grow(a, out, cap, new_cap, want_fe)) {
+                err = MANDEL_ENOMEM;
+                break;
+            }
+            cap = new_cap;
+        }
+        double const zr = mpfr_get_d(x, MPFR_RNDN), zi = mpfr_get_d(y, MPFR_RNDN);
+        out->zr[n] = zr;
+        out->zi[n] = zi;
+        if (want_fe) out->zfe[n] = floatexp_c_from_mpfr(x, y);
+        if (zr * zr + zi * zi >= 4.0) break;
+        if (progress != NULL && (n & 0xffff) == 0 && now_seconds() >= next_report) {
+            if (progress(progress_user, 0, total) != 0) {
+                err = MANDEL_ECANCELED;
+                break;
+            }
+            next_report = now_seconds() + 0.1;
+        }
+    }
+    mpfr_clears(x, y, sx, sy, t, (mpfr_ptr)NULL);
+    out->len = n;
+    if (err != MANDEL_OK) orbit_free(a, out);
+    return err;
+}
+
+void orbit_free(const mandel_allocator *a, orbit *o)
+{
+    a->free(a->user, o->zr);
+    a->free(a->user, o->zi);
+    a->free(a->user, o->zfe);
+    memset(o, 0, sizeof *o);
+}

@@ -1,0 +1,486 @@
+/*
+ * kernel/kernel_lanes.h - the lane machine, written once for every vector kernel.
+ *
+ * Private to src/kernel/kernel_<isa>.c: each of those files defines W (lanes per vector),
+ * NV (independent vectors) and the wrappers below, with that ISA's flags on that file only,
+ * then includes this header and defines its entry point as a call to lanes_run():
+ *
+ *     vd vset1(double)              vd vload(const double *)     void vstore(double *, vd)
+ *     vd vadd(vd, vd)  vsub  vmul   vm vge(vd, vd)  veq (ordered: NaN never passes)
+ *     vm vmzero(void)  vmor  vmand  bool vmany(vm)  unsigned vmbits(vm) (lane i -> bit i)
+ *     vd vsel(vm m, vd a, vd b)     (a where m is set, else b)
+ *
+ * A file whose ISA has 32 vector registers and masked expand-loads (AVX-512) also defines
+ * LANES_IN_REGISTERS and
+ *
+ *     vm vmask(unsigned bits)       (lane i set where bit i is)
+ *     vd vexpand(vd a, vm m, const double *p) (a; lanes of m take p[0], p[1], ... in order)
+ *
+ * and gets the register machine; the others keep the state in memory between events
+ * (docs/kernels-notes.md has the figures).
+ *
+ * Invariant: every count equals kernel_scalar's. Each lane performs kernel_scalar's
+ * operations on one pixel, in the same order and without fused multiply-adds, and tests
+ * every iterate, so it produces the same doubles and stops at the same n. What the vector
+ * form adds is scheduling only (docs/algorithms.md, "Vector kernels").
+ */
+#ifndef MANDEL_KERNEL_LANES_H
+#define MANDEL_KERNEL_LANES_H
+
+#if !defined(W) || !defined(NV)
+#error "kernel/kernel_lanes.h is included only by kernel_<isa>.c, after W, NV and the wrappers"
+#endif
+
+#include "kernel/kernel.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#define SLOTS (NV * W)
+
+/* Writes pixel j's count and returns true if it is known without a lane: an interior point
+ * (with shortcuts), an escape at n = 1, or max_iter = 1. */
+static inline bool settled_without_lane(const kernel_row *row, uint32_t *counts, uint32_t j,
+                                        double cr)
+{
+    double const ci = row->im;
+    if (row->shortcuts && interior_known(cr, ci)) {
+        counts[j] = row->max_iter;
+        return true;
+    }
+    /* z_1 = c; this is kernel_scalar's test of it, the same doubles in the same order. */
+    if (cr * cr + ci * ci >= 4.0 || row->max_iter == 1) {
+        counts[j] = 1;
+        return true;
+    }
+    return false;
+}
+
+#ifdef LANES_IN_REGISTERS
+/* ---- AVX-512: the lanes' state stays in registers; escapes are logged, not branched on -- */
+
+/* Steps between exact-repeat checks when shortcuts are on: every 8 cost seahorse ~10%. */
+#define CHECK_EVERY 32
+#define FIRST_SAVE 8 /* a lane's first saved z is its 8th iterate, as in kernel_scalar */
+#define QCAP 256      /* pixels prepared ahead in the queue */
+#define LOG_STEPS 64  /* steps at most between two trips out of the hot loop */
+/* Escaped lanes are frozen and refilled together once this many wait: one trip out of the
+ * hot loop per batch instead of per pixel, for a quarter of the lanes idling briefly. */
+#ifndef FREEZE_BATCH
+#define FREEZE_BATCH (SLOTS / 2)
+#endif
+
+/* The row's next pixels that need a lane: cr and the pixel's index (as a double, exact),
+ * followed by W NaNs, so that a refill past the last pixel gives empty (NaN) lanes. */
+typedef struct queue {
+    double cr[QCAP + W], pix[QCAP + W];
+    uint32_t pos, len; /* [pos, len) is still to hand out */
+    uint32_t next;     /* the next pixel of the row to look at */
+} queue;
+
+/* Tops the queue up from the row, settling on the way the pixels whose count is known
+ * without a lane: interior points, escapes at n = 1, max_iter = 1. */
+static void queue_fill(queue *q, const kernel_row *row, uint32_t *counts)
+{
+    uint32_t const keep = q->len - q->pos;
+    memmove(q->cr, q->cr + q->pos, keep * sizeof q->cr[0]);
+    memmove(q->pix, q->pix + q->pos, keep * sizeof q->pix[0]);
+    q->pos = 0;
+    q->len = keep;
+    while (q->len < QCAP && q->next < row->n) {
+        uint32_t const j = q->next++;
+        double const cr = row->re[j];
+        if (settled_without_lane(row, counts, j, cr)) continue;
+        q->cr[q->len] = cr;
+        q->pix[q->len] = (double)j;
+        q->len++;
+    }
+    for (unsigned i = 0; i < W; i++) q->cr[q->len + i] = q->pix[q->len + i] = __builtin_nan("");
+}
+
+/* The state of the lanes that stays out of the hot loop's registers. The rest (x, y, cr,
+ * born and pix of each vector) are locals of lanes_run, so that they stay in registers:
+ * born is t at z_0, as a double (exact while t < 2^53), so a lane's age t - born is the n of
+ * the z it holds; pix is the pixel's index, NaN in an empty lane, whose cr and x are NaN
+ * too: x never passes the escape test nor equals anything. */
+typedef struct lanes {
+    double sx[SLOTS], sy[SLOTS]; /* the saved z of cycle detection */
+    double save_at[SLOTS];       /* t of the next save */
+    unsigned active;             /* lanes holding a pixel */
+} lanes;
+
+/* Writes `count` for the lanes of vector u in m, then gives them the queue's next pixels
+ * (born at t - 1, holding z_1 = c). */
+/* always_inline: the loops over u are unrolled, so x[u] ... stay in registers. */
+__attribute__((always_inline)) static inline void retire(lanes *L, queue *q,
+                                                       const kernel_row *row, uint32_t *counts,
+                          int u, vd *x, vd *y, vd *cr, vd *born, vd *pix, vm m, vd count,
+                          vd tm1, vd ci, bool write)
+{
+    if (write) {
+        double cnt[W], idx[W];
+        vstore(cnt, count);
+        vstore(idx, *pix);
+        for (unsigned b = vmbits(m); b != 0; b &= b - 1) {
+            unsigned const i = (unsigned)__builtin_ctz(b);
+            counts[(uint32_t)idx[i]] = (uint32_t)cnt[i];
+        }
+        L->active -= (unsigned)__builtin_popcount(vmbits(m));
+    }
+    if (q->len - q->pos < W && q->next < row->n) queue_fill(q, row, counts);
+    *cr = vexpand(*cr, m, q->cr + q->pos);
+    *pix = vexpand(*pix, m, q->pix + q->pos);
+    unsigned const want = (unsigned)__builtin_popcount(vmbits(m)), have = q->len - q->pos;
+    unsigned const got = want < have ? want : have;
+    q->pos += got;
+    L->active += got;
+    *x = vsel(m, *cr, *x);
+    *y = vsel(m, ci, *y);
+    *born = vsel(m, tm1, *born);
+    if (row->shortcuts) {
+        vd const nan = vset1(__builtin_nan(""));
+        double *const sx = L->sx + u * W, *const sy = L->sy + u * W, *const sa = L->save_at + u * W;
+        vstore(sx, vsel(m, nan, vload(sx)));
+        vstore(sy, vsel(m, nan, vload(sy)));
+        vstore(sa, vsel(m, vadd(tm1, vset1((double)FIRST_SAVE)), vload(sa)));
+    }
+}
+
+/* A lower bound of the first t at which a lane reaches max_iter: min(born) + max_iter. */
+static uint64_t limit_of(const vd born[NV], const vd pix[NV], const kernel_row *row)
+{
+    double b[SLOTS], c[SLOTS];
+    for (int u = 0; u < NV; u++) {
+        vstore(b + u * W, born[u]);
+        vstore(c + u * W, pix[u]);
+    }
+    uint64_t lim = UINT64_MAX;
+    for (unsigned s = 0; s < SLOTS; s++) {
+        if (c[s] != c[s]) continue; /* empty: no pixel index */
+        uint64_t const l = (uint64_t)b[s] + row->max_iter;
+        if (l < lim) lim = l;
+    }
+    return lim;
+}
+
+static void lanes_run(const kernel_row *row, uint32_t *counts)
+{
+    queue q;
+    q.pos = q.len = q.next = 0;
+    queue_fill(&q, row, counts);
+    if (q.len == 0) return;
+
+    /* Read through a volatile so the compiler cannot turn xy * 2 back into xy + xy. */
+    static volatile double const two_value = 2.0;
+    vd const ci = vset1(row->im), four = vset1(4.0), two = vset1(two_value);
+    vd const nan = vset1(__builtin_nan("")), zero = vset1(0.0);
+    vd const lim = vset1((double)row->max_iter);
+    lanes L;
+    vd x[NV], y[NV], cr[NV], born[NV], pix[NV];
+    L.active = 0;
+    for (unsigned s = 0; s < SLOTS; s++) L.sx[s] = L.sy[s] = L.save_at[s] = 0.0;
+    uint64_t t = 1;
+    _Pragma("GCC unroll 16")
+    for (int u = 0; u < NV; u++) {
+        x[u] = y[u] = cr[u] = pix[u] = nan;
+        born[u] = zero;
+        retire(&L, &q, row, counts, u, &x[u], &y[u], &cr[u], &born[u], &pix[u], veq(zero, zero), zero, zero, ci, false);
+    }
+    uint64_t t_limit = row->max_iter; /* every lane is born at 0 */
+    uint64_t next_check = t + CHECK_EVERY;
+
+    for (;;) {
+        uint64_t end = t + LOG_STEPS - 1 < t_limit ? t + LOG_STEPS - 1 : t_limit;
+        if (row->shortcuts && next_check < end) end = next_check;
+        unsigned const batch = L.active < FREEZE_BATCH ? L.active : FREEZE_BATCH;
+        uint64_t const t0 = t;
+        uint32_t log[LOG_STEPS]; /* bit s: slot s escaped at t0 + index */
+        unsigned frozen = 0;
+        uint32_t seen = 0;
+        /* The hot loop: the count of a lane is the first age whose z passes the test, so
+         * every step is tested; NV independent vectors hide the latency. An escaped lane is
+         * frozen without a branch: its x becomes NaN, which passes no test and equals
+         * nothing, and the step's escapes go to the log. */
+        for (;;) {
+            vd x2[NV], y2[NV], xy[NV];
+            uint32_t bits = 0;
+            _Pragma("GCC unroll 16")
+            for (int u = 0; u < NV; u++) {
+                x2[u] = vmul(x[u], x[u]);
+                y2[u] = vmul(y[u], y[u]);
+                xy[u] = vmul(x[u], y[u]);
+                bits |= (uint32_t)vmbits(vge(vadd(x2[u], y2[u]), four)) << (u * W);
+            }
+            bits &= ~seen;
+            seen |= bits;
+            log[t - t0] = bits;
+            frozen += (unsigned)__builtin_popcount(bits);
+            if (frozen >= batch || t == end) break;
+            _Pragma("GCC unroll 16")
+            for (int u = 0; u < NV; u++) {
+                x[u] = vadd(vsub(x2[u], y2[u]), cr[u]);
+                /* xy * 2 is xy + xy, bit for bit (overflow included), and moves an
+                 * operation from the busier add ports to the multiply ports. */
+                y[u] = vadd(vmul(xy[u], two), ci);
+            }
+            t++;
+        }
+        vd const tm1 = vset1((double)(t - 1));
+        if (frozen > 0) {
+            /* Count the frozen lanes from the log, and refill them from the queue (their
+             * z_1 = c has been tested). */
+            double b[SLOTS], p[SLOTS];
+            _Pragma("GCC unroll 16")
+            for (int u = 0; u < NV; u++) {
+                vstore(b + u * W, born[u]);
+                vstore(p + u * W, pix[u]);
+            }
+            uint32_t all = 0;
+            for (uint64_t k = 0; k <= t - t0; k++) {
+                all |= log[k];
+                for (uint32_t e = log[k]; e != 0; e &= e - 1) {
+                    unsigned const sl = (unsigned)__builtin_ctz(e);
+                    counts[(uint32_t)p[sl]] = (uint32_t)((double)(t0 + k) - b[sl]);
+                }
+            }
+            L.active -= frozen;
+            _Pragma("GCC unroll 16")
+            for (int u = 0; u < NV; u++) {
+                vm const m = vmask((all >> (u * W)) & ((1u << W) - 1));
+                if (vmany(m))
+                    retire(&L, &q, row, counts, u, &x[u], &y[u], &cr[u], &born[u], &pix[u], m, zero, tm1, ci, false);
+            }
+            if (L.active == 0) return;
+        }
+        vd const tv = vset1((double)t);
+        if (t >= t_limit) {
+            /* Lanes at max_iter (tested, not escaped) get max_iter. */
+            _Pragma("GCC unroll 16")
+            for (int u = 0; u < NV; u++) {
+                vm const done = vmand(vge(vsub(tv, born[u]), lim), veq(pix[u], pix[u]));
+                if (vmany(done)) retire(&L, &q, row, counts, u, &x[u], &y[u], &cr[u], &born[u], &pix[u], done, lim, tm1, ci, true);
+            }
+            if (L.active == 0) return;
+            t_limit = limit_of(born, pix, row);
+            continue;
+        }
+        if (!row->shortcuts || t < next_check) continue;
+        next_check = t + CHECK_EVERY;
+        /* Compare with the saved z, then save where a lane's age has doubled since its last
+         * save, so that any period eventually fits between saves. An exact repeat of a
+         * tested z means the orbit is periodic: the plain kernel would reach max_iter too. */
+        _Pragma("GCC unroll 16")
+        for (int u = 0; u < NV; u++) {
+            double *const psx = L.sx + u * W, *const psy = L.sy + u * W;
+            double *const psa = L.save_at + u * W;
+            vd const sx = vload(psx), sy = vload(psy), save_at = vload(psa);
+            vm const rep = vmand(veq(x[u], sx), veq(y[u], sy));
+            vm const due = vge(tv, save_at);
+            vstore(psx, vsel(due, x[u], sx));
+            vstore(psy, vsel(due, y[u], sy));
+            vstore(psa, vsel(due, vadd(tv, vsub(tv, born[u])), save_at));
+            if (vmany(rep)) retire(&L, &q, row, counts, u, &x[u], &y[u], &cr[u], &born[u], &pix[u], rep, lim, tm1, ci, true);
+        }
+        if (L.active == 0) return;
+    }
+}
+
+#else /* !LANES_IN_REGISTERS */
+/* ---- the other ISAs: the state goes through memory at each event ---------------------- */
+
+#define NO_PIXEL UINT32_MAX
+#define CHECK_EVERY 8 /* steps between exact-repeat checks when shortcuts are on */
+#define FIRST_SAVE 8  /* a lane's first saved z is its 8th iterate, as in kernel_scalar */
+/* Escaped lanes are frozen in registers and refilled together once this many wait: one trip
+ * through memory per batch instead of per pixel, for a quarter of the lanes idling briefly. */
+#define FREEZE_BATCH (SLOTS / 4)
+
+/* One slot per lane. Only the lane machine's rare events (an escape, a limit, a check)
+ * touch this memory; between events the state lives in registers. A lane's age,
+ * t - born, is the n of the z it holds; an empty slot holds NaN, which never passes the
+ * escape test nor equals anything, and a frozen lane (escaped, count not yet written) too. */
+typedef struct lanes {
+    double x[SLOTS], y[SLOTS], cr[SLOTS];
+    double sx[SLOTS], sy[SLOTS]; /* the saved z of cycle detection */
+    double save_at[SLOTS];       /* t of the next save; the vector loop moves it */
+    double born_t[SLOTS];        /* born, as a double (exact: t < 2^53) */
+    double stop_t[SLOTS];        /* t at which a frozen lane escaped; -1 while it runs */
+    uint64_t born[SLOTS];
+    uint32_t pixel[SLOTS];
+    uint64_t t;         /* steps taken by every slot so far */
+    uint64_t t_limit;   /* <= the first t at which a live lane reaches max_iter */
+    uint32_t next;      /* the next pixel of the row to hand out */
+    uint32_t live;
+} lanes;
+
+/* Gives slot s the next pixel that needs iterating, settling on the way those whose count
+ * is known without a lane: interior points, escapes at n = 1, max_iter = 1. */
+static void refill(lanes *L, const kernel_row *row, uint32_t *counts, unsigned s)
+{
+    double const ci = row->im;
+    while (L->next < row->n) {
+        uint32_t const j = L->next++;
+        double const cr = row->re[j];
+        if (settled_without_lane(row, counts, j, cr)) continue;
+        L->x[s] = cr;
+        L->y[s] = ci;
+        L->cr[s] = cr;
+        L->sx[s] = L->sy[s] = __builtin_nan("");
+        L->born[s] = L->t - 1;
+        L->born_t[s] = (double)L->born[s];
+        L->stop_t[s] = -1.0;
+        L->save_at[s] = (double)(L->born[s] + FIRST_SAVE);
+        L->pixel[s] = j;
+        if (L->born[s] + row->max_iter < L->t_limit) L->t_limit = L->born[s] + row->max_iter;
+        return;
+    }
+    L->x[s] = L->y[s] = L->cr[s] = L->sx[s] = L->sy[s] = __builtin_nan("");
+    L->born[s] = 0;
+    L->born_t[s] = 0.0;
+    L->save_at[s] = __builtin_inf();
+    L->stop_t[s] = -1.0;
+    L->pixel[s] = NO_PIXEL;
+    L->live--;
+}
+
+static void retire(lanes *L, const kernel_row *row, uint32_t *counts, unsigned s,
+                   uint32_t count)
+{
+    counts[L->pixel[s]] = count;
+    refill(L, row, counts, s);
+}
+
+/* Handles what stopped the vector loop at time L->t: frozen lanes, lanes that repeated their
+ * saved z (bits in `repeated`), lanes at max_iter. */
+static void settle(lanes *L, const kernel_row *row, uint32_t *counts, uint64_t repeated)
+{
+    uint64_t const t = L->t;
+    for (unsigned s = 0; s < SLOTS; s++) {
+        if (L->stop_t[s] < 0) continue;
+        repeated &= ~((uint64_t)1 << s);
+        retire(L, row, counts, s, (uint32_t)((uint64_t)L->stop_t[s] - L->born[s]));
+    }
+    /* An exact repeat of z means the orbit is periodic: the plain kernel would reach
+     * max_iter too, so this never changes a count. */
+    while (repeated != 0) {
+        unsigned const s = (unsigned)__builtin_ctzll(repeated);
+        repeated &= repeated - 1;
+        retire(L, row, counts, s, row->max_iter);
+    }
+    if (t >= L->t_limit) {
+        L->t_limit = UINT64_MAX;
+        for (unsigned s = 0; s < SLOTS; s++) {
+            if (L->pixel[s] == NO_PIXEL) continue;
+            if (t - L->born[s] >= row->max_iter) retire(L, row, counts, s, row->max_iter);
+            if (L->pixel[s] != NO_PIXEL && L->born[s] + row->max_iter < L->t_limit)
+                L->t_limit = L->born[s] + row->max_iter;
+        }
+    }
+}
+
+static uint64_t bits_of(const vm m[NV])
+{
+    uint64_t b = 0;
+    for (int u = 0; u < NV; u++) b |= (uint64_t)vmbits(m[u]) << (u * W);
+    return b;
+}
+
+static void lanes_run(const kernel_row *row, uint32_t *counts)
+{
+    lanes L;
+    L.t = 1;
+    L.t_limit = UINT64_MAX;
+    L.next = 0;
+    L.live = SLOTS;
+    for (unsigned s = 0; s < SLOTS; s++) refill(&L, row, counts, s);
+
+    /* Read through a volatile so the compiler cannot turn xy * 2 back into xy + xy. */
+    static volatile double const two_value = 2.0;
+    vd const ci = vset1(row->im), four = vset1(4.0), two = vset1(two_value);
+    vd const nan = vset1(__builtin_nan(""));
+    while (L.live > 0) {
+        vd x[NV], y[NV], cr[NV], stop_t[NV];
+        for (int u = 0; u < NV; u++) {
+            x[u] = vload(L.x + u * W);
+            y[u] = vload(L.y + u * W);
+            cr[u] = vload(L.cr + u * W);
+            stop_t[u] = vload(L.stop_t + u * W);
+        }
+        uint64_t t = L.t;
+        vm rep[NV];
+        uint32_t frozen = 0;
+        uint32_t const batch = L.live < FREEZE_BATCH ? L.live : FREEZE_BATCH;
+        bool stop = false, full = false;
+        while (!stop) {
+            uint64_t const end =
+                row->shortcuts && t + CHECK_EVERY < L.t_limit ? t + CHECK_EVERY : L.t_limit;
+            /* The hot loop: the count of a lane is the first age whose z passes the test,
+             * so every step is tested; NV independent vectors hide the latency. */
+            for (;;) {
+                vd x2[NV], y2[NV], xy[NV], mag[NV];
+                vm any = vmzero();
+                for (int u = 0; u < NV; u++) {
+                    x2[u] = vmul(x[u], x[u]);
+                    y2[u] = vmul(y[u], y[u]);
+                    xy[u] = vmul(x[u], y[u]);
+                    mag[u] = vadd(x2[u], y2[u]);
+                    any = vmor(any, vge(mag[u], four));
+                }
+                if (vmany(any)) {
+                    /* Freeze the escaped lanes at this t and test this step again: their
+                     * NaN state passes no test, the others' results are unchanged. */
+                    vd const tv = vset1((double)t);
+                    for (int u = 0; u < NV; u++) {
+                        vm const esc = vge(mag[u], four);
+                        stop_t[u] = vsel(esc, tv, stop_t[u]);
+                        x[u] = vsel(esc, nan, x[u]);
+                        y[u] = vsel(esc, nan, y[u]);
+                        frozen += (uint32_t)__builtin_popcount(vmbits(esc));
+                    }
+                    if (frozen >= batch) {
+                        full = true;
+                        break;
+                    }
+                    continue;
+                }
+                if (t == end) break;
+                for (int u = 0; u < NV; u++) {
+                    x[u] = vadd(vsub(x2[u], y2[u]), cr[u]);
+                    /* xy * 2 is xy + xy, bit for bit (overflow included), and moves an
+                     * operation from the busier add ports to the multiply ports. */
+                    y[u] = vadd(vmul(xy[u], two), ci);
+                }
+                t++;
+            }
+            if (full || t >= L.t_limit || !row->shortcuts) break;
+            /* Compare with the saved z, then save where a lane's age has doubled since its
+             * last save, so that any period eventually fits between saves. */
+            vm anyrep = vmzero();
+            vd const tv = vset1((double)t);
+            for (int u = 0; u < NV; u++) {
+                vd const sx = vload(L.sx + u * W), sy = vload(L.sy + u * W);
+                vd const save_at = vload(L.save_at + u * W);
+                rep[u] = vmand(veq(x[u], sx), veq(y[u], sy));
+                anyrep = vmor(anyrep, rep[u]);
+                vm const due = vge(tv, save_at);
+                vstore(L.sx + u * W, vsel(due, x[u], sx));
+                vstore(L.sy + u * W, vsel(due, y[u], sy));
+                vd const age = vsub(tv, vload(L.born_t + u * W));
+                vstore(L.save_at + u * W, vsel(due, vadd(tv, age), save_at));
+            }
+            stop = vmany(anyrep);
+        }
+        for (int u = 0; u < NV; u++) {
+            vstore(L.x + u * W, x[u]);
+            vstore(L.y + u * W, y[u]);
+            vstore(L.stop_t + u * W, stop_t[u]);
+        }
+        L.t = t;
+        settle(&L, row, counts, stop ? bits_of(rep) : 0);
+    }
+}
+
+#endif /* LANES_IN_REGISTERS */
+
+#endif /* MANDEL_KERNEL_LANES_H */
