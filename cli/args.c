@@ -166,3 +166,34 @@ bool args_color(const char *text, uint8_t rgb[3], char *why)
     }
     return true;
 }
+
+bool args_positive_decimal(const char *text, char *why)
+{
+    const char *p = text;
+    if (*p == '+') p++;
+    size_t const int_digits = strspn(p, "0123456789");
+    p += int_digits;
+    size_t frac_digits = 0;
+    if (*p == '.') {
+        frac_digits = strspn(p + 1, "0123456789");
+        p += 1 + frac_digits;
+    }
+    bool ok = int_digits + frac_digits > 0;
+    if (ok && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (*p == '+' || *p == '-') p++;
+        size_t const exp_digits = strspn(p, "0123456789");
+        ok = exp_digits > 0 && exp_digits <= 9;
+        p += exp_digits;
+    }
+    if (!ok || *p != '\0') {
+        snprintf(why, ARGS_WHY_LEN, "%s", text[0] == '-' ? "must be above 0" : "not a number");
+        return false;
+    }
+    /* Zero in any spelling (0, 0.000, 0e5) is not positive. */
+    for (const char *q = text; *q != '\0' && *q != 'e' && *q != 'E'; q++) {
+        if (*q >= '1' && *q <= '9') return true;
+    }
+    snprintf(why, ARGS_WHY_LEN, "must be above 0");
+    return false;
+}

@@ -24,6 +24,11 @@ bool args_pair(char *text, double *a, double *b, const char **a_text, const char
 /* "XMIN,XMAX,YMIN,YMAX": four finite numbers with XMIN < XMAX, YMIN < YMAX. */
 bool args_bounds(const char *text, double bounds[4], char *why);
 
+/* A positive decimal number of any magnitude ("3e-5", "1e1086", "5.00E227"): checks the
+ * syntax and the sign only, since the value may lie far outside double's range (the
+ * library parses it exactly). */
+bool args_positive_decimal(const char *text, char *why);
+
 /* "#rrggbb" into rgb[3]. */
 bool args_color(const char *text, uint8_t rgb[3], char *why);
 

@@ -34,10 +34,13 @@ static const char help_text[] =
     "View (default: the whole set, centre -0.75,0, radius 1.25):\n"
     "  -c, --center RE,IM      centre of the picture\n"
     "  -r, --radius R          half the picture's height in plane units (R > 0)\n"
-    "  -z, --zoom Z            magnification: radius = 2/Z\n"
+    "  -z, --zoom Z            magnification: radius = 2/Z, any depth (e.g. 1e1086); the\n"
+    "                          centre may carry as many digits as the depth needs\n"
     "      --bounds XMIN,XMAX,YMIN,YMAX\n"
     "                          sample re = XMIN + i*(XMAX-XMIN)/W, im = YMAX - k*(YMAX-YMIN)/H\n"
     "                          (the tutorial's convention; pixels need not be square)\n"
+    "      --location FILE     a Kalles Fraktaler .kfr location: its Re, Im, Zoom and\n"
+    "                          Iterations (-i overrides them)\n"
     "  -s, --size WxH          picture size in pixels, 1..65535 a side (default 1200x800)\n"
     "  -i, --iterations N      iteration limit, 1..4294967295 (default 1000)\n"
     "\n"
@@ -81,6 +84,9 @@ static const char help_text[] =
     "\n"
     "Machine:\n"
     "  -t, --threads N         worker threads, 1..1024 (default: every online CPU)\n"
+    "      --engine NAME       auto (default: double precision while it is exact enough,\n"
+    "                          perturbation beyond), double, perturb, or mpfr (every pixel\n"
+    "                          in MPFR: exact and very slow, for checking)\n"
     "      --isa NAME          kernel: auto, scalar, generic, sse2, avx2, avx512\n"
     "                          (default auto: the best this CPU runs)\n"
     "      --no-shortcuts      iterate every pixel to its end (no interior tests);\n"
@@ -107,7 +113,11 @@ static const char help_text[] =
 typedef struct render_opts {
     uint32_t width, height, max_iter, threads, aa;
     const char *center_re, *center_im, *radius_text;
-    char radius_buf[40];
+    const char *zoom_text;      /* --zoom, as given */
+    const char *location;       /* --location FILE.kfr */
+    mandel_location *loc;       /* read from it */
+    mandel_engine engine;
+    bool have_iterations;
     char *center_copy;
     bool have_bounds, have_center, have_radius, have_zoom;
     double bounds[4];
@@ -159,7 +169,7 @@ static void set_signals(void (*handler)(int))
 
 enum { OPT_BOUNDS = 256, OPT_QUALITY, OPT_ISA, OPT_NO_SHORTCUTS, OPT_STATS, OPT_GUESS,
        OPT_INTERIOR, OPT_AA, OPT_FROM, OPT_COLOR, OPT_FORMULA, OPT_POWER, OPT_JULIA,
-       OPT_PERIOD, OPT_OFFSET, OPT_NPY };
+       OPT_PERIOD, OPT_OFFSET, OPT_NPY, OPT_ENGINE, OPT_LOCATION };
 
 static const struct option long_options[] = {
     {"size", required_argument, NULL, 's'},
@@ -187,6 +197,8 @@ static const struct option long_options[] = {
     {"palette-period", required_argument, NULL, OPT_PERIOD},
     {"palette-offset", required_argument, NULL, OPT_OFFSET},
     {"npy", required_argument, NULL, OPT_NPY},
+    {"engine", required_argument, NULL, OPT_ENGINE},
+    {"location", required_argument, NULL, OPT_LOCATION},
     {"quiet", no_argument, NULL, 'q'},
     {"output", required_argument, NULL, 'o'},
     {"help", no_argument, NULL, 'h'},
@@ -255,7 +267,6 @@ static int parse_options(int argc, char **argv, render_opts *o)
     *o = (render_opts){.width = 1200, .height = 800, .max_iter = 1000, .aa = 1, .power = 2,
                        .palette_name = "default", .isa = MANDEL_ISA_AUTO, .shortcuts = true};
     char why[ARGS_WHY_LEN];
-    double unused;
     opterr = 0;
     optind = 1;
     int c;
@@ -268,6 +279,7 @@ static int parse_options(int argc, char **argv, render_opts *o)
         case 'i':
             if (!args_u32(optarg, 1, UINT32_MAX, &o->max_iter, why))
                 return bad_value(c, optarg, why);
+            o->have_iterations = true;
             break;
         case 'c': {
             free(o->center_copy);
@@ -280,22 +292,27 @@ static int parse_options(int argc, char **argv, render_opts *o)
             break;
         }
         case 'r':
-            if (!args_double(optarg, &unused, why)) return bad_value(c, optarg, why);
-            if (!(unused > 0)) return bad_value(c, optarg, "must be above 0");
+            if (!args_positive_decimal(optarg, why)) return bad_value(c, optarg, why);
             o->radius_text = optarg;
             o->have_radius = true;
             break;
-        case 'z': {
-            double zoom;
-            if (!args_double(optarg, &zoom, why)) return bad_value(c, optarg, why);
-            if (!(zoom > 0)) return bad_value(c, optarg, "must be above 0");
-            double const radius = 2.0 / zoom;
-            if (!(radius > 0) || radius > 1e300) return bad_value(c, optarg, "out of range");
-            snprintf(o->radius_buf, sizeof o->radius_buf, "%.17g", radius);
-            o->radius_text = o->radius_buf;
+        case 'z':
+            if (!args_positive_decimal(optarg, why)) return bad_value(c, optarg, why);
+            o->zoom_text = optarg;
             o->have_zoom = true;
             break;
+        case OPT_ENGINE: {
+            int e = 0;
+            while (e < MANDEL_ENGINE_COUNT && strcmp(optarg, mandel_engine_name((mandel_engine)e)) != 0)
+                e++;
+            if (e == MANDEL_ENGINE_COUNT)
+                return bad_value(c, optarg, "unknown engine (auto, double, perturb, mpfr)");
+            o->engine = (mandel_engine)e;
+            break;
         }
+        case OPT_LOCATION:
+            o->location = optarg;
+            break;
         case OPT_BOUNDS:
             if (!args_bounds(optarg, o->bounds, why)) return bad_value(c, optarg, why);
             o->have_bounds = true;
@@ -404,6 +421,10 @@ static int parse_options(int argc, char **argv, render_opts *o)
     if (o->have_bounds && (o->have_center || o->have_radius || o->have_zoom))
         return cli_error(EXIT_USAGE, "--bounds cannot be combined with --center, --radius "
                                      "or --zoom");
+    if (o->location != NULL && (o->have_bounds || o->have_center || o->have_radius ||
+                                o->have_zoom))
+        return cli_error(EXIT_USAGE, "--location gives the view: it cannot be combined with "
+                                     "--bounds, --center, --radius or --zoom");
     return -1;
 }
 
@@ -438,6 +459,9 @@ static char *describe(const render_opts *o)
     if (o->have_bounds)
         append(&text, " --bounds %.17g,%.17g,%.17g,%.17g", o->bounds[0], o->bounds[1],
                o->bounds[2], o->bounds[3]);
+    else if (o->zoom_text != NULL)
+        append(&text, " --center %s,%s --zoom %s", o->center_re ? o->center_re : "-0.75",
+               o->center_im ? o->center_im : "0", o->zoom_text);
     else
         append(&text, " --center %s,%s --radius %s", o->center_re ? o->center_re : "-0.75",
                o->center_im ? o->center_im : "0", o->radius_text ? o->radius_text : "1.25");
@@ -465,16 +489,31 @@ static int make_view(mandel_ctx *ctx, const render_opts *o, mandel_view **view)
     /* With anti-aliasing the view has aa x aa samples a pixel: same bounds or centre and
      * radius, so its samples are the picture's sub-pixel positions. */
     uint32_t const w = o->width * o->aa, h = o->height * o->aa;
+    const char *const re = o->center_re ? o->center_re : "-0.75";
+    const char *const im = o->center_im ? o->center_im : "0";
     if (o->have_bounds)
         err = mandel_view_new_bounds(ctx, view, w, h, o->bounds[0], o->bounds[1], o->bounds[2],
                                      o->bounds[3]);
+    else if (o->zoom_text != NULL)
+        err = mandel_view_new_zoom(ctx, view, w, h, re, im, o->zoom_text);
     else
-        err = mandel_view_new_center(ctx, view, w, h,
-                                     o->center_re ? o->center_re : "-0.75",
-                                     o->center_im ? o->center_im : "0",
+        err = mandel_view_new_center(ctx, view, w, h, re, im,
                                      o->radius_text ? o->radius_text : "1.25");
     if (err == MANDEL_EINVAL) return cli_error(EXIT_USAGE, "%s", mandel_errmsg(ctx));
     if (err != MANDEL_OK) return cli_error(EXIT_FAIL, "%s", mandel_errmsg(ctx));
+    return -1;
+}
+
+/* --location FILE: the view and default limit of a .kfr file. Returns -1 to go on. */
+static int read_location(mandel_ctx *ctx, render_opts *o)
+{
+    if (o->location == NULL) return -1;
+    if (mandel_location_read(ctx, o->location, &o->loc) != MANDEL_OK)
+        return cli_error(EXIT_FAIL, "--location '%s': %s", o->location, mandel_errmsg(ctx));
+    uint32_t iterations;
+    mandel_location_get(o->loc, &o->center_re, &o->center_im, &o->zoom_text, &iterations);
+    if (!o->have_iterations) o->max_iter = iterations;
+    o->have_center = o->have_zoom = true;
     return -1;
 }
 
@@ -624,6 +663,8 @@ int cmd_render(int argc, char **argv)
         goto done;
     }
     if ((rc = setup_ctx(ctx, &o)) >= 0) goto done;
+    mandel_ctx_set(ctx, MANDEL_OPT_ENGINE, o.engine);
+    if ((rc = read_location(ctx, &o)) >= 0) goto done;
     if ((rc = make_view(ctx, &o, &view)) >= 0) goto done;
     /* The distance colouring reads best on grey unless a palette was asked for. */
     p.by = o.color_name ? (color_by)color_mode(o.color_name) : COLOR_BY_SMOOTH;
@@ -634,6 +675,17 @@ int cmd_render(int argc, char **argv)
     /* The matplotlib maps and grey colour counts by default: the tutorial's look. */
     if (o.color_name == NULL && p.color.mapping == MANDEL_MAP_RANGE && o.gradient_file == NULL)
         p.by = COLOR_BY_COUNT;
+    /* Beyond double precision the engines give counts only, for now: colour those. */
+    bool const deep = o.engine == MANDEL_ENGINE_PERTURB || o.engine == MANDEL_ENGINE_MPFR ||
+                      (o.engine == MANDEL_ENGINE_AUTO &&
+                       mandel_view_engine(view) != MANDEL_ENGINE_DOUBLE);
+    if (deep && o.color_name == NULL) p.by = COLOR_BY_COUNT;
+    if (deep && (p.by != COLOR_BY_COUNT || o.formula_name != NULL || o.julia || o.power != 2 ||
+                 (o.npy_name != NULL && strcmp(o.npy_name, "counts") != 0))) {
+        rc = cli_error(EXIT_USAGE, "beyond double precision only the escape counts of the "
+                                   "Mandelbrot set can be rendered yet (--color count)");
+        goto done;
+    }
     if (o.have_period) p.color.period = o.period;
     if (o.have_offset) p.color.offset = o.offset;
     p.npy = o.npy_name ? (npy_data)npy_of(o.npy_name) : NPY_COUNTS;
@@ -690,5 +742,6 @@ done:
     mandel_view_free(view);
     mandel_ctx_free(ctx);
     free(o.center_copy);
+    mandel_location_free(o.loc);
     return rc;
 }

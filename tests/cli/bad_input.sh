@@ -62,11 +62,29 @@ expect 2 "--center '0,1,2': expected 2 numbers separated by a comma" $R -c 0,1,2
 expect 2 "--center '0x,1': '0x' is not a number" $R -c 0x,1 -o a.png
 expect 2 "--radius '0': must be above 0" $R -r 0 -o a.png
 expect 2 "--radius '-1': must be above 0" $R -r -1 -o a.png
-expect 2 "--radius '1e999': not finite" $R -r 1e999 -o a.png
+expect 2 "view is too wide (radius 1e999)" $R -r 1e999 -o a.png
+expect 2 "--radius '0.000': must be above 0" $R -r 0.000 -o a.png
+expect 2 "--radius '1e': not a number" $R -r 1e -o a.png
 expect 2 "--radius '2 ': not a number" $R -r "2 " -o a.png
 expect 2 "--zoom 'abc': not a number" $R -z abc -o a.png
 expect 2 "--zoom '0': must be above 0" $R -z 0 -o a.png
-expect 2 "--zoom '1e-320': out of range" $R -z 1e-320 -o a.png
+expect 2 "view is too wide (radius 2.0*e+320)" $R -z 1e-320 -o a.png
+expect 2 "--engine 'gpu': unknown engine (auto, double, perturb, mpfr)" $R --engine gpu -o a.png
+expect 1 "--location 'nothere.kfr': *" $R --location nothere.kfr -o a.png
+printf 'Re: 0.1\r\nIm: x\r\nZoom: 1e5\r\nIterations: 100\r\n' >"$dir.kfr"
+expect 1 "--location '$dir.kfr': line 2: *" $R --location "$dir.kfr" -o a.png
+rm -f "$dir.kfr"
+expect 2 "--location gives the view: it cannot be combined with --bounds, --center, --radius or --zoom" $R --location x.kfr -c 0,0 -o a.png
+expect 2 "beyond double precision only the escape counts of the Mandelbrot set can be rendered yet (--color count)" $R -c -0.75,0.1 -z 1e20 --color smooth -o a.png
+expect 2 "--color 'rainbow': unknown mode (smooth, count, histogram, log, distance)" $R --color rainbow -o a.png
+expect 2 "--formula 'newton': unknown formula (mandelbrot, burning-ship, tricorn)" $R --formula newton -o a.png
+expect 2 "--power '1': must be 2..64" $R --power 1 -o a.png
+expect 2 "--julia '0.3': expected 2 numbers separated by a comma" $R --julia 0.3 -o a.png
+expect 2 "--palette-period '0': must be above 0" $R --palette-period 0 -o a.png
+expect 2 "--palette-offset '2': must be 0..1" $R --palette-offset 2 -o a.png
+expect 2 "--npy 'rgb': unknown data (counts, smooth, distance)" $R --npy rgb -o a.npy
+expect 2 "--npy smooth: applies to .npy output only" $R --npy smooth -o a.png
+expect 2 "--color distance: distance estimates exist for the mandelbrot formula only" $R --color distance --formula tricorn -o a.png
 expect 2 "--radius and --zoom say the same thing; give one" $R -r 1 -z 2 -o a.png
 expect 2 "--bounds '1,1,-1,1': XMIN must be below XMAX" $R --bounds 1,1,-1,1 -o a.png
 expect 2 "--bounds '-1,1,1,-1': YMIN must be below YMAX" $R --bounds -1,1,1,-1 -o a.png

@@ -111,6 +111,38 @@ check "SIGINT says so" test "$(tail -n 1 err.txt)" = "mandel: interrupted; no fi
 check "SIGINT leaves no file" test "$(ls -A)" = "err.txt"
 cd ..
 
+# Formulas, Julia sets and float data, read back with numpy.
+"$MANDEL" render -q --julia 0,0 -c 0,0 -r 1.5 -s 31x31 -i 100 -o disc.npy
+"$MANDEL" render -q -s 64x48 -i 300 --npy smooth -o smooth.npy
+"$MANDEL" render -q -s 64x48 -i 300 --npy distance -o dist.npy
+"$MANDEL" render -q -s 64x48 -i 300 --formula burning-ship -c -0.5,-0.5 -r 1.5 -o ship.npy
+"$MANDEL" render -q -s 64x48 -i 300 --formula tricorn --power 2 -c 0,0 -r 1.5 -o tri.png
+"$MANDEL" render -q -s 64x48 -i 300 --power 3 -c 0,0 -r 1.2 --color histogram -p plasma -o cubic.png
+check "formulas render" test -s tri.png -a -s cubic.png
+if /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
+    check "Julia c=0 is the unit disc" /usr/bin/python3 -c "
+import numpy as np, sys
+a = np.load('disc.npy'); y, x = np.mgrid[0:31, 0:31]
+r = np.hypot((x - 15) * (3 / 31), (15 - y) * (3 / 31))
+sys.exit(0 if ((a == 100) == (r <= 1)).all() else 1)"
+    check "smooth .npy is float32 with the limit inside" /usr/bin/python3 -c "
+import numpy as np, sys
+s = np.load('smooth.npy'); c = np.load('tut1.npy')
+sys.exit(0 if s.dtype == np.float32 and s.shape == (48, 64) and (s == 300).any() and (s < 300).any() else 1)"
+    check "distance .npy is 0 inside and positive outside" /usr/bin/python3 -c "
+import numpy as np, sys
+d = np.load('dist.npy'); s = np.load('smooth.npy')
+sys.exit(0 if ((d == 0) == (s == 300)).all() and (d[s < 300] > 0).all() else 1)"
+    check "Burning Ship's fixed point -0.5-0.5i is inside" /usr/bin/python3 -c "
+import numpy as np, sys
+a = np.load('ship.npy'); sys.exit(0 if a[24, 32] == 300 else 1)"
+fi
+
+# Deep zoom: a Kalles Fraktaler location, rendered by perturbation.
+"$MANDEL" render -q --location "$REFERENCE/locations/kf-benchmarks/1e14.kfr" -s 32x18 -o deep.png
+check "a .kfr location renders" test -s deep.png
+check "and the picture carries its depth" sh -c "'$MANDEL' info deep.png | grep -q -- '--zoom 1.00e014'"
+
 # Help and version.
 check "mandel --help" sh -c "'$MANDEL' --help | grep -q '^Usage: mandel <command>'"
 check "mandel render --help" sh -c "'$MANDEL' render --help | grep -q -- '--iterations N'"
