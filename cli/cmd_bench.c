@@ -6,6 +6,7 @@
  * of the machine. The bench measures; it asserts nothing.
  */
 #include <getopt.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -64,16 +65,27 @@ typedef struct bench_opts {
     bool any_only;
 } bench_opts;
 
-/* One render of the whole scene; *seconds gets its wall time. */
+static double cpu_seconds(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return (double)u.ru_utime.tv_sec + (double)u.ru_utime.tv_usec * 1e-6 +
+           (double)u.ru_stime.tv_sec + (double)u.ru_stime.tv_usec * 1e-6;
+}
+
+/* One render of the whole scene; *seconds gets its wall time, *cpu the CPU time of the
+ * process (all threads) during it. */
 static int time_once(mandel_ctx *ctx, const scene *s, const mandel_view *view, uint32_t *counts,
-                     double *seconds)
+                     double *seconds, double *cpu)
 {
     mandel_rect const rect = {0, 0, s->width, s->height};
     size_t const bytes = (size_t)s->width * s->height * sizeof *counts;
+    double const c0 = cpu_seconds();
     double const t0 = progress_now();
     if (mandel_render(ctx, view, s->max_iter, rect, counts, s->width, bytes) != MANDEL_OK)
         return cli_error(EXIT_FAIL, "bench %s: %s", s->name, mandel_errmsg(ctx));
     *seconds = progress_now() - t0;
+    *cpu = cpu_seconds() - c0;
     return EXIT_OK;
 }
 
@@ -96,23 +108,31 @@ static void apply(mandel_ctx *ctx, config c)
  * ...) so that all of them see the same machine: on a shared host the speed of a core
  * drifts from one second to the next. */
 static int best_of(mandel_ctx *ctx, const scene *s, const mandel_view *view, uint32_t *counts,
-                   uint32_t repeat, const config *cfg, int n_cfg, double *best)
+                   uint32_t repeat, const config *cfg, int n_cfg, double *best, double *busy)
 {
+    double cpu_sum[8] = {0}, wall_sum[8] = {0};
     for (int c = 0; c < n_cfg; c++) best[c] = 1e300;
     for (uint32_t r = 0; r < repeat; r++) {
         for (int c = 0; c < n_cfg; c++) {
-            double t = 0;
+            double t = 0, cpu = 0;
             apply(ctx, cfg[c]);
-            int const rc = time_once(ctx, s, view, counts, &t);
+            int const rc = time_once(ctx, s, view, counts, &t, &cpu);
             if (rc != EXIT_OK) return rc;
             if (t < best[c]) best[c] = t;
+            cpu_sum[c] += cpu;
+            wall_sum[c] += t * cfg[c].threads;
         }
     }
+    /* How much of the runs the threads spent working rather than waiting, over all runs:
+     * the CPU clock ticks too coarsely to judge one run of a few milliseconds. */
+    for (int c = 0; c < n_cfg && busy != NULL; c++)
+        busy[c] = wall_sum[c] > 0 ? cpu_sum[c] / wall_sum[c] : 0;
     return EXIT_OK;
 }
 
 typedef struct scene_result {
     double ms[5];          /* scalar, simd, +shortcuts, +shortcuts N threads, +guess N */
+    double busy;           /* CPU time / (wall time x N) of the best N-thread run */
     uint64_t iterations;   /* sum of counts */
     uint64_t guess_diff;   /* pixels that guessing changed */
 } scene_result;
@@ -144,21 +164,24 @@ static int bench_scene(const bench_opts *o, const scene *s, scene_result *res)
     config const guess = {o->isa, true, true, o->threads};
     /* The scalar kernel is ten times slower: fewer runs of it. */
     uint32_t const few = o->repeat < 3 ? o->repeat : 3;
-    if ((rc = best_of(ctx, s, view, counts, few, &scalar, 1, &res->ms[0])) != EXIT_OK) goto done;
+    if ((rc = best_of(ctx, s, view, counts, few, &scalar, 1, &res->ms[0], NULL)) != EXIT_OK)
+        goto done;
     config const pair[] = {simd, fast1, fastn, guess};
-    double best[4];
-    if ((rc = best_of(ctx, s, view, counts, o->repeat, pair, 4, best)) != EXIT_OK) goto done;
+    double best[4], busy[4] = {0};
+    if ((rc = best_of(ctx, s, view, counts, o->repeat, pair, 4, best, busy)) != EXIT_OK) goto done;
+    res->busy = busy[2];
     for (int c = 0; c < 4; c++) res->ms[c + 1] = best[c] * 1e3;
     res->ms[0] *= 1e3;
 
     /* Guessing against the exact field. */
+    double cpu;
     apply(ctx, fastn);
-    if ((rc = time_once(ctx, s, view, exact, &best[0])) != EXIT_OK) goto done;
+    if ((rc = time_once(ctx, s, view, exact, &best[0], &cpu)) != EXIT_OK) goto done;
     mandel_stats st;
     mandel_ctx_stats(ctx, &st);
     res->iterations = st.iterations;
     apply(ctx, guess);
-    if ((rc = time_once(ctx, s, view, counts, &best[0])) != EXIT_OK) goto done;
+    if ((rc = time_once(ctx, s, view, counts, &best[0], &cpu)) != EXIT_OK) goto done;
     res->guess_diff = 0;
     for (size_t i = 0; i < n; i++) res->guess_diff += counts[i] != exact[i];
     rc = EXIT_OK;
@@ -239,18 +262,20 @@ int cmd_bench(int argc, char **argv)
            mandel_version_string(), o.repeat, o.repeat < 3 ? o.repeat : 3,
            mandel_isa_name(o.isa), o.threads);
     printf("columns: scalar = plain C kernel, 1 thread; %s = vector kernel, 1 thread; "
-           "+sc = with interior\nshortcuts; xN = +sc on %u threads; guess = xN with "
-           "--guess, and the pixels it changed\n\n", mandel_isa_name(o.isa), o.threads);
-    printf("%-9s %10s %10s %10s %10s %8s %10s %10s\n", "time ms", "scalar",
-           mandel_isa_name(o.isa), "+sc", "xN", "N/1", "guess", "changed");
+           "+sc = with interior\nshortcuts; xN = +sc on %u threads; busy = CPU time of xN / "
+           "(wall time x N); guess = xN\nwith --guess, and the pixels it changed\n\n",
+           mandel_isa_name(o.isa), o.threads);
+    printf("%-9s %10s %10s %10s %10s %8s %6s %10s %10s\n", "time ms", "scalar",
+           mandel_isa_name(o.isa), "+sc", "xN", "N/1", "busy", "guess", "changed");
     scene_result res[N_SCENES];
     for (size_t i = 0; i < N_SCENES; i++) {
         if (o.any_only && !o.only[i]) continue;
         int const rc = bench_scene(&o, &scenes[i], &res[i]);
         if (rc != EXIT_OK) return rc;
         const double *const ms = res[i].ms;
-        printf("%-9s %10.2f %10.2f %10.2f %10.2f %7.2fx %10.2f %10llu\n", scenes[i].name, ms[0],
-               ms[1], ms[2], ms[3], ms[2] / ms[3], ms[4], (unsigned long long)res[i].guess_diff);
+        printf("%-9s %10.2f %10.2f %10.2f %10.2f %7.2fx %5.0f%% %10.2f %10llu\n",
+               scenes[i].name, ms[0], ms[1], ms[2], ms[3], ms[2] / ms[3], res[i].busy * 100,
+               ms[4], (unsigned long long)res[i].guess_diff);
         fflush(stdout);
     }
     printf("\n%-9s %10s %10s %10s %10s   (G iterations/s: sum of counts / time)\n", "rate",

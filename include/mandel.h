@@ -188,7 +188,8 @@ MANDEL_API int mandel_isa_available(mandel_isa isa);
 /*! Progress callback: called on the thread that called mandel_render(), about ten times a
  *  second and once at the end, with the pixels finished so far and the pixels in the rect.
  *  Returning non-zero cancels the render, which then fails with MANDEL_ECANCELED; workers
- *  stop after the segment (at most 256 pixels) they are computing. */
+ *  stop after the segment they are computing (a row of up to 2048 pixels; 64 pixels
+ *  beyond double precision). */
 typedef int (*mandel_progress_fn)(void *user, uint64_t pixels_done, uint64_t pixels_total);
 
 /*! mandel_ctx_set_julia() :

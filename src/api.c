@@ -300,7 +300,7 @@ int mandel_render_fields(mandel_ctx *ctx, const mandel_view *view, uint32_t max_
     FAIL_IF(ctx, kernel == NULL, MANDEL_EISA, "kernel '%s' is not available",
             kernel_isa_name(ctx->isa));
     uint32_t const n_threads = ctx->n_threads != 0 ? ctx->n_threads : sched_online_cpus();
-    if (ctx->pool != NULL && sched_pool_threads(ctx->pool) != n_threads) {
+    if (ctx->pool != NULL && sched_pool_threads(ctx->pool) < n_threads) {
         sched_pool_free(ctx->pool);
         ctx->pool = NULL;
     }
@@ -318,7 +318,8 @@ int mandel_render_fields(mandel_ctx *ctx, const mandel_view *view, uint32_t max_
         uint32_t *const counts = fields->counts;
         double const start = now_seconds();
         uint64_t iterations = 0;
-        CHECK(deep_render(ctx, ctx->pool, view->deep, engine == MANDEL_ENGINE_MPFR, max_iter,
+        CHECK(deep_render(ctx, ctx->pool, n_threads, view->deep, engine == MANDEL_ENGINE_MPFR,
+                          max_iter,
                           rect, counts, stride, &iterations));
         ctx->stats = (mandel_stats){
             .seconds = now_seconds() - start,
@@ -347,6 +348,7 @@ int mandel_render_fields(mandel_ctx *ctx, const mandel_view *view, uint32_t max_
         .sink_user = ctx->sink_user,
         .rect_x = rect.x,
         .rect_y = rect.y,
+        .threads = n_threads,
     };
     guess_view const guess = {
         .kernel = kernel,

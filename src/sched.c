@@ -1,7 +1,7 @@
 /*
  * sched.c - worker threads, the shared unit counter, progress and cancellation.
  *
- * A render is cut into units: a row, or a segment of SCHED_SEGMENT pixels of a wide row.
+ * A render is cut into units: a row, or a segment of a wide row (sched_job.unit pixels).
  * Every participating thread takes the next unrendered unit from one atomic counter until
  * none is left: the tutorial's pool.map over rows, but dynamic, so a thread that drew cheap
  * units simply takes more and no core idles while another holds expensive ones; and a
@@ -10,7 +10,8 @@
  * The calling thread takes units too, and between its units it calls the progress callback
  * about ten times a second, so the callback always runs on the caller's thread. The other
  * n-1 threads live in a pool owned by the ctx and kept between renders: starting threads
- * costs tens of microseconds, as much as a whole small render. After a job, a pool thread
+ * costs tens of microseconds, as much as a whole small render. The pool only grows; a
+ * render asking for fewer threads leaves the others asleep. After a job, a pool thread
  * spins briefly for the next one (renders often come back to back, band after band) before
  * it sleeps on a condition variable.
  *
@@ -41,12 +42,15 @@ struct sched_pool {
     atomic_uint generation;      /* bumped for every job */
     atomic_bool shutdown;
     atomic_uint active;          /* pool threads inside the current job */
+    atomic_uint helpers;         /* pool threads the current job uses */
+    atomic_uint started;         /* hands each pool thread its index */
     atomic_bool closed;          /* the current job takes no more threads */
 
     /* The current job: written by the caller before the generation bump, then only read. */
     sched_job job;
     uint32_t segs_per_row;      /* row segments, or with guessing tile columns */
     uint32_t tile_x0, tile_y0;  /* with guessing: the first tile's grid position */
+    uint32_t unit;              /* pixels a unit at most */
     uint64_t n_units;
     /* Written by every thread: on lines of their own, or each unit taken would also evict
      * the job's fields from the other cores' caches. */
@@ -104,8 +108,8 @@ static uint64_t render_unit(const sched_pool *p, uint64_t unit)
     uint32_t const segs_per_row = p->segs_per_row;
     if (job->guess != NULL) return render_tile(p, unit);
     uint32_t const row = (uint32_t)(unit / segs_per_row);
-    uint32_t const x = (uint32_t)(unit % segs_per_row) * SCHED_SEGMENT;
-    uint32_t const n = job->width - x < SCHED_SEGMENT ? job->width - x : SCHED_SEGMENT;
+    uint32_t const x = (uint32_t)(unit % segs_per_row) * p->unit;
+    uint32_t const n = job->width - x < p->unit ? job->width - x : p->unit;
     size_t const at = (size_t)row * job->stride + x;
     /* Counts are always computed (they give the statistics); without a counts field they
      * go to a scratch segment. */
@@ -174,9 +178,12 @@ static bool wait_for_job(sched_pool *p, unsigned seen)
 static void *pool_thread(void *arg)
 {
     sched_pool *const p = arg;
+    unsigned const index = atomic_fetch_add(&p->started, 1);
     unsigned seen = 0;
     while (wait_for_job(p, seen)) {
         seen = atomic_load(&p->generation);
+        /* A job for fewer threads than the pool has leaves the rest waiting. */
+        if (index >= atomic_load(&p->helpers)) continue;
         /* Join the job unless the caller already closed it: a thread that woke late must
          * not touch a job that has returned (seq_cst orders this against the caller's
          * store of `closed` and its load of `active`). */
@@ -220,6 +227,8 @@ int sched_pool_new(mandel_ctx *ctx, uint32_t n_threads, sched_pool **out)
     atomic_init(&p->shutdown, false);
     atomic_init(&p->active, 0);
     atomic_init(&p->closed, true);
+    atomic_init(&p->helpers, 0);
+    atomic_init(&p->started, 0);
     for (uint32_t t = 0; t < n_threads; t++) {
         if (pthread_create(&p->threads[t], NULL, pool_thread, p) != 0) {
             pool_stop(p, t);
@@ -249,7 +258,8 @@ void sched_pool_free(sched_pool *p)
 int sched_run(sched_pool *p, const sched_job *job, mandel_progress_fn progress,
               void *progress_user, uint64_t *iterations)
 {
-    uint32_t segs = (job->width + SCHED_SEGMENT - 1) / SCHED_SEGMENT;
+    p->unit = job->unit == 0 || job->unit > SCHED_SEGMENT ? SCHED_SEGMENT : job->unit;
+    uint32_t segs = (job->width + p->unit - 1) / p->unit;
     uint64_t n_units = (uint64_t)segs * job->height;
     if (job->guess != NULL) {
         p->tile_x0 = job->rect_x / GUESS_TILE;
@@ -265,8 +275,11 @@ int sched_run(sched_pool *p, const sched_job *job, mandel_progress_fn progress,
     atomic_store(&p->next_unit, 0);
     atomic_store(&p->iterations, 0);
     atomic_store(&p->cancel, false);
-    bool const share = p->n_threads > 0 && n_units > 1;
+    uint32_t const helpers =
+        job->threads == 0 || job->threads - 1 > p->n_threads ? p->n_threads : job->threads - 1;
+    bool const share = helpers > 0 && n_units > 1;
     if (share) {
+        atomic_store(&p->helpers, helpers);
         atomic_store(&p->closed, false);
         pthread_mutex_lock(&p->lock);
         atomic_fetch_add(&p->generation, 1);
@@ -284,7 +297,7 @@ int sched_run(sched_pool *p, const sched_job *job, mandel_progress_fn progress,
         if (progress != NULL && now_seconds() >= next_report) {
             /* Units taken, less one in flight per thread: close enough for a bar. */
             uint64_t const taken = atomic_load(&p->next_unit);
-            uint64_t const in_flight = sched_pool_threads(p);
+            uint64_t const in_flight = (uint64_t)helpers + 1;
             uint64_t const done = taken > in_flight ? taken - in_flight : 0;
             uint64_t const pixels = done >= n_units ? total : done * total / n_units;
             if (progress(progress_user, pixels, total) != 0) atomic_store(&p->cancel, true);

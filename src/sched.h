@@ -9,8 +9,11 @@
 /* The most worker threads one render starts (MANDEL_OPT_THREADS' upper bound). */
 #define SCHED_MAX_THREADS 1024
 
-/* Pixels of one work unit at most: bounds the latency of a cancel. */
-#define SCHED_SEGMENT 256
+/* Pixels of one work unit at most, by default: whole rows of most views, since the vector
+ * kernels drain their lanes at the end of every call (measured: 256-pixel units cost 15%
+ * on the whole set). Engines whose pixels are slow (deep zoom) ask for smaller units
+ * (sched_job.unit), which bounds the latency of a cancel. */
+#define SCHED_SEGMENT 2048
 
 /* Renders pixels x..x+n-1 of row `row` of the rect into out[0..n-1]: the hook through which
  * engines other than the double-precision kernels (deep zoom, anti-aliasing) use the pool. */
@@ -34,14 +37,17 @@ typedef struct sched_job {
     void *sink_user;
     /* Guessing (MANDEL_OPT_GUESS): units are view-aligned tiles instead of row segments. */
     const struct guess_view *guess;  /* NULL: no guessing */
+    uint32_t threads;                /* threads to use, the caller included; 0 = the pool's */
+    uint32_t unit;                   /* pixels a unit at most, 1..SCHED_SEGMENT; 0 = the most */
     uint32_t rect_x, rect_y;         /* the rect's place in the view, for the tile grid */
 } sched_job;
 
 /* A pool of threads kept by a ctx between renders. */
 typedef struct sched_pool sched_pool;
 
-/* Starts a pool that renders with n_threads threads in all: the caller of sched_run and
- * n_threads - 1 pool threads. Returns MANDEL_OK, MANDEL_ENOMEM or MANDEL_ETHREAD. */
+/* Starts a pool that renders with up to n_threads threads in all: the caller of sched_run
+ * and n_threads - 1 pool threads; a job may use fewer (sched_job.threads), and the others
+ * wait. Returns MANDEL_OK, MANDEL_ENOMEM or MANDEL_ETHREAD. */
 int sched_pool_new(mandel_ctx *ctx, uint32_t n_threads, sched_pool **out);
 
 /* Threads a render on this pool uses, the caller included. */

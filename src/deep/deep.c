@@ -151,13 +151,15 @@ static int prepare(mandel_ctx *ctx, deep_view *dv, uint32_t max_iter, uint64_t t
     return MANDEL_OK;
 }
 
-int deep_render(mandel_ctx *ctx, sched_pool *pool, deep_view *dv, bool brute,
-                uint32_t max_iter, mandel_rect rect, uint32_t *counts, size_t stride,
-                uint64_t *iterations)
+int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *dv,
+                bool brute, uint32_t max_iter, mandel_rect rect, uint32_t *counts,
+                size_t stride, uint64_t *iterations)
 {
     perturb_job pj;
     mpfr_engine_job mj;
     sched_job job = {
+        .threads = threads,
+        .unit = 64, /* a deep pixel costs up to max_iter steps: small units, prompt cancel */
         .width = rect.width,
         .height = rect.height,
         .max_iter = max_iter,

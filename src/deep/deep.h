@@ -33,12 +33,12 @@ int deep_view_new(mandel_ctx *ctx, uint32_t width, uint32_t height, const char *
 void deep_view_free(deep_view *dv);
 
 /* Renders `rect` of the view with the perturbation engine (`brute` false) or the MPFR
- * engine (`brute` true) on `pool`, as mandel_render() describes; the reference orbit and
+ * engine (`brute` true) on `pool` with `threads` threads, as mandel_render() describes; the reference orbit and
  * BLA table are built on the first render with a given max_iter and kept on the view.
  * Renders of one view are serialised. Returns MANDEL_OK, MANDEL_ENOMEM or MANDEL_ECANCELED
  * (with a message on ctx). */
-int deep_render(mandel_ctx *ctx, sched_pool *pool, deep_view *dv, bool brute,
-                uint32_t max_iter, mandel_rect rect, uint32_t *counts, size_t stride,
-                uint64_t *iterations);
+int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *dv,
+                bool brute, uint32_t max_iter, mandel_rect rect, uint32_t *counts,
+                size_t stride, uint64_t *iterations);
 
 #endif /* MANDEL_DEEP_H */
