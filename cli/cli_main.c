@@ -21,7 +21,8 @@ static const char usage_text[] =
     "  render     compute a view and write it as PNG, JPEG, PPM, PGM, PBM or NumPy .npy\n"
     "  bench      time standard scenes on 1 thread and on all cores\n"
     "  palettes   list the built-in palettes\n"
-    "  info       print the command a PNG or JPEG made by mandel was rendered with\n"
+    "  info       print the command a PNG, JPEG or .npy made by mandel was rendered with\n"
+    "  colour     colour data saved as .npy without iterating again\n"
     "\n"
     "Run 'mandel <command> --help' for the options of a command.\n"
     "\n"
@@ -72,6 +73,8 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "bench") == 0) return cmd_bench(argc - 1, argv + 1);
     if (strcmp(cmd, "palettes") == 0) return cmd_palettes(argc - 1, argv + 1);
     if (strcmp(cmd, "info") == 0) return cmd_info(argc - 1, argv + 1);
+    if (strcmp(cmd, "colour") == 0 || strcmp(cmd, "color") == 0)
+        return cmd_colour(argc - 1, argv + 1);
     if (cmd[0] == '-') return cli_error(EXIT_USAGE, "unknown option '%s' (see 'mandel --help')", cmd);
     return cli_error(EXIT_USAGE, "unknown command '%s' (see 'mandel --help')", cmd);
 }

@@ -465,8 +465,8 @@ static char *describe(const render_opts *o)
     else
         append(&text, " --center %s,%s --radius %s", o->center_re ? o->center_re : "-0.75",
                o->center_im ? o->center_im : "0", o->radius_text ? o->radius_text : "1.25");
-    append(&text, " --size %ux%u --iterations %u --palette %s", o->width, o->height,
-           o->max_iter, o->palette_name);
+    append(&text, " --size %ux%u --iterations %u", o->width, o->height, o->max_iter);
+    if (o->palette_given) append(&text, " --palette %s", o->palette_name);
     if (o->formula_name != NULL && strcmp(o->formula_name, "mandelbrot") != 0)
         append(&text, " --formula %s", o->formula_name);
     if (o->power != 2) append(&text, " --power %u", o->power);
@@ -549,6 +549,39 @@ static int setup_ctx(mandel_ctx *ctx, const render_opts *o)
     return -1;
 }
 
+/* Set by 'mandel colour DATA': colour DATA instead of rendering (see cmd_colour). */
+static const char *colour_data;
+
+/* mandel colour: reads the data and checks it is what its command line says. Returns -1
+ * to go on. */
+static int load_data(mandel_ctx *ctx, const render_opts *o, pipeline *p, mandel_npy **npy)
+{
+    if (mandel_npy_read(ctx, colour_data, npy) != MANDEL_OK)
+        return cli_error(EXIT_FAIL, "%s", mandel_errmsg(ctx));
+    uint32_t w, h;
+    int is_float;
+    mandel_npy_get(*npy, &w, &h, &is_float, NULL, NULL);
+    bool const want_float = o->npy_name != NULL && strcmp(o->npy_name, "counts") != 0;
+    if (w != o->width || h != o->height)
+        return cli_error(EXIT_USAGE, "'%s' holds %ux%u values, not the %ux%u of --size",
+                         colour_data, w, h, o->width, o->height);
+    if (is_float != want_float)
+        return cli_error(EXIT_FAIL, "'%s' holds %s, but its command line says --npy %s",
+                         colour_data, is_float ? "float32" : "uint32",
+                         o->npy_name ? o->npy_name : "counts");
+    if (o->aa > 1) return cli_error(EXIT_USAGE, "--aa: saved data cannot be anti-aliased");
+    npy_data const kind = o->npy_name ? (npy_data)npy_of(o->npy_name) : NPY_COUNTS;
+    if ((kind == NPY_DISTANCE) != (p->by == COLOR_BY_DISTANCE))
+        return cli_error(EXIT_USAGE, "'%s' holds %s: colour it with --color %s", colour_data,
+                         kind == NPY_DISTANCE ? "distances" : "iteration values",
+                         kind == NPY_DISTANCE ? "distance" : "smooth, count, histogram or log");
+    /* Counts have no fraction: smooth colouring of counts is count colouring; smooth values
+     * are all there is of smooth data. */
+    if (kind == NPY_COUNTS && p->by == COLOR_BY_SMOOTH) p->by = COLOR_BY_COUNT;
+    if (kind == NPY_SMOOTH && p->by == COLOR_BY_COUNT) p->by = COLOR_BY_SMOOTH;
+    return -1;
+}
+
 /* Splits a picture's comment "mandel render ARG..." into words. Returns the number of words
  * after "mandel render", or -1 if the comment is not such a command line. */
 static int split_command(char *text, char **words, int max_words)
@@ -618,6 +651,7 @@ int cmd_render(int argc, char **argv)
     }
     render_opts o;
     int rc = parse_options(argc, argv, &o);
+    mandel_npy *npy = NULL;
     char *comment = NULL;
     mandel_ctx *ctx = NULL;
     mandel_view *view = NULL;
@@ -643,7 +677,7 @@ int cmd_render(int argc, char **argv)
                                    "mandelbrot formula only");
         goto done;
     }
-    if (o.npy_name != NULL && p.format != MANDEL_FORMAT_NPY) {
+    if (o.npy_name != NULL && p.format != MANDEL_FORMAT_NPY && colour_data == NULL) {
         rc = cli_error(EXIT_USAGE, "--npy %s: applies to .npy output only", o.npy_name);
         goto done;
     }
@@ -696,7 +730,8 @@ int cmd_render(int argc, char **argv)
     p.view = view;
     p.aa = o.aa;
     p.palette_name = o.palette_name;
-    if ((rc = pipeline_prepare(&p)) >= 0) goto done;
+    if (colour_data != NULL && (rc = load_data(ctx, &o, &p, &npy)) >= 0) goto done;
+    if (colour_data == NULL && (rc = pipeline_prepare(&p)) >= 0) goto done;
 
     comment = describe(&o);
     if (comment == NULL) {
@@ -715,7 +750,11 @@ int cmd_render(int argc, char **argv)
     set_signals(on_signal);
     progress_init(&bar, o.quiet, (uint64_t)o.width * o.height, "rendering");
     mandel_ctx_set_progress(ctx, progress_update, &bar);
-    rc = pipeline_run(&p, image);
+    if (colour_data != NULL)
+        rc = pipeline_colour_data(&p, npy, o.npy_name ? (npy_data)npy_of(o.npy_name) : NPY_COUNTS,
+                                  image);
+    else
+        rc = pipeline_run(&p, image);
     progress_done(&bar);
     if (rc == EXIT_OK) {
         /* From here the file is renamed into place: a signal now takes the default action
@@ -734,6 +773,7 @@ int cmd_render(int argc, char **argv)
                 p.last.threads, p.last.isa);
     }
 done:
+    mandel_npy_free(npy);
     free(comment);
     set_signals(SIG_DFL);
     temp_path[0] = '\0';
@@ -744,4 +784,32 @@ done:
     free(o.center_copy);
     mandel_location_free(o.loc);
     return rc;
+}
+
+int cmd_colour(int argc, char **argv)
+{
+    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        puts("Usage: mandel colour DATA.npy [options] -o PICTURE\n\n"
+             "Colours data saved by 'mandel render ... -o DATA.npy' (counts, or --npy smooth,\n"
+             "or --npy distance) without iterating again. The data's header holds the command\n"
+             "that made it; its options apply, and colour options given here override them:\n"
+             "  -p, --palette NAME|FILE, --color MODE, --interior #rrggbb,\n"
+             "  --palette-period P, --palette-offset F, --quality Q, -q\n"
+             "(see 'mandel render --help'). The picture equals what 'mandel render' with the\n"
+             "same options makes, pixel for pixel.\n\n"
+             "Exit status: 0 success, 1 failure, 2 usage error.");
+        return EXIT_OK;
+    }
+    if (argc < 2 || argv[1][0] == '-')
+        return cli_error(EXIT_USAGE, "colour: give the data file first (see 'mandel colour --help')");
+    if (argc + 2 > MAX_ARGS) return cli_error(EXIT_USAGE, "too many arguments");
+    char *args[MAX_ARGS + 3];
+    int n = 0;
+    args[n++] = argv[0];
+    args[n++] = "--from";
+    args[n++] = argv[1];
+    for (int i = 2; i < argc; i++) args[n++] = argv[i];
+    args[n] = NULL;
+    colour_data = argv[1];
+    return cmd_render(n, args);
 }

@@ -132,6 +132,15 @@ static void reduce(pipeline *p, uint32_t rows)
     }
 }
 
+/* Plane units between neighbouring samples of the view, for distances in pixels. */
+static double pixel_size(const mandel_view *view)
+{
+    double re0, im0, re1, im1;
+    mandel_view_point(view, 0, 0, &re0, &im0);
+    mandel_view_point(view, 0, mandel_view_height(view) > 1 ? 1 : 0, &re1, &im1);
+    return fabs(im1 - im0) > 0 ? fabs(im1 - im0) : 1;
+}
+
 int pipeline_prepare(pipeline *p)
 {
     if (p->aa == 0) p->aa = 1;
@@ -149,10 +158,7 @@ int pipeline_prepare(pipeline *p)
     p->whole_field = colours && p->by != COLOR_BY_DISTANCE &&
                      (p->color.mapping == MANDEL_MAP_RANGE ||
                       p->color.mapping == MANDEL_MAP_HISTOGRAM || p->color.mapping == MANDEL_MAP_LOG);
-    double re0, im0, re1, im1;
-    mandel_view_point(p->view, 0, 0, &re0, &im0);
-    mandel_view_point(p->view, 0, mandel_view_height(p->view) > 1 ? 1 : 0, &re1, &im1);
-    p->pixel = fabs(im1 - im0) > 0 ? fabs(im1 - im0) : 1;
+    p->pixel = pixel_size(p->view);
     uint32_t const max_iter = p->color.max_iter;
     /* A count equal to the limit cannot tell "escaped at the last iteration" from "never
      * escaped". A bitmap must tell them apart (the Benchmarks Game sets the bit when
@@ -219,6 +225,8 @@ static int write_rows(pipeline *p, mandel_image *image, uint32_t rows)
     return EXIT_OK;
 }
 
+static int colour_field(pipeline *p, mandel_image *image);
+
 /* Whole-field colourings: what they need to know about the field before colouring it. */
 static void survey(pipeline *p, size_t n)
 {
@@ -266,6 +274,15 @@ int pipeline_run(pipeline *p, mandel_image *image)
         uint32_t const rows = h - y < p->band_rows ? h - y : p->band_rows;
         if ((rc = render_rows(p, y, rows, (size_t)y * p->aa * sw)) != EXIT_OK) return rc;
     }
+    return colour_field(p, image);
+}
+
+/* The whole field is known: survey it, then colour it band by band into the image. */
+static int colour_field(pipeline *p, mandel_image *image)
+{
+    uint32_t const w = p->width, h = p->height;
+    size_t const sw = (size_t)w * p->aa; /* samples a row */
+    int rc;
     survey(p, sw * h * p->aa);
     for (uint32_t y = 0; y < h; y += p->band_rows) {
         uint32_t const rows = h - y < p->band_rows ? h - y : p->band_rows;
@@ -281,6 +298,54 @@ int pipeline_run(pipeline *p, mandel_image *image)
         if ((rc = write_rows(p, image, rows)) != EXIT_OK) return rc;
     }
     return EXIT_OK;
+}
+
+int pipeline_colour_data(pipeline *p, const mandel_npy *npy, npy_data kind, mandel_image *image)
+{
+    const void *data;
+    int is_float;
+    mandel_npy_get(npy, &p->width, &p->height, &is_float, &data, NULL);
+    size_t const n = (size_t)p->width * p->height;
+    p->aa = 1;
+    p->pixel = p->view != NULL ? pixel_size(p->view) : 1;
+    p->layout = mandel_image_pixels(image);
+    p->whole_field = true;
+    p->band_rows = BAND_PIXELS / p->width ? BAND_PIXELS / p->width : 1;
+    if (p->band_rows > p->height) p->band_rows = p->height;
+    p->row_bytes = mandel_pixels_row_bytes(p->layout, p->width);
+    if (p->by == COLOR_BY_HISTOGRAM) p->color.mapping = MANDEL_MAP_HISTOGRAM;
+    if (p->by == COLOR_BY_LOG) p->color.mapping = MANDEL_MAP_LOG;
+    /* Every colouring reads counts; the value colourings read smooth values, which counts
+     * stand in for when that is what was saved. */
+    p->counts = malloc(n * 4);
+    p->smooth = malloc(n * 4);
+    p->distance = kind == NPY_DISTANCE ? malloc(n * 4) : NULL;
+    p->pixels = malloc(p->row_bytes * p->band_rows);
+    if (p->counts == NULL || p->smooth == NULL || p->pixels == NULL ||
+        (kind == NPY_DISTANCE && p->distance == NULL))
+        return cli_error(EXIT_FAIL, "out of memory for a %ux%u picture", p->width, p->height);
+    const uint32_t *const u = data;
+    const float *const f = data;
+    uint32_t const limit = p->color.max_iter;
+    for (size_t i = 0; i < n; i++) {
+        switch (kind) {
+        case NPY_COUNTS:
+            p->counts[i] = u[i];
+            p->smooth[i] = (float)u[i];
+            break;
+        case NPY_SMOOTH:
+            p->smooth[i] = f[i];
+            p->counts[i] = f[i] >= (float)limit ? limit : (uint32_t)(f[i] > 1 ? f[i] : 1);
+            break;
+        case NPY_DISTANCE:
+            p->distance[i] = f[i];
+            p->counts[i] = f[i] > 0 ? 1 : limit;
+            p->smooth[i] = (float)p->counts[i];
+            break;
+        }
+    }
+    (void)is_float;
+    return colour_field(p, image);
 }
 
 void pipeline_free(pipeline *p)

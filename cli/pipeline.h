@@ -65,6 +65,12 @@ int pipeline_prepare(pipeline *p);
 /* Renders the whole view into `image`. Returns an exit code. */
 int pipeline_run(pipeline *p, mandel_image *image);
 
+/* Instead of pipeline_prepare + pipeline_run: colours saved data (counts, smooth values or
+ * distances, as `kind` says) of a width x height picture into `image`. The caller fills
+ * ctx, format, color, palette_name, by, and width/height from the data. Returns an exit
+ * code. */
+int pipeline_colour_data(pipeline *p, const mandel_npy *npy, npy_data kind, mandel_image *image);
+
 void pipeline_free(pipeline *p);
 
 #endif /* MANDEL_CLI_PIPELINE_H */

@@ -554,11 +554,37 @@ MANDEL_API int mandel_image_close(mandel_image *image);
 MANDEL_API const char *mandel_image_temp_path(const mandel_image *image);
 
 /*! mandel_image_comment() :
- *  Reads back the comment of a PNG (tEXt "Comment") or JPEG (COM marker) picture, such as
- *  the command line mandel wrote into it, into buf (NUL-terminated, at most len bytes).
- *  @return : MANDEL_OK; MANDEL_EIO (cannot open); MANDEL_EFORMAT (not PNG/JPEG, unreadable,
- *            no comment); MANDEL_ETOOBIG (longer than len - 1). */
+ *  Reads back the comment of a PNG (tEXt "Comment"), JPEG (COM marker) or .npy (after the
+ *  header dict) file, such as the command line mandel wrote into it, into buf
+ *  (NUL-terminated, at most len bytes).
+ *  @return : MANDEL_OK; MANDEL_EIO (cannot open); MANDEL_EFORMAT (another format,
+ *            unreadable, no comment); MANDEL_ETOOBIG (longer than len - 1). */
 MANDEL_API int mandel_image_comment(mandel_ctx *ctx, const char *path, char *buf, size_t len);
+
+/* Data read back from a .npy file (2-D, C order, '<u4' or '<f4'). */
+typedef struct mandel_npy mandel_npy;
+
+/*! mandel_npy_parse() :
+ *  Parses the bytes of a .npy file: version 1.0 or 2.0, a 2-D C-ordered array of
+ *  little-endian uint32 or float32, optionally followed in the header by mandel's
+ *  "# command line" comment. The data size must match the shape exactly and the shape
+ *  stay within MANDEL_OPT_MAX_PIXELS.
+ *  @return : MANDEL_OK with *out set (free with mandel_npy_free); MANDEL_EFORMAT (with the
+ *            problem in mandel_errmsg); MANDEL_ETOOBIG; MANDEL_ENOMEM; MANDEL_EINVAL. */
+MANDEL_API int mandel_npy_parse(mandel_ctx *ctx, const void *bytes, size_t len,
+                                mandel_npy **out);
+
+/*! mandel_npy_read() : mandel_npy_parse() on a file; MANDEL_EIO if it cannot be read. */
+MANDEL_API int mandel_npy_read(mandel_ctx *ctx, const char *path, mandel_npy **out);
+
+/*! mandel_npy_get() : the array's size, type (is_float: 1 for float32, 0 for uint32),
+ *  values (width*height, row-major, host order) and comment ("" if none); owned by the
+ *  npy. Any output pointer may be NULL. */
+MANDEL_API void mandel_npy_get(const mandel_npy *npy, uint32_t *width, uint32_t *height,
+                               int *is_float, const void **data, const char **comment);
+
+/*! mandel_npy_free() : NULL is a no-op. */
+MANDEL_API void mandel_npy_free(mandel_npy *npy);
 
 /*! mandel_image_abort() : removes the temporary file and frees the image. NULL is a no-op. */
 MANDEL_API void mandel_image_abort(mandel_image *image);

@@ -92,8 +92,20 @@ int mandel_image_comment(mandel_ctx *ctx, const char *path, char *buf, size_t le
     if (ctx == NULL || path == NULL || buf == NULL || len == 0) return MANDEL_EINVAL;
     mandel_format format;
     FAIL_IF(ctx, mandel_format_from_path(path, &format) != MANDEL_OK ||
-                     (format != MANDEL_FORMAT_PNG && format != MANDEL_FORMAT_JPEG),
-            MANDEL_EFORMAT, "'%s': only PNG and JPEG pictures carry a comment", path);
+                     (format != MANDEL_FORMAT_PNG && format != MANDEL_FORMAT_JPEG &&
+                      format != MANDEL_FORMAT_NPY),
+            MANDEL_EFORMAT, "'%s': only PNG, JPEG and .npy files carry a comment", path);
+    if (format == MANDEL_FORMAT_NPY) {
+        mandel_npy *npy;
+        CHECK(mandel_npy_read(ctx, path, &npy));
+        const char *comment;
+        mandel_npy_get(npy, NULL, NULL, NULL, NULL, &comment);
+        int const err = comment[0] == '\0'
+                            ? ctx_fail(ctx, MANDEL_EFORMAT, "'%s' has no comment", path)
+                            : copy_out(ctx, path, comment, strlen(comment), buf, len);
+        mandel_npy_free(npy);
+        return err;
+    }
     FILE *const f = fopen(path, "rb");
     FAIL_IF(ctx, f == NULL, MANDEL_EIO, "cannot open '%s': %s", path, strerror(errno));
     int const err = format == MANDEL_FORMAT_PNG ? png_comment(ctx, f, path, buf, len)

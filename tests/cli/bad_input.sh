@@ -121,12 +121,22 @@ rmdir "$dir.png"
 expect 1 "cannot create '/proc/a.png': *" $R -s 8x8 -o /proc/a.png
 # Pictures to start from
 expect 1 "--from: cannot open 'nothere.png': No such file or directory" $R --from nothere.png -o a.png
-expect 1 "--from: 'x.pbm': only PNG and JPEG pictures carry a comment" $R --from x.pbm -o a.png
+expect 1 "--from: 'x.pbm': only PNG, JPEG and .npy files carry a comment" $R --from x.pbm -o a.png
 echo "not a png" >"$dir.png"
 expect 1 "--from: '$dir.png' is not a readable PNG file" $R --from "$dir.png" -o a.png
 expect 1 "'$dir.png' is not a readable PNG file" info "$dir.png"
 rm -f "$dir.png"
 expect 2 "info: give one or more PNG or JPEG files" info
+# Recolouring
+expect 2 "colour: give the data file first (see 'mandel colour --help')" colour
+expect 1 "--from: cannot open 'nothere.npy': No such file or directory" colour nothere.npy -o a.png
+"$MANDEL" render -q -s 20x10 -o "$dir.npy"
+expect 2 "'$dir.npy' holds 20x10 values, not the 30x10 of --size" colour "$dir.npy" -s 30x10 -o a.png
+expect 2 "'$dir.npy' holds iteration values: colour it with --color smooth, count, histogram or log" colour "$dir.npy" --color distance -o a.png
+expect 2 "--aa: saved data cannot be anti-aliased" colour "$dir.npy" --aa 2 -o a.png
+printf '\223NUMPY\001\000\010\000{bad}   \n' >"$dir.npy"
+expect 1 "--from: .npy header: expected {'descr': ..." colour "$dir.npy" -o a.png
+rm -f "$dir.npy"
 # Syntax
 expect 2 "unknown option '--frobnicate' (see 'mandel render --help')" $R --frobnicate -o a.png
 expect 2 "unexpected argument 'extra' (see 'mandel render --help')" $R -o a.png extra

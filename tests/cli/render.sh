@@ -138,6 +138,25 @@ import numpy as np, sys
 a = np.load('ship.npy'); sys.exit(0 if a[24, 32] == 300 else 1)"
 fi
 
+# Recolouring saved data equals rendering with the same options, pixel for pixel.
+V="-s 120x90 -c -0.74,0.13 -r 0.05 -i 700"
+"$MANDEL" render -q $V --npy smooth -o data-smooth.npy
+"$MANDEL" render -q $V -o data-counts.npy
+"$MANDEL" render -q $V --npy distance -o data-dist.npy
+recolour_equals() { # recolour_equals DATA RENDER-OPTIONS...
+    data=$1
+    shift
+    "$MANDEL" colour "$data" "$@" -o recoloured.ppm && "$MANDEL" render -q $V "$@" -o rendered.ppm &&
+        cmp -s recoloured.ppm rendered.ppm
+}
+check "recolour smooth = render (default look)" recolour_equals data-smooth.npy
+check "recolour smooth = render (magma)" recolour_equals data-smooth.npy -p magma --color smooth
+check "recolour smooth = render (histogram)" recolour_equals data-smooth.npy -p inferno --color histogram
+check "recolour smooth = render (log, period)" recolour_equals data-smooth.npy --color log --palette-period 3
+check "recolour counts = render (viridis)" recolour_equals data-counts.npy -p viridis
+check "recolour distance = render" recolour_equals data-dist.npy --color distance
+check "mandel info reads .npy" sh -c "'$MANDEL' info data-smooth.npy | grep -q -- '--npy smooth'"
+
 # Deep zoom: a Kalles Fraktaler location, rendered by perturbation.
 "$MANDEL" render -q --location "$REFERENCE/locations/kf-benchmarks/1e14.kfr" -s 32x18 -o deep.png
 check "a .kfr location renders" test -s deep.png
