@@ -11,18 +11,10 @@
 #include <string.h>
 
 #include "../../cli/args.h"
+#include "fuzz_check.h"
 #include "mandel.h"
 
 /* Unlike FUZZ_CHECK(), active in every build: the corpus replay runs in Release too. */
-#define FUZZ_CHECK(cond)                                                   \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            fprintf(stderr, "%s:%d: FUZZ_CHECK(%s)\n", __FILE__, __LINE__, #cond); \
-            abort();                                                       \
-        }                                                                  \
-    } while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void view_from_center(const char *re, const char *im, const char *radius)
 {
