@@ -138,8 +138,20 @@ static uint64_t render_unit(const sched_pool *p, uint64_t unit)
         };
         job->kernel(&kr, out);
     }
+    /* The sum in a form GCC vectorises well: 8 independent 64-bit sums, each adding two
+     * counts read as one 64-bit word (twice as fast as one widening sum a count). */
+    uint64_t part[8] = {0};
+    size_t j = 0;
+    for (; j + 16 <= n; j += 16) {
+        for (size_t k = 0; k < 8; k++) {
+            uint64_t two;
+            memcpy(&two, out + j + 2 * k, sizeof two);
+            part[k] += (two & UINT32_MAX) + (two >> 32);
+        }
+    }
     uint64_t sum = 0;
-    for (uint32_t j = 0; j < n; j++) sum += out[j];
+    for (size_t k = 0; k < 8; k++) sum += part[k];
+    for (; j < n; j++) sum += out[j];
     if (job->sink != NULL) {
         mandel_fields const fields = {out, smooth, distance, job->stride, 0};
         job->sink(job->sink_user, (mandel_rect){x, row, n, 1}, &fields);

@@ -61,6 +61,11 @@ void kernel_formula(const kernel_row *row, const formula_params *f, formula_out 
  * rounding from admitting a point outside (docs/algorithms.md, "Interior shortcuts"). */
 bool interior_known(double cr, double ci);
 
+/* interior_known()'s margin. The test polynomials are O(1) near the boundaries; their
+ * rounding error is below 1e-15. Shared with the vector form of the test in
+ * kernel/kernel_lanes.h (interior_mask), which must give exactly the same answers. */
+#define INTERIOR_MARGIN 1e-12
+
 /* The kernel for `isa`: MANDEL_ISA_AUTO resolves to the best available. Returns NULL if
  * that kernel is not built or the CPU lacks it; *resolved gets the ISA actually chosen. */
 kernel_fn *kernel_select(mandel_isa isa, mandel_isa *resolved);

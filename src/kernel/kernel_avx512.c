@@ -48,6 +48,30 @@ static inline vm vmask(unsigned bits) { return (vm)bits; }
 /* a where m is clear; where m is set, the next elements of p, in lane order. */
 static inline vd vexpand(vd a, vm m, const double *p) { return _mm512_mask_expandloadu_pd(a, m, p); }
 
+/* Ordered: a NaN (an empty lane) is never below anything. */
+static inline vm vlt(vd a, vd b) { return _mm512_cmp_pd_mask(a, b, _CMP_LT_OQ); }
+/* Lanes 0..n-1 (n <= W) from p, the others NaN; reads nothing past p[n - 1]. */
+static inline vd vload_n(const double *p, unsigned n)
+{
+    return _mm512_mask_loadu_pd(_mm512_set1_pd(__builtin_nan("")), (__mmask8)((1u << n) - 1), p);
+}
+
+/* Counts, CW per vector: 16 x uint32. */
+#define CW 16
+typedef __m512i vc;
+static inline vc vcset1(uint32_t a) { return _mm512_set1_epi32((int)a); }
+static inline vc vcinc(vc a) { return _mm512_add_epi32(a, _mm512_set1_epi32(1)); }
+/* b, except that the lanes whose bit is set in m (bit i: lane i) take a. */
+static inline vc vcput(unsigned m, vc a, vc b) { return _mm512_mask_mov_epi32(b, (__mmask16)m, a); }
+/* Stores lanes 0..n-1 (n <= CW) to p; writes nothing past p[n - 1]. */
+static inline void vcstore_n(uint32_t *p, vc a, unsigned n)
+{
+    if (n == CW)
+        _mm512_storeu_si512(p, a);
+    else
+        _mm512_mask_storeu_epi32(p, (__mmask16)((1u << n) - 1), a);
+}
+
 #define LANES_IN_REGISTERS 1
 #include "kernel/kernel_lanes.h"
 

@@ -10,6 +10,7 @@
 
 #include "kernel/kernel.h"
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -42,7 +43,7 @@ static void grid_center(grid *g, uint32_t w, uint32_t h, double cre, double cim,
     for (uint32_t k = 0; k < h; k++) g->im[k] = cim - ((double)k - (h - 1) / 2.0) * step;
 }
 
-static uint32_t want[2048], got[2048];
+static uint32_t want[2048], got[2048 + 1]; /* got: and the guard */
 static long differences;
 
 /* One row segment, shortcuts off and on, against the plain scalar reference (or, when
@@ -83,6 +84,86 @@ static double uniform(void)
     rng_state ^= rng_state >> 7;
     rng_state ^= rng_state << 17;
     return (double)(rng_state >> 11) * 0x1p-53;
+}
+
+/* The cr where interior_known(cr, ci) turns from `from` to its opposite between lo and hi
+ * (bisection on the doubles): the edge of the cardioid or bulb test, margin included. */
+static double interior_edge(double lo, double hi, double ci)
+{
+    bool const from = interior_known(lo, ci);
+    for (int k = 0; k < 200 && lo != hi; k++) {
+        double const mid = lo + (hi - lo) / 2;
+        if (mid == lo || mid == hi) break;
+        if (interior_known(mid, ci) == from)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return hi;
+}
+
+/* Short limits (the AVX-512 kernel's block machine takes max_iter <= 256): rows that mix
+ * interior points, points on either side of the interior test's edges, escapes at n = 1 and
+ * 2, NaN and inf, at every length 1..70 and around the limit of that machine. */
+static void test_short_limits(kernel_fn *fn)
+{
+    static const uint32_t limits[] = {1, 2, 3, 5, 8, 31, 50, 51, 64, 65, 255, 256, 257};
+    enum { NL = sizeof limits / sizeof limits[0] };
+    double row[140];
+    double const ci = 0.3;
+    /* Edges of the test on this row (im 0.3, above the bulb): the cardioid's two sides. */
+    double const edges[] = {interior_edge(-0.4, -0.9, ci), interior_edge(-0.4, 0.6, ci)};
+    unsigned k = 0;
+    for (unsigned e = 0; e < 2; e++) {
+        double c = edges[e];
+        for (int d = 0; d < 8; d++) c = nextafter(c, -1e9);
+        for (int d = 0; d < 16; d++, c = nextafter(c, 1e9)) row[k++] = c;
+    }
+    for (unsigned j = k; j < 140; j++) {
+        static const double pick[] = {0.0, -1.0, 3.0, -2.5, 0.26, -0.75, 0.3, -1.9, 1.0, 0.5};
+        row[j] = j % 4 == 0 ? pick[(j / 4) % 10] : -2.2 + 3.0 * uniform();
+    }
+    for (unsigned l = 0; l < NL; l++) {
+        for (uint32_t n = 1; n <= 70; n++) {
+            compare_row(fn, "short limit", row, n, ci, limits[l], false);
+            compare_row(fn, "short limit", row + 70, n, 0.0, limits[l], false);
+        }
+        compare_row(fn, "short limit", row, 140, ci, limits[l], false);
+        compare_row(fn, "short limit", row, 140, 1.5, limits[l], false); /* |c| > 2: n = 1 */
+    }
+    /* The bulb's edge (its left side, im 0.1), on a row of its own. */
+    double const bulb_ci = 0.1;
+    double bulb[48];
+    double c = interior_edge(-1.0, -1.5, bulb_ci);
+    for (int d = 0; d < 24; d++) c = nextafter(c, -1e9);
+    for (unsigned j = 0; j < 48; j++, c = nextafter(c, 1e9)) bulb[j] = c;
+    for (unsigned l = 0; l < NL; l++) compare_row(fn, "bulb edge", bulb, 48, bulb_ci, limits[l], false);
+    /* Rows entirely inside (every block settled without a step), and NaN and inf. */
+    double inside[70];
+    for (unsigned j = 0; j < 70; j++) inside[j] = -0.5 + 0.004 * j;
+    for (uint32_t n = 1; n <= 70; n++) compare_row(fn, "inside", inside, n, 0.0, 51, false);
+    double const odd[] = {__builtin_nan(""), 0.0, -__builtin_inf(), 0.5, __builtin_inf(), -0.1,
+                          -2.0, 2.0, -1e300, 1e300, 0.25, -0.75, -1.25, -1.0};
+    for (unsigned l = 0; l < NL; l++) {
+        compare_row(fn, "odd short", odd, sizeof odd / sizeof odd[0], 0.0, limits[l], false);
+        compare_row(fn, "odd short", odd, sizeof odd / sizeof odd[0], 1e-300, limits[l], false);
+    }
+    /* The tutorial, the whole set, and rows of the Computer Language Benchmarks Game view
+     * (16000 x 16000 of [-1.5, 0.5] x [-1, 1], limit 51 as the PBM writer renders 50). */
+    static grid g;
+    grid_bounds(&g, 400, 100, -2.5, 1, -1, 1);
+    compare_grid(fn, "tutorial short", &g, 50);
+    grid_center(&g, 480, 60, -0.75, 0, 1.25);
+    compare_grid(fn, "whole set short", &g, 64);
+    double const dx = 2.0 / 16000, dy = 2.0 / 16000;
+    double seg[2048];
+    for (uint32_t r = 0; r < 16000; r += 997) {
+        for (uint32_t s0 = 0; s0 < 16000; s0 += 2048 * 3) {
+            uint32_t const n = 16000 - s0 < 2048 ? 16000 - s0 : 2048;
+            for (uint32_t i = 0; i < n; i++) seg[i] = -1.5 + (s0 + i) * dx;
+            compare_row(fn, "benchmarks game", seg, n, 1.0 - r * dy, 51, false);
+        }
+    }
 }
 
 static void test_kernel(mandel_isa isa)
@@ -149,12 +230,20 @@ static void test_kernel(mandel_isa isa)
         compare_row(fn, "log limit", mixed, 600, 0.0, limit, false);
     for (uint32_t limit = 126; limit <= 130; limit++)
         compare_row(fn, "log limit", mixed, 600, 1e-7, limit, false);
+    /* The same around multiples of 64 above 256, where the AVX-512 kernel leaves limits to
+     * the register machine (below, its block machine takes them). */
+    for (uint32_t limit = 316; limit <= 322; limit++)
+        compare_row(fn, "log limit", mixed, 600, 0.0, limit, false);
+    for (uint32_t limit = 382; limit <= 386; limit++)
+        compare_row(fn, "log limit", mixed, 600, 1e-7, limit, false);
     compare_row(fn, "long mixed row", mixed, 600, 0.01, 5000, false);
     /* A long row where almost every pixel escapes at n = 1: the queue refills many times. */
     for (unsigned j = 0; j < 600; j++) mixed[j] = j % 97 == 0 ? -0.1 : 3.0 + j;
     compare_row(fn, "sparse row", mixed, 600, 0.0, 1000, false);
     double const odd[] = {__builtin_nan(""), 0.0, 0.5, __builtin_inf(), -0.1, -__builtin_inf()};
     compare_row(fn, "nan input", odd, sizeof odd / sizeof odd[0], 0.0, 300, false);
+
+    test_short_limits(fn);
 
     /* UINT32_MAX: only points the shortcuts settle (or that escape) are affordable, so the
      * reference here is kernel_scalar with shortcuts. Counters must not overflow. */
