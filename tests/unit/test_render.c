@@ -158,6 +158,87 @@ static void sink(mandel_ctx *ctx, const mandel_view *v, const uint32_t *ref)
     mandel_ctx_set(ctx, MANDEL_OPT_THREADS, 0);
 }
 
+/* mandel_render_fields: smooth and distance fields agree with the counts; formulas and
+ * Julia sets through the ctx; thread counts do not change any field; errors. */
+static void fields(mandel_ctx *ctx, const mandel_view *v, const uint32_t *ref)
+{
+    size_t const n = (size_t)W * H;
+    uint32_t *const counts = calloc(n, sizeof *counts);
+    float *const smooth = calloc(n, sizeof *smooth), *const dist = calloc(n, sizeof *dist);
+    float *const smooth2 = calloc(n, sizeof *smooth2);
+    mandel_rect const all = {0, 0, W, H};
+    mandel_fields f = {counts, smooth, dist, W, n};
+    CHECK_EQ_INT(MANDEL_OK, mandel_render_fields(ctx, v, 500, all, &f));
+    CHECK_TRUE(memcmp(counts, ref, n * 4) == 0); /* the same counts as mandel_render */
+    int bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool const inside = counts[i] == 500;
+        bad += inside ? !(smooth[i] == 500.0f && dist[i] == 0.0f)
+                      : !(dist[i] > 0.0f && smooth[i] < 500.0f + 64.0f);
+    }
+    CHECK_EQ_INT(0, bad);
+    /* Smooth alone, on 1 and 3 threads: the same floats. */
+    mandel_fields const only = {NULL, smooth2, NULL, W, n};
+    mandel_ctx_set(ctx, MANDEL_OPT_THREADS, 1);
+    CHECK_EQ_INT(MANDEL_OK, mandel_render_fields(ctx, v, 500, all, &only));
+    CHECK_TRUE(memcmp(smooth, smooth2, n * 4) == 0);
+    mandel_ctx_set(ctx, MANDEL_OPT_THREADS, 3);
+    memset(smooth2, 0, n * 4);
+    CHECK_EQ_INT(MANDEL_OK, mandel_render_fields(ctx, v, 500, all, &only));
+    CHECK_TRUE(memcmp(smooth, smooth2, n * 4) == 0);
+    mandel_ctx_set(ctx, MANDEL_OPT_THREADS, 0);
+
+    /* Julia c = 0 through the API: the unit disc. */
+    mandel_view *disc;
+    CHECK_EQ_INT(MANDEL_OK, mandel_view_new_center(ctx, &disc, 41, 41, "0", "0", "1.5"));
+    uint32_t dc[41 * 41];
+    CHECK_EQ_INT(MANDEL_OK, mandel_ctx_set_julia(ctx, 1, 0, 0));
+    mandel_rect const dr = {0, 0, 41, 41};
+    CHECK_EQ_INT(MANDEL_OK, mandel_render(ctx, disc, 200, dr, dc, 41, sizeof dc));
+    int wrong = 0;
+    for (int k = 0; k < 41; k++) {
+        for (int i = 0; i < 41; i++) {
+            double re, im;
+            mandel_view_point(disc, (uint32_t)i, (uint32_t)k, &re, &im);
+            wrong += (dc[k * 41 + i] == 200) != (re * re + im * im <= 1.0);
+        }
+    }
+    CHECK_EQ_INT(0, wrong);
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_ctx_set_julia(ctx, 1, 0.0 / 0.0, 0));
+    CHECK_EQ_INT(MANDEL_OK, mandel_ctx_set_julia(ctx, 0, 0, 0));
+    mandel_view_free(disc);
+
+    /* Other formulas: Tricorn on the real axis equals the Mandelbrot set; distances are
+     * refused for it; the power option's bounds. */
+    CHECK_EQ_INT(MANDEL_OK, mandel_ctx_set(ctx, MANDEL_OPT_FORMULA, MANDEL_FORMULA_TRICORN));
+    mandel_fields const df = {NULL, NULL, dist, W, n};
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_render_fields(ctx, v, 500, all, &df));
+    CHECK_TRUE(strstr(mandel_errmsg(ctx), "Mandelbrot formula only") != NULL);
+    mandel_view *axis;
+    CHECK_EQ_INT(MANDEL_OK, mandel_view_new_bounds(ctx, &axis, 64, 1, -2, 0.5, -1e-300, 0));
+    uint32_t a[64], b[64];
+    mandel_rect const ar = {0, 0, 64, 1};
+    CHECK_EQ_INT(MANDEL_OK, mandel_render(ctx, axis, 300, ar, a, 64, sizeof a));
+    mandel_ctx_set(ctx, MANDEL_OPT_FORMULA, MANDEL_FORMULA_MANDELBROT);
+    CHECK_EQ_INT(MANDEL_OK, mandel_render(ctx, axis, 300, ar, b, 64, sizeof b));
+    CHECK_TRUE(memcmp(a, b, sizeof a) == 0);
+    mandel_view_free(axis);
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_ctx_set(ctx, MANDEL_OPT_POWER, 1));
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_ctx_set(ctx, MANDEL_OPT_POWER, 65));
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_ctx_set(ctx, MANDEL_OPT_FORMULA, MANDEL_FORMULA_COUNT));
+    CHECK_EQ_STR("burning-ship", mandel_formula_name(MANDEL_FORMULA_BURNING_SHIP));
+
+    /* Errors: no field, a capacity too small. */
+    mandel_fields const none = {NULL, NULL, NULL, W, n};
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_render_fields(ctx, v, 500, all, &none));
+    mandel_fields const small = {counts, NULL, NULL, W, n - 1};
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_render_fields(ctx, v, 500, all, &small));
+    free(counts);
+    free(smooth);
+    free(smooth2);
+    free(dist);
+}
+
 static void stats(mandel_ctx *ctx, const mandel_view *v, const uint32_t *ref)
 {
     mandel_ctx_set(ctx, MANDEL_OPT_THREADS, 2);
@@ -245,6 +326,7 @@ int main(void)
     tile_invariance(ctx, v, ref);
     progress_and_cancel(ctx, v);
     sink(ctx, v, ref);
+    fields(ctx, v, ref);
     stats(ctx, v, ref);
     bad_arguments(ctx, v, ref);
     free(ref);
