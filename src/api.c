@@ -248,12 +248,13 @@ int mandel_ctx_set_julia(mandel_ctx *ctx, int on, double re, double im)
     return MANDEL_OK;
 }
 
-/* Whether this render needs the general engine rather than the classic counts kernels. */
+/* Whether this render needs the general engine rather than the classic kernels, which give
+ * counts and smooth values (the same floats as the general engine) of z^2 + c only. */
 static bool needs_general(const mandel_ctx *ctx, const mandel_fields *f)
 {
     formula_params const *const fp = &ctx->formula;
-    return f->smooth != NULL || f->distance != NULL || fp->julia ||
-           fp->formula != FORMULA_MANDELBROT || fp->power != 2;
+    return f->distance != NULL || fp->julia || fp->formula != FORMULA_MANDELBROT ||
+           fp->power != 2;
 }
 
 int mandel_render_fields(mandel_ctx *ctx, const mandel_view *view, uint32_t max_iter,
@@ -311,7 +312,8 @@ int mandel_render_fields(mandel_ctx *ctx, const mandel_view *view, uint32_t max_
         FAIL_IF(ctx, err != MANDEL_OK, err, "cannot start %u worker threads", n_threads);
     }
 
-    FAIL_IF(ctx, general && engine != MANDEL_ENGINE_DOUBLE, MANDEL_EINVAL,
+    FAIL_IF(ctx, (general || fields->smooth != NULL) && engine != MANDEL_ENGINE_DOUBLE,
+            MANDEL_EINVAL,
             "beyond double precision only the counts of the classic set (z^2 + c) can be "
             "rendered yet");
     if (engine != MANDEL_ENGINE_DOUBLE) {
@@ -359,7 +361,8 @@ int mandel_render_fields(mandel_ctx *ctx, const mandel_view *view, uint32_t max_
         .max_iter = max_iter,
         .shortcuts = ctx->shortcuts,
     };
-    if (ctx->guess && !general) job.guess = &guess;
+    /* Guessing gives counts only. */
+    if (ctx->guess && !general && fields->smooth == NULL) job.guess = &guess;
     double const start = now_seconds();
     uint64_t iterations = 0;
     int const err = sched_run(ctx->pool, &job, ctx->progress, ctx->progress_user, &iterations);

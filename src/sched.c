@@ -129,12 +129,14 @@ static uint64_t render_unit(const sched_pool *p, uint64_t unit)
         };
         kernel_formula(&kr, job->formula, (formula_out){out, smooth, distance});
     } else {
+        /* The classic set: counts, and smooth values if asked (no distances here). */
         kernel_row const kr = {
             .re = job->re + x,
             .im = job->im[row],
             .n = n,
             .max_iter = job->max_iter,
             .shortcuts = job->shortcuts,
+            .smooth = smooth,
         };
         job->kernel(&kr, out);
     }

@@ -15,7 +15,9 @@
 
 #include <assert.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Bits kept below the pixel step. */
 #define GUARD_BITS 64
@@ -128,19 +130,31 @@ void deep_view_free(deep_view *dv)
     a.free(a.user, dv);
 }
 
+static double now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
 /* Builds the reference orbit and BLA table for max_iter unless they are cached. The cache
  * is freed with the view, so it comes from the view's allocator. */
-static int prepare(mandel_ctx *ctx, deep_view *dv, uint32_t max_iter, uint64_t total)
+static int prepare(mandel_ctx *ctx, deep_view *dv, uint32_t max_iter, uint64_t total,
+                   double *t_orbit, double *t_bla)
 {
     const mandel_allocator *const alloc = &dv->alloc;
     if (dv->cached && dv->cache_iter == max_iter) return MANDEL_OK;
     drop_cache(alloc, dv);
+    double const t0 = now_seconds();
     int err = orbit_compute(alloc, dv->re, dv->im, dv->prec, max_iter, dv->fe_view,
                             ctx->progress, ctx->progress_user, total, &dv->orb);
     FAIL_IF(ctx, err == MANDEL_ECANCELED, err, "render cancelled");
     FAIL_IF(ctx, err != MANDEL_OK, err, "out of memory for a reference orbit of %u steps",
             max_iter);
-    err = bla_build(alloc, &dv->orb, dv->dc_max, &dv->bla);
+    double const t1 = now_seconds();
+    err = bla_build(alloc, &dv->orb, dv->dc_max, dv->step_fe.e, dv->fe_view, &dv->bla);
+    *t_orbit += t1 - t0;
+    *t_bla += now_seconds() - t1;
     if (err == MANDEL_ENOMEM) {
         orbit_free(alloc, &dv->orb);
         return ctx_fail(ctx, err, "out of memory for the approximation table");
@@ -170,6 +184,10 @@ int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *
         .rect_x = rect.x,
         .rect_y = rect.y,
     };
+    /* MANDEL_DEEP_STATS set: where the time went, on stderr (bench/deep_bench.sh). */
+    bool const show_stats = !brute && getenv("MANDEL_DEEP_STATS") != NULL;
+    perturb_stats st = {0};
+    double t_orbit = 0, t_bla = 0;
     pthread_mutex_lock(&dv->lock);
     int err = MANDEL_OK;
     if (brute) {
@@ -181,18 +199,32 @@ int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *
         job.segment = mpfr_engine_segment;
         job.segment_user = &mj;
     } else {
-        err = prepare(ctx, dv, max_iter, (uint64_t)rect.width * rect.height);
+        err = prepare(ctx, dv, max_iter, (uint64_t)rect.width * rect.height, &t_orbit, &t_bla);
         pj = (perturb_job){
             .orb = &dv->orb, .bla = dv->has_bla ? &dv->bla : NULL, .step = dv->step_fe,
+            .b_exp = dv->step_fe.e,
             .fe_view = dv->fe_view, .view_width = dv->width, .view_height = dv->height,
             .rect_x = rect.x, .rect_y = rect.y, .max_iter = max_iter,
+            .stats = show_stats ? &st : NULL,
         };
         job.segment = perturb_segment;
         job.segment_user = &pj;
     }
     if (err == MANDEL_OK) {
+        double const t0 = now_seconds();
         err = sched_run(pool, &job, ctx->progress, ctx->progress_user, iterations);
         if (err == MANDEL_ECANCELED) ctx_fail(ctx, err, "render cancelled");
+        if (show_stats) {
+            fprintf(stderr,
+                    "deep: orbit %.3f s (%u steps, %ld bits), bla %.3f s, pixels %.3f s;"
+                    " %llu px, %llu iter, %llu bla skips (%llu iter), %llu steps,"
+                    " %llu fe steps, %llu rebases\n",
+                    t_orbit, dv->orb.len, (long)dv->prec, t_bla, now_seconds() - t0,
+                    (unsigned long long)st.pixels, (unsigned long long)st.iterations,
+                    (unsigned long long)st.bla_skips, (unsigned long long)st.bla_iters,
+                    (unsigned long long)st.steps, (unsigned long long)st.fe_steps,
+                    (unsigned long long)st.rebases);
+        }
     }
     pthread_mutex_unlock(&dv->lock);
     return err;

@@ -28,10 +28,15 @@ fec floatexp_c_from_mpfr(mpfr_srcptr re, mpfr_srcptr im);
 /* ------------------------------------------------------------------------------------- */
 /* orbit.c */
 
-/* The reference orbit Z_0 = 0, Z_{n+1} = Z_n^2 + C, computed in MPFR and rounded. */
+/* The reference orbit Z_0 = 0, Z_{n+1} = Z_n^2 + C, computed in MPFR and rounded. Real and
+ * imaginary parts side by side: a step reads both, from one cache line. */
+typedef struct orbit_pt {
+    double re, im;
+} orbit_pt;
+
 typedef struct orbit {
     uint32_t len;     /* L: Z_0 .. Z_L are stored; Z_L escaped or L = max_iter */
-    double *zr, *zi;  /* L + 1 values each */
+    orbit_pt *z;      /* L + 1 values */
     fec *zfe;         /* the same as floatexp (for values below 1e-308), or NULL */
 } orbit;
 
@@ -54,63 +59,134 @@ typedef struct bla_entry {
     fe r;
 } bla_entry;
 
+/* The same in double, for deltas held in double: b is scaled by 2^b_exp (the table's), so
+ * that b*dc = b_scaled * (dc * 2^-b_exp) stays in range at any depth, and r is the radius
+ * divided by sqrt(2), compared with max(|Re dz|, |Im dz|). An entry whose a or b does not fit
+ * a double has r = 0 (never used). */
+typedef struct bla_dentry {
+    double ar, ai, br, bi, r;
+} bla_dentry;
+
 #define BLA_MAX_LEVELS 32
 
-/* Level j (1 <= j < levels) holds count[j] entries; entry k covers the 2^j steps from
+/* Level j (1 <= j < levels) holds count[j] blocks; block k covers the 2^j steps from
  * reference index 1 + k*2^j. Single steps (level 0) are not stored: an exact step is no
- * dearer than applying one. */
+ * dearer than applying one. The radius of a block never exceeds that of its first half, so
+ * a lookup climbs from the lowest level and stops at the first block that does not fit.
+ *
+ * In double, blocks shorter than 2^BLA_MIN_LEVEL = 16 steps are not used: a lookup costs a
+ * few mispredicted branches and cache misses, about what 16 exact steps cost in perturb.c's
+ * four-pixel loop (docs/deep-notes.md has the measurements). The double entries are stored by start, so a climb reads adjacent entries: start
+ * m = 1 + i*2^BLA_MIN_LEVEL has a slot for each level BLA_MIN_LEVEL + t, t = 0 ..
+ * min(ctz(i), J - 1) (all J = levels - BLA_MIN_LEVEL levels for i = 0), at
+ * bla_slot(tab, i) + t. Slots are computed, not looked up: one cache miss less for every
+ * skip. A slot whose block runs past the orbit has r = 0. The floatexp entries (views whose
+ * deltas need them) are stored by level, all levels: level[j][k]. */
+#define BLA_MIN_LEVEL 4
+
 typedef struct bla_table {
     uint32_t levels;
     uint32_t count[BLA_MAX_LEVELS];
-    bla_entry *level[BLA_MAX_LEVELS];
-    bla_entry *storage;
+    int64_t b_exp;                     /* bla_dentry.b is B * 2^b_exp */
+    uint32_t n_starts;                 /* count[BLA_MIN_LEVEL]: double starts with a block */
+    bla_dentry *dent;                  /* bla_slot(tab, n_starts) slots, or NULL */
+    bla_entry *level[BLA_MAX_LEVELS];  /* only when built with want_fe */
+    bla_entry *storage;                /* the floatexp levels (want_fe), or NULL */
+    double *rmin;  /* rmin[m], m = 0..L: the radius of the shortest double block from m, or
+                    * 0 (none); NULL when there is no double block at all */
 } bla_table;
 
-/* Builds the table for orbit `o` and pixel offsets up to |dc| <= dc_max. Returns
- * MANDEL_OK, MANDEL_ENOMEM, or MANDEL_ETOOBIG if it would exceed BLA_MAX_BYTES (the
- * caller then renders without it). */
-int bla_build(const mandel_allocator *alloc, const orbit *o, fe dc_max, bla_table *out);
+/* Bits set in x (no libgcc call on targets without a popcount instruction). */
+static inline uint32_t bla_popcount(uint32_t x)
+{
+    x = x - ((x >> 1) & 0x55555555u);
+    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+    return (((x + (x >> 4)) & 0x0f0f0f0fu) * 0x01010101u) >> 24;
+}
+
+/* The first slot of double start i: the slots of the starts before it, the sum over the
+ * J levels t of ceil(i / 2^t) = J + 2(i-1) - popcount(i-1). */
+static inline size_t bla_slot(const bla_table *tab, uint32_t i)
+{
+    if (i == 0) return 0;
+    return (size_t)(tab->levels - BLA_MIN_LEVEL) + 2 * (size_t)(i - 1) - bla_popcount(i - 1);
+}
+
+/* The number of slots of double start i. */
+static inline uint32_t bla_slots(const bla_table *tab, uint32_t i)
+{
+    uint32_t const all = tab->levels - BLA_MIN_LEVEL;
+    if (i == 0) return all;
+    uint32_t const n = (uint32_t)__builtin_ctz(i) + 1;
+    return n < all ? n : all;
+}
+
+/* Builds the table for orbit `o` and pixel offsets up to |dc| <= dc_max, in double (b
+ * scaled by 2^b_exp) and, if want_fe, also in floatexp. Returns MANDEL_OK, MANDEL_ENOMEM,
+ * or MANDEL_ETOOBIG if it would exceed BLA_MAX_BYTES (the caller then renders without it). */
+int bla_build(const mandel_allocator *alloc, const orbit *o, fe dc_max, int64_t b_exp,
+              bool want_fe, bla_table *out);
 
 void bla_free(const mandel_allocator *alloc, bla_table *t);
 
-/* The largest stored step valid at reference index m (>= 1) for |dz| < dz_abs that takes
- * at most `budget` iterations, or NULL; *steps gets its length. */
-static inline const bla_entry *bla_lookup(const bla_table *t, uint32_t m, fe dz_abs,
-                                          uint32_t budget, uint32_t *steps)
+/* The highest level usable at reference index m = 1 + k0 (k0 even, or 0) within `budget`
+ * iterations: blocks there start at multiples of their length. */
+static inline uint32_t bla_top(const bla_table *t, uint32_t k0, uint32_t budget)
 {
-    uint32_t const k0 = m - 1;
     uint32_t top = t->levels - 1;
     if (k0 != 0) {
         uint32_t const tz = (uint32_t)__builtin_ctz(k0);
         if (tz < top) top = tz;
     }
-    for (uint32_t j = top; j >= 1; j--) {
+    uint32_t const bl = budget > 0 ? 31 - (uint32_t)__builtin_clz(budget) : 0;
+    return bl < top ? bl : top;
+}
+
+/* The longest floatexp block valid at reference index m (odd) for |dz| < dz_abs that takes
+ * at most `budget` iterations, or NULL; *steps gets its length. */
+static inline const bla_entry *bla_lookup(const bla_table *t, uint32_t m, fe dz_abs,
+                                          uint32_t budget, uint32_t *steps)
+{
+    uint32_t const k0 = m - 1;
+    uint32_t const top = bla_top(t, k0, budget);
+    const bla_entry *best = NULL;
+    for (uint32_t j = 1; j <= top; j++) {
         uint32_t const k = k0 >> j;
-        if (k >= t->count[j] || (UINT32_C(1) << j) > budget) continue;
+        if (k >= t->count[j]) break;
         const bla_entry *const e = &t->level[j][k];
-        if (fe_lt(dz_abs, e->r)) {
-            *steps = UINT32_C(1) << j;
-            return e;
-        }
+        if (!fe_lt(dz_abs, e->r)) break;
+        best = e;
+        *steps = UINT32_C(1) << j;
     }
-    return NULL;
+    return best;
 }
 
 /* ------------------------------------------------------------------------------------- */
 /* perturb.c */
 
+/* Where a render's pixel time went, summed over pixels: for MANDEL_DEEP_STATS only. */
+typedef struct perturb_stats {
+    uint64_t pixels, iterations;
+    uint64_t bla_skips, bla_iters;  /* BLA blocks applied, and the iterations they cover */
+    uint64_t steps, fe_steps;       /* exact steps in double, in floatexp */
+    uint64_t rebases;
+} perturb_stats;
+
 typedef struct perturb_job {
     const orbit *orb;
     const bla_table *bla;  /* NULL: no skipping */
     fe step;               /* the pixel step */
+    int64_t b_exp;         /* bla->b_exp, or the step's exponent without a table */
     bool fe_view;          /* deltas start in floatexp */
     uint32_t view_width, view_height;
     uint32_t rect_x, rect_y;
     uint32_t max_iter;
+    perturb_stats *stats;  /* NULL: not counted */
 } perturb_job;
 
-/* The escape count of the pixel whose offset from the reference is dc. */
-uint32_t perturb_pixel(const perturb_job *job, fec dc);
+/* The escape count of the pixel whose offset from the reference is dc; adds what it did to
+ * *st. */
+uint32_t perturb_pixel(const perturb_job *job, fec dc, perturb_stats *st);
 
 /* sched_segment_fn over a perturb_job. */
 void perturb_segment(void *user, uint32_t row, uint32_t x, uint32_t n, uint32_t *out);

@@ -22,25 +22,20 @@ static double now_seconds(void)
 /* Grows the arrays to hold `cap` values, keeping the first `used`. */
 static bool grow(const mandel_allocator *a, orbit *o, size_t used, size_t cap, bool want_fe)
 {
-    double *const zr = a->alloc(a->user, cap * sizeof *zr);
-    double *const zi = a->alloc(a->user, cap * sizeof *zi);
+    orbit_pt *const z = a->alloc(a->user, cap * sizeof *z);
     fec *const zfe = want_fe ? a->alloc(a->user, cap * sizeof *zfe) : NULL;
-    if (zr == NULL || zi == NULL || (want_fe && zfe == NULL)) {
-        a->free(a->user, zr);
-        a->free(a->user, zi);
+    if (z == NULL || (want_fe && zfe == NULL)) {
+        a->free(a->user, z);
         a->free(a->user, zfe);
         return false;
     }
     if (used > 0) {
-        memcpy(zr, o->zr, used * sizeof *zr);
-        memcpy(zi, o->zi, used * sizeof *zi);
+        memcpy(z, o->z, used * sizeof *z);
         if (want_fe) memcpy(zfe, o->zfe, used * sizeof *zfe);
     }
-    a->free(a->user, o->zr);
-    a->free(a->user, o->zi);
+    a->free(a->user, o->z);
     a->free(a->user, o->zfe);
-    o->zr = zr;
-    o->zi = zi;
+    o->z = z;
     o->zfe = zfe;
     return true;
 }
@@ -58,8 +53,7 @@ int orbit_compute(const mandel_allocator *a, mpfr_srcptr cre, mpfr_srcptr cim,
     mpfr_inits2(prec, x, y, sx, sy, t, (mpfr_ptr)NULL);
     mpfr_set_ui(x, 0, MPFR_RNDN);
     mpfr_set_ui(y, 0, MPFR_RNDN);
-    out->zr[0] = 0.0;
-    out->zi[0] = 0.0;
+    out->z[0] = (orbit_pt){0.0, 0.0};
     if (want_fe) out->zfe[0] = (fec){0.0, 0.0, FE_ZERO_EXP};
     double next_report = progress ? now_seconds() + 0.1 : 0;
     int err = MANDEL_OK;
@@ -83,8 +77,7 @@ int orbit_compute(const mandel_allocator *a, mpfr_srcptr cre, mpfr_srcptr cim,
             cap = new_cap;
         }
         double const zr = mpfr_get_d(x, MPFR_RNDN), zi = mpfr_get_d(y, MPFR_RNDN);
-        out->zr[n] = zr;
-        out->zi[n] = zi;
+        out->z[n] = (orbit_pt){zr, zi};
         if (want_fe) out->zfe[n] = floatexp_c_from_mpfr(x, y);
         if (zr * zr + zi * zi >= 4.0) break;
         if (progress != NULL && (n & 0xffff) == 0 && now_seconds() >= next_report) {
@@ -103,8 +96,7 @@ int orbit_compute(const mandel_allocator *a, mpfr_srcptr cre, mpfr_srcptr cim,
 
 void orbit_free(const mandel_allocator *a, orbit *o)
 {
-    a->free(a->user, o->zr);
-    a->free(a->user, o->zi);
+    a->free(a->user, o->z);
     a->free(a->user, o->zfe);
     memset(o, 0, sizeof *o);
 }

@@ -2,8 +2,9 @@
  * kernel/kernel.h - the escape-time kernels, as the rest of the library sees them.
  *
  * A kernel computes the escape counts of one row segment: pixels with c = re[j] + im*i,
- * j = 0..n-1. Every kernel gives the same count for every pixel as kernel_scalar, the
- * specification; the tests hold each built variant to that.
+ * j = 0..n-1, and, when asked, their smooth values. Every kernel gives the same count for
+ * every pixel as kernel_scalar, the specification, and the same smooth value (the same
+ * float) as kernel_formula; the tests hold each built variant to that.
  */
 #ifndef MANDEL_KERNEL_H
 #define MANDEL_KERNEL_H
@@ -19,6 +20,10 @@ typedef struct kernel_row {
     uint32_t n;        /* pixels in the segment */
     uint32_t max_iter; /* iteration limit, >= 1 */
     bool shortcuts;    /* skip provably interior points (cardioid, bulb, cycles) */
+    /* n smooth values to write as well, or NULL for counts only (the hot loops are then
+     * those of a counts-only kernel). Each is kernel_formula's for the classic set:
+     * smooth_after_escape() at the escape, (float)max_iter where there is none. */
+    float *smooth;
 } kernel_row;
 
 typedef void kernel_fn(const kernel_row *row, uint32_t *counts);
@@ -56,6 +61,16 @@ typedef struct formula_out {
 /* The general engine: every formula, Julia sets, smooth and distance outputs, in plain C.
  * For the classic Mandelbrot set its counts equal kernel_scalar's. */
 void kernel_formula(const kernel_row *row, const formula_params *f, formula_out out);
+
+/* The smooth value of a pixel c = cr + ci*i of the classic set (z^2 + c) whose z_n = x + y*i
+ * is the first iterate to pass the escape test (x*x + y*y >= 4): kernel_formula's
+ * continuation, shared so that a kernel that stops at the escape gives the same float.
+ * Plain C with libm; kernel files call it (it is not compiled with their flags). */
+float smooth_after_escape(double x, double y, double cr, double ci, uint32_t n);
+
+/* The continuation goes on until |z|^2 > SMOOTH_RADIUS2, SMOOTH_EXTRA steps at most. */
+#define SMOOTH_RADIUS2 (1024.0 * 1024.0)
+#define SMOOTH_EXTRA 64
 
 /* True when c lies inside the main cardioid or the period-2 bulb, with a margin that keeps
  * rounding from admitting a point outside (docs/algorithms.md, "Interior shortcuts"). */

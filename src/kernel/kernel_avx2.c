@@ -42,6 +42,27 @@ static inline unsigned vmbits(vm m) { return (unsigned)_mm256_movemask_pd(m); }
 /* a where m is set, else b */
 static inline vd vsel(vm m, vd a, vd b) { return _mm256_blendv_pd(b, a, m); }
 
+/* For smooth values (kernel_lanes.h, LANES_VSMOOTH). */
+static inline vd vdiv(vd a, vd b) { return _mm256_div_pd(a, b); }
+static inline vd vabs(vd a) { return _mm256_andnot_pd(_mm256_set1_pd(-0.0), a); }
+/* v = 2^e f with f in about [0.75, 1.5], for a positive normal v: f is exact. The exponent
+ * field b of v * 4/3 gives e = b - 1023, and 2^-e has the field 2046 - b. */
+static inline vd vsplit(vd v, vd *e)
+{
+    vd const v43 = _mm256_mul_pd(v, _mm256_set1_pd(4.0 / 3.0));
+    __m256i const b = _mm256_srli_epi64(_mm256_castpd_si256(v43), 52);
+    __m128i const b32 = _mm256_castsi256_si128(
+        _mm256_permutevar8x32_epi32(b, _mm256_setr_epi32(0, 2, 4, 6, 0, 0, 0, 0)));
+    *e = _mm256_sub_pd(_mm256_cvtepi32_pd(b32), _mm256_set1_pd(1023.0));
+    __m256i const minus_e = _mm256_sub_epi64(_mm256_set1_epi64x(2046), b);
+    vd const scale = _mm256_castsi256_pd(_mm256_slli_epi64(minus_e, 52));
+    return _mm256_mul_pd(v, scale);
+}
+/* (double)(float)a, and W floats (float)a to p. */
+static inline vd vround_float(vd a) { return _mm256_cvtps_pd(_mm256_cvtpd_ps(a)); }
+static inline void vstore_float(float *p, vd a) { _mm_storeu_ps(p, _mm256_cvtpd_ps(a)); }
+
+#define LANES_VSMOOTH 1
 #include "kernel/kernel_lanes.h"
 
 void kernel_avx2(const kernel_row *row, uint32_t *counts) { lanes_run(row, counts); }

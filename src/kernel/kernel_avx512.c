@@ -48,6 +48,9 @@ static inline vm vmask(unsigned bits) { return (vm)bits; }
 /* a where m is clear; where m is set, the next elements of p, in lane order. */
 static inline vd vexpand(vd a, vm m, const double *p) { return _mm512_mask_expandloadu_pd(a, m, p); }
 
+/* Stores the lanes of m to p; the others of p are untouched. */
+static inline void vstore_mask(double *p, vm m, vd a) { _mm512_mask_storeu_pd(p, m, a); }
+
 /* Ordered: a NaN (an empty lane) is never below anything. */
 static inline vm vlt(vd a, vd b) { return _mm512_cmp_pd_mask(a, b, _CMP_LT_OQ); }
 /* Lanes 0..n-1 (n <= W) from p, the others NaN; reads nothing past p[n - 1]. */
@@ -72,6 +75,20 @@ static inline void vcstore_n(uint32_t *p, vc a, unsigned n)
         _mm512_mask_storeu_epi32(p, (__mmask16)((1u << n) - 1), a);
 }
 
+/* For smooth values (kernel_lanes.h, LANES_VSMOOTH). */
+static inline vd vdiv(vd a, vd b) { return _mm512_div_pd(a, b); }
+static inline vd vabs(vd a) { return _mm512_abs_pd(a); }
+/* v = 2^e f with f in about [0.75, 1.5], for a positive normal v: f is exact. */
+static inline vd vsplit(vd v, vd *e)
+{
+    *e = _mm512_getexp_pd(_mm512_mul_pd(v, _mm512_set1_pd(4.0 / 3.0)));
+    return _mm512_scalef_pd(v, _mm512_sub_pd(_mm512_setzero_pd(), *e));
+}
+/* (double)(float)a, and W floats (float)a to p. */
+static inline vd vround_float(vd a) { return _mm512_cvtps_pd(_mm512_cvtpd_ps(a)); }
+static inline void vstore_float(float *p, vd a) { _mm256_storeu_ps(p, _mm512_cvtpd_ps(a)); }
+
+#define LANES_VSMOOTH 1
 #define LANES_IN_REGISTERS 1
 #include "kernel/kernel_lanes.h"
 

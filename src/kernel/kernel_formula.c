@@ -16,16 +16,14 @@
  *
  * Smooth value: after the escape, iteration goes on (at most 64 more steps) until |z| > R =
  * 2^10; then mu = m + 1 - log(log|z_m|)/log(d), which is continuous across the bands where
- * the count steps by one. Distance estimate (mandelbrot and Julia only): the derivative
- * dz/dc (dz/dz_0 for Julia) is carried along and the distance in plane units is
- * |z| ln|z| / |dz| at the same m.
+ * the count steps by one. For the classic set this is smooth_after_escape(), which the
+ * vector kernels share: the specification of their smooth values. Distance estimate
+ * (mandelbrot and Julia only): the derivative dz/dc (dz/dz_0 for Julia) is carried along and
+ * the distance in plane units is |z| ln|z| / |dz| at the same m.
  */
 #include <math.h>
 
 #include "kernel/kernel.h"
-
-#define SMOOTH_RADIUS2 (1024.0 * 1024.0)
-#define SMOOTH_EXTRA 64
 
 typedef struct point {
     double x, y;     /* z */
@@ -83,6 +81,27 @@ static inline void step(const formula_params *f, point *p, double cr, double ci,
     }
 }
 
+/* mu = m + 1 - log(log|z_m|) / log(d), given log|z_m|. */
+static float smooth_value(uint32_t m, double log_r, double d)
+{
+    return (float)((double)m + 1.0 - log(log_r) / log(d));
+}
+
+/* The classic case's continuation (kernel.h): step() of the power-2 Mandelbrot set without
+ * the derivative, the same operations in the same order, so the distance path above, which
+ * carries the derivative along, reaches the same z_m and the same value. */
+float smooth_after_escape(double x, double y, double cr, double ci, uint32_t n)
+{
+    uint32_t m = n;
+    for (int k = 0; k < SMOOTH_EXTRA && x * x + y * y <= SMOOTH_RADIUS2; k++, m++) {
+        double const x2 = x * x, y2 = y * y, xy = x * y;
+        x = (x2 - y2) + cr;
+        y = (xy + xy) + ci;
+    }
+    double const r2 = x * x + y * y;
+    return smooth_value(m, 0.5 * log(r2), 2.0);
+}
+
 /* Iterates one pixel; fills what `out` asks for at index j. */
 static void pixel(const formula_params *f, double px, double py, uint32_t max_iter,
                   bool shortcuts, formula_out out, uint32_t j)
@@ -121,6 +140,11 @@ static void pixel(const formula_params *f, double px, double py, uint32_t max_it
         if (out.distance) out.distance[j] = 0.0f;
         return;
     }
+    /* The classic smooth value is the vector kernels' too: one function computes it. */
+    if (classic && !de) {
+        out.smooth[j] = smooth_after_escape(p.x, p.y, cr, ci, count);
+        return;
+    }
     /* Beyond the escape: on to a large radius, where the smooth value and the distance
      * estimate are accurate. */
     uint32_t m = count;
@@ -130,7 +154,7 @@ static void pixel(const formula_params *f, double px, double py, uint32_t max_it
     double const log_r = 0.5 * log(r2);
     if (out.smooth) {
         double const d = f->formula == FORMULA_MANDELBROT ? (double)f->power : 2.0;
-        out.smooth[j] = (float)((double)m + 1.0 - log(log_r) / log(d));
+        out.smooth[j] = smooth_value(m, log_r, d);
     }
     if (out.distance) {
         double const dz = sqrt(p.dx * p.dx + p.dy * p.dy);

@@ -22,8 +22,27 @@
  *     vc vcput(unsigned m, vc a, vc b)  (a where bit i of m, else b)
  *     void vcstore_n(uint32_t *p, vc a, unsigned n)            (lanes 0..n-1 only)
  *
+ *     void vstore_mask(double *p, vm m, vd a) (lanes of m only; the others untouched)
+ *
  * and gets the register machine, plus the block machine for short limits; the others keep
  * the state in memory between events (docs/kernels-notes.md has the figures).
+ *
+ * A file that also defines LANES_VSMOOTH and
+ *
+ *     vd vdiv(vd, vd)   vd vabs(vd)
+ *     vd vsplit(vd v, vd *e)        (v = 2^e f, f in about [0.75, 1.5] and exact; v > 0 normal)
+ *     vd vround_float(vd a)         ((double)(float)a)   void vstore_float(float *p, vd a)
+ *
+ * gets smooth values W at a time (smooth_flush); the others call smooth_after_escape() per
+ * escaped pixel.
+ *
+ * Smooth values (row->smooth != NULL): each machine is built twice from one always_inline
+ * body, with a compile-time flag `want`; without it the hot loops are those of a counts-only
+ * machine. With it, a lane's z at its escape step (the doubles kernel_scalar has there) is
+ * kept, and smooth_after_escape() gives the pixel kernel_formula's value; a pixel that does
+ * not escape gets (float)max_iter. With LANES_VSMOOTH the escapes wait in a batch instead,
+ * whose smooth values are computed W at a time (smooth_flush), the same floats, with
+ * smooth_after_escape() for the few lanes whose vector logarithm is not sure of its float.
  *
  * Invariant: every count equals kernel_scalar's. Each lane performs kernel_scalar's
  * operations on one pixel, in the same order and without fused multiply-adds, and tests
@@ -45,19 +64,169 @@
 
 #define SLOTS (NV * W)
 
-/* Writes pixel j's count and returns true if it is known without a lane: an interior point
- * (with shortcuts), an escape at n = 1, or max_iter = 1. */
+#if defined(LANES_IN_REGISTERS) && !defined(LANES_VSMOOTH)
+#error "the register machine's smooth values need LANES_VSMOOTH and its wrappers"
+#endif
+
+/* ---- smooth values, W at a time (ISAs with vsmooth_mu) ---------------------------------- */
+#ifdef LANES_VSMOOTH
+
+/* ln(v) for a positive normal v: v = 2^e f with f in about [0.75, 1.5], and ln f = 2 atanh(s),
+ * s = (f - 1) / (f + 1), |s| <= 0.2, by its series up to s^17 (the rest is below 6e-15).
+ * Measured against glibc's log on 1.6e8 values over [0.5, 1e300]: within 1.2e-13 absolute,
+ * 6e-16 relative where |ln v| > 1e-3. */
+static inline vd vln(vd v)
+{
+    static const double inv_odd[8] = {1.0 / 15, 1.0 / 13, 1.0 / 11, 1.0 / 9,
+                                      1.0 / 7,  1.0 / 5,  1.0 / 3,  1.0};
+    vd const one = vset1(1.0);
+    vd e;
+    vd const f = vsplit(v, &e);
+    vd const s = vdiv(vsub(f, one), vadd(f, one));
+    vd const s2 = vmul(s, s);
+    vd p = vset1(1.0 / 17);
+    for (int k = 0; k < 8; k++) p = vadd(vmul(p, s2), vset1(inv_odd[k]));
+    return vadd(vmul(e, vset1(0x1.62e42fefa39efp-1)), vmul(vadd(s, s), p));
+}
+
+/* The smooth value smooth_after_escape() computes from r2 = |z_m|^2 and m (its last lines,
+ * with libm's log), into out[0..W-1]; the lanes where this approximation is sure of that
+ * same float are returned as bits (the other out[] are to be replaced). Sure: the
+ * approximation d is within ~1e-14 of the exact value, and so is the libm computation (log
+ * within 1 ulp); if every double within E = 2^-40 (|d| + 8) >= 7e-12 of d rounds to one
+ * float, that float is the libm computation's. Rounding to nearest is monotone, so checking
+ * d - E and d + E suffices. Lanes with r2 outside [4, 1e300] (overflow, NaN) or m beyond
+ * uint32_t (where the scalar m wraps) are left to the scalar code, as are the ~1e-5 of
+ * values near a rounding edge. */
+static inline unsigned vsmooth_mu(vd r2, vd m, float *out)
+{
+    vd const log_r = vmul(vset1(0.5), vln(r2));
+    vd const q = vmul(vln(log_r), vset1(0x1.71547652b82fep0)); /* / ln 2 */
+    vd const d = vsub(vadd(m, vset1(1.0)), q);
+    vd const err = vmul(vadd(vabs(d), vset1(8.0)), vset1(0x1p-40));
+    vd const f = vround_float(d);
+    vm ok = vmand(veq(vround_float(vsub(d, err)), f), veq(vround_float(vadd(d, err)), f));
+    ok = vmand(ok, vge(r2, vset1(4.0)));
+    ok = vmand(ok, vge(vset1(1e300), r2));
+    ok = vmand(ok, vge(vset1(4294967295.0), m));
+    vstore_float(out, d);
+    return vmbits(ok);
+}
+
+#define SMOOTH_BATCH (4 * SLOTS)
+
+/* Escaped pixels waiting for their smooth values: z at the escape step, c's real part, the
+ * count, the pixel. */
+typedef struct smooth_batch {
+    double x[SMOOTH_BATCH], y[SMOOTH_BATCH], cr[SMOOTH_BATCH], n[SMOOTH_BATCH];
+    uint32_t pix[SMOOTH_BATCH];
+    unsigned len;
+} smooth_batch;
+
+/* Writes the batch's smooth values: smooth_after_escape()'s continuation on W lanes (the same
+ * doubles: the same operations in the same order, and a lane stops at the same step), then
+ * vsmooth_mu(), and smooth_after_escape() itself where vsmooth_mu() is not sure. NV vectors
+ * at a time, unrolled: each one's logarithms are a long dependency chain. */
+static void smooth_flush(smooth_batch *b, const kernel_row *row)
+{
+    vd const ci = vset1(row->im), radius2 = vset1(SMOOTH_RADIUS2), one = vset1(1.0);
+    /* NaN after the end: it never passes a test, and those lanes are not written. */
+    for (unsigned i = b->len; i % SLOTS != 0; i++)
+        b->x[i] = b->y[i] = b->cr[i] = b->n[i] = __builtin_nan("");
+    for (unsigned i = 0; i < b->len; i += SLOTS) {
+        vd x[NV], y[NV], m[NV], cr[NV];
+        _Pragma("GCC unroll 16")
+        for (int u = 0; u < NV; u++) {
+            x[u] = vload(b->x + i + u * W);
+            y[u] = vload(b->y + i + u * W);
+            m[u] = vload(b->n + i + u * W);
+            cr[u] = vload(b->cr + i + u * W);
+        }
+        for (int s = 0; s < SMOOTH_EXTRA; s++) {
+            vd x2[NV], y2[NV];
+            vm go[NV];
+            bool any = false;
+            _Pragma("GCC unroll 16")
+            for (int u = 0; u < NV; u++) {
+                x2[u] = vmul(x[u], x[u]);
+                y2[u] = vmul(y[u], y[u]);
+                go[u] = vge(radius2, vadd(x2[u], y2[u]));
+                any |= vmany(go[u]);
+            }
+            if (!any) break;
+            _Pragma("GCC unroll 16")
+            for (int u = 0; u < NV; u++) {
+                vd const xy = vmul(x[u], y[u]);
+                x[u] = vsel(go[u], vadd(vsub(x2[u], y2[u]), cr[u]), x[u]);
+                y[u] = vsel(go[u], vadd(vadd(xy, xy), ci), y[u]);
+                m[u] = vsel(go[u], vadd(m[u], one), m[u]);
+            }
+        }
+        float mu[SLOTS];
+        uint32_t sure = 0;
+        _Pragma("GCC unroll 16")
+        for (int u = 0; u < NV; u++)
+            sure |= (uint32_t)vsmooth_mu(vadd(vmul(x[u], x[u]), vmul(y[u], y[u])), m[u],
+                                         mu + u * W) << (u * W);
+        unsigned const k = b->len - i < SLOTS ? b->len - i : SLOTS;
+        for (unsigned l = 0; l < k; l++) row->smooth[b->pix[i + l]] = mu[l];
+        uint32_t unsure = ~sure & (k == 32 ? ~(uint32_t)0 : ((uint32_t)1 << k) - 1);
+        _Static_assert(SLOTS <= 32, "smooth_flush keeps SLOTS lanes' bits in a uint32_t");
+        for (; unsure != 0; unsure &= unsure - 1) {
+            unsigned const l = (unsigned)__builtin_ctz(unsure);
+            row->smooth[b->pix[i + l]] = smooth_after_escape(b->x[i + l], b->y[i + l],
+                                                             b->cr[i + l], row->im,
+                                                             (uint32_t)b->n[i + l]);
+        }
+    }
+    b->len = 0;
+}
+
+static inline void smooth_push(smooth_batch *b, const kernel_row *row, double x, double y,
+                               double cr, uint32_t n, uint32_t pix)
+{
+    unsigned const i = b->len++;
+    b->x[i] = x;
+    b->y[i] = y;
+    b->cr[i] = cr;
+    b->n[i] = (double)n;
+    b->pix[i] = pix;
+    if (b->len == SMOOTH_BATCH) smooth_flush(b, row);
+}
+#else
+typedef struct smooth_batch smooth_batch; /* never defined: always NULL */
+#endif /* LANES_VSMOOTH */
+
+/* Writes pixel j's count (and smooth value) and returns true if it is known without a lane:
+ * an interior point (with shortcuts), an escape at n = 1, or max_iter = 1. */
 static inline bool settled_without_lane(const kernel_row *row, uint32_t *counts, uint32_t j,
-                                        double cr)
+                                        double cr, smooth_batch *sb)
 {
     double const ci = row->im;
     if (row->shortcuts && interior_known(cr, ci)) {
         counts[j] = row->max_iter;
+        if (row->smooth != NULL) row->smooth[j] = (float)row->max_iter;
         return true;
     }
-    /* z_1 = c; this is kernel_scalar's test of it, the same doubles in the same order. */
-    if (cr * cr + ci * ci >= 4.0 || row->max_iter == 1) {
+    /* z_1 = c; this is kernel_scalar's test of it, the same doubles in the same order.
+     * (kernel_scalar's z_1 is (0 - 0) + c, +0 where c has a -0: a sign of zero changes no
+     * square, so no later |z|^2 and no smooth value.) */
+    if (cr * cr + ci * ci >= 4.0) {
         counts[j] = 1;
+#ifdef LANES_VSMOOTH
+        if (sb != NULL) {
+            smooth_push(sb, row, cr, ci, cr, 1, j);
+            return true;
+        }
+#else
+        (void)sb;
+#endif
+        if (row->smooth != NULL) row->smooth[j] = smooth_after_escape(cr, ci, cr, ci, 1);
+        return true;
+    }
+    if (row->max_iter == 1) {
+        counts[j] = 1;
+        if (row->smooth != NULL) row->smooth[j] = 1.0f;
         return true;
     }
     return false;
@@ -87,7 +256,7 @@ typedef struct queue {
 
 /* Tops the queue up from the row, settling on the way the pixels whose count is known
  * without a lane: interior points, escapes at n = 1, max_iter = 1. */
-static void queue_fill(queue *q, const kernel_row *row, uint32_t *counts)
+static void queue_fill(queue *q, const kernel_row *row, uint32_t *counts, smooth_batch *sb)
 {
     uint32_t const keep = q->len - q->pos;
     memmove(q->cr, q->cr + q->pos, keep * sizeof q->cr[0]);
@@ -97,7 +266,7 @@ static void queue_fill(queue *q, const kernel_row *row, uint32_t *counts)
     while (q->len < QCAP && q->next < row->n) {
         uint32_t const j = q->next++;
         double const cr = row->re[j];
-        if (settled_without_lane(row, counts, j, cr)) continue;
+        if (settled_without_lane(row, counts, j, cr, sb)) continue;
         q->cr[q->len] = cr;
         q->pix[q->len] = (double)j;
         q->len++;
@@ -113,16 +282,18 @@ static void queue_fill(queue *q, const kernel_row *row, uint32_t *counts)
 typedef struct lanes {
     double sx[SLOTS], sy[SLOTS]; /* the saved z of cycle detection */
     double save_at[SLOTS];       /* t of the next save */
+    double ex[SLOTS], ey[SLOTS]; /* smooth values only: z at the lane's escape step */
     unsigned active;             /* lanes holding a pixel */
 } lanes;
 
-/* Writes `count` for the lanes of vector u in m, then gives them the queue's next pixels
- * (born at t - 1, holding z_1 = c). */
+/* Writes `count` for the lanes of vector u in m (lanes that did not escape: their smooth
+ * value is the limit), then gives them the queue's next pixels (born at t - 1, holding
+ * z_1 = c). */
 /* always_inline: the loops over u are unrolled, so x[u] ... stay in registers. */
 __attribute__((always_inline)) static inline void retire(lanes *L, queue *q,
                                                        const kernel_row *row, uint32_t *counts,
                           int u, vd *x, vd *y, vd *cr, vd *born, vd *pix, vm m, vd count,
-                          vd tm1, vd ci, bool write)
+                          vd tm1, vd ci, bool write, smooth_batch *sb)
 {
     if (write) {
         double cnt[W], idx[W];
@@ -131,10 +302,11 @@ __attribute__((always_inline)) static inline void retire(lanes *L, queue *q,
         for (unsigned b = vmbits(m); b != 0; b &= b - 1) {
             unsigned const i = (unsigned)__builtin_ctz(b);
             counts[(uint32_t)idx[i]] = (uint32_t)cnt[i];
+            if (row->smooth != NULL) row->smooth[(uint32_t)idx[i]] = (float)row->max_iter;
         }
         L->active -= (unsigned)__builtin_popcount(vmbits(m));
     }
-    if (q->len - q->pos < W && q->next < row->n) queue_fill(q, row, counts);
+    if (q->len - q->pos < W && q->next < row->n) queue_fill(q, row, counts, sb);
     *cr = vexpand(*cr, m, q->cr + q->pos);
     *pix = vexpand(*pix, m, q->pix + q->pos);
     unsigned const want = (unsigned)__builtin_popcount(vmbits(m)), have = q->len - q->pos;
@@ -170,11 +342,14 @@ static uint64_t limit_of(const vd born[NV], const vd pix[NV], const kernel_row *
     return lim;
 }
 
-static void lanes_refill_run(const kernel_row *row, uint32_t *counts)
+/* sb: NULL (a constant) for counts only. */
+__attribute__((always_inline)) static inline void
+lanes_refill_body(const kernel_row *row, uint32_t *counts, smooth_batch *const sb)
 {
+    bool const want = sb != NULL;
     queue q;
     q.pos = q.len = q.next = 0;
-    queue_fill(&q, row, counts);
+    queue_fill(&q, row, counts, sb);
     if (q.len == 0) return;
 
     /* Read through a volatile so the compiler cannot turn xy * 2 back into xy + xy. */
@@ -191,7 +366,7 @@ static void lanes_refill_run(const kernel_row *row, uint32_t *counts)
     for (int u = 0; u < NV; u++) {
         x[u] = y[u] = cr[u] = pix[u] = nan;
         born[u] = zero;
-        retire(&L, &q, row, counts, u, &x[u], &y[u], &cr[u], &born[u], &pix[u], veq(zero, zero), zero, zero, ci, false);
+        retire(&L, &q, row, counts, u, &x[u], &y[u], &cr[u], &born[u], &pix[u], veq(zero, zero), zero, zero, ci, false, sb);
     }
     uint64_t t_limit = row->max_iter; /* every lane is born at 0 */
     uint64_t next_check = t + CHECK_EVERY;
@@ -221,6 +396,15 @@ static void lanes_refill_run(const kernel_row *row, uint32_t *counts)
             bits &= ~seen;
             seen |= bits;
             log[t - t0] = bits;
+            if (want) {
+                /* The z that escaped, before the lane iterates on (and overflows). */
+                _Pragma("GCC unroll 16")
+                for (int u = 0; u < NV; u++) {
+                    vm const e = vmask((bits >> (u * W)) & ((1u << W) - 1));
+                    vstore_mask(L.ex + u * W, e, x[u]);
+                    vstore_mask(L.ey + u * W, e, y[u]);
+                }
+            }
             frozen += (unsigned)__builtin_popcount(bits);
             if (frozen >= batch || t == end) break;
             _Pragma("GCC unroll 16")
@@ -236,18 +420,22 @@ static void lanes_refill_run(const kernel_row *row, uint32_t *counts)
         if (frozen > 0) {
             /* Count the frozen lanes from the log, and refill them from the queue (their
              * z_1 = c has been tested). */
-            double b[SLOTS], p[SLOTS];
+            double b[SLOTS], p[SLOTS], c[SLOTS];
             _Pragma("GCC unroll 16")
             for (int u = 0; u < NV; u++) {
                 vstore(b + u * W, born[u]);
                 vstore(p + u * W, pix[u]);
+                if (want) vstore(c + u * W, cr[u]);
             }
             uint32_t all = 0;
             for (uint64_t k = 0; k <= t - t0; k++) {
                 all |= log[k];
                 for (uint32_t e = log[k]; e != 0; e &= e - 1) {
                     unsigned const sl = (unsigned)__builtin_ctz(e);
-                    counts[(uint32_t)p[sl]] = (uint32_t)((double)(t0 + k) - b[sl]);
+                    uint32_t const n = (uint32_t)((double)(t0 + k) - b[sl]);
+                    counts[(uint32_t)p[sl]] = n;
+                    if (want)
+                        smooth_push(sb, row, L.ex[sl], L.ey[sl], c[sl], n, (uint32_t)p[sl]);
                 }
             }
             L.active -= frozen;
@@ -255,7 +443,7 @@ static void lanes_refill_run(const kernel_row *row, uint32_t *counts)
             for (int u = 0; u < NV; u++) {
                 vm const m = vmask((all >> (u * W)) & ((1u << W) - 1));
                 if (vmany(m))
-                    retire(&L, &q, row, counts, u, &x[u], &y[u], &cr[u], &born[u], &pix[u], m, zero, tm1, ci, false);
+                    retire(&L, &q, row, counts, u, &x[u], &y[u], &cr[u], &born[u], &pix[u], m, zero, tm1, ci, false, sb);
             }
             if (L.active == 0) return;
         }
@@ -265,7 +453,7 @@ static void lanes_refill_run(const kernel_row *row, uint32_t *counts)
             _Pragma("GCC unroll 16")
             for (int u = 0; u < NV; u++) {
                 vm const done = vmand(vge(vsub(tv, born[u]), lim), veq(pix[u], pix[u]));
-                if (vmany(done)) retire(&L, &q, row, counts, u, &x[u], &y[u], &cr[u], &born[u], &pix[u], done, lim, tm1, ci, true);
+                if (vmany(done)) retire(&L, &q, row, counts, u, &x[u], &y[u], &cr[u], &born[u], &pix[u], done, lim, tm1, ci, true, sb);
             }
             if (L.active == 0) return;
             t_limit = limit_of(born, pix, row);
@@ -286,10 +474,23 @@ static void lanes_refill_run(const kernel_row *row, uint32_t *counts)
             vstore(psx, vsel(due, x[u], sx));
             vstore(psy, vsel(due, y[u], sy));
             vstore(psa, vsel(due, vadd(tv, vsub(tv, born[u])), save_at));
-            if (vmany(rep)) retire(&L, &q, row, counts, u, &x[u], &y[u], &cr[u], &born[u], &pix[u], rep, lim, tm1, ci, true);
+            if (vmany(rep)) retire(&L, &q, row, counts, u, &x[u], &y[u], &cr[u], &born[u], &pix[u], rep, lim, tm1, ci, true, sb);
         }
         if (L.active == 0) return;
     }
+}
+
+static void lanes_refill_run(const kernel_row *row, uint32_t *counts)
+{
+    lanes_refill_body(row, counts, NULL);
+}
+
+static void lanes_refill_run_smooth(const kernel_row *row, uint32_t *counts)
+{
+    smooth_batch sb;
+    sb.len = 0;
+    lanes_refill_body(row, counts, &sb);
+    smooth_flush(&sb, row);
 }
 
 /* ---- short limits: blocks of SLOTS neighbouring pixels, iterated together ------------- */
@@ -329,8 +530,11 @@ static inline vd block_load(const double *p, unsigned left, unsigned at)
     return left >= at + W ? vload(p + at) : vload_n(p + at, left > at ? left - at : 0);
 }
 
-static void blocks_run(const kernel_row *row, uint32_t *counts)
+/* sb: NULL (a constant) for counts only. */
+__attribute__((always_inline)) static inline void
+blocks_body(const kernel_row *row, uint32_t *counts, smooth_batch *const sb)
 {
+    bool const want = sb != NULL;
     /* Read through a volatile so the compiler cannot turn xy * 2 back into xy + xy. */
     static volatile double const two_value = 2.0;
     double const ci_s = row->im, ci2_s = ci_s * ci_s;
@@ -357,6 +561,8 @@ static void blocks_run(const kernel_row *row, uint32_t *counts)
         _Pragma("GCC unroll 16")
         for (int k = 0; k < SLOTS / CW; k++) cnt[k] = all_max;
         vc tv = zero;
+        double ex[SLOTS], ey[SLOTS]; /* smooth values only: z at each lane's escape */
+        uint32_t escaped = 0;
         /* Step t tests z_t; tv holds t. */
         for (uint32_t t = 1; seen != ~(uint32_t)0; t++) {
             vd x2[NV], y2[NV], xy[NV];
@@ -370,6 +576,15 @@ static void blocks_run(const kernel_row *row, uint32_t *counts)
             }
             bits &= ~seen;
             seen |= bits;
+            if (want) {
+                escaped |= bits;
+                _Pragma("GCC unroll 16")
+                for (int u = 0; u < NV; u++) {
+                    vm const e = vmask((bits >> (u * W)) & ((1u << W) - 1));
+                    vstore_mask(ex + u * W, e, x[u]);
+                    vstore_mask(ey + u * W, e, y[u]);
+                }
+            }
             tv = vcinc(tv);
             _Pragma("GCC unroll 16")
             for (int k = 0; k < SLOTS / CW; k++) cnt[k] = vcput(bits >> (k * CW), tv, cnt[k]);
@@ -386,15 +601,38 @@ static void blocks_run(const kernel_row *row, uint32_t *counts)
             unsigned const at = k * CW;
             if (left > at) vcstore_n(counts + j + at, cnt[k], left - at < CW ? left - at : CW);
         }
+        if (want) {
+            /* Lanes past the row's end never escape (they start in `seen`). */
+            uint32_t const in_row = left == SLOTS ? ~(uint32_t)0 : ((uint32_t)1 << left) - 1;
+            for (uint32_t e = escaped; e != 0; e &= e - 1) {
+                unsigned const s = (unsigned)__builtin_ctz(e);
+                smooth_push(sb, row, ex[s], ey[s], re[s], counts[j + s], j + s);
+            }
+            for (uint32_t e = ~escaped & in_row; e != 0; e &= e - 1)
+                row->smooth[j + (unsigned)__builtin_ctz(e)] = (float)max_iter;
+        }
     }
+}
+
+static void blocks_run(const kernel_row *row, uint32_t *counts)
+{
+    blocks_body(row, counts, NULL);
+}
+
+static void blocks_run_smooth(const kernel_row *row, uint32_t *counts)
+{
+    smooth_batch sb;
+    sb.len = 0;
+    blocks_body(row, counts, &sb);
+    smooth_flush(&sb, row);
 }
 
 static void lanes_run(const kernel_row *row, uint32_t *counts)
 {
     if (row->max_iter <= BLOCK_MAX_ITER)
-        blocks_run(row, counts);
+        (row->smooth != NULL ? blocks_run_smooth : blocks_run)(row, counts);
     else
-        lanes_refill_run(row, counts);
+        (row->smooth != NULL ? lanes_refill_run_smooth : lanes_refill_run)(row, counts);
 }
 
 #else /* !LANES_IN_REGISTERS */
@@ -417,6 +655,8 @@ typedef struct lanes {
     double save_at[SLOTS];       /* t of the next save; the vector loop moves it */
     double born_t[SLOTS];        /* born, as a double (exact: t < 2^53) */
     double stop_t[SLOTS];        /* t at which a frozen lane escaped; -1 while it runs */
+    double ex[SLOTS], ey[SLOTS]; /* smooth values only: z at a frozen lane's escape */
+    smooth_batch *sb;            /* smooth values only, with vsmooth_mu: escapes wait here */
     uint64_t born[SLOTS];
     uint32_t pixel[SLOTS];
     uint64_t t;         /* steps taken by every slot so far */
@@ -433,7 +673,7 @@ static void refill(lanes *L, const kernel_row *row, uint32_t *counts, unsigned s
     while (L->next < row->n) {
         uint32_t const j = L->next++;
         double const cr = row->re[j];
-        if (settled_without_lane(row, counts, j, cr)) continue;
+        if (settled_without_lane(row, counts, j, cr, L->sb)) continue;
         L->x[s] = cr;
         L->y[s] = ci;
         L->cr[s] = cr;
@@ -455,10 +695,21 @@ static void refill(lanes *L, const kernel_row *row, uint32_t *counts, unsigned s
     L->live--;
 }
 
+/* Writes slot s's count and smooth value (`escaped`: its z passed the test, and L->ex,
+ * L->ey hold that z), and gives the slot the next pixel. */
 static void retire(lanes *L, const kernel_row *row, uint32_t *counts, unsigned s,
-                   uint32_t count)
+                   uint32_t count, bool escaped)
 {
     counts[L->pixel[s]] = count;
+#ifdef LANES_VSMOOTH
+    if (escaped && L->sb != NULL)
+        smooth_push(L->sb, row, L->ex[s], L->ey[s], L->cr[s], count, L->pixel[s]);
+    else
+#endif
+    if (row->smooth != NULL)
+        row->smooth[L->pixel[s]] =
+            escaped ? smooth_after_escape(L->ex[s], L->ey[s], L->cr[s], row->im, count)
+                    : (float)row->max_iter;
     refill(L, row, counts, s);
 }
 
@@ -470,20 +721,21 @@ static void settle(lanes *L, const kernel_row *row, uint32_t *counts, uint64_t r
     for (unsigned s = 0; s < SLOTS; s++) {
         if (L->stop_t[s] < 0) continue;
         repeated &= ~((uint64_t)1 << s);
-        retire(L, row, counts, s, (uint32_t)((uint64_t)L->stop_t[s] - L->born[s]));
+        retire(L, row, counts, s, (uint32_t)((uint64_t)L->stop_t[s] - L->born[s]), true);
     }
     /* An exact repeat of z means the orbit is periodic: the plain kernel would reach
      * max_iter too, so this never changes a count. */
     while (repeated != 0) {
         unsigned const s = (unsigned)__builtin_ctzll(repeated);
         repeated &= repeated - 1;
-        retire(L, row, counts, s, row->max_iter);
+        retire(L, row, counts, s, row->max_iter, false);
     }
     if (t >= L->t_limit) {
         L->t_limit = UINT64_MAX;
         for (unsigned s = 0; s < SLOTS; s++) {
             if (L->pixel[s] == NO_PIXEL) continue;
-            if (t - L->born[s] >= row->max_iter) retire(L, row, counts, s, row->max_iter);
+            if (t - L->born[s] >= row->max_iter)
+                retire(L, row, counts, s, row->max_iter, false);
             if (L->pixel[s] != NO_PIXEL && L->born[s] + row->max_iter < L->t_limit)
                 L->t_limit = L->born[s] + row->max_iter;
         }
@@ -497,9 +749,14 @@ static uint64_t bits_of(const vm m[NV])
     return b;
 }
 
-static void lanes_run(const kernel_row *row, uint32_t *counts)
+/* want: smooth values (a constant); sb: where escapes wait for them, or NULL. */
+__attribute__((always_inline)) static inline void
+lanes_body(const kernel_row *row, uint32_t *counts, bool const want, smooth_batch *sb)
 {
     lanes L;
+    L.sb = sb;
+    if (want)
+        for (unsigned s = 0; s < SLOTS; s++) L.ex[s] = L.ey[s] = 0.0;
     L.t = 1;
     L.t_limit = UINT64_MAX;
     L.next = 0;
@@ -544,6 +801,11 @@ static void lanes_run(const kernel_row *row, uint32_t *counts)
                     vd const tv = vset1((double)t);
                     for (int u = 0; u < NV; u++) {
                         vm const esc = vge(mag[u], four);
+                        if (want) {
+                            /* The z that escaped, for its smooth value. */
+                            vstore(L.ex + u * W, vsel(esc, x[u], vload(L.ex + u * W)));
+                            vstore(L.ey + u * W, vsel(esc, y[u], vload(L.ey + u * W)));
+                        }
                         stop_t[u] = vsel(esc, tv, stop_t[u]);
                         x[u] = vsel(esc, nan, x[u]);
                         y[u] = vsel(esc, nan, y[u]);
@@ -590,6 +852,28 @@ static void lanes_run(const kernel_row *row, uint32_t *counts)
         L.t = t;
         settle(&L, row, counts, stop ? bits_of(rep) : 0);
     }
+}
+
+static void lanes_run_counts(const kernel_row *row, uint32_t *counts)
+{
+    lanes_body(row, counts, false, NULL);
+}
+
+static void lanes_run_smooth(const kernel_row *row, uint32_t *counts)
+{
+#ifdef LANES_VSMOOTH
+    smooth_batch sb;
+    sb.len = 0;
+    lanes_body(row, counts, true, &sb);
+    smooth_flush(&sb, row);
+#else
+    lanes_body(row, counts, true, NULL);
+#endif
+}
+
+static void lanes_run(const kernel_row *row, uint32_t *counts)
+{
+    (row->smooth != NULL ? lanes_run_smooth : lanes_run_counts)(row, counts);
 }
 
 #endif /* LANES_IN_REGISTERS */

@@ -10,23 +10,34 @@
  * inside the cardioid or the period-2 bulb, or when its orbit repeats a value exactly:
  * a double-precision orbit that returns to a previous z is periodic and never escapes, so
  * this cannot change any count (docs/algorithms.md, "Cycle detection").
+ *
+ * Smooth values (row->smooth): at the escape, smooth_after_escape() of the z that passed
+ * the test; (float)max_iter for a pixel that did not escape (an escape at n = max_iter is
+ * an escape). That is kernel_formula's value for the classic set, the specification of
+ * smooth values.
  */
 #include "kernel/kernel.h"
 
-static uint32_t escape_plain(double cr, double ci, uint32_t max_iter)
+/* The escape functions return the first n whose z_n passes the test, with z_n in z[0], z[1];
+ * or 0 if there is none up to max_iter (or the orbit repeats), z untouched. */
+static uint32_t escape_plain(double cr, double ci, uint32_t max_iter, double z[2])
 {
     double x = 0.0, y = 0.0;
     for (uint32_t n = 1; n <= max_iter; n++) {
         double const x2 = x * x, y2 = y * y, xy = x * y;
         x = (x2 - y2) + cr;
         y = (xy + xy) + ci;
-        if (x * x + y * y >= 4.0) return n;
+        if (x * x + y * y >= 4.0) {
+            z[0] = x;
+            z[1] = y;
+            return n;
+        }
         if (n == max_iter) break;
     }
-    return max_iter;
+    return 0;
 }
 
-static uint32_t escape_cycles(double cr, double ci, uint32_t max_iter)
+static uint32_t escape_cycles(double cr, double ci, uint32_t max_iter, double z[2])
 {
     double x = 0.0, y = 0.0;
     double saved_x = 0.0, saved_y = 0.0;
@@ -35,8 +46,12 @@ static uint32_t escape_cycles(double cr, double ci, uint32_t max_iter)
         double const x2 = x * x, y2 = y * y, xy = x * y;
         x = (x2 - y2) + cr;
         y = (xy + xy) + ci;
-        if (x * x + y * y >= 4.0) return n;
-        if (x == saved_x && y == saved_y) return max_iter;
+        if (x * x + y * y >= 4.0) {
+            z[0] = x;
+            z[1] = y;
+            return n;
+        }
+        if (x == saved_x && y == saved_y) return 0;
         if (n == save_at) {
             saved_x = x;
             saved_y = y;
@@ -44,18 +59,22 @@ static uint32_t escape_cycles(double cr, double ci, uint32_t max_iter)
         }
         if (n == max_iter) break;
     }
-    return max_iter;
+    return 0;
 }
 
 void kernel_scalar(const kernel_row *row, uint32_t *counts)
 {
     for (uint32_t j = 0; j < row->n; j++) {
         double const cr = row->re[j], ci = row->im;
+        double z[2];
+        uint32_t n = 0;
         if (!row->shortcuts)
-            counts[j] = escape_plain(cr, ci, row->max_iter);
-        else if (interior_known(cr, ci))
-            counts[j] = row->max_iter;
-        else
-            counts[j] = escape_cycles(cr, ci, row->max_iter);
+            n = escape_plain(cr, ci, row->max_iter, z);
+        else if (!interior_known(cr, ci))
+            n = escape_cycles(cr, ci, row->max_iter, z);
+        counts[j] = n != 0 ? n : row->max_iter;
+        if (row->smooth != NULL)
+            row->smooth[j] = n != 0 ? smooth_after_escape(z[0], z[1], cr, ci, n)
+                                    : (float)row->max_iter;
     }
 }

@@ -42,6 +42,30 @@ static inline unsigned vmbits(vm m) { return (unsigned)_mm_movemask_pd(m); }
 /* a where m is set, else b */
 static inline vd vsel(vm m, vd a, vd b) { return _mm_or_pd(_mm_and_pd(m, a), _mm_andnot_pd(m, b)); }
 
+/* For smooth values (kernel_lanes.h, LANES_VSMOOTH). */
+static inline vd vdiv(vd a, vd b) { return _mm_div_pd(a, b); }
+static inline vd vabs(vd a) { return _mm_andnot_pd(_mm_set1_pd(-0.0), a); }
+/* v = 2^e f with f in about [0.75, 1.5], for a positive normal v: f is exact. The exponent
+ * field b of v * 4/3 gives e = b - 1023, and 2^-e has the field 2046 - b. */
+static inline vd vsplit(vd v, vd *e)
+{
+    vd const v43 = _mm_mul_pd(v, _mm_set1_pd(4.0 / 3.0));
+    __m128i const b = _mm_srli_epi64(_mm_castpd_si128(v43), 52);
+    *e = _mm_sub_pd(_mm_cvtepi32_pd(_mm_shuffle_epi32(b, _MM_SHUFFLE(3, 3, 2, 0))),
+                    _mm_set1_pd(1023.0));
+    __m128i const minus_e = _mm_sub_epi64(_mm_set1_epi64x(2046), b);
+    vd const scale = _mm_castsi128_pd(_mm_slli_epi64(minus_e, 52));
+    return _mm_mul_pd(v, scale);
+}
+/* (double)(float)a, and W floats (float)a to p. */
+static inline vd vround_float(vd a) { return _mm_cvtps_pd(_mm_cvtpd_ps(a)); }
+static inline void vstore_float(float *p, vd a)
+{
+    __m128 const f = _mm_cvtpd_ps(a);
+    _mm_storel_pi((__m64 *)p, f);
+}
+
+#define LANES_VSMOOTH 1
 #include "kernel/kernel_lanes.h"
 
 void kernel_sse2(const kernel_row *row, uint32_t *counts) { lanes_run(row, counts); }

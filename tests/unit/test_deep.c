@@ -1,8 +1,8 @@
 /*
  * tests/unit/test_deep.c - the deep-zoom engines: perturbation (with rebasing, BLA and
  * floatexp) against the brute-force MPFR engine at zooms 1e20 .. 1e1000, against the
- * double kernel where both reach (1e5 .. 1e12), exact counts at c = 1/4 + 10^-n, engine
- * choice and errors.
+ * double kernel where both reach (1e5 .. 1e12), exact counts at c = 1/4 + 10^-n, and
+ * counts that do not depend on how the pixels are grouped into renders.
  *
  * Built with MANDEL_SANITIZE, the images are smaller and the 1/4 + 10^-n series stops
  * earlier, so the sanitizer run stays within minutes.
@@ -254,6 +254,41 @@ static void benchmarks(void)
     }
 }
 
+/* The perturbation engine keeps several pixels in flight at once (perturb.c): a pixel's
+ * count must not depend on which pixels share the loop with it. A row rendered whole must
+ * equal the same row rendered one pixel at a time, and in ragged pieces. */
+static void lanes_independent(void)
+{
+    static const char *const files[] = {"1e50.kfr", "5e113.kfr"};
+    CHECK_EQ_INT(MANDEL_OK, mandel_ctx_set(ctx, MANDEL_OPT_ENGINE, MANDEL_ENGINE_PERTURB));
+    for (size_t f = 0; f < (QUICK ? 1 : sizeof files / sizeof *files); f++) {
+        char path[512];
+        snprintf(path, sizeof path, KF_DIR "%s", files[f]);
+        uint32_t iter;
+        mandel_view *const v = location_view(path, 48, 27, &iter);
+        if (v == NULL) continue;
+        uint32_t whole[48], alone[48], pieces[48];
+        mandel_rect const row = {0, 9, 48, 1};
+        CHECK_EQ_INT(MANDEL_OK, mandel_render(ctx, v, iter, row, whole, 48, sizeof whole));
+        for (uint32_t x = 0; x < 48; x++) {
+            mandel_rect const one = {x, 9, 1, 1};
+            CHECK_EQ_INT(MANDEL_OK, mandel_render(ctx, v, iter, one, &alone[x], 1, 4));
+        }
+        for (uint32_t x = 0, w = 1; x < 48; x += w, w = w % 5 + 1) {
+            if (x + w > 48) w = 48 - x;
+            mandel_rect const piece = {x, 9, w, 1};
+            CHECK_EQ_INT(MANDEL_OK,
+                         mandel_render(ctx, v, iter, piece, &pieces[x], w, w * sizeof *pieces));
+        }
+        uint32_t same = 0;
+        for (uint32_t x = 0; x < 48; x++) same += whole[x] == alone[x] && whole[x] == pieces[x];
+        printf("%-28s perturb, whole row vs pixel by pixel vs pieces: %u/48 equal\n", files[f],
+               same);
+        CHECK_EQ_U32(48, same);
+        mandel_view_free(v);
+    }
+}
+
 int main(void)
 {
     ctx = mandel_ctx_new(NULL);
@@ -264,6 +299,7 @@ int main(void)
     overlap();
     quarter();
     benchmarks();
+    lanes_independent();
     mandel_ctx_free(ctx);
     return check_report("test_deep");
 }

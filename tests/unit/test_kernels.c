@@ -1,10 +1,14 @@
 /*
- * tests/unit/test_kernels.c - every vector kernel against kernel_scalar, pixel for pixel.
+ * tests/unit/test_kernels.c - every vector kernel against kernel_scalar, pixel for pixel,
+ * and every kernel's smooth values (kernel_scalar's too) against kernel_formula's.
  *
  * usage: test_kernels [isa...]   (default: every built kernel this CPU runs)
  * Exits 77 (skipped) when a kernel named on the command line is not built or the CPU lacks
- * it. The reference is kernel_scalar with shortcuts off: the invariant is that no kernel,
- * with or without shortcuts, ever changes a count. Zero differences are allowed.
+ * it. The scalar kernel is tested in every run as well (for its smooth values). The count
+ * reference is kernel_scalar with shortcuts off: the invariant is that no kernel, with or
+ * without shortcuts, ever changes a count. The smooth reference is kernel_formula's value
+ * for the classic set, compared as bytes (the same float, bit for bit). Zero differences
+ * are allowed.
  */
 #include "../check.h"
 
@@ -44,7 +48,34 @@ static void grid_center(grid *g, uint32_t w, uint32_t h, double cre, double cim,
 }
 
 static uint32_t want[2048], got[2048 + 1]; /* got: and the guard */
+static float want_smooth[2048], got_smooth[2048 + 1];
 static long differences;
+
+static const formula_params classic = {FORMULA_MANDELBROT, 2, false, 0, 0};
+
+/* Runs fn on `row` with smooth values asked for, and compares its counts with `want` and its
+ * smooth values with `want_smooth`, byte for byte. */
+static void compare_smooth(kernel_fn *fn, const char *what, kernel_row row)
+{
+    uint32_t const n = row.n;
+    row.smooth = got_smooth;
+    for (uint32_t j = 0; j <= n; j++) {
+        got[j] = 0xdeadbeefu;
+        got_smooth[j] = -12345.0f;
+    }
+    fn(&row, got);
+    CHECK_EQ_U32(0xdeadbeefu, got[n]);
+    CHECK_TRUE(got_smooth[n] == -12345.0f);
+    for (uint32_t j = 0; j < n; j++) {
+        if (got[j] == want[j] && memcmp(&got_smooth[j], &want_smooth[j], sizeof(float)) == 0)
+            continue;
+        if (differences++ < 10)
+            fprintf(stderr, "%s (smooth): c = %.17g%+.17gi, max_iter %u, shortcuts %d: "
+                    "expected %u %.9g, got %u %.9g\n", what, row.re[j], row.im, row.max_iter,
+                    row.shortcuts, want[j], (double)want_smooth[j], got[j],
+                    (double)got_smooth[j]);
+    }
+}
 
 /* One row segment, shortcuts off and on, against the plain scalar reference (or, when
  * `reference_shortcuts`, the scalar kernel with shortcuts: for limits too large to iterate
@@ -55,8 +86,10 @@ static void compare_row(kernel_fn *fn, const char *what, const double *re, uint3
     kernel_row row = {.re = re, .im = im, .n = n, .max_iter = max_iter,
                       .shortcuts = reference_shortcuts};
     kernel_scalar(&row, want);
+    kernel_formula(&row, &classic, (formula_out){NULL, want_smooth, NULL});
     for (int sc = reference_shortcuts ? 1 : 0; sc <= 1; sc++) {
         row.shortcuts = sc;
+        compare_smooth(fn, what, row);
         /* A guard after the row catches a write past its end. */
         for (uint32_t j = 0; j <= n; j++) got[j] = 0xdeadbeefu;
         fn(&row, got);
@@ -166,6 +199,39 @@ static void test_short_limits(kernel_fn *fn)
     }
 }
 
+/* Smooth values at every limit 1..70, 255..257 and 1000, on rows of every length 1..70 that
+ * mix interior points, the cardioid test's edges, escapes at n = 1 (some with |z|^2 beyond
+ * the vector logarithm's range) and late escapes; and -0.0, whose z_1 kernel_scalar
+ * computes as +0.0. */
+static void test_smooth_limits(kernel_fn *fn)
+{
+    double row[70];
+    double const ci = 0.3;
+    double c = interior_edge(-0.4, 0.6, ci);
+    for (int d = 0; d < 6; d++) c = nextafter(c, -1e9);
+    for (unsigned j = 0; j < 12; j++, c = nextafter(c, 1e9)) row[j] = c;
+    for (unsigned j = 12; j < 70; j++) {
+        /* 1e300, 1e151, -3e150: |z|^2 is inf or above 1e300, where the vector logarithm
+         * leaves the value to smooth_after_escape(); 9.9e149 is just inside its range. */
+        static const double pick[] = {0.0,  -1.0, 3.0,  -2.5,   0.26,    -0.75,
+                                      -0.0, -1.9, 1e300, 1e151, -3e150, 9.9e149};
+        row[j] = j % 5 == 0 ? pick[(j / 5) % 12] : -2.2 + 3.0 * uniform();
+    }
+    uint32_t limits[70 + 4];
+    unsigned nl = 0;
+    for (uint32_t l = 1; l <= 70; l++) limits[nl++] = l;
+    limits[nl++] = 255;
+    limits[nl++] = 256;
+    limits[nl++] = 257;
+    limits[nl++] = 1000;
+    for (unsigned l = 0; l < nl; l++) {
+        for (uint32_t n = 1; n <= 70; n++) {
+            compare_row(fn, "smooth limit", row, n, ci, limits[l], false);
+            compare_row(fn, "smooth limit", row + 70 - n, n, -0.0, limits[l], false);
+        }
+    }
+}
+
 static void test_kernel(mandel_isa isa)
 {
     kernel_fn *const fn = kernel_select(isa, &(mandel_isa){0});
@@ -244,6 +310,7 @@ static void test_kernel(mandel_isa isa)
     compare_row(fn, "nan input", odd, sizeof odd / sizeof odd[0], 0.0, 300, false);
 
     test_short_limits(fn);
+    test_smooth_limits(fn);
 
     /* UINT32_MAX: only points the shortcuts settle (or that escape) are affordable, so the
      * reference here is kernel_scalar with shortcuts. Counters must not overflow. */
@@ -252,6 +319,25 @@ static void test_kernel(mandel_isa isa)
                 true);
     compare_row(fn, "max limit", settled, sizeof settled / sizeof settled[0], 0.7449,
                 UINT32_MAX, true);
+}
+
+/* kernel_formula's smooth value for the classic set is the same float whether or not the
+ * distance estimate is asked for (two code paths: smooth_after_escape(), and the loop that
+ * carries the derivative). */
+static void test_formula_paths(void)
+{
+    static grid g;
+    static float with_distance[2048], distance[2048];
+    grid_center(&g, 300, 40, -0.75, 0.1, 1.3);
+    long diff = 0;
+    for (uint32_t k = 0; k < g.height; k++) {
+        kernel_row const row = {.re = g.re, .im = g.im[k], .n = g.width, .max_iter = 700,
+                                .shortcuts = true};
+        kernel_formula(&row, &classic, (formula_out){NULL, want_smooth, NULL});
+        kernel_formula(&row, &classic, (formula_out){NULL, with_distance, distance});
+        diff += memcmp(want_smooth, with_distance, g.width * sizeof(float)) != 0;
+    }
+    CHECK_EQ_INT(0, diff);
 }
 
 int main(int argc, char **argv)
@@ -278,11 +364,16 @@ int main(int argc, char **argv)
         for (int i = MANDEL_ISA_SCALAR + 1; i < MANDEL_ISA_COUNT; i++)
             if (kernel_available((mandel_isa)i)) isas[n_isas++] = (mandel_isa)i;
     }
+    /* The scalar kernel too: its counts are the reference, its smooth values are not. */
+    bool named_scalar = false;
+    for (int i = 0; i < n_isas; i++) named_scalar |= isas[i] == MANDEL_ISA_SCALAR;
+    if (!named_scalar && n_isas < MANDEL_ISA_COUNT) isas[n_isas++] = MANDEL_ISA_SCALAR;
+    test_formula_paths();
     for (int i = 0; i < n_isas; i++) {
         long const before = differences;
         test_kernel(isas[i]);
-        printf("%s: %ld pixels differ from kernel_scalar\n", kernel_isa_name(isas[i]),
-               differences - before);
+        printf("%s: %ld pixels differ from kernel_scalar (counts) or kernel_formula "
+               "(smooth)\n", kernel_isa_name(isas[i]), differences - before);
     }
     CHECK_EQ_INT(0, differences);
     return check_report("test_kernels");
