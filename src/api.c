@@ -248,13 +248,24 @@ int mandel_ctx_set_julia(mandel_ctx *ctx, int on, double re, double im)
     return MANDEL_OK;
 }
 
-/* Whether this render needs the general engine rather than the classic kernels, which give
- * counts and smooth values (the same floats as the general engine) of z^2 + c only. */
+/* True for the classic set, z^2 + c with z_0 = 0: what every engine renders. */
+static bool classic_formula(const mandel_ctx *ctx)
+{
+    formula_params const *const fp = &ctx->formula;
+    return fp->formula == FORMULA_MANDELBROT && fp->power == 2 && !fp->julia;
+}
+
+/* Whether this render needs the general engine (kernel_formula) rather than the vector
+ * kernels, which give the same counts and smooth values (the same floats). They iterate
+ * the quadratic formulas (mandelbrot power 2, burning ship, tricorn) and their Julia sets
+ * for counts, and give the smooth values of z^2 + c and its Julia sets; the rest (powers
+ * > 2, distances, smooth values of the burning ship and the tricorn) is the general
+ * engine's. */
 static bool needs_general(const mandel_ctx *ctx, const mandel_fields *f)
 {
     formula_params const *const fp = &ctx->formula;
-    return f->distance != NULL || fp->julia || fp->formula != FORMULA_MANDELBROT ||
-           fp->power != 2;
+    return f->distance != NULL || (fp->formula == FORMULA_MANDELBROT && fp->power != 2) ||
+           (f->smooth != NULL && fp->formula != FORMULA_MANDELBROT);
 }
 
 int mandel_render_fields(mandel_ctx *ctx, const mandel_view *view, uint32_t max_iter,
@@ -312,7 +323,9 @@ int mandel_render_fields(mandel_ctx *ctx, const mandel_view *view, uint32_t max_
         FAIL_IF(ctx, err != MANDEL_OK, err, "cannot start %u worker threads", n_threads);
     }
 
-    FAIL_IF(ctx, (general || fields->smooth != NULL) && engine != MANDEL_ENGINE_DOUBLE,
+    FAIL_IF(ctx,
+            (general || !classic_formula(ctx) || fields->smooth != NULL) &&
+                engine != MANDEL_ENGINE_DOUBLE,
             MANDEL_EINVAL,
             "beyond double precision only the counts of the classic set (z^2 + c) can be "
             "rendered yet");
@@ -333,15 +346,17 @@ int mandel_render_fields(mandel_ctx *ctx, const mandel_view *view, uint32_t max_
         return MANDEL_OK;
     }
 
+    /* The vector kernel for what it iterates (job.formula then gives it the variant), else
+     * the general engine: kernel NULL. */
     sched_job job = {
-        .kernel = kernel,
+        .kernel = general ? NULL : kernel,
         .re = view->re + rect.x,
         .im = view->im + rect.y,
         .width = rect.width,
         .height = rect.height,
         .max_iter = max_iter,
         .shortcuts = ctx->shortcuts,
-        .formula = general ? &ctx->formula : NULL,
+        .formula = general || !classic_formula(ctx) ? &ctx->formula : NULL,
         .counts = fields->counts,
         .smooth = fields->smooth,
         .distance = fields->distance,
@@ -362,7 +377,8 @@ int mandel_render_fields(mandel_ctx *ctx, const mandel_view *view, uint32_t max_
         .shortcuts = ctx->shortcuts,
     };
     /* Guessing gives counts only. */
-    if (ctx->guess && !general && fields->smooth == NULL) job.guess = &guess;
+    if (ctx->guess && !general && classic_formula(ctx) && fields->smooth == NULL)
+        job.guess = &guess;
     double const start = now_seconds();
     uint64_t iterations = 0;
     int const err = sched_run(ctx->pool, &job, ctx->progress, ctx->progress_user, &iterations);

@@ -119,7 +119,8 @@ static uint64_t render_unit(const sched_pool *p, uint64_t unit)
     float *const distance = job->distance != NULL ? job->distance + at : NULL;
     if (job->segment != NULL) {
         job->segment(job->segment_user, row, x, n, out);
-    } else if (job->formula != NULL) {
+    } else if (job->kernel == NULL) {
+        /* The general engine (api.c, needs_general()). */
         kernel_row const kr = {
             .re = job->re + x,
             .im = job->im[row],
@@ -129,7 +130,15 @@ static uint64_t render_unit(const sched_pool *p, uint64_t unit)
         };
         kernel_formula(&kr, job->formula, (formula_out){out, smooth, distance});
     } else {
-        /* The classic set: counts, and smooth values if asked (no distances here). */
+        /* The vector kernel: the classic set (formula NULL), counts and smooth values if
+         * asked, or a quadratic formula / Julia set given by job->formula (no distances
+         * here). */
+        static const uint8_t variants[] = {
+            [FORMULA_MANDELBROT] = KERNEL_CLASSIC,
+            [FORMULA_BURNING_SHIP] = KERNEL_BURNING_SHIP,
+            [FORMULA_TRICORN] = KERNEL_TRICORN,
+        };
+        const formula_params *const f = job->formula;
         kernel_row const kr = {
             .re = job->re + x,
             .im = job->im[row],
@@ -138,7 +147,17 @@ static uint64_t render_unit(const sched_pool *p, uint64_t unit)
             .shortcuts = job->shortcuts,
             .smooth = smooth,
         };
-        job->kernel(&kr, out);
+        if (f == NULL) {
+            job->kernel(&kr, out);
+        } else {
+            kernel_variant const v = {
+                .variant = variants[f->formula],
+                .julia = f->julia,
+                .julia_re = f->julia_re,
+                .julia_im = f->julia_im,
+            };
+            kernel_var_of(job->kernel)(&kr, &v, out);
+        }
     }
     /* The sum in a form GCC vectorises well: 8 independent 64-bit sums, each adding two
      * counts read as one 64-bit word (twice as fast as one widening sum a count). */

@@ -20,8 +20,9 @@
 typedef void sched_segment_fn(void *user, uint32_t row, uint32_t x, uint32_t n, uint32_t *out);
 
 typedef struct sched_job {
-    kernel_fn *kernel;          /* used when `segment` and `formula` are NULL */
-    const formula_params *formula; /* the general engine, writing every field asked for */
+    kernel_fn *kernel;          /* a vector or scalar kernel; NULL: the general engine */
+    const formula_params *formula; /* with a kernel: the variant it iterates (Julia, Burning
+                                    * Ship, Tricorn); without: kernel_formula's settings */
     sched_segment_fn *segment;  /* else this, with segment_user */
     void *segment_user;
     const double *re;     /* kernel only: the rect's first column, view->re + rect.x */

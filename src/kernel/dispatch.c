@@ -33,28 +33,29 @@ static const struct kernel_impl {
     const char *name;
     kernel_fn *fn;        /* NULL: not built for this target */
     bool (*cpu_has)(void);
+    kernel_var_fn *var;   /* the same kernel for any variant (kernel.h) */
 } kernels[MANDEL_ISA_COUNT] = {
-    [MANDEL_ISA_AUTO] = {"auto", NULL, cpu_always},
-    [MANDEL_ISA_SCALAR] = {"scalar", kernel_scalar, cpu_always},
+    [MANDEL_ISA_AUTO] = {"auto", NULL, cpu_always, NULL},
+    [MANDEL_ISA_SCALAR] = {"scalar", kernel_scalar, cpu_always, kernel_scalar_var},
 #ifdef MANDEL_HAVE_GENERIC
-    [MANDEL_ISA_GENERIC] = {"generic", kernel_generic, cpu_always},
+    [MANDEL_ISA_GENERIC] = {"generic", kernel_generic, cpu_always, kernel_generic_var},
 #else
-    [MANDEL_ISA_GENERIC] = {"generic", NULL, cpu_always},
+    [MANDEL_ISA_GENERIC] = {"generic", NULL, cpu_always, NULL},
 #endif
 #ifdef MANDEL_HAVE_SSE2
-    [MANDEL_ISA_SSE2] = {"sse2", kernel_sse2, cpu_has_sse2},
+    [MANDEL_ISA_SSE2] = {"sse2", kernel_sse2, cpu_has_sse2, kernel_sse2_var},
 #else
-    [MANDEL_ISA_SSE2] = {"sse2", NULL, cpu_always},
+    [MANDEL_ISA_SSE2] = {"sse2", NULL, cpu_always, NULL},
 #endif
 #ifdef MANDEL_HAVE_AVX2
-    [MANDEL_ISA_AVX2] = {"avx2", kernel_avx2, cpu_has_avx2},
+    [MANDEL_ISA_AVX2] = {"avx2", kernel_avx2, cpu_has_avx2, kernel_avx2_var},
 #else
-    [MANDEL_ISA_AVX2] = {"avx2", NULL, cpu_always},
+    [MANDEL_ISA_AVX2] = {"avx2", NULL, cpu_always, NULL},
 #endif
 #ifdef MANDEL_HAVE_AVX512
-    [MANDEL_ISA_AVX512] = {"avx512", kernel_avx512, cpu_has_avx512},
+    [MANDEL_ISA_AVX512] = {"avx512", kernel_avx512, cpu_has_avx512, kernel_avx512_var},
 #else
-    [MANDEL_ISA_AVX512] = {"avx512", NULL, cpu_always},
+    [MANDEL_ISA_AVX512] = {"avx512", NULL, cpu_always, NULL},
 #endif
 };
 
@@ -84,4 +85,11 @@ kernel_fn *kernel_select(mandel_isa isa, mandel_isa *resolved)
     if (!kernel_available(isa) || isa == MANDEL_ISA_AUTO) return NULL;
     *resolved = isa;
     return kernels[isa].fn;
+}
+
+kernel_var_fn *kernel_var_of(kernel_fn *fn)
+{
+    for (int i = 0; i < MANDEL_ISA_COUNT; i++)
+        if (fn != NULL && kernels[i].fn == fn) return kernels[i].var;
+    return NULL;
 }

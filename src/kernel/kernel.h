@@ -4,7 +4,9 @@
  * A kernel computes the escape counts of one row segment: pixels with c = re[j] + im*i,
  * j = 0..n-1, and, when asked, their smooth values. Every kernel gives the same count for
  * every pixel as kernel_scalar, the specification, and the same smooth value (the same
- * float) as kernel_formula; the tests hold each built variant to that.
+ * float) as kernel_formula; the tests hold each built variant to that. Each kernel also has
+ * an entry for the burning ship, the tricorn and the Julia sets of z^2 + c and of those
+ * (kernel_var_fn, kernel_variant), held to kernel_formula's counts and smooth values.
  */
 #ifndef MANDEL_KERNEL_H
 #define MANDEL_KERNEL_H
@@ -26,6 +28,30 @@ typedef struct kernel_row {
     float *smooth;
 } kernel_row;
 
+/* The map a vector kernel iterates besides the classic set (kernel_formula's, the same
+ * doubles in the same order): variant KERNEL_CLASSIC z^2 + c, KERNEL_BURNING_SHIP
+ * (|Re z| + i|Im z|)^2 + c, KERNEL_TRICORN conj(z)^2 + c. With `julia`, z_0 = the pixel
+ * and c = julia_re + julia_im*i; else z_0 = 0 and c = the pixel. All zero is the classic
+ * set. The cardioid/bulb shortcut is the classic set's only; cycle detection applies to
+ * all. (Not fields of kernel_row, whose positional initialisers elsewhere would miss them.) */
+typedef struct kernel_variant {
+    uint8_t variant;
+    bool julia;
+    double julia_re, julia_im;
+} kernel_variant;
+
+enum {
+    KERNEL_CLASSIC = 0,
+    KERNEL_BURNING_SHIP = 1,
+    KERNEL_TRICORN = 2,
+};
+
+/* True for the classic Mandelbrot set (z_0 = 0, z^2 + c). */
+static inline bool kernel_variant_classic(const kernel_variant *v)
+{
+    return v->variant == KERNEL_CLASSIC && !v->julia;
+}
+
 typedef void kernel_fn(const kernel_row *row, uint32_t *counts);
 
 /* The plain C kernel: the specification every other kernel is tested against. */
@@ -36,6 +62,18 @@ kernel_fn kernel_generic;
 kernel_fn kernel_sse2;
 kernel_fn kernel_avx2;
 kernel_fn kernel_avx512;
+
+/* The same kernels for any variant: counts for every one, and row->smooth (kernel_formula's
+ * values) too, which for the burning ship and the tricorn come from kernel_formula. */
+typedef void kernel_var_fn(const kernel_row *row, const kernel_variant *v, uint32_t *counts);
+kernel_var_fn kernel_scalar_var; /* kernel_scalar, or kernel_formula for the others */
+kernel_var_fn kernel_generic_var;
+kernel_var_fn kernel_sse2_var;
+kernel_var_fn kernel_avx2_var;
+kernel_var_fn kernel_avx512_var;
+
+/* The variant entry of the ISA whose kernel_fn is `fn` (from kernel_select); NULL if none. */
+kernel_var_fn *kernel_var_of(kernel_fn *fn);
 
 /* The formulas of kernel_formula. */
 typedef enum {
@@ -61,6 +99,10 @@ typedef struct formula_out {
 /* The general engine: every formula, Julia sets, smooth and distance outputs, in plain C.
  * For the classic Mandelbrot set its counts equal kernel_scalar's. */
 void kernel_formula(const kernel_row *row, const formula_params *f, formula_out out);
+
+/* A row of any variant through kernel_formula: its counts and, if row->smooth, smooth
+ * values. The kernels' path for what they do not iterate. */
+void kernel_row_formula(const kernel_row *row, const kernel_variant *v, uint32_t *counts);
 
 /* The smooth value of a pixel c = cr + ci*i of the classic set (z^2 + c) whose z_n = x + y*i
  * is the first iterate to pass the escape test (x*x + y*y >= 4): kernel_formula's

@@ -92,4 +92,13 @@ static inline void vstore_float(float *p, vd a) { _mm256_storeu_ps(p, _mm512_cvt
 #define LANES_IN_REGISTERS 1
 #include "kernel/kernel_lanes.h"
 
-void kernel_avx512(const kernel_row *row, uint32_t *counts) { lanes_run(row, counts); }
+void kernel_avx512(const kernel_row *row, uint32_t *counts)
+{
+    static const kernel_variant classic = {0};
+    lanes_run(row, &classic, counts);
+}
+
+void kernel_avx512_var(const kernel_row *row, const kernel_variant *v, uint32_t *counts)
+{
+    lanes_run(row, v, counts);
+}

@@ -168,3 +168,30 @@ void kernel_formula(const kernel_row *row, const formula_params *f, formula_out 
     for (uint32_t j = 0; j < row->n; j++)
         pixel(f, row->re[j], row->im, row->max_iter, row->shortcuts, out, j);
 }
+
+void kernel_row_formula(const kernel_row *row, const kernel_variant *v, uint32_t *counts)
+{
+    static const formula_kind kinds[] = {
+        [KERNEL_CLASSIC] = FORMULA_MANDELBROT,
+        [KERNEL_BURNING_SHIP] = FORMULA_BURNING_SHIP,
+        [KERNEL_TRICORN] = FORMULA_TRICORN,
+    };
+    formula_params const f = {
+        .formula = kinds[v->variant],
+        .power = 2,
+        .julia = v->julia,
+        .julia_re = v->julia_re,
+        .julia_im = v->julia_im,
+    };
+    kernel_formula(row, &f, (formula_out){counts, row->smooth, NULL});
+}
+
+/* The scalar ISA's variant entry: the classic set is kernel_scalar's (the specification of
+ * its counts), every other variant kernel_formula's. */
+void kernel_scalar_var(const kernel_row *row, const kernel_variant *v, uint32_t *counts)
+{
+    if (kernel_variant_classic(v))
+        kernel_scalar(row, counts);
+    else
+        kernel_row_formula(row, v, counts);
+}

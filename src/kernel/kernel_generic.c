@@ -63,6 +63,25 @@ static inline vd vsel(vm m, vd a, vd b)
     return out;
 }
 
+/* |a|: the sign bit cleared, as fabs() (the burning ship's step). */
+static inline vd vabs(vd a)
+{
+    vm b;
+    memcpy(&b, &a, sizeof b);
+    b &= (vm){INT64_MAX, INT64_MAX};
+    memcpy(&a, &b, sizeof a);
+    return a;
+}
+
 #include "kernel/kernel_lanes.h"
 
-void kernel_generic(const kernel_row *row, uint32_t *counts) { lanes_run(row, counts); }
+void kernel_generic(const kernel_row *row, uint32_t *counts)
+{
+    static const kernel_variant classic = {0};
+    lanes_run(row, &classic, counts);
+}
+
+void kernel_generic_var(const kernel_row *row, const kernel_variant *v, uint32_t *counts)
+{
+    lanes_run(row, v, counts);
+}

@@ -9,6 +9,7 @@
  *     vd vadd(vd, vd)  vsub  vmul   vm vge(vd, vd)  veq (ordered: NaN never passes)
  *     vm vmzero(void)  vmor  vmand  bool vmany(vm)  unsigned vmbits(vm) (lane i -> bit i)
  *     vd vsel(vm m, vd a, vd b)     (a where m is set, else b)
+ *     vd vabs(vd)                   (the sign bit cleared, as fabs)
  *
  * A file whose ISA has 32 vector registers and masked expand-loads (AVX-512) also defines
  * LANES_IN_REGISTERS and
@@ -29,7 +30,7 @@
  *
  * A file that also defines LANES_VSMOOTH and
  *
- *     vd vdiv(vd, vd)   vd vabs(vd)
+ *     vd vdiv(vd, vd)
  *     vd vsplit(vd v, vd *e)        (v = 2^e f, f in about [0.75, 1.5] and exact; v > 0 normal)
  *     vd vround_float(vd a)         ((double)(float)a)   void vstore_float(float *p, vd a)
  *
@@ -44,7 +45,17 @@
  * whose smooth values are computed W at a time (smooth_flush), the same floats, with
  * smooth_after_escape() for the few lanes whose vector logarithm is not sure of its float.
  *
- * Invariant: every count equals kernel_scalar's. Each lane performs kernel_scalar's
+ * Variants (kernel_variant): every machine also iterates the burning ship and the
+ * tricorn, and Julia sets of the three, for counts. The variant is a compile-time parameter
+ * of the machine bodies (one copy per variant, as the smooth/no-smooth copies), so the hot
+ * loops hold no choice; Julia sets differ only in a lane's start (z_1 = z_0^2 + c, computed
+ * from the pixel z_0 as kernel_formula does) and in c (the fixed parameter), which are
+ * values, not code. The cardioid/bulb shortcut is the classic set's only. Smooth values:
+ * the classic set's and its Julia sets' (whose continuation is smooth_after_escape() with c
+ * the parameter, kernel_formula's too) as above; the burning ship's and the tricorn's come
+ * from kernel_row_formula().
+ *
+ * Invariant: every count equals kernel_scalar's (kernel_formula's for the variants). Each lane performs kernel_scalar's
  * operations on one pixel, in the same order and without fused multiply-adds, and tests
  * every iterate, so it produces the same doubles and stops at the same n. What the vector
  * form adds is scheduling only (docs/algorithms.md, "Vector kernels").
@@ -63,6 +74,38 @@
 #include <string.h>
 
 #define SLOTS (NV * W)
+
+/* The imaginary part of a step, given xy = x*y: kernel_formula's (xy + xy) + ci,
+ * fabs(xy + xy) + ci, -(xy + xy) + ci for var = KERNEL_CLASSIC, _BURNING_SHIP, _TRICORN.
+ * xy * 2 is xy + xy bit for bit (overflow included), and ci - a is -a + ci (IEEE defines
+ * subtraction as the addition of the negation: the same rounding, the same sign of zero).
+ * `two` is 2.0, read through a volatile so the compiler cannot turn xy * 2 back into
+ * xy + xy (which would move an operation from the multiply ports to the busier add ports). */
+__attribute__((always_inline)) static inline vd step_y(int const var, vd xy, vd two, vd ci)
+{
+    vd const d = vmul(xy, two);
+    switch (var) {
+    case KERNEL_BURNING_SHIP: return vadd(vabs(d), ci);
+    case KERNEL_TRICORN: return vsub(ci, d);
+    default: return vadd(d, ci);
+    }
+}
+
+/* The scalar form of step_y(), kernel_formula's expressions. */
+static inline double step_y1(int var, double xy, double ci)
+{
+    switch (var) {
+    case KERNEL_BURNING_SHIP: return __builtin_fabs(xy + xy) + ci;
+    case KERNEL_TRICORN: return -(xy + xy) + ci;
+    default: return (xy + xy) + ci;
+    }
+}
+
+/* The c that the steps add: the pixel's real part (cr) or the Julia parameter. */
+static inline double row_ci(const kernel_row *row, const kernel_variant *v)
+{
+    return v->julia ? v->julia_im : row->im;
+}
 
 #if defined(LANES_IN_REGISTERS) && !defined(LANES_VSMOOTH)
 #error "the register machine's smooth values need LANES_VSMOOTH and its wrappers"
@@ -121,6 +164,7 @@ typedef struct smooth_batch {
     double x[SMOOTH_BATCH], y[SMOOTH_BATCH], cr[SMOOTH_BATCH], n[SMOOTH_BATCH];
     uint32_t pix[SMOOTH_BATCH];
     unsigned len;
+    double ci; /* c's imaginary part: the row's, or a Julia set's parameter's (row_ci) */
 } smooth_batch;
 
 /* Writes the batch's smooth values: smooth_after_escape()'s continuation on W lanes (the same
@@ -129,7 +173,7 @@ typedef struct smooth_batch {
  * at a time, unrolled: each one's logarithms are a long dependency chain. */
 static void smooth_flush(smooth_batch *b, const kernel_row *row)
 {
-    vd const ci = vset1(row->im), radius2 = vset1(SMOOTH_RADIUS2), one = vset1(1.0);
+    vd const ci = vset1(b->ci), radius2 = vset1(SMOOTH_RADIUS2), one = vset1(1.0);
     /* NaN after the end: it never passes a test, and those lanes are not written. */
     for (unsigned i = b->len; i % SLOTS != 0; i++)
         b->x[i] = b->y[i] = b->cr[i] = b->n[i] = __builtin_nan("");
@@ -175,7 +219,7 @@ static void smooth_flush(smooth_batch *b, const kernel_row *row)
         for (; unsure != 0; unsure &= unsure - 1) {
             unsigned const l = (unsigned)__builtin_ctz(unsure);
             row->smooth[b->pix[i + l]] = smooth_after_escape(b->x[i + l], b->y[i + l],
-                                                             b->cr[i + l], row->im,
+                                                             b->cr[i + l], b->ci,
                                                              (uint32_t)b->n[i + l]);
         }
     }
@@ -198,12 +242,43 @@ typedef struct smooth_batch smooth_batch; /* never defined: always NULL */
 #endif /* LANES_VSMOOTH */
 
 /* Writes pixel j's count (and smooth value) and returns true if it is known without a lane:
- * an interior point (with shortcuts), an escape at n = 1, or max_iter = 1. */
+ * an interior point (with shortcuts), an escape at n = 1, or max_iter = 1. Else *x1, *y1
+ * get the pixel's z_1, which its lane starts from: c for the Mandelbrot-type sets, and for
+ * a Julia set kernel_formula's first step from z_0 = cr + im*i. */
 static inline bool settled_without_lane(const kernel_row *row, uint32_t *counts, uint32_t j,
-                                        double cr, smooth_batch *sb)
+                                        double cr, smooth_batch *sb, const kernel_variant *v,
+                                        double *x1, double *y1)
 {
+    if (v->julia) {
+        double const x = cr, y = row->im;
+        double const x2 = x * x, y2 = y * y, xy = x * y;
+        double const zx = (x2 - y2) + v->julia_re, zy = step_y1(v->variant, xy, v->julia_im);
+        *x1 = zx;
+        *y1 = zy;
+        if (zx * zx + zy * zy >= 4.0) {
+            /* Smooth values are asked for the Julia sets of z^2 + c only (lanes_run). */
+            counts[j] = 1;
+#ifdef LANES_VSMOOTH
+            if (sb != NULL) {
+                smooth_push(sb, row, zx, zy, v->julia_re, 1, j);
+                return true;
+            }
+#endif
+            if (row->smooth != NULL)
+                row->smooth[j] = smooth_after_escape(zx, zy, v->julia_re, v->julia_im, 1);
+            return true;
+        }
+        if (row->max_iter == 1) {
+            counts[j] = 1;
+            if (row->smooth != NULL) row->smooth[j] = 1.0f;
+            return true;
+        }
+        return false;
+    }
     double const ci = row->im;
-    if (row->shortcuts && interior_known(cr, ci)) {
+    *x1 = cr;
+    *y1 = ci;
+    if (row->shortcuts && v->variant == KERNEL_CLASSIC && interior_known(cr, ci)) {
         counts[j] = row->max_iter;
         if (row->smooth != NULL) row->smooth[j] = (float)row->max_iter;
         return true;
@@ -247,31 +322,38 @@ static inline bool settled_without_lane(const kernel_row *row, uint32_t *counts,
 #endif
 
 /* The row's next pixels that need a lane: cr and the pixel's index (as a double, exact),
- * followed by W NaNs, so that a refill past the last pixel gives empty (NaN) lanes. */
+ * followed by W NaNs, so that a refill past the last pixel gives empty (NaN) lanes. For a
+ * Julia set, cr and y1 are the pixel's z_1 (the c of the lanes is the parameter). */
 typedef struct queue {
-    double cr[QCAP + W], pix[QCAP + W];
+    double cr[QCAP + W], y1[QCAP + W], pix[QCAP + W];
     uint32_t pos, len; /* [pos, len) is still to hand out */
     uint32_t next;     /* the next pixel of the row to look at */
+    const kernel_variant *v;
 } queue;
 
 /* Tops the queue up from the row, settling on the way the pixels whose count is known
  * without a lane: interior points, escapes at n = 1, max_iter = 1. */
 static void queue_fill(queue *q, const kernel_row *row, uint32_t *counts, smooth_batch *sb)
 {
+    const kernel_variant *const v = q->v;
     uint32_t const keep = q->len - q->pos;
     memmove(q->cr, q->cr + q->pos, keep * sizeof q->cr[0]);
     memmove(q->pix, q->pix + q->pos, keep * sizeof q->pix[0]);
+    if (v->julia) memmove(q->y1, q->y1 + q->pos, keep * sizeof q->y1[0]);
     q->pos = 0;
     q->len = keep;
     while (q->len < QCAP && q->next < row->n) {
         uint32_t const j = q->next++;
         double const cr = row->re[j];
-        if (settled_without_lane(row, counts, j, cr, sb)) continue;
-        q->cr[q->len] = cr;
+        double x1, y1;
+        if (settled_without_lane(row, counts, j, cr, sb, q->v, &x1, &y1)) continue;
+        q->cr[q->len] = x1;
+        q->y1[q->len] = y1;
         q->pix[q->len] = (double)j;
         q->len++;
     }
-    for (unsigned i = 0; i < W; i++) q->cr[q->len + i] = q->pix[q->len + i] = __builtin_nan("");
+    for (unsigned i = 0; i < W; i++)
+        q->cr[q->len + i] = q->y1[q->len + i] = q->pix[q->len + i] = __builtin_nan("");
 }
 
 /* The state of the lanes that stays out of the hot loop's registers. The rest (x, y, cr,
@@ -307,14 +389,21 @@ __attribute__((always_inline)) static inline void retire(lanes *L, queue *q,
         L->active -= (unsigned)__builtin_popcount(vmbits(m));
     }
     if (q->len - q->pos < W && q->next < row->n) queue_fill(q, row, counts, sb);
-    *cr = vexpand(*cr, m, q->cr + q->pos);
+    const kernel_variant *const v = q->v;
+    if (v->julia) {
+        /* z_1 from the queue; c is the parameter, in every lane already. */
+        *x = vexpand(*x, m, q->cr + q->pos);
+        *y = vexpand(*y, m, q->y1 + q->pos);
+    } else {
+        *cr = vexpand(*cr, m, q->cr + q->pos);
+        *x = vsel(m, *cr, *x);
+        *y = vsel(m, ci, *y);
+    }
     *pix = vexpand(*pix, m, q->pix + q->pos);
     unsigned const want = (unsigned)__builtin_popcount(vmbits(m)), have = q->len - q->pos;
     unsigned const got = want < have ? want : have;
     q->pos += got;
     L->active += got;
-    *x = vsel(m, *cr, *x);
-    *y = vsel(m, ci, *y);
     *born = vsel(m, tm1, *born);
     if (row->shortcuts) {
         vd const nan = vset1(__builtin_nan(""));
@@ -342,29 +431,33 @@ static uint64_t limit_of(const vd born[NV], const vd pix[NV], const kernel_row *
     return lim;
 }
 
-/* sb: NULL (a constant) for counts only. */
+/* sb: NULL (a constant) for counts only; var: the step (a constant). */
 __attribute__((always_inline)) static inline void
-lanes_refill_body(const kernel_row *row, uint32_t *counts, smooth_batch *const sb)
+lanes_refill_body(const kernel_row *row, const kernel_variant *v, uint32_t *counts,
+                  smooth_batch *const sb, int const var)
 {
     bool const want = sb != NULL;
     queue q;
     q.pos = q.len = q.next = 0;
+    q.v = v;
     queue_fill(&q, row, counts, sb);
     if (q.len == 0) return;
 
     /* Read through a volatile so the compiler cannot turn xy * 2 back into xy + xy. */
     static volatile double const two_value = 2.0;
-    vd const ci = vset1(row->im), four = vset1(4.0), two = vset1(two_value);
+    vd const ci = vset1(row_ci(row, v)), four = vset1(4.0), two = vset1(two_value);
     vd const nan = vset1(__builtin_nan("")), zero = vset1(0.0);
     vd const lim = vset1((double)row->max_iter);
     lanes L;
     vd x[NV], y[NV], cr[NV], born[NV], pix[NV];
+    vd const cr0 = v->julia ? vset1(v->julia_re) : nan; /* c of every Julia lane */
     L.active = 0;
     for (unsigned s = 0; s < SLOTS; s++) L.sx[s] = L.sy[s] = L.save_at[s] = 0.0;
     uint64_t t = 1;
     _Pragma("GCC unroll 16")
     for (int u = 0; u < NV; u++) {
-        x[u] = y[u] = cr[u] = pix[u] = nan;
+        x[u] = y[u] = pix[u] = nan;
+        cr[u] = cr0;
         born[u] = zero;
         retire(&L, &q, row, counts, u, &x[u], &y[u], &cr[u], &born[u], &pix[u], veq(zero, zero), zero, zero, ci, false, sb);
     }
@@ -410,9 +503,7 @@ lanes_refill_body(const kernel_row *row, uint32_t *counts, smooth_batch *const s
             _Pragma("GCC unroll 16")
             for (int u = 0; u < NV; u++) {
                 x[u] = vadd(vsub(x2[u], y2[u]), cr[u]);
-                /* xy * 2 is xy + xy, bit for bit (overflow included), and moves an
-                 * operation from the busier add ports to the multiply ports. */
-                y[u] = vadd(vmul(xy[u], two), ci);
+                y[u] = step_y(var, xy[u], two, ci);
             }
             t++;
         }
@@ -480,16 +571,27 @@ lanes_refill_body(const kernel_row *row, uint32_t *counts, smooth_batch *const s
     }
 }
 
-static void lanes_refill_run(const kernel_row *row, uint32_t *counts)
+static void lanes_refill_run(const kernel_row *row, const kernel_variant *v, uint32_t *counts)
 {
-    lanes_refill_body(row, counts, NULL);
+    lanes_refill_body(row, v, counts, NULL, KERNEL_CLASSIC);
 }
 
-static void lanes_refill_run_smooth(const kernel_row *row, uint32_t *counts)
+static void lanes_refill_run_ship(const kernel_row *row, const kernel_variant *v, uint32_t *counts)
+{
+    lanes_refill_body(row, v, counts, NULL, KERNEL_BURNING_SHIP);
+}
+
+static void lanes_refill_run_tricorn(const kernel_row *row, const kernel_variant *v, uint32_t *counts)
+{
+    lanes_refill_body(row, v, counts, NULL, KERNEL_TRICORN);
+}
+
+static void lanes_refill_run_smooth(const kernel_row *row, const kernel_variant *v, uint32_t *counts)
 {
     smooth_batch sb;
     sb.len = 0;
-    lanes_refill_body(row, counts, &sb);
+    sb.ci = row_ci(row, v);
+    lanes_refill_body(row, v, counts, &sb, KERNEL_CLASSIC);
     smooth_flush(&sb, row);
 }
 
@@ -530,15 +632,18 @@ static inline vd block_load(const double *p, unsigned left, unsigned at)
     return left >= at + W ? vload(p + at) : vload_n(p + at, left > at ? left - at : 0);
 }
 
-/* sb: NULL (a constant) for counts only. */
+/* sb: NULL (a constant) for counts only; var: the step (a constant). */
 __attribute__((always_inline)) static inline void
-blocks_body(const kernel_row *row, uint32_t *counts, smooth_batch *const sb)
+blocks_body(const kernel_row *row, const kernel_variant *v, uint32_t *counts,
+            smooth_batch *const sb, int const var)
 {
     bool const want = sb != NULL;
     /* Read through a volatile so the compiler cannot turn xy * 2 back into xy + xy. */
     static volatile double const two_value = 2.0;
     double const ci_s = row->im, ci2_s = ci_s * ci_s;
-    vd const ci = vset1(ci_s), ci2 = vset1(ci2_s), four = vset1(4.0), two = vset1(two_value);
+    vd const ci = vset1(row_ci(row, v)), ci2 = vset1(ci2_s), four = vset1(4.0), two = vset1(two_value);
+    vd const py = vset1(ci_s), jr = vset1(v->julia_re);
+    bool const interior = row->shortcuts && kernel_variant_classic(v);
     vd const card = vset1(0.25 * ci2_s - INTERIOR_MARGIN);
     uint32_t const max_iter = row->max_iter;
     vc const all_max = vcset1(max_iter), zero = vcset1(0);
@@ -552,10 +657,18 @@ blocks_body(const kernel_row *row, uint32_t *counts, smooth_batch *const sb)
         _Pragma("GCC unroll 16")
         for (unsigned u = 0; u < NV; u++) {
             cr[u] = block_load(re, left, u * W);
-            if (row->shortcuts)
+            if (interior)
                 seen |= (uint32_t)vmbits(interior_mask(cr[u], ci2, card)) << (u * W);
-            x[u] = cr[u]; /* z_1 = c */
-            y[u] = ci;
+            if (v->julia) {
+                /* z_0 = the pixel; z_1 by kernel_formula's step, c the parameter. */
+                vd const px = cr[u];
+                x[u] = vadd(vsub(vmul(px, px), vmul(py, py)), jr);
+                y[u] = step_y(var, vmul(px, py), two, ci);
+                cr[u] = jr;
+            } else {
+                x[u] = cr[u]; /* z_1 = c */
+                y[u] = ci;
+            }
         }
         vc cnt[SLOTS / CW];
         _Pragma("GCC unroll 16")
@@ -592,8 +705,7 @@ blocks_body(const kernel_row *row, uint32_t *counts, smooth_batch *const sb)
             _Pragma("GCC unroll 16")
             for (int u = 0; u < NV; u++) {
                 x[u] = vadd(vsub(x2[u], y2[u]), cr[u]);
-                /* xy * 2 is xy + xy, bit for bit (overflow included). */
-                y[u] = vadd(vmul(xy[u], two), ci);
+                y[u] = step_y(var, xy[u], two, ci);
             }
         }
         _Pragma("GCC unroll 16")
@@ -606,7 +718,8 @@ blocks_body(const kernel_row *row, uint32_t *counts, smooth_batch *const sb)
             uint32_t const in_row = left == SLOTS ? ~(uint32_t)0 : ((uint32_t)1 << left) - 1;
             for (uint32_t e = escaped; e != 0; e &= e - 1) {
                 unsigned const s = (unsigned)__builtin_ctz(e);
-                smooth_push(sb, row, ex[s], ey[s], re[s], counts[j + s], j + s);
+                smooth_push(sb, row, ex[s], ey[s], v->julia ? v->julia_re : re[s],
+                            counts[j + s], j + s);
             }
             for (uint32_t e = ~escaped & in_row; e != 0; e &= e - 1)
                 row->smooth[j + (unsigned)__builtin_ctz(e)] = (float)max_iter;
@@ -614,25 +727,47 @@ blocks_body(const kernel_row *row, uint32_t *counts, smooth_batch *const sb)
     }
 }
 
-static void blocks_run(const kernel_row *row, uint32_t *counts)
+static void blocks_run(const kernel_row *row, const kernel_variant *v, uint32_t *counts)
 {
-    blocks_body(row, counts, NULL);
+    blocks_body(row, v, counts, NULL, KERNEL_CLASSIC);
 }
 
-static void blocks_run_smooth(const kernel_row *row, uint32_t *counts)
+static void blocks_run_ship(const kernel_row *row, const kernel_variant *v, uint32_t *counts)
+{
+    blocks_body(row, v, counts, NULL, KERNEL_BURNING_SHIP);
+}
+
+static void blocks_run_tricorn(const kernel_row *row, const kernel_variant *v, uint32_t *counts)
+{
+    blocks_body(row, v, counts, NULL, KERNEL_TRICORN);
+}
+
+static void blocks_run_smooth(const kernel_row *row, const kernel_variant *v, uint32_t *counts)
 {
     smooth_batch sb;
     sb.len = 0;
-    blocks_body(row, counts, &sb);
+    sb.ci = row_ci(row, v);
+    blocks_body(row, v, counts, &sb, KERNEL_CLASSIC);
     smooth_flush(&sb, row);
 }
 
-static void lanes_run(const kernel_row *row, uint32_t *counts)
+static void lanes_run(const kernel_row *row, const kernel_variant *v, uint32_t *counts)
 {
-    if (row->max_iter <= BLOCK_MAX_ITER)
-        (row->smooth != NULL ? blocks_run_smooth : blocks_run)(row, counts);
-    else
-        (row->smooth != NULL ? lanes_refill_run_smooth : lanes_refill_run)(row, counts);
+    bool const blocks = row->max_iter <= BLOCK_MAX_ITER;
+    if (row->smooth != NULL) {
+        /* Smooth values: the machines continue z^2 + c (smooth_after_escape), so the classic
+         * set and its Julia sets; kernel_formula the others. */
+        if (v->variant != KERNEL_CLASSIC)
+            kernel_row_formula(row, v, counts);
+        else
+            (blocks ? blocks_run_smooth : lanes_refill_run_smooth)(row, v, counts);
+        return;
+    }
+    switch (v->variant) {
+    case KERNEL_BURNING_SHIP: (blocks ? blocks_run_ship : lanes_refill_run_ship)(row, v, counts); break;
+    case KERNEL_TRICORN: (blocks ? blocks_run_tricorn : lanes_refill_run_tricorn)(row, v, counts); break;
+    default: (blocks ? blocks_run : lanes_refill_run)(row, v, counts); break;
+    }
 }
 
 #else /* !LANES_IN_REGISTERS */
@@ -657,6 +792,7 @@ typedef struct lanes {
     double stop_t[SLOTS];        /* t at which a frozen lane escaped; -1 while it runs */
     double ex[SLOTS], ey[SLOTS]; /* smooth values only: z at a frozen lane's escape */
     smooth_batch *sb;            /* smooth values only, with vsmooth_mu: escapes wait here */
+    const kernel_variant *v;
     uint64_t born[SLOTS];
     uint32_t pixel[SLOTS];
     uint64_t t;         /* steps taken by every slot so far */
@@ -669,14 +805,15 @@ typedef struct lanes {
  * is known without a lane: interior points, escapes at n = 1, max_iter = 1. */
 static void refill(lanes *L, const kernel_row *row, uint32_t *counts, unsigned s)
 {
-    double const ci = row->im;
+    const kernel_variant *const v = L->v;
     while (L->next < row->n) {
         uint32_t const j = L->next++;
         double const cr = row->re[j];
-        if (settled_without_lane(row, counts, j, cr, L->sb)) continue;
-        L->x[s] = cr;
-        L->y[s] = ci;
-        L->cr[s] = cr;
+        double x1, y1;
+        if (settled_without_lane(row, counts, j, cr, L->sb, L->v, &x1, &y1)) continue;
+        L->x[s] = x1;
+        L->y[s] = y1;
+        L->cr[s] = v->julia ? v->julia_re : cr;
         L->sx[s] = L->sy[s] = __builtin_nan("");
         L->born[s] = L->t - 1;
         L->born_t[s] = (double)L->born[s];
@@ -708,7 +845,7 @@ static void retire(lanes *L, const kernel_row *row, uint32_t *counts, unsigned s
 #endif
     if (row->smooth != NULL)
         row->smooth[L->pixel[s]] =
-            escaped ? smooth_after_escape(L->ex[s], L->ey[s], L->cr[s], row->im, count)
+            escaped ? smooth_after_escape(L->ex[s], L->ey[s], L->cr[s], row_ci(row, L->v), count)
                     : (float)row->max_iter;
     refill(L, row, counts, s);
 }
@@ -749,12 +886,15 @@ static uint64_t bits_of(const vm m[NV])
     return b;
 }
 
-/* want: smooth values (a constant); sb: where escapes wait for them, or NULL. */
+/* want: smooth values (a constant); sb: where escapes wait for them, or NULL; var: the step
+ * (a constant). */
 __attribute__((always_inline)) static inline void
-lanes_body(const kernel_row *row, uint32_t *counts, bool const want, smooth_batch *sb)
+lanes_body(const kernel_row *row, const kernel_variant *v, uint32_t *counts, bool const want,
+           smooth_batch *sb, int const var)
 {
     lanes L;
     L.sb = sb;
+    L.v = v;
     if (want)
         for (unsigned s = 0; s < SLOTS; s++) L.ex[s] = L.ey[s] = 0.0;
     L.t = 1;
@@ -765,7 +905,7 @@ lanes_body(const kernel_row *row, uint32_t *counts, bool const want, smooth_batc
 
     /* Read through a volatile so the compiler cannot turn xy * 2 back into xy + xy. */
     static volatile double const two_value = 2.0;
-    vd const ci = vset1(row->im), four = vset1(4.0), two = vset1(two_value);
+    vd const ci = vset1(row_ci(row, v)), four = vset1(4.0), two = vset1(two_value);
     vd const nan = vset1(__builtin_nan(""));
     while (L.live > 0) {
         vd x[NV], y[NV], cr[NV], stop_t[NV];
@@ -820,9 +960,7 @@ lanes_body(const kernel_row *row, uint32_t *counts, bool const want, smooth_batc
                 if (t == end) break;
                 for (int u = 0; u < NV; u++) {
                     x[u] = vadd(vsub(x2[u], y2[u]), cr[u]);
-                    /* xy * 2 is xy + xy, bit for bit (overflow included), and moves an
-                     * operation from the busier add ports to the multiply ports. */
-                    y[u] = vadd(vmul(xy[u], two), ci);
+                    y[u] = step_y(var, xy[u], two, ci);
                 }
                 t++;
             }
@@ -854,26 +992,50 @@ lanes_body(const kernel_row *row, uint32_t *counts, bool const want, smooth_batc
     }
 }
 
-static void lanes_run_counts(const kernel_row *row, uint32_t *counts)
+static void lanes_run_counts(const kernel_row *row, const kernel_variant *v, uint32_t *counts)
 {
-    lanes_body(row, counts, false, NULL);
+    lanes_body(row, v, counts, false, NULL, KERNEL_CLASSIC);
 }
 
-static void lanes_run_smooth(const kernel_row *row, uint32_t *counts)
+static void lanes_run_ship(const kernel_row *row, const kernel_variant *v, uint32_t *counts)
+{
+    lanes_body(row, v, counts, false, NULL, KERNEL_BURNING_SHIP);
+}
+
+static void lanes_run_tricorn(const kernel_row *row, const kernel_variant *v, uint32_t *counts)
+{
+    lanes_body(row, v, counts, false, NULL, KERNEL_TRICORN);
+}
+
+static void lanes_run_smooth(const kernel_row *row, const kernel_variant *v, uint32_t *counts)
 {
 #ifdef LANES_VSMOOTH
     smooth_batch sb;
     sb.len = 0;
-    lanes_body(row, counts, true, &sb);
+    sb.ci = row_ci(row, v);
+    lanes_body(row, v, counts, true, &sb, KERNEL_CLASSIC);
     smooth_flush(&sb, row);
 #else
-    lanes_body(row, counts, true, NULL);
+    lanes_body(row, v, counts, true, NULL, KERNEL_CLASSIC);
 #endif
 }
 
-static void lanes_run(const kernel_row *row, uint32_t *counts)
+static void lanes_run(const kernel_row *row, const kernel_variant *v, uint32_t *counts)
 {
-    (row->smooth != NULL ? lanes_run_smooth : lanes_run_counts)(row, counts);
+    if (row->smooth != NULL) {
+        /* Smooth values: the machines continue z^2 + c (smooth_after_escape), so the classic
+         * set and its Julia sets; kernel_formula the others. */
+        if (v->variant != KERNEL_CLASSIC)
+            kernel_row_formula(row, v, counts);
+        else
+            lanes_run_smooth(row, v, counts);
+        return;
+    }
+    switch (v->variant) {
+    case KERNEL_BURNING_SHIP: lanes_run_ship(row, v, counts); break;
+    case KERNEL_TRICORN: lanes_run_tricorn(row, v, counts); break;
+    default: lanes_run_counts(row, v, counts); break;
+    }
 }
 
 #endif /* LANES_IN_REGISTERS */

@@ -68,4 +68,13 @@ static inline void vstore_float(float *p, vd a)
 #define LANES_VSMOOTH 1
 #include "kernel/kernel_lanes.h"
 
-void kernel_sse2(const kernel_row *row, uint32_t *counts) { lanes_run(row, counts); }
+void kernel_sse2(const kernel_row *row, uint32_t *counts)
+{
+    static const kernel_variant classic = {0};
+    lanes_run(row, &classic, counts);
+}
+
+void kernel_sse2_var(const kernel_row *row, const kernel_variant *v, uint32_t *counts)
+{
+    lanes_run(row, v, counts);
+}

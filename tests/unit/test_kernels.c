@@ -8,7 +8,8 @@
  * reference is kernel_scalar with shortcuts off: the invariant is that no kernel, with or
  * without shortcuts, ever changes a count. The smooth reference is kernel_formula's value
  * for the classic set, compared as bytes (the same float, bit for bit). Zero differences
- * are allowed.
+ * are allowed. The variants (Julia sets, burning ship, tricorn: kernel_var_fn) are held to
+ * kernel_formula's counts and smooth values, the same way.
  */
 #include "../check.h"
 
@@ -321,6 +322,136 @@ static void test_kernel(mandel_isa isa)
                 UINT32_MAX, true);
 }
 
+/* ---- the variants: Julia sets, burning ship, tricorn (kernel_var_fn) -------------------- */
+
+static const char *const variant_names[] = {"classic", "burning ship", "tricorn"};
+
+/* One row segment of a variant, shortcuts off and on, against kernel_formula with shortcuts
+ * off (counts), and with smooth values asked for (counts and smooth, byte for byte). */
+static void compare_variant_row(kernel_var_fn *fn, const char *what, const kernel_variant *v,
+                                const double *re, uint32_t n, double im, uint32_t max_iter,
+                                bool smooth)
+{
+    kernel_row row = {.re = re, .im = im, .n = n, .max_iter = max_iter, .shortcuts = false};
+    kernel_row_formula(&row, v, want);
+    if (smooth) {
+        row.smooth = want_smooth;
+        kernel_row_formula(&row, v, want);
+    }
+    for (int sc = 0; sc <= 1; sc++) {
+        row.shortcuts = sc;
+        for (int sm = 0; sm <= (smooth ? 1 : 0); sm++) {
+            row.smooth = sm ? got_smooth : NULL;
+            for (uint32_t j = 0; j <= n; j++) {
+                got[j] = 0xdeadbeefu;
+                got_smooth[j] = -12345.0f;
+            }
+            fn(&row, v, got);
+            CHECK_EQ_U32(0xdeadbeefu, got[n]);
+            CHECK_TRUE(got_smooth[n] == -12345.0f);
+            for (uint32_t j = 0; j < n; j++) {
+                if (got[j] == want[j] &&
+                    (!sm || memcmp(&got_smooth[j], &want_smooth[j], sizeof(float)) == 0))
+                    continue;
+                if (differences++ < 10)
+                    fprintf(stderr, "%s (%s%s, c %g%+gi): pixel %.17g%+.17gi, max_iter %u, "
+                            "shortcuts %d, smooth %d: expected %u %.9g, got %u %.9g\n", what,
+                            v->julia ? "julia " : "", variant_names[v->variant], v->julia_re,
+                            v->julia_im, re[j], im, max_iter, sc, sm, want[j],
+                            (double)want_smooth[j], got[j], (double)got_smooth[j]);
+            }
+        }
+    }
+}
+
+/* A view of a variant: every limit 1..70, 1000 and around the AVX-512 block/register
+ * boundary (256), on `rows` rows of the grid; and every row length 1..70 (and offsets) on
+ * the middle row, at a few limits. */
+static void compare_variant_view(kernel_var_fn *fn, const char *what, const kernel_variant *v,
+                                 const grid *g)
+{
+    static const uint32_t extra[] = {1000, 255, 256, 257, 321};
+    for (uint32_t k = 0; k < g->height; k++) {
+        for (uint32_t limit = 1; limit <= 70; limit++)
+            compare_variant_row(fn, what, v, g->re, g->width, g->im[k], limit, limit % 7 == 3);
+        for (unsigned e = 0; e < sizeof extra / sizeof extra[0]; e++)
+            compare_variant_row(fn, what, v, g->re, g->width, g->im[k], extra[e], e == 0);
+    }
+    static const uint32_t tail_limits[] = {1, 2, 9, 64, 257, 1000};
+    double const im = g->im[g->height / 2];
+    for (unsigned e = 0; e < sizeof tail_limits / sizeof tail_limits[0]; e++) {
+        for (uint32_t n = 1; n <= 70 && n <= g->width; n++)
+            compare_variant_row(fn, what, v, g->re, n, im, tail_limits[e], false);
+        for (uint32_t off = 1; off < 8 && off + 33 <= g->width; off++)
+            compare_variant_row(fn, what, v, g->re + off, 33, im, tail_limits[e], e == 5);
+    }
+}
+
+static void test_variants(mandel_isa isa)
+{
+    kernel_fn *const fn0 = kernel_select(isa, &(mandel_isa){0});
+    kernel_var_fn *const fn = kernel_var_of(fn0);
+    CHECK_TRUE(fn != NULL);
+    if (fn == NULL) return;
+    static grid g;
+    kernel_variant v = {.variant = KERNEL_CLASSIC, .julia = true, .julia_re = -0.8,
+                        .julia_im = 0.156};
+    grid_bounds(&g, 70, 8, -1.6, 1.6, -1.0, 1.0); /* the whole Julia set */
+    compare_variant_view(fn, "julia", &v, &g);
+    grid_bounds(&g, 70, 4, 0.29, 0.31, 0.09, 0.11); /* zoomed on its boundary */
+    compare_variant_view(fn, "julia zoom", &v, &g);
+    v.julia_re = v.julia_im = 0.0; /* the unit disc: interior orbits go to 0 (cycles) */
+    grid_bounds(&g, 70, 6, -1.1, 1.1, -1.1, 1.1);
+    compare_variant_view(fn, "julia disc", &v, &g);
+    grid_bounds(&g, 70, 3, 0.6 - 1e-6, 0.6 + 1e-6, 0.8 - 1e-6, 0.8 + 1e-6); /* |z| = 1 */
+    compare_variant_view(fn, "julia circle", &v, &g);
+
+    v = (kernel_variant){.variant = KERNEL_BURNING_SHIP};
+    grid_bounds(&g, 70, 8, -2.5, 1.5, -2.0, 1.0); /* the whole ship */
+    compare_variant_view(fn, "ship", &v, &g);
+    grid_bounds(&g, 70, 5, -1.8, -1.72, -0.07, 0.01); /* the small ship */
+    compare_variant_view(fn, "ship zoom", &v, &g);
+    grid_bounds(&g, 70, 3, -2.5, 1.5, -1e-9, 1e-9); /* the real axis: Im z = +-0 */
+    compare_variant_view(fn, "ship axis", &v, &g);
+
+    v = (kernel_variant){.variant = KERNEL_TRICORN};
+    grid_bounds(&g, 70, 8, -2.0, 1.5, -1.7, 1.7); /* the whole tricorn */
+    compare_variant_view(fn, "tricorn", &v, &g);
+    grid_bounds(&g, 70, 5, -0.25, -0.15, 0.85, 0.95); /* zoomed */
+    compare_variant_view(fn, "tricorn zoom", &v, &g);
+
+    /* Julia sets of the other formulas. */
+    v = (kernel_variant){.variant = KERNEL_BURNING_SHIP, .julia = true, .julia_re = -1.5,
+                         .julia_im = -0.02};
+    grid_bounds(&g, 70, 5, -2.0, 2.0, -2.0, 2.0);
+    compare_variant_view(fn, "ship julia", &v, &g);
+    v = (kernel_variant){.variant = KERNEL_TRICORN, .julia = true, .julia_re = -0.5,
+                         .julia_im = 0.5};
+    grid_bounds(&g, 70, 5, -1.5, 1.5, -1.5, 1.5);
+    compare_variant_view(fn, "tricorn julia", &v, &g);
+
+    /* The classic set through the variant entry is the classic kernel. */
+    v = (kernel_variant){.variant = KERNEL_CLASSIC};
+    grid_bounds(&g, 70, 4, -2.0, 0.5, -1.2, 1.2);
+    compare_variant_view(fn, "classic", &v, &g);
+
+    /* Odd inputs: NaN, infinities, huge and tiny values, -0. */
+    double const odd[] = {__builtin_nan(""), 0.0, -0.0, 0.5, __builtin_inf(), -0.1,
+                          -__builtin_inf(), 1e300, -1e300, 1e-300, -2.0, 2.0};
+    uint32_t const n_odd = sizeof odd / sizeof odd[0];
+    for (int var = KERNEL_CLASSIC; var <= KERNEL_TRICORN; var++) {
+        for (int julia = 0; julia <= 1; julia++) {
+            v = (kernel_variant){.variant = (uint8_t)var, .julia = julia, .julia_re = -0.0,
+                                 .julia_im = julia ? 0.3 : 0.0};
+            static const double ims[] = {0.0, -0.0, 1e-300, 1e300, -1.0};
+            for (unsigned i = 0; i < sizeof ims / sizeof ims[0]; i++) {
+                compare_variant_row(fn, "odd", &v, odd, n_odd, ims[i], 300, true);
+                compare_variant_row(fn, "odd", &v, odd, n_odd, ims[i], 5, true);
+            }
+        }
+    }
+}
+
 /* kernel_formula's smooth value for the classic set is the same float whether or not the
  * distance estimate is asked for (two code paths: smooth_after_escape(), and the loop that
  * carries the derivative). */
@@ -372,6 +503,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < n_isas; i++) {
         long const before = differences;
         test_kernel(isas[i]);
+        test_variants(isas[i]);
         printf("%s: %ld pixels differ from kernel_scalar (counts) or kernel_formula "
                "(smooth)\n", kernel_isa_name(isas[i]), differences - before);
     }
