@@ -101,6 +101,46 @@ static uint64_t render_tile(const sched_pool *p, uint64_t unit)
     return sum;
 }
 
+/* Runs the double-precision engines on pixels x..x+n-1 of row `row`: the general engine
+ * (kernel NULL), or a vector kernel, for the classic set or a variant (job->formula). */
+static void run_kernel(const sched_job *job, uint32_t row, uint32_t x, uint32_t n,
+                       uint32_t *out, float *smooth, float *distance)
+{
+    kernel_row const kr = {
+        .re = job->re + x,
+        .im = job->im[row],
+        .n = n,
+        .max_iter = job->max_iter,
+        .shortcuts = job->shortcuts,
+        .smooth = smooth,
+    };
+    if (job->kernel == NULL) {
+        /* The general engine (api.c, needs_general()); it writes its outputs itself. */
+        kernel_formula(&kr, job->formula, (formula_out){out, smooth, distance});
+    } else {
+        /* The vector kernel: the classic set (formula NULL), counts and smooth values if
+         * asked, or a quadratic formula / Julia set given by job->formula (no distances
+         * here). */
+        static const uint8_t variants[] = {
+            [FORMULA_MANDELBROT] = KERNEL_CLASSIC,
+            [FORMULA_BURNING_SHIP] = KERNEL_BURNING_SHIP,
+            [FORMULA_TRICORN] = KERNEL_TRICORN,
+        };
+        const formula_params *const f = job->formula;
+        if (f == NULL) {
+            job->kernel(&kr, out);
+        } else {
+            kernel_variant const v = {
+                .variant = variants[f->formula],
+                .julia = f->julia,
+                .julia_re = f->julia_re,
+                .julia_im = f->julia_im,
+            };
+            kernel_var_of(job->kernel)(&kr, &v, out);
+        }
+    }
+}
+
 /* Renders unit `unit`; returns the sum of its counts. */
 static uint64_t render_unit(const sched_pool *p, uint64_t unit)
 {
@@ -117,48 +157,11 @@ static uint64_t render_unit(const sched_pool *p, uint64_t unit)
     uint32_t *const out = job->counts != NULL ? job->counts + at : scratch;
     float *const smooth = job->smooth != NULL ? job->smooth + at : NULL;
     float *const distance = job->distance != NULL ? job->distance + at : NULL;
-    if (job->segment != NULL) {
+    if (job->segment != NULL)
+        /* The deep engines: they keep their own coordinates (job->re and im are NULL). */
         job->segment(job->segment_user, row, x, n, out);
-    } else if (job->kernel == NULL) {
-        /* The general engine (api.c, needs_general()). */
-        kernel_row const kr = {
-            .re = job->re + x,
-            .im = job->im[row],
-            .n = n,
-            .max_iter = job->max_iter,
-            .shortcuts = job->shortcuts,
-        };
-        kernel_formula(&kr, job->formula, (formula_out){out, smooth, distance});
-    } else {
-        /* The vector kernel: the classic set (formula NULL), counts and smooth values if
-         * asked, or a quadratic formula / Julia set given by job->formula (no distances
-         * here). */
-        static const uint8_t variants[] = {
-            [FORMULA_MANDELBROT] = KERNEL_CLASSIC,
-            [FORMULA_BURNING_SHIP] = KERNEL_BURNING_SHIP,
-            [FORMULA_TRICORN] = KERNEL_TRICORN,
-        };
-        const formula_params *const f = job->formula;
-        kernel_row const kr = {
-            .re = job->re + x,
-            .im = job->im[row],
-            .n = n,
-            .max_iter = job->max_iter,
-            .shortcuts = job->shortcuts,
-            .smooth = smooth,
-        };
-        if (f == NULL) {
-            job->kernel(&kr, out);
-        } else {
-            kernel_variant const v = {
-                .variant = variants[f->formula],
-                .julia = f->julia,
-                .julia_re = f->julia_re,
-                .julia_im = f->julia_im,
-            };
-            kernel_var_of(job->kernel)(&kr, &v, out);
-        }
-    }
+    else
+        run_kernel(job, row, x, n, out, smooth, distance);
     /* The sum in a form GCC vectorises well: 8 independent 64-bit sums, each adding two
      * counts read as one 64-bit word (twice as fast as one widening sum a count). */
     uint64_t part[8] = {0};
