@@ -53,13 +53,22 @@ static const char help_text[] =
     "\n"
     "Options:\n"
     "  --scene NAME     only this scene (repeatable)\n"
-    "  --repeat N       runs per figure, 1..1000 (default 9)\n"
+    "  --repeat N       exactly N runs per figure, 1..1000 (default: at least 9, and more\n"
+    "                   until each scene's columns have run for 1.5 s; the scalar column\n"
+    "                   runs 3 times)\n"
     "  -t, --threads N  the multi-thread column uses N threads (default: online CPUs)\n"
     "  --isa NAME       vector kernel to time against scalar (default: the best this CPU has)\n"
     "  -h, --help       this text\n";
 
+/* Rounds of the side-by-side columns at most, whatever the time budget. */
+#define MAX_ROUNDS 1000
+/* Without --repeat: 9 rounds, and more until the columns have run for this long. */
+#define DEFAULT_REPEAT 9
+#define DEFAULT_MIN_SECONDS 1.5
+
 typedef struct bench_opts {
     uint32_t repeat, threads;
+    double min_seconds;      /* keep timing rounds until this long (0: exactly `repeat`) */
     mandel_isa isa;
     bool only[N_SCENES];
     bool any_only;
@@ -108,11 +117,16 @@ static void apply(mandel_ctx *ctx, config c)
  * ...) so that all of them see the same machine: on a shared host the speed of a core
  * drifts from one second to the next. */
 static int best_of(mandel_ctx *ctx, const scene *s, const mandel_view *view, uint32_t *counts,
-                   uint32_t repeat, const config *cfg, int n_cfg, double *best, double *busy)
+                   uint32_t repeat, double min_seconds, const config *cfg, int n_cfg,
+                   double *best, double *busy)
 {
     double cpu_sum[8] = {0}, wall_sum[8] = {0};
     for (int c = 0; c < n_cfg; c++) best[c] = 1e300;
-    for (uint32_t r = 0; r < repeat; r++) {
+    double const start = progress_now();
+    /* At least `repeat` rounds, and more until min_seconds have passed: a render of 2 ms
+     * needs many more runs than one of 60 ms before its best is not a chance low. */
+    for (uint32_t r = 0; r < repeat || (r < MAX_ROUNDS && progress_now() - start < min_seconds);
+         r++) {
         for (int c = 0; c < n_cfg; c++) {
             double t = 0, cpu = 0;
             apply(ctx, cfg[c]);
@@ -167,11 +181,11 @@ static int bench_scene(const bench_opts *o, const scene *s, scene_result *res)
     config const guess = {o->isa, true, true, o->threads};
     /* The scalar kernel is ten times slower: fewer runs of it. */
     uint32_t const few = o->repeat < 3 ? o->repeat : 3;
-    if ((rc = best_of(ctx, s, view, counts, few, &scalar, 1, &res->ms[0], NULL)) != EXIT_OK)
+    if ((rc = best_of(ctx, s, view, counts, few, 0, &scalar, 1, &res->ms[0], NULL)) != EXIT_OK)
         goto done;
     config const pair[] = {simd, fast1, fastn, guess};
     double best[4], busy[4] = {0};
-    if ((rc = best_of(ctx, s, view, counts, o->repeat, pair, 4, best, busy)) != EXIT_OK) goto done;
+    if ((rc = best_of(ctx, s, view, counts, o->repeat, o->min_seconds, pair, 4, best, busy)) != EXIT_OK) goto done;
     res->busy = busy[2];
     for (int c = 0; c < 4; c++) res->ms[c + 1] = best[c] * 1e3;
     res->ms[0] *= 1e3;
@@ -208,7 +222,7 @@ int cmd_bench(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     long const online = sysconf(_SC_NPROCESSORS_ONLN);
-    bench_opts o = {.repeat = 9, .threads = online > 0 ? (uint32_t)online : 1,
+    bench_opts o = {.repeat = DEFAULT_REPEAT, .min_seconds = DEFAULT_MIN_SECONDS, .threads = online > 0 ? (uint32_t)online : 1,
                     .isa = MANDEL_ISA_AUTO};
     char why[ARGS_WHY_LEN];
     opterr = 0;
@@ -226,8 +240,9 @@ int cmd_bench(int argc, char **argv)
             break;
         }
         case OPT_REPEAT:
-            if (!args_u32(optarg, 1, 1000, &o.repeat, why))
+            if (!args_u32(optarg, 1, MAX_ROUNDS, &o.repeat, why))
                 return cli_error(EXIT_USAGE, "--repeat '%s': %s", optarg, why);
+            o.min_seconds = 0;
             break;
         case 't':
             if (!args_u32(optarg, 1, 1024, &o.threads, why))
@@ -261,9 +276,15 @@ int cmd_bench(int argc, char **argv)
     if (!mandel_isa_available(o.isa))
         return cli_error(EXIT_USAGE, "--isa '%s': this CPU or build lacks it",
                          mandel_isa_name(o.isa));
-    printf("mandel %s bench, best of %u runs (scalar: of %u); kernel %s; %u threads\n",
-           mandel_version_string(), o.repeat, o.repeat < 3 ? o.repeat : 3,
-           mandel_isa_name(o.isa), o.threads);
+    if (o.min_seconds > 0)
+        printf("mandel %s bench, best of >= %u runs (more in %.1f s; scalar: of %u); kernel "
+               "%s; %u threads\n",
+               mandel_version_string(), o.repeat, o.min_seconds, o.repeat < 3 ? o.repeat : 3,
+               mandel_isa_name(o.isa), o.threads);
+    else
+        printf("mandel %s bench, best of %u runs (scalar: of %u); kernel %s; %u threads\n",
+               mandel_version_string(), o.repeat, o.repeat < 3 ? o.repeat : 3,
+               mandel_isa_name(o.isa), o.threads);
     printf("columns: scalar = plain C kernel, 1 thread; %s = vector kernel, 1 thread; "
            "+sc = with interior\nshortcuts; xN = +sc on %u threads; busy = CPU time of xN / "
            "(wall time x N); guess = xN\nwith --guess, and the pixels it changed. Columns are "
