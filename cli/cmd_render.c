@@ -271,15 +271,15 @@ int cmd_render(int argc, char **argv)
     /* The matplotlib maps and grey colour counts by default: the tutorial's look. */
     if (o.color_name == NULL && p.color.mapping == MANDEL_MAP_RANGE && o.gradient_file == NULL)
         p.by = COLOR_BY_COUNT;
-    /* Beyond double precision the engines give counts only, for now: colour those. */
+    /* Beyond double precision every colouring and every --npy works as at shallow zooms
+     * (smooth values and distances from the deep engines), for the Mandelbrot set. */
     bool const deep = o.engine == MANDEL_ENGINE_PERTURB || o.engine == MANDEL_ENGINE_MPFR ||
                       (o.engine == MANDEL_ENGINE_AUTO &&
                        mandel_view_engine(view) != MANDEL_ENGINE_DOUBLE);
-    if (deep && o.color_name == NULL) p.by = COLOR_BY_COUNT;
-    if (deep && (p.by != COLOR_BY_COUNT || o.formula_name != NULL || o.julia || o.power != 2 ||
-                 (o.npy_name != NULL && strcmp(o.npy_name, "counts") != 0))) {
-        rc = cli_error(EXIT_USAGE, "beyond double precision only the escape counts of the "
-                                   "Mandelbrot set can be rendered yet (--color count)");
+    if (deep && ((o.formula_name != NULL && strcmp(o.formula_name, "mandelbrot") != 0) ||
+                 o.julia || o.power != 2)) {
+        rc = cli_error(EXIT_USAGE, "beyond double precision only the Mandelbrot set (z^2 + c) "
+                                   "can be rendered yet");
         goto done;
     }
     if (o.have_period) p.color.period = o.period;
@@ -311,7 +311,7 @@ int cmd_render(int argc, char **argv)
     snprintf(temp_path, sizeof temp_path, "%s", mandel_image_temp_path(image));
     set_signals(on_signal);
     progress_init(&bar, o.quiet, (uint64_t)o.width * o.height, "rendering");
-    mandel_ctx_set_progress(ctx, progress_update, &bar);
+    mandel_ctx_set_phase_progress(ctx, progress_phase_update, &bar);
     if (colour_data != NULL)
         rc = pipeline_colour_data(&p, npy, o.npy_name ? (npy_data)render_opts_npy(o.npy_name) : NPY_COUNTS,
                                   image);

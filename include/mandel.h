@@ -192,13 +192,41 @@ MANDEL_API int mandel_isa_available(mandel_isa isa);
  *  beyond double precision). */
 typedef int (*mandel_progress_fn)(void *user, uint64_t pixels_done, uint64_t pixels_total);
 
+/* The phases of a render, for a mandel_phase_progress_fn. A render reports them in this
+ * order, each at most once and each ending with done = total:
+ *   - MANDEL_PHASE_ORBIT: only with the PERTURB engine, before the first pixel, when the
+ *     reference orbit is computed (the first render of a view with a given max_iter; later
+ *     ones reuse it). done and total count its iterations; total is max_iter, an upper
+ *     bound: an orbit that escapes sooner ends with a call done = total = max_iter.
+ *   - MANDEL_PHASE_PIXELS: the pixels; done and total count pixels of the rect, exactly as
+ *     a mandel_progress_fn's pixels_done and pixels_total. */
+typedef enum mandel_phase {
+    MANDEL_PHASE_PIXELS = 0,
+    MANDEL_PHASE_ORBIT = 1,
+} mandel_phase;
+
+/*! Phase-aware progress callback: as mandel_progress_fn (the same thread, rate and
+ *  cancelling by a non-zero return; during the orbit, cancelling stops it within about a
+ *  tenth of a second), with the phase and the progress within it. */
+typedef int (*mandel_phase_progress_fn)(void *user, mandel_phase phase, uint64_t done,
+                                        uint64_t total);
+
+/*! mandel_ctx_set_phase_progress() :
+ *  Installs (or, with fn = NULL, removes) a phase-aware callback. A ctx has one progress
+ *  callback: this replaces one set with mandel_ctx_set_progress(), and that replaces this.
+ *  (Added in 0.1: a plain mandel_progress_fn keeps its meaning, pixels_done = 0 while the
+ *  reference orbit is computed.) */
+MANDEL_API void mandel_ctx_set_phase_progress(mandel_ctx *ctx, mandel_phase_progress_fn fn,
+                                              void *user);
+
 /*! mandel_ctx_set_julia() :
  *  on = 1: render Julia sets: z_0 is the pixel and c = re + im*i for every pixel; on = 0:
  *  the parameter plane (z_0 = 0, c = the pixel), the default.
  *  @return : MANDEL_OK, MANDEL_EINVAL (NULL, non-finite re or im). */
 MANDEL_API int mandel_ctx_set_julia(mandel_ctx *ctx, int on, double re, double im);
 
-/*! mandel_ctx_set_progress() : installs (or, with fn = NULL, removes) the callback. */
+/*! mandel_ctx_set_progress() : installs (or, with fn = NULL, removes) the callback; it
+ *  replaces a mandel_ctx_set_phase_progress() one. */
 MANDEL_API void mandel_ctx_set_progress(mandel_ctx *ctx, mandel_progress_fn fn, void *user);
 
 /* Where a render writes: any of the three may be NULL (but not all). Each holds rows of the
@@ -206,7 +234,10 @@ MANDEL_API void mandel_ctx_set_progress(mandel_ctx *ctx, mandel_progress_fn fn, 
 typedef struct mandel_fields {
     uint32_t *counts;   /* escape counts */
     float *smooth;      /* continuous iteration value; the limit for interior points */
-    float *distance;    /* exterior distance estimate in plane units; 0 inside */
+    float *distance;    /* exterior distance estimate; 0 inside. In plane units from the
+                         * DOUBLE engine; in pixels (plane units / the pixel step
+                         * 2*radius/height) from PERTURB and MPFR, whose plane-unit
+                         * distances underflow float beyond zooms of about 1e38 */
     size_t stride;
     size_t capacity;
 } mandel_fields;
@@ -324,7 +355,8 @@ MANDEL_API int mandel_field_size(mandel_rect rect, size_t *bytes);
  *  reference orbit and approximation table of the last max_iter on the view, so a view
  *  rendered band by band computes them once; renders of one deep view from several threads
  *  are serialised. With PERTURB, a long reference orbit is computed before the first
- *  pixel: the progress callback is then called with pixels_done = 0 (it may cancel).
+ *  pixel: the progress callback is then called with pixels_done = 0 (it may cancel); a
+ *  mandel_phase_progress_fn sees it as MANDEL_PHASE_ORBIT with its own progress.
  *  @return : MANDEL_OK; MANDEL_EINVAL (NULL, rect outside the view, max_iter 0 or above
  *            MANDEL_OPT_MAX_ITER, buffer too small, a view too deep for a forced DOUBLE
  *            engine, a bounds view with PERTURB or MPFR); MANDEL_ETOOBIG (rect above
@@ -370,12 +402,14 @@ MANDEL_API void mandel_location_free(mandel_location *loc);
 
 /*! mandel_render_fields() :
  *  mandel_render() for any of the fields: counts, smooth values, distance estimates
- *  (mandel_fields). The formula, power and Julia settings of the ctx apply. Smooth values
- *  and distances, other formulas and Julia sets are computed by the general scalar engine
- *  in double precision; distances only for MANDELBROT.
+ *  (mandel_fields). The formula, power and Julia settings of the ctx apply. With the DOUBLE
+ *  engine, smooth values and distances, other formulas and Julia sets are computed by the
+ *  general scalar engine in double precision; distances only for MANDELBROT. PERTURB and
+ *  MPFR render the classic set only, all three fields: the same smooth value definition
+ *  (continuous across the switch of engines), distances in pixels (mandel_fields).
  *  @return : as mandel_render; MANDEL_EINVAL also for all fields NULL, a capacity too small,
- *            distance with another formula, or a deep view with anything but counts of the
- *            classic set. */
+ *            distance with another formula, or another formula than the classic set with
+ *            PERTURB or MPFR. */
 MANDEL_API int mandel_render_fields(mandel_ctx *ctx, const mandel_view *view, uint32_t max_iter,
                                     mandel_rect rect, const mandel_fields *fields);
 

@@ -196,6 +196,35 @@ void mandel_ctx_set_progress(mandel_ctx *ctx, mandel_progress_fn fn, void *user)
     if (ctx == NULL) return;
     ctx->progress = fn;
     ctx->progress_user = user;
+    ctx->phase_progress = NULL;
+    ctx->phase_progress_user = NULL;
+}
+
+void mandel_ctx_set_phase_progress(mandel_ctx *ctx, mandel_phase_progress_fn fn, void *user)
+{
+    if (ctx == NULL) return;
+    ctx->phase_progress = fn;
+    ctx->phase_progress_user = user;
+    ctx->progress = NULL;
+    ctx->progress_user = NULL;
+}
+
+/* A mandel_progress_fn (user: the ctx) passing the pixel pass to a phase-aware callback. */
+static int pixel_phase(void *user, uint64_t done, uint64_t total)
+{
+    mandel_ctx *const ctx = user;
+    return ctx->phase_progress(ctx->phase_progress_user, MANDEL_PHASE_PIXELS, done, total);
+}
+
+/* The callback sched_run reports the pixel pass to, and its user pointer. */
+static mandel_progress_fn pixel_progress(mandel_ctx *ctx, void **user)
+{
+    if (ctx->phase_progress != NULL) {
+        *user = ctx;
+        return pixel_phase;
+    }
+    *user = ctx->progress_user;
+    return ctx->progress;
 }
 
 void mandel_ctx_set_sink(mandel_ctx *ctx, mandel_sink_fn fn, void *user)
@@ -323,19 +352,15 @@ int mandel_render_fields(mandel_ctx *ctx, const mandel_view *view, uint32_t max_
         FAIL_IF(ctx, err != MANDEL_OK, err, "cannot start %u worker threads", n_threads);
     }
 
-    FAIL_IF(ctx,
-            (general || !classic_formula(ctx) || fields->smooth != NULL) &&
-                engine != MANDEL_ENGINE_DOUBLE,
-            MANDEL_EINVAL,
-            "beyond double precision only the counts of the classic set (z^2 + c) can be "
-            "rendered yet");
+    FAIL_IF(ctx, !classic_formula(ctx) && engine != MANDEL_ENGINE_DOUBLE, MANDEL_EINVAL,
+            "beyond double precision only the classic set (z^2 + c) can be rendered yet");
+    void *progress_user;
+    mandel_progress_fn const progress = pixel_progress(ctx, &progress_user);
     if (engine != MANDEL_ENGINE_DOUBLE) {
-        uint32_t *const counts = fields->counts;
         double const start = now_seconds();
         uint64_t iterations = 0;
         CHECK(deep_render(ctx, ctx->pool, n_threads, view->deep, engine == MANDEL_ENGINE_MPFR,
-                          max_iter,
-                          rect, counts, stride, &iterations));
+                          max_iter, rect, fields, progress, progress_user, &iterations));
         ctx->stats = (mandel_stats){
             .seconds = now_seconds() - start,
             .pixels = field_pixels(rect),
@@ -381,7 +406,7 @@ int mandel_render_fields(mandel_ctx *ctx, const mandel_view *view, uint32_t max_
         job.guess = &guess;
     double const start = now_seconds();
     uint64_t iterations = 0;
-    int const err = sched_run(ctx->pool, &job, ctx->progress, ctx->progress_user, &iterations);
+    int const err = sched_run(ctx->pool, &job, progress, progress_user, &iterations);
     FAIL_IF(ctx, err == MANDEL_ECANCELED, err, "render cancelled");
     ctx->stats = (mandel_stats){
         .seconds = now_seconds() - start,

@@ -25,6 +25,8 @@ struct mandel_ctx {
     mandel_engine engine;  /* MANDEL_OPT_ENGINE */
     mandel_progress_fn progress;
     void *progress_user;
+    mandel_phase_progress_fn phase_progress;  /* instead of `progress` when set */
+    void *phase_progress_user;
     mandel_sink_fn sink;
     void *sink_user;
     mandel_stats stats;

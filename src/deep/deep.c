@@ -137,6 +137,23 @@ static double now_seconds(void)
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
+/* The reference orbit's progress (orbit_compute's (iterations, max_iter)) to the ctx's
+ * callback: MANDEL_PHASE_ORBIT to a phase-aware one, (0, pixels) to a plain one. */
+typedef struct orbit_report {
+    mandel_ctx *ctx;
+    uint64_t pixels;
+} orbit_report;
+
+static int report_orbit(void *user, uint64_t done, uint64_t total)
+{
+    const orbit_report *const r = user;
+    mandel_ctx *const ctx = r->ctx;
+    if (ctx->phase_progress != NULL)
+        return ctx->phase_progress(ctx->phase_progress_user, MANDEL_PHASE_ORBIT, done, total);
+    if (ctx->progress != NULL) return ctx->progress(ctx->progress_user, 0, r->pixels);
+    return 0;
+}
+
 /* Builds the reference orbit and BLA table for max_iter unless they are cached. The cache
  * is freed with the view, so it comes from the view's allocator. */
 static int prepare(mandel_ctx *ctx, deep_view *dv, uint32_t max_iter, uint64_t total,
@@ -146,8 +163,17 @@ static int prepare(mandel_ctx *ctx, deep_view *dv, uint32_t max_iter, uint64_t t
     if (dv->cached && dv->cache_iter == max_iter) return MANDEL_OK;
     drop_cache(alloc, dv);
     double const t0 = now_seconds();
+    orbit_report rep = {ctx, total};
+    bool const report = ctx->progress != NULL || ctx->phase_progress != NULL;
     int err = orbit_compute(alloc, dv->re, dv->im, dv->prec, max_iter, dv->fe_view,
-                            ctx->progress, ctx->progress_user, total, &dv->orb);
+                            report ? report_orbit : NULL, &rep, &dv->orb);
+    /* A phase-aware callback sees the orbit phase complete, however early it escaped. */
+    if (err == MANDEL_OK && ctx->phase_progress != NULL &&
+        ctx->phase_progress(ctx->phase_progress_user, MANDEL_PHASE_ORBIT, max_iter,
+                            max_iter) != 0) {
+        orbit_free(alloc, &dv->orb);
+        err = MANDEL_ECANCELED;
+    }
     FAIL_IF(ctx, err == MANDEL_ECANCELED, err, "render cancelled");
     FAIL_IF(ctx, err != MANDEL_OK, err, "out of memory for a reference orbit of %u steps",
             max_iter);
@@ -166,8 +192,8 @@ static int prepare(mandel_ctx *ctx, deep_view *dv, uint32_t max_iter, uint64_t t
 }
 
 int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *dv,
-                bool brute, uint32_t max_iter, mandel_rect rect, uint32_t *counts,
-                size_t stride, uint64_t *iterations)
+                bool brute, uint32_t max_iter, mandel_rect rect, const mandel_fields *fields,
+                mandel_progress_fn progress, void *progress_user, uint64_t *iterations)
 {
     perturb_job pj;
     mpfr_engine_job mj;
@@ -177,8 +203,10 @@ int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *
         .width = rect.width,
         .height = rect.height,
         .max_iter = max_iter,
-        .counts = counts,
-        .stride = stride,
+        .counts = fields->counts,
+        .smooth = fields->smooth,     /* the segments write them; the sink reads them */
+        .distance = fields->distance,
+        .stride = fields->stride,
         .sink = ctx->sink,
         .sink_user = ctx->sink_user,
         .rect_x = rect.x,
@@ -195,6 +223,7 @@ int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *
             .cre = dv->re, .cim = dv->im, .step = dv->step, .prec = dv->prec,
             .view_width = dv->width, .view_height = dv->height,
             .rect_x = rect.x, .rect_y = rect.y, .max_iter = max_iter,
+            .smooth = fields->smooth, .distance = fields->distance, .stride = fields->stride,
         };
         job.segment = mpfr_engine_segment;
         job.segment_user = &mj;
@@ -206,13 +235,15 @@ int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *
             .fe_view = dv->fe_view, .view_width = dv->width, .view_height = dv->height,
             .rect_x = rect.x, .rect_y = rect.y, .max_iter = max_iter,
             .stats = show_stats ? &st : NULL,
+            .cre = mpfr_get_d(dv->re, MPFR_RNDN), .cim = mpfr_get_d(dv->im, MPFR_RNDN),
+            .smooth = fields->smooth, .distance = fields->distance, .stride = fields->stride,
         };
         job.segment = perturb_segment;
         job.segment_user = &pj;
     }
     if (err == MANDEL_OK) {
         double const t0 = now_seconds();
-        err = sched_run(pool, &job, ctx->progress, ctx->progress_user, iterations);
+        err = sched_run(pool, &job, progress, progress_user, iterations);
         if (err == MANDEL_ECANCELED) ctx_fail(ctx, err, "render cancelled");
         if (show_stats) {
             fprintf(stderr,

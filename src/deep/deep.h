@@ -33,12 +33,14 @@ int deep_view_new(mandel_ctx *ctx, uint32_t width, uint32_t height, const char *
 void deep_view_free(deep_view *dv);
 
 /* Renders `rect` of the view with the perturbation engine (`brute` false) or the MPFR
- * engine (`brute` true) on `pool` with `threads` threads, as mandel_render() describes; the reference orbit and
- * BLA table are built on the first render with a given max_iter and kept on the view.
- * Renders of one view are serialised. Returns MANDEL_OK, MANDEL_ENOMEM or MANDEL_ECANCELED
- * (with a message on ctx). */
+ * engine (`brute` true) on `pool` with `threads` threads, as mandel_render_fields()
+ * describes (counts, smooth values, distances in pixels: any of `fields`, the others NULL);
+ * the reference orbit and BLA table are built on the first render with a given max_iter
+ * and kept on the view, reporting MANDEL_PHASE_ORBIT to the ctx's callback; `progress`
+ * (may be NULL) gets the pixel pass. Renders of one view are serialised. Returns
+ * MANDEL_OK, MANDEL_ENOMEM or MANDEL_ECANCELED (with a message on ctx). */
 int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *dv,
-                bool brute, uint32_t max_iter, mandel_rect rect, uint32_t *counts,
-                size_t stride, uint64_t *iterations);
+                bool brute, uint32_t max_iter, mandel_rect rect, const mandel_fields *fields,
+                mandel_progress_fn progress, void *progress_user, uint64_t *iterations);
 
 #endif /* MANDEL_DEEP_H */

@@ -41,12 +41,12 @@ typedef struct orbit {
 } orbit;
 
 /* Computes the orbit of cre + i*cim at `prec` bits up to max_iter or the first |Z| >= 2.
- * `progress` (may be NULL) is called now and then with (0, total); non-zero cancels.
+ * `progress` (may be NULL) is called about ten times a second with (iterations done,
+ * max_iter); non-zero cancels.
  * Returns MANDEL_OK, MANDEL_ENOMEM or MANDEL_ECANCELED. */
 int orbit_compute(const mandel_allocator *alloc, mpfr_srcptr cre, mpfr_srcptr cim,
                   mpfr_prec_t prec, uint32_t max_iter, bool want_fe,
-                  mandel_progress_fn progress, void *progress_user, uint64_t total,
-                  orbit *out);
+                  mandel_progress_fn progress, void *progress_user, orbit *out);
 
 void orbit_free(const mandel_allocator *alloc, orbit *o);
 
@@ -182,11 +182,21 @@ typedef struct perturb_job {
     uint32_t rect_x, rect_y;
     uint32_t max_iter;
     perturb_stats *stats;  /* NULL: not counted */
+    double cre, cim;       /* the centre rounded to double: c after the escape */
+    float *smooth;         /* at the rect's origin, or NULL: smooth values */
+    float *distance;       /* at the rect's origin, or NULL: distances in pixels */
+    size_t stride;         /* of smooth and distance */
 } perturb_job;
 
 /* The escape count of the pixel whose offset from the reference is dc; adds what it did to
  * *st. */
 uint32_t perturb_pixel(const perturb_job *job, fec dc, perturb_stats *st);
+
+/* perturb_pixel, and at the escape the smooth value (*smooth, if not NULL: kernel_formula's
+ * definition) and the distance estimate in pixels (*distance, if not NULL: the derivative
+ * is then carried along, through BLA blocks too); max_iter and 0 for interior pixels. */
+uint32_t perturb_pixel_full(const perturb_job *job, fec dc, perturb_stats *st, float *smooth,
+                            float *distance);
 
 /* sched_segment_fn over a perturb_job. */
 void perturb_segment(void *user, uint32_t row, uint32_t x, uint32_t n, uint32_t *out);
@@ -204,9 +214,13 @@ typedef struct mpfr_engine_job {
     uint32_t view_width, view_height;
     uint32_t rect_x, rect_y;
     uint32_t max_iter;
+    float *smooth;    /* at the rect's origin, or NULL */
+    float *distance;  /* at the rect's origin, or NULL: in pixels */
+    size_t stride;    /* of smooth and distance */
 } mpfr_engine_job;
 
-/* sched_segment_fn over an mpfr_engine_job: every pixel iterated at full precision. */
+/* sched_segment_fn over an mpfr_engine_job: every pixel iterated at full precision; the
+ * continuation after the escape too, and the derivative (for distances) at 64 bits. */
 void mpfr_engine_segment(void *user, uint32_t row, uint32_t x, uint32_t n, uint32_t *out);
 
 /* ------------------------------------------------------------------------------------- */

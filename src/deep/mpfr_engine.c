@@ -6,14 +6,29 @@
  * Invariant: pixel (col, row) samples c = C + ((col - (w-1)/2) + i*((h-1)/2 - row)) * step
  * computed in MPFR from the same centre and step the perturbation engine offsets from,
  * and its count is the first n >= 1 with |z_n|^2 >= 4, exactly as kernel_scalar.c defines.
+ *
+ * Smooth values and distances follow kernel_formula.c's definitions: after the escape z
+ * goes on (at full precision here) for at most SMOOTH_EXTRA steps until |z|^2 >
+ * SMOOTH_RADIUS2; then mu = m + 1 - log2(ln|z_m|), and the distance is |z| ln|z| / |dz/dc|,
+ * divided by the pixel step (pixels: plane units underflow float at depth). The derivative
+ * dz/dc, der' = 2 z der + 1, is carried at 64 bits (MPFR's exponent never overflows): a
+ * linear recurrence, whose rounding stays relative.
  */
 #include "deep/deep_int.h"
+
+#define DER_PREC 64
 
 void mpfr_engine_segment(void *user, uint32_t row, uint32_t x, uint32_t n, uint32_t *out)
 {
     const mpfr_engine_job *const job = user;
+    size_t const at = (size_t)row * job->stride + x;
+    float *const smooth = job->smooth != NULL ? job->smooth + at : NULL;
+    float *const distance = job->distance != NULL ? job->distance + at : NULL;
+    bool const de = distance != NULL;
     mpfr_t cr, ci, zr, zi, sr, si, t;
+    mpfr_t xr, xi, dr, di, u, v; /* z rounded to DER_PREC bits; the derivative */
     mpfr_inits2(job->prec, cr, ci, zr, zi, sr, si, t, (mpfr_ptr)NULL);
+    mpfr_inits2(DER_PREC, xr, xi, dr, di, u, v, (mpfr_ptr)NULL);
     double const oy = (job->view_height - 1) / 2.0 - (double)(job->rect_y + row);
     mpfr_mul_d(t, job->step, oy, MPFR_RNDN);
     mpfr_add(ci, job->cim, t, MPFR_RNDN);
@@ -25,8 +40,27 @@ void mpfr_engine_segment(void *user, uint32_t row, uint32_t x, uint32_t n, uint3
         mpfr_set_ui(zi, 0, MPFR_RNDN);
         mpfr_set_ui(sr, 0, MPFR_RNDN);
         mpfr_set_ui(si, 0, MPFR_RNDN);
+        mpfr_set_ui(dr, 0, MPFR_RNDN);
+        mpfr_set_ui(di, 0, MPFR_RNDN);
         uint32_t count = job->max_iter;
-        for (uint32_t k = 1; k <= job->max_iter; k++) {
+        bool escaped = false;
+        uint32_t const extra = smooth != NULL || de ? SMOOTH_EXTRA : 0;
+        uint32_t m = 0; /* steps after the escape */
+        for (uint64_t k = 1; escaped ? m < extra : k <= job->max_iter; k++) {
+            if (de) {
+                /* der' = 2 z der + 1, z before the step */
+                mpfr_set(xr, zr, MPFR_RNDN);
+                mpfr_set(xi, zi, MPFR_RNDN);
+                mpfr_mul(u, xr, dr, MPFR_RNDN);
+                mpfr_mul(v, xi, di, MPFR_RNDN);
+                mpfr_sub(u, u, v, MPFR_RNDN);
+                mpfr_mul(v, xr, di, MPFR_RNDN);
+                mpfr_mul(di, xi, dr, MPFR_RNDN);
+                mpfr_add(di, di, v, MPFR_RNDN);
+                mpfr_mul_2ui(di, di, 1, MPFR_RNDN);
+                mpfr_mul_2ui(dr, u, 1, MPFR_RNDN);
+                mpfr_add_ui(dr, dr, 1, MPFR_RNDN);
+            }
             /* z_k from z_{k-1}, whose squares sr, si are already known */
             mpfr_mul(t, zr, zi, MPFR_RNDN);
             mpfr_sub(zr, sr, si, MPFR_RNDN);
@@ -36,12 +70,38 @@ void mpfr_engine_segment(void *user, uint32_t row, uint32_t x, uint32_t n, uint3
             mpfr_sqr(sr, zr, MPFR_RNDN);
             mpfr_sqr(si, zi, MPFR_RNDN);
             mpfr_add(t, sr, si, MPFR_RNDN);
-            if (mpfr_cmp_ui(t, 4) >= 0) {
-                count = k;
-                break;
+            if (escaped) {
+                m++;
+                if (mpfr_cmp_d(t, SMOOTH_RADIUS2) > 0) break;
+            } else if (mpfr_cmp_ui(t, 4) >= 0) {
+                count = (uint32_t)k;
+                escaped = true;
+                if (extra == 0 || mpfr_cmp_d(t, SMOOTH_RADIUS2) > 0) break;
             }
         }
         out[j] = count;
+        if (smooth == NULL && !de) continue;
+        if (!escaped) {
+            if (smooth != NULL) smooth[j] = (float)job->max_iter;
+            if (de) distance[j] = 0.0f;
+            continue;
+        }
+        /* kernel_formula.c's smooth_value(), on |z|^2 rounded to double */
+        double const r2 = mpfr_get_d(t, MPFR_RNDN);
+        double const log_r = 0.5 * log(r2);
+        if (smooth != NULL)
+            smooth[j] = (float)((double)(count + m) + 1.0 - log(log_r) / log(2.0));
+        if (de) {
+            mpfr_hypot(u, dr, di, MPFR_RNDN);
+            mpfr_mul(u, u, job->step, MPFR_RNDN);
+            if (mpfr_zero_p(u)) {
+                distance[j] = INFINITY;
+            } else {
+                mpfr_d_div(u, sqrt(r2) * log_r, u, MPFR_RNDN);
+                distance[j] = (float)mpfr_get_d(u, MPFR_RNDN);
+            }
+        }
     }
     mpfr_clears(cr, ci, zr, zi, sr, si, t, (mpfr_ptr)NULL);
+    mpfr_clears(xr, xi, dr, di, u, v, (mpfr_ptr)NULL);
 }

@@ -42,8 +42,7 @@ static bool grow(const mandel_allocator *a, orbit *o, size_t used, size_t cap, b
 
 int orbit_compute(const mandel_allocator *a, mpfr_srcptr cre, mpfr_srcptr cim,
                   mpfr_prec_t prec, uint32_t max_iter, bool want_fe,
-                  mandel_progress_fn progress, void *progress_user, uint64_t total,
-                  orbit *out)
+                  mandel_progress_fn progress, void *progress_user, orbit *out)
 {
     memset(out, 0, sizeof *out);
     size_t cap = max_iter < 4095 ? (size_t)max_iter + 1 : 4096;
@@ -81,7 +80,7 @@ int orbit_compute(const mandel_allocator *a, mpfr_srcptr cre, mpfr_srcptr cim,
         if (want_fe) out->zfe[n] = floatexp_c_from_mpfr(x, y);
         if (zr * zr + zi * zi >= 4.0) break;
         if (progress != NULL && (n & 0xffff) == 0 && now_seconds() >= next_report) {
-            if (progress(progress_user, 0, total) != 0) {
+            if (progress(progress_user, n, max_iter) != 0) {
                 err = MANDEL_ECANCELED;
                 break;
             }

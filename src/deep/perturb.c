@@ -9,6 +9,11 @@
  * makes one reference serve the whole image without glitches. BLA entries (bla.c) replace
  * runs of steps while |dz| is within their radius.
  *
+ * Smooth values and distances (when asked): at the escape z = Z_m + dz goes through the
+ * double kernels' continuation (smooth_after_escape, kernel_formula.c), so the values match
+ * theirs; distances carry the derivative dz/dc along (pixel_end, perturb_pixel_full), one
+ * pixel at a time, and come out in pixels. Counts-only renders take none of these paths.
+ *
  * Invariant: n counts the pixel's own iterations and its escape is tested on z = Z_m + dz
  * after every step or skipped block, exactly as the definition tests z_n; a skipped block
  * never crosses max_iter, so counts are never capped silently.
@@ -68,7 +73,26 @@ static inline const bla_dentry *dlookup(const bla_table *bla, uint32_t m, double
     return &e[j - 1];
 }
 
-uint32_t perturb_pixel(const perturb_job *job, fec dc, perturb_stats *st)
+/* The derivative dz/dc of a pixel, carried along when its distance is asked for
+ * (perturb_pixel_full). The derivative of the full orbit z = Z_m + dz is that of dz (Z does
+ * not depend on dc): der' = 2 z der + 1 for an exact step (z before the step), and
+ * der' = A der + B across a BLA block (dz' = A dz + B dc). In views whose deltas fit double
+ * it is held in double as D = der * step (pixel units: |D| is about |z| ln|z| / distance
+ * in pixels, so it neither overflows nor underflows); in floatexp views (step below
+ * 2^-900, where `step` itself underflows) as der in floatexp. */
+typedef struct pixel_end {
+    bool escaped;
+    double zr, zi;  /* z at the escape */
+    double dr, di;  /* D (double views) */
+    fec der;        /* der (floatexp views) */
+} pixel_end;
+
+#define FEC_ONE ((fec){0.5, 0.0, 1})
+
+/* One pixel; with `de`, the derivative too, and *end gets z (and the derivative) at the
+ * escape. Inlined into its two callers, so the counts-only one carries none of it. */
+static inline __attribute__((always_inline)) uint32_t
+pixel_core(const perturb_job *job, fec dc, perturb_stats *st, bool de, pixel_end *end)
 {
     const orbit *const o = job->orb;
     const orbit_pt *const zo = o->z;
@@ -83,6 +107,13 @@ uint32_t perturb_pixel(const perturb_job *job, fec dc, perturb_stats *st)
     double dzr = 0.0, dzi = 0.0;
     fec dz = {0.0, 0.0, FE_ZERO_EXP};
     uint32_t m = 0, n = 0;
+    /* the derivative: D in double views, der in floatexp views (pixel_end) */
+    bool const dfe = job->fe_view;
+    double const sd = de && !dfe ? fe_to_d(job->step) : 0.0;         /* step */
+    double const bs = de ? fe_ldexp(job->step.m, job->step.e - job->b_exp) : 0.0; /* B 2^-b_exp step */
+    double Dr = 0.0, Di = 0.0;
+    fec der = {0.0, 0.0, FE_ZERO_EXP};
+    end->escaped = false;
 
     for (;;) {
         if (!fe_mode) {
@@ -92,6 +123,15 @@ uint32_t perturb_pixel(const perturb_job *job, fec dc, perturb_stats *st)
                 if (bla != NULL && bla->n_starts > 0)
                     e = dlookup(bla, m, max_abs(dzr, dzi), max_iter - n, &steps);
                 if (e != NULL) {
+                    if (de && !dfe) {
+                        double const nr = (e->ar * Dr - e->ai * Di) + e->br * bs;
+                        double const ni = (e->ar * Di + e->ai * Dr) + e->bi * bs;
+                        Dr = nr;
+                        Di = ni;
+                    } else if (de) {
+                        der = fec_add(fec_mul_d(der, e->ar, e->ai),
+                                      fec_make(e->br, e->bi, -job->b_exp));
+                    }
                     double const br = e->br * dsr - e->bi * dsi;
                     double const bi = e->br * dsi + e->bi * dsr;
                     double const nr = (e->ar * dzr - e->ai * dzi) + br;
@@ -103,6 +143,17 @@ uint32_t perturb_pixel(const perturb_job *job, fec dc, perturb_stats *st)
                     st->bla_skips++;
                     st->bla_iters += steps;
                 } else {
+                    if (de) {
+                        double const xr = zo[m].re + dzr, xi = zo[m].im + dzi;
+                        if (!dfe) {
+                            double const nr = 2.0 * (xr * Dr - xi * Di) + sd;
+                            double const ni = 2.0 * (xr * Di + xi * Dr);
+                            Dr = nr;
+                            Di = ni;
+                        } else {
+                            der = fec_add(fec_mul_d(der, 2.0 * xr, 2.0 * xi), FEC_ONE);
+                        }
+                    }
                     double const tr = 2.0 * zo[m].re + dzr, ti = 2.0 * zo[m].im + dzi;
                     double const nr = (tr * dzr - ti * dzi) + dcr;
                     double const ni = (tr * dzi + ti * dzr) + dci;
@@ -114,7 +165,10 @@ uint32_t perturb_pixel(const perturb_job *job, fec dc, perturb_stats *st)
                 }
                 double const zr = zo[m].re + dzr, zi = zo[m].im + dzi;
                 double const z2 = zr * zr + zi * zi;
-                if (z2 >= 4.0) return n;
+                if (z2 >= 4.0) {
+                    *end = (pixel_end){true, zr, zi, Dr, Di, der};
+                    return n;
+                }
                 double dz2 = dzr * dzr + dzi * dzi;
                 if (m == len || z2 < dz2) {
                     st->rebases++;
@@ -140,6 +194,7 @@ uint32_t perturb_pixel(const perturb_job *job, fec dc, perturb_stats *st)
                     e = bla_lookup(bla, m, dz_abs, max_iter - n, &steps);
                 }
                 if (e != NULL) {
+                    if (de) der = fec_add(fec_mul(e->a, der), e->b);
                     dz = fec_add(fec_mul(e->a, dz), fec_mul(e->b, dc));
                     m += steps;
                     n += steps;
@@ -147,6 +202,10 @@ uint32_t perturb_pixel(const perturb_job *job, fec dc, perturb_stats *st)
                     st->bla_iters += steps;
                 } else {
                     fec const zm = o->zfe[m];
+                    if (de) {
+                        fec const x = fec_add(zm, dz);
+                        der = fec_add(fec_mul((fec){x.re, x.im, x.e + 1}, der), FEC_ONE);
+                    }
                     fec const t = fec_add((fec){zm.re, zm.im, zm.e + 1}, dz);
                     dz = fec_add(fec_mul(t, dz), dc);
                     m++;
@@ -156,7 +215,10 @@ uint32_t perturb_pixel(const perturb_job *job, fec dc, perturb_stats *st)
                 fec const z = fec_add(o->zfe[m], dz);
                 double zr, zi;
                 fec_to_d(z, &zr, &zi);
-                if (zr * zr + zi * zi >= 4.0) return n;
+                if (zr * zr + zi * zi >= 4.0) {
+                    *end = (pixel_end){true, zr, zi, Dr, Di, der};
+                    return n;
+                }
                 if (m == len || fe_lt(fec_norm2(z), fec_norm2(dz))) {
                     st->rebases++;
                     dz = z;
@@ -171,6 +233,67 @@ uint32_t perturb_pixel(const perturb_job *job, fec dc, perturb_stats *st)
             if (fe_mode) return max_iter;
         }
     }
+}
+
+uint32_t perturb_pixel(const perturb_job *job, fec dc, perturb_stats *st)
+{
+    pixel_end end;
+    return pixel_core(job, dc, st, false, &end);
+}
+
+/* The smooth value of a pixel that escaped at n with z = zr + i zi: the double kernels'
+ * own function (kernel_formula.c), on c rounded to double (after the escape the
+ * continuation is in double there too), so colours match across the switch of engines. */
+static inline float smooth_at(const perturb_job *job, double zr, double zi, double dcr,
+                              double dci, uint32_t n)
+{
+    return smooth_after_escape(zr, zi, job->cre + dcr, job->cim + dci, n);
+}
+
+/* The distance in pixels of a pixel that escaped: the continuation of kernel_formula.c (up
+ * to SMOOTH_EXTRA steps on to |z|^2 > SMOOTH_RADIUS2, the derivative carried along), then
+ * |z| ln|z| / |dz/dc| / step. */
+static float distance_at(const perturb_job *job, const pixel_end *end, double dcr, double dci)
+{
+    double const cr = job->cre + dcr, ci = job->cim + dci;
+    double x = end->zr, y = end->zi, Dr = end->dr, Di = end->di;
+    fec der = end->der;
+    double const sd = job->fe_view ? 0.0 : fe_to_d(job->step);
+    for (int k = 0; k < SMOOTH_EXTRA && x * x + y * y <= SMOOTH_RADIUS2; k++) {
+        if (job->fe_view) {
+            der = fec_add(fec_mul_d(der, 2.0 * x, 2.0 * y), FEC_ONE);
+        } else {
+            double const nr = 2.0 * (x * Dr - y * Di) + sd;
+            double const ni = 2.0 * (x * Di + y * Dr);
+            Dr = nr;
+            Di = ni;
+        }
+        double const x2 = x * x, y2 = y * y, xy = x * y;
+        x = (x2 - y2) + cr;
+        y = (xy + xy) + ci;
+    }
+    double const r2 = x * x + y * y;
+    double const top = sqrt(r2) * (0.5 * log(r2)); /* |z| ln|z| */
+    if (!job->fe_view) {
+        double const d = sqrt(Dr * Dr + Di * Di);
+        return d > 0 ? (float)(top / d) : INFINITY;
+    }
+    fe const d = fe_mul(fec_abs(der), job->step);
+    return d.m > 0 ? (float)fe_to_d(fe_div(fe_make(top, 0), d)) : INFINITY;
+}
+
+uint32_t perturb_pixel_full(const perturb_job *job, fec dc, perturb_stats *st, float *smooth,
+                            float *distance)
+{
+    pixel_end end;
+    uint32_t const n = pixel_core(job, dc, st, distance != NULL, &end);
+    double dcr, dci;
+    fec_to_d(dc, &dcr, &dci);
+    if (smooth != NULL)
+        *smooth = end.escaped ? smooth_at(job, end.zr, end.zi, dcr, dci, n)
+                              : (float)job->max_iter;
+    if (distance != NULL) *distance = end.escaped ? distance_at(job, &end, dcr, dci) : 0.0f;
+    return n;
 }
 
 /* ------------------------------------------------------------------------------------- */
@@ -199,6 +322,7 @@ typedef struct segment {
     const perturb_job *job;
     uint32_t row, x, n, next;
     uint32_t *out;
+    float *smooth;  /* the segment's smooth values, or NULL */
     perturb_stats *st;
 } segment;
 
@@ -227,7 +351,8 @@ static lane settle(segment *sg, lane l)
         /* after a step: escape, rebase, the limit */
         double const zr = zo[l.m].re + l.dzr, zi = zo[l.m].im + l.dzi;
         double const z2 = zr * zr + zi * zi;
-        bool done = z2 >= 4.0;
+        bool const escaped = z2 >= 4.0;
+        bool done = escaped;
         if (!done && (l.m == len || z2 < l.dzr * l.dzr + l.dzi * l.dzi)) {
             sg->st->rebases++;
             l.dzr = zr;
@@ -240,6 +365,9 @@ static lane settle(segment *sg, lane l)
         }
         if (done) {
             sg->out[l.j] = l.n;
+            if (sg->smooth != NULL)
+                sg->smooth[l.j] = escaped ? smooth_at(job, zr, zi, l.dcr, l.dci, l.n)
+                                          : (float)max_iter;
             if (sg->next < sg->n)
                 l = lane_start(sg, sg->next++);
             else
@@ -471,19 +599,27 @@ void perturb_segment(void *user, uint32_t row, uint32_t x, uint32_t n, uint32_t 
 {
     const perturb_job *const job = user;
     uint32_t const view_row = job->rect_y + row;
+    size_t const at = (size_t)row * job->stride + x;
+    float *const smooth = job->smooth != NULL ? job->smooth + at : NULL;
+    float *const distance = job->distance != NULL ? job->distance + at : NULL;
     perturb_stats st = {0};
-    if (job->fe_view) {
+    if (job->fe_view || distance != NULL) {
+        /* one pixel at a time: floatexp views, and distances (the derivative) */
         for (uint32_t j = 0; j < n; j++) {
             fec const dc = perturb_offset(job->step, job->view_width, job->view_height,
                                           job->rect_x + x + j, view_row);
-            out[j] = perturb_pixel(job, dc, &st);
+            if (smooth == NULL && distance == NULL)
+                out[j] = perturb_pixel(job, dc, &st);
+            else
+                out[j] = perturb_pixel_full(job, dc, &st, smooth ? smooth + j : NULL,
+                                            distance ? distance + j : NULL);
         }
     } else {
-        segment sg = {job, row, x, n, 0, out, &st};
+        segment sg = {job, row, x, n, 0, out, smooth, &st};
         segment_double(&sg);
     }
     for (uint32_t j = 0; j < n; j++) st.iterations += out[j];
     st.pixels = n;
-    if (!job->fe_view) st.steps = st.iterations - st.bla_iters;
+    if (!job->fe_view && distance == NULL) st.steps = st.iterations - st.bla_iters;
     if (job->stats != NULL) stats_add(job->stats, &st);
 }

@@ -162,6 +162,38 @@ check "mandel info reads .npy" sh -c "'$MANDEL' info data-smooth.npy | grep -q -
 check "a .kfr location renders" test -s deep.png
 check "and the picture carries its depth" sh -c "'$MANDEL' info deep.png | grep -q -- '--zoom 1.00e014'"
 
+# Deep zoom in every colouring, as at shallow zooms: smooth values and distances through
+# perturbation (1e50: deltas in double; 1e400: floatexp) and the MPFR engine.
+deep_c=0,1
+for z in 1e50 1e400; do
+    check "deep $z smooth colouring" "$MANDEL" render -q -c $deep_c -z $z -i 4000 -s 32x18 \
+        --color smooth -o deep-s$z.png
+    check "deep $z smooth PNG is 32x18 RGB" test "$(bytes deep-s$z.png 16 10)" = 00000020000000120802
+    check "deep $z distance colouring" "$MANDEL" render -q -c $deep_c -z $z -i 4000 -s 32x18 \
+        --color distance -o deep-d$z.png
+    check "deep $z distance PNG is 32x18 RGB" test "$(bytes deep-d$z.png 16 10)" = 00000020000000120802
+    check "deep $z distance picture is not flat" sh -c "'$MANDEL' render -q -c $deep_c -z $z -i 4000 \
+        -s 32x18 --color distance -o deep-d$z.ppm && test \$(tail -c 1728 deep-d$z.ppm | od -An -v -tu1 | tr -s ' ' '\n' | sort -u | wc -l) -gt 10"
+done
+"$MANDEL" render -q -c $deep_c -z 1e50 -i 4000 -s 32x18 --npy smooth -o deep-s.npy
+check "deep --npy smooth: float32 header" sh -c "head -c 80 deep-s.npy | grep -q \"'descr': '<f4'.*'shape': (18, 32)\""
+check "deep --npy smooth: 32x18 floats" test "$(npy_body deep-s.npy | wc -c)" -eq 2304
+"$MANDEL" render -q -c $deep_c -z 1e50 -i 4000 -s 32x18 --npy distance -o deep-d.npy
+check "deep --npy distance: 32x18 floats" test "$(npy_body deep-d.npy | wc -c)" -eq 2304
+V="-c $deep_c -z 1e50 -i 4000 -s 32x18"
+check "deep recolour distance = render" recolour_equals deep-d.npy --color distance
+check "deep recolour smooth = render" recolour_equals deep-s.npy
+if /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
+    check "deep distances: 0 inside, positive pixels outside, smooth values past the counts" /usr/bin/python3 -c "
+import numpy as np, sys
+d = np.load('deep-d.npy'); s = np.load('deep-s.npy')
+out = s < 4000
+sys.exit(0 if ((d == 0) == ~out).all() and out.any() and (d[out] > 0).all() and np.isfinite(d).all()
+         and 1e-3 < np.median(d[out]) < 1e3 and (s[out] >= 1).all() else 1)"
+fi
+check "deep smooth with the MPFR engine" "$MANDEL" render -q --engine mpfr -c $deep_c -z 1e50 \
+    -i 4000 -s 8x4 --color smooth -o deep-mpfr.png
+
 # Help and version.
 check "mandel --help" sh -c "'$MANDEL' --help | grep -q '^Usage: mandel <command>'"
 check "mandel render --help" sh -c "'$MANDEL' render --help | grep -q -- '--iterations N'"

@@ -289,6 +289,234 @@ static void lanes_independent(void)
     }
 }
 
+/* ------------------------------------------------------------------------------------- */
+/* Smooth values and distances at depth (perturb.c, mpfr_engine.c). */
+
+typedef struct values {
+    uint32_t *counts;
+    float *smooth, *distance;
+} values;
+
+/* Renders rows y..y+rows-1 of `v` with `engine` into counts, smooth values and distances. */
+static values render_values(mandel_view *v, mandel_engine engine, uint32_t max_iter,
+                            uint32_t y, uint32_t rows)
+{
+    uint32_t const w = mandel_view_width(v);
+    size_t const n = (size_t)w * rows;
+    values r = {calloc(n, 4), calloc(n, 4), calloc(n, 4)};
+    CHECK_TRUE(r.counts != NULL && r.smooth != NULL && r.distance != NULL);
+    mandel_fields const f = {r.counts, r.smooth, r.distance, w, n};
+    CHECK_EQ_INT(MANDEL_OK, mandel_ctx_set(ctx, MANDEL_OPT_ENGINE, engine));
+    int const err = mandel_render_fields(ctx, v, max_iter, (mandel_rect){0, y, w, rows}, &f);
+    CHECK_EQ_INT(MANDEL_OK, err);
+    if (err != MANDEL_OK) fprintf(stderr, "render: %s\n", mandel_errmsg(ctx));
+    return r;
+}
+
+static void values_free(values *r)
+{
+    free(r->counts);
+    free(r->smooth);
+    free(r->distance);
+}
+
+/* One unit in the last place of a float near x: smooth values are floats, so two engines'
+ * values of a pixel with count ~4000 can differ by one float step (2^-12) however close
+ * their doubles were. */
+static double float_ulp(double x) { return nextafterf((float)x, INFINITY) - (float)x; }
+
+/* Engine `a` against `b` on rows y..y+rows-1: on the pixels where the counts are equal,
+ * smooth values within tol_s (plus one float step) and distances within a relative tol_d
+ * (in `a_unit` / `b_unit` plane units a unit: 1 for plane units, the pixel step for
+ * pixels); interior pixels must be (max_iter, 0) in both. Returns the pixels compared. */
+static uint32_t compare_values(const char *what, mandel_view *v, uint32_t max_iter,
+                               mandel_engine a, double a_unit, mandel_engine b, double b_unit,
+                               uint32_t y, uint32_t rows, double tol_s, double tol_d)
+{
+    uint32_t const w = mandel_view_width(v);
+    values va = render_values(v, a, max_iter, y, rows);
+    values vb = render_values(v, b, max_iter, y, rows);
+    uint32_t compared = 0, escaped = 0, bad_smooth = 0, bad_dist = 0;
+    double worst_s = 0, worst_d = 0;
+    for (size_t i = 0; i < (size_t)w * rows; i++) {
+        if (va.counts[i] != vb.counts[i]) continue;
+        compared++;
+        if (vb.counts[i] == max_iter && vb.distance[i] == 0) {
+            bad_smooth += va.smooth[i] != (float)max_iter || vb.smooth[i] != (float)max_iter;
+            bad_dist += va.distance[i] != 0;
+            continue;
+        }
+        escaped++;
+        double const ds = fabs((double)va.smooth[i] - vb.smooth[i]);
+        double const da = va.distance[i] * a_unit, db = vb.distance[i] * b_unit;
+        double const dd = fabs(da - db) / db;
+        if (ds > worst_s) worst_s = ds;
+        if (dd > worst_d) worst_d = dd;
+        bad_smooth += !(ds <= tol_s + float_ulp(vb.smooth[i])) ||
+                      fabs(vb.smooth[i] - (double)vb.counts[i]) > 65; /* continuation: <= 64 */
+        bad_dist += !(dd <= tol_d) || !(db > 0);
+    }
+    printf("%-28s %7s vs %-6s: %4u equal counts (%u escaped), smooth worst %.2g, distance "
+           "worst %.2g (relative)\n",
+           what, mandel_engine_name(a), mandel_engine_name(b), compared, escaped, worst_s,
+           worst_d);
+    CHECK_EQ_U32(0, bad_smooth);
+    CHECK_EQ_U32(0, bad_dist);
+    CHECK_TRUE(compared * 10 >= (uint32_t)w * rows * 9);
+    CHECK_TRUE(escaped > 0);
+    values_free(&va);
+    values_free(&vb);
+    return compared;
+}
+
+/* Perturbation against MPFR: c = i at 1e20, 1e60 and 1e400 (floatexp deltas and
+ * derivative), and the minibrots near i at 1e20 and 1e60 (interior pixels, slow escapes). */
+static void deep_values(void)
+{
+    static const char *const z_i[] = {"1e20", "1e60", "1e400"};
+    for (size_t z = 0; z < (QUICK ? 1 : 3); z++) {
+        mandel_view *v = NULL;
+        CHECK_EQ_INT(MANDEL_OK, mandel_view_new_zoom(ctx, &v, 48, 27, "0", "1", z_i[z]));
+        char what[80];
+        snprintf(what, sizeof what, "c = i, zoom %s, values", z_i[z]);
+        compare_values(what, v, 4000, MANDEL_ENGINE_PERTURB, 1, MANDEL_ENGINE_MPFR, 1, 12,
+                       z == 2 ? 1 : 3, 1e-4, 1e-3);
+        mandel_view_free(v);
+    }
+    for (size_t z = 0; z < (QUICK ? 1 : 2); z++) {
+        char path[512], what[80];
+        snprintf(path, sizeof path, MANDEL_TEST_DATA "/deep/near-i-%s.kfr", zooms[z]);
+        uint32_t iter;
+        mandel_view *const v = location_view(path, 48, 27, &iter);
+        if (v == NULL) continue;
+        snprintf(what, sizeof what, "minibrot, zoom %s, values", zooms[z]);
+        compare_values(what, v, iter, MANDEL_ENGINE_PERTURB, 1, MANDEL_ENGINE_MPFR, 1, 12, 3,
+                       1e-4, 1e-3);
+        mandel_view_free(v);
+    }
+}
+
+/* Across the switch of engines: a view at 1e10, which the double kernels still render,
+ * gives the same smooth values and distances (plane units there, pixels here) with the
+ * perturbation engine, so colours are continuous where AUTO switches. The double kernel is
+ * near the end of its precision there (its z_n carry relative errors of about 1e-6: c is
+ * rounded to 2^-53 and the orbit amplifies it), so the bound is 1e-3 on both (measured:
+ * 3e-4 and 2e-4). In seahorse valley the double kernel is off by far more (smooth values by
+ * 0.35, distances by 100%; its counts by one on 5% of pixels, "overlap" above): there the
+ * perturbation engine is held to MPFR's values instead, at the strict bounds. Counts with
+ * and without the other fields are equal (the distance path iterates pixel by pixel). */
+static void values_across_switch(void)
+{
+    mandel_view *v = NULL;
+    CHECK_EQ_INT(MANDEL_OK, mandel_view_new_zoom(ctx, &v, 48, 27, "0", "1", "1e10"));
+    double const step = 2 * (2 / 1e10) / 27;
+    compare_values("c = i, zoom 1e10, values", v, 3000, MANDEL_ENGINE_PERTURB, step,
+                   MANDEL_ENGINE_DOUBLE, 1, 0, 27, 1e-3, 1e-3);
+    mandel_view_free(v);
+    CHECK_EQ_INT(MANDEL_OK,
+                 mandel_view_new_zoom(ctx, &v, 48, 27, "-0.743643887037158704752191506114774",
+                                      "0.131825904205311970493132056385139", "1e10"));
+    compare_values("seahorse, zoom 1e10, values", v, 3000, MANDEL_ENGINE_PERTURB, 1,
+                   MANDEL_ENGINE_MPFR, 1, 12, QUICK ? 1 : 3, 1e-4, 1e-3);
+    mandel_view_free(v);
+    /* counts alone, counts with smooth values, counts with distances: the same counts */
+    char path[512];
+    snprintf(path, sizeof path, KF_DIR "%s", "1e50.kfr");
+    uint32_t iter;
+    v = location_view(path, 48, 27, &iter);
+    if (v == NULL) return;
+    CHECK_EQ_INT(MANDEL_OK, mandel_ctx_set(ctx, MANDEL_OPT_ENGINE, MANDEL_ENGINE_PERTURB));
+    uint32_t alone[48], with_s[48], with_d[48];
+    float s[48], d[48];
+    mandel_rect const row = {0, 9, 48, 1};
+    CHECK_EQ_INT(MANDEL_OK, mandel_render(ctx, v, iter, row, alone, 48, sizeof alone));
+    mandel_fields const fs = {with_s, s, NULL, 48, 48};
+    mandel_fields const fd = {with_d, NULL, d, 48, 48};
+    CHECK_EQ_INT(MANDEL_OK, mandel_render_fields(ctx, v, iter, row, &fs));
+    CHECK_EQ_INT(MANDEL_OK, mandel_render_fields(ctx, v, iter, row, &fd));
+    uint32_t same = 0;
+    for (int x = 0; x < 48; x++) same += alone[x] == with_s[x] && alone[x] == with_d[x];
+    printf("%-28s perturb, counts alone vs with smooth vs with distance: %u/48 equal\n",
+           "1e50.kfr", same);
+    CHECK_EQ_U32(48, same);
+    mandel_view_free(v);
+}
+
+/* Phase-aware progress (mandel_ctx_set_phase_progress): phases in order, each ending with
+ * done = total; the orbit only when it is computed; cancelling from the orbit phase. */
+typedef struct phase_log {
+    int calls[2];
+    int order_ok;        /* no ORBIT call after a PIXELS call, done <= total, done monotone */
+    int last_phase;
+    uint64_t last_done[2], last_total[2];
+    int cancel_in_orbit;
+} phase_log;
+
+static int record_phase(void *user, mandel_phase phase, uint64_t done, uint64_t total)
+{
+    phase_log *const l = user;
+    int const p = phase == MANDEL_PHASE_ORBIT ? 1 : 0;
+    if (phase != MANDEL_PHASE_ORBIT && phase != MANDEL_PHASE_PIXELS) l->order_ok = 0;
+    if (p == 1 && l->calls[0] > 0) l->order_ok = 0;
+    if (done > total || (l->calls[p] > 0 && done < l->last_done[p])) l->order_ok = 0;
+    l->calls[p]++;
+    l->last_phase = p;
+    l->last_done[p] = done;
+    l->last_total[p] = total;
+    return p == 1 && l->cancel_in_orbit;
+}
+
+static void phase_progress(void)
+{
+    mandel_ctx *const c = mandel_ctx_new(NULL);
+    CHECK_TRUE(c != NULL);
+    mandel_view *v = NULL;
+    CHECK_EQ_INT(MANDEL_OK, mandel_view_new_zoom(c, &v, 16, 9, "0", "1", "1e30"));
+    uint32_t counts[16 * 9];
+    mandel_rect const all = {0, 0, 16, 9};
+    CHECK_EQ_INT(MANDEL_OK, mandel_ctx_set(c, MANDEL_OPT_ENGINE, MANDEL_ENGINE_PERTURB));
+
+    /* cancelled in the orbit phase: no pixel phase, and nothing cached */
+    phase_log l = {.order_ok = 1, .cancel_in_orbit = 1};
+    mandel_ctx_set_phase_progress(c, record_phase, &l);
+    CHECK_EQ_INT(MANDEL_ECANCELED, mandel_render(c, v, 5000, all, counts, 16, sizeof counts));
+    CHECK_TRUE(l.calls[1] >= 1);
+    CHECK_EQ_INT(0, l.calls[0]);
+
+    /* the first render: ORBIT (ending done = total = max_iter), then PIXELS (ending with
+     * all pixels) */
+    l = (phase_log){.order_ok = 1};
+    CHECK_EQ_INT(MANDEL_OK, mandel_render(c, v, 5000, all, counts, 16, sizeof counts));
+    CHECK_TRUE(l.order_ok);
+    CHECK_TRUE(l.calls[1] >= 1 && l.calls[0] >= 1);
+    CHECK_TRUE(l.last_done[1] == 5000 && l.last_total[1] == 5000);
+    CHECK_TRUE(l.last_done[0] == 16 * 9 && l.last_total[0] == 16 * 9);
+    CHECK_EQ_INT(0, l.last_phase);
+
+    /* the orbit is cached: pixels only; likewise the double engine */
+    l = (phase_log){.order_ok = 1};
+    CHECK_EQ_INT(MANDEL_OK, mandel_render(c, v, 5000, all, counts, 16, sizeof counts));
+    CHECK_TRUE(l.order_ok && l.calls[1] == 0 && l.calls[0] >= 1);
+    mandel_view *shallow = NULL;
+    CHECK_EQ_INT(MANDEL_OK, mandel_view_new_zoom(c, &shallow, 16, 9, "0", "1", "1e3"));
+    CHECK_EQ_INT(MANDEL_OK, mandel_ctx_set(c, MANDEL_OPT_ENGINE, MANDEL_ENGINE_DOUBLE));
+    l = (phase_log){.order_ok = 1};
+    CHECK_EQ_INT(MANDEL_OK, mandel_render(c, shallow, 5000, all, counts, 16, sizeof counts));
+    CHECK_TRUE(l.order_ok && l.calls[1] == 0 && l.calls[0] >= 1);
+    CHECK_TRUE(l.last_done[0] == 16 * 9);
+
+    /* a plain callback replaces it, and the other way round */
+    l = (phase_log){.order_ok = 1};
+    mandel_ctx_set_progress(c, NULL, NULL);
+    CHECK_EQ_INT(MANDEL_OK, mandel_render(c, shallow, 5000, all, counts, 16, sizeof counts));
+    CHECK_TRUE(l.calls[0] == 0 && l.calls[1] == 0);
+    printf("%-28s phases in order, orbit cached, cancel in the orbit phase: checked\n",
+           "phase progress");
+    mandel_view_free(shallow);
+    mandel_view_free(v);
+    mandel_ctx_free(c);
+}
+
 int main(void)
 {
     ctx = mandel_ctx_new(NULL);
@@ -300,6 +528,9 @@ int main(void)
     quarter();
     benchmarks();
     lanes_independent();
+    deep_values();
+    values_across_switch();
+    phase_progress();
     mandel_ctx_free(ctx);
     return check_report("test_deep");
 }
