@@ -142,21 +142,6 @@ static void reduce(pipeline *p, uint32_t rows)
     }
 }
 
-/* Plane units between neighbouring samples of the view, for distances in pixels; 1 where
- * the render is beyond double precision: the deep engines give distances in pixels already
- * (plane units underflow float there; see mandel_fields in mandel.h). */
-static double pixel_size(mandel_ctx *ctx, const mandel_view *view)
-{
-    int64_t engine = MANDEL_ENGINE_AUTO;
-    mandel_ctx_get(ctx, MANDEL_OPT_ENGINE, &engine);
-    if (engine == MANDEL_ENGINE_AUTO) engine = mandel_view_engine(view);
-    if (engine == MANDEL_ENGINE_PERTURB || engine == MANDEL_ENGINE_MPFR) return 1;
-    double re0, im0, re1, im1;
-    mandel_view_point(view, 0, 0, &re0, &im0);
-    mandel_view_point(view, 0, mandel_view_height(view) > 1 ? 1 : 0, &re1, &im1);
-    return fabs(im1 - im0) > 0 ? fabs(im1 - im0) : 1;
-}
-
 int pipeline_prepare(pipeline *p)
 {
     if (p->aa == 0) p->aa = 1;
@@ -174,7 +159,7 @@ int pipeline_prepare(pipeline *p)
     p->whole_field = colours && p->by != COLOR_BY_DISTANCE &&
                      (p->color.mapping == MANDEL_MAP_RANGE ||
                       p->color.mapping == MANDEL_MAP_HISTOGRAM || p->color.mapping == MANDEL_MAP_LOG);
-    p->pixel = pixel_size(p->ctx, p->view);
+    p->pixel = 1; /* the library's distances are in samples of the view */
     uint32_t const max_iter = p->color.max_iter;
     /* A count equal to the limit cannot tell "escaped at the last iteration" from "never
      * escaped". A bitmap must tell them apart (the Benchmarks Game sets the bit when
@@ -323,7 +308,7 @@ int pipeline_colour_data(pipeline *p, const mandel_npy *npy, npy_data kind, mand
     mandel_npy_get(npy, &p->width, &p->height, &is_float, &data, NULL);
     size_t const n = (size_t)p->width * p->height;
     p->aa = 1;
-    p->pixel = p->view != NULL ? pixel_size(p->ctx, p->view) : 1;
+    p->pixel = 1; /* .npy distances are in samples, as the library gives them */
     p->layout = mandel_image_pixels(image);
     p->whole_field = true;
     p->band_rows = BAND_PIXELS / p->width ? BAND_PIXELS / p->width : 1;

@@ -234,10 +234,10 @@ MANDEL_API void mandel_ctx_set_progress(mandel_ctx *ctx, mandel_progress_fn fn, 
 typedef struct mandel_fields {
     uint32_t *counts;   /* escape counts */
     float *smooth;      /* continuous iteration value; the limit for interior points */
-    float *distance;    /* exterior distance estimate; 0 inside. In plane units from the
-                         * DOUBLE engine; in pixels (plane units / the pixel step
-                         * 2*radius/height) from PERTURB and MPFR, whose plane-unit
-                         * distances underflow float beyond zooms of about 1e38 */
+    float *distance;    /* exterior distance estimate in pixels (plane units / the view's
+                         * row spacing: 2*radius/height, or (ymax-ymin)/height for bounds),
+                         * from every engine (plane units would underflow float beyond
+                         * zooms of about 1e38); 0 inside */
     size_t stride;
     size_t capacity;
 } mandel_fields;
@@ -406,7 +406,7 @@ MANDEL_API void mandel_location_free(mandel_location *loc);
  *  engine, smooth values and distances, other formulas and Julia sets are computed by the
  *  general scalar engine in double precision; distances only for MANDELBROT. PERTURB and
  *  MPFR render the classic set only, all three fields: the same smooth value definition
- *  (continuous across the switch of engines), distances in pixels (mandel_fields).
+ *  and distance unit (pixels), so the fields are continuous across the switch of engines.
  *  @return : as mandel_render; MANDEL_EINVAL also for all fields NULL, a capacity too small,
  *            distance with another formula, or another formula than the classic set with
  *            PERTURB or MPFR. */
@@ -488,8 +488,9 @@ MANDEL_API void mandel_color_histogram(mandel_color *color, const float *values,
 MANDEL_API int mandel_color_values(const mandel_color *color, const float *values, size_t n,
                                    uint8_t *rgb);
 
-/*! mandel_color_distance() : colours n distance estimates (plane units, 0 inside) for
- *  `pixel` plane units a pixel: t = log10(1 + distance/pixel) / 2, clamped to 0..1, on the
+/*! mandel_color_distance() : colours n distance estimates (0 inside) of which `pixel`
+ *  make one pixel (1 for mandel_render_fields' distances, which are in pixels already; the
+ *  row spacing for plane units): t = log10(1 + distance/pixel) / 2, clamped to 0..1, on the
  *  palette (not cyclically): filaments within a pixel take the first colours, points 100
  *  pixels away and more the last; interior points (0) the interior colour. Thread-safe.
  *  @return : MANDEL_OK, MANDEL_EINVAL (NULL, pixel not > 0). */

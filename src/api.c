@@ -385,6 +385,7 @@ int mandel_render_fields(mandel_ctx *ctx, const mandel_view *view, uint32_t max_
         .counts = fields->counts,
         .smooth = fields->smooth,
         .distance = fields->distance,
+        .pixels_per_unit = 1.0 / view->step,
         .stride = stride,
         .sink = ctx->sink,
         .sink_user = ctx->sink_user,

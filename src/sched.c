@@ -117,6 +117,10 @@ static void run_kernel(const sched_job *job, uint32_t row, uint32_t x, uint32_t 
     if (job->kernel == NULL) {
         /* The general engine (api.c, needs_general()); it writes its outputs itself. */
         kernel_formula(&kr, job->formula, (formula_out){out, smooth, distance});
+        /* Distances in pixels, as every engine gives them (mandel_fields). */
+        if (distance != NULL)
+            for (uint32_t j = 0; j < n; j++)
+                distance[j] = (float)(distance[j] * job->pixels_per_unit);
     } else {
         /* The vector kernel: the classic set (formula NULL), counts and smooth values if
          * asked, or a quadratic formula / Julia set given by job->formula (no distances

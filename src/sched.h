@@ -32,7 +32,8 @@ typedef struct sched_job {
     bool shortcuts;
     uint32_t *counts;     /* at the rect's origin; NULL when only smooth/distance are asked */
     float *smooth;        /* at the rect's origin, or NULL */
-    float *distance;      /* at the rect's origin, or NULL */
+    float *distance;      /* at the rect's origin, or NULL; in pixels */
+    double pixels_per_unit; /* converts the general engine's plane-unit distances */
     size_t stride;
     mandel_sink_fn sink;  /* called with each finished unit, or NULL */
     void *sink_user;

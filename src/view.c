@@ -65,6 +65,7 @@ int mandel_view_new_bounds(mandel_ctx *ctx, mandel_view **out, uint32_t width,
     view->auto_double = true;
     for (uint32_t i = 0; i < width; i++) view->re[i] = xmin + i * dx;
     for (uint32_t k = 0; k < height; k++) view->im[k] = ymax - k * dy;
+    view->step = dy;
     char re[40], im[40];
     snprintf(re, sizeof re, "%.17g", xmin + (xmax - xmin) / 2);
     snprintf(im, sizeof im, "%.17g", ymin + (ymax - ymin) / 2);
@@ -127,6 +128,7 @@ int mandel_view_new_center(mandel_ctx *ctx, mandel_view **out, uint32_t width,
     mandel_view *view;
     CHECK(view_alloc(ctx, &view, width, height));
     view->double_ok = double_ok;
+    view->step = step;
     view->auto_double = double_ok && step >= scale * ldexp(1.0, -DOUBLE_MIN_BITS);
     for (uint32_t i = 0; i < width; i++)
         view->re[i] = cre + ((double)i - (width - 1) / 2.0) * step;

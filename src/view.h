@@ -14,6 +14,7 @@ struct mandel_view {
     char *center_re;   /* decimal text of the centre, as given */
     char *center_im;
     char *radius;      /* decimal text of the half-height, or NULL for a bounds view */
+    double step;       /* plane units between rows: the unit of distance estimates */
     bool double_ok;    /* re[] and im[] are the exact double coordinates: kernels may run */
     bool auto_double;  /* MANDEL_ENGINE_AUTO renders with the double kernels */
     struct deep_view *deep; /* full-precision centre and step (centre views), or NULL */

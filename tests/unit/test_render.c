@@ -188,6 +188,21 @@ static void fields(mandel_ctx *ctx, const mandel_view *v, const uint32_t *ref)
     CHECK_TRUE(memcmp(smooth, smooth2, n * 4) == 0);
     mandel_ctx_set(ctx, MANDEL_OPT_THREADS, 0);
 
+    /* Distances are in pixels: the same point in a view with pixels twice as large is half
+     * as many pixels away (1x1 centre views sample their centre; steps 1 and 2 are exact). */
+    mandel_view *fine, *coarse;
+    CHECK_EQ_INT(MANDEL_OK, mandel_view_new_center(ctx, &fine, 1, 1, "0.3", "0.6", "0.5"));
+    CHECK_EQ_INT(MANDEL_OK, mandel_view_new_center(ctx, &coarse, 1, 1, "0.3", "0.6", "1"));
+    float d_fine = 0, d_coarse = 0;
+    mandel_rect const one = {0, 0, 1, 1};
+    CHECK_EQ_INT(MANDEL_OK, mandel_render_fields(ctx, fine, 500, one,
+                                                 &(mandel_fields){NULL, NULL, &d_fine, 1, 1}));
+    CHECK_EQ_INT(MANDEL_OK, mandel_render_fields(ctx, coarse, 500, one,
+                                                 &(mandel_fields){NULL, NULL, &d_coarse, 1, 1}));
+    CHECK_TRUE(d_coarse > 0 && d_fine == 2 * d_coarse);
+    mandel_view_free(fine);
+    mandel_view_free(coarse);
+
     /* Julia c = 0 through the API: the unit disc. */
     mandel_view *disc;
     CHECK_EQ_INT(MANDEL_OK, mandel_view_new_center(ctx, &disc, 41, 41, "0", "0", "1.5"));
