@@ -307,6 +307,12 @@ int cmd_render(int argc, char **argv)
         rc = cli_error(EXIT_FAIL, "%s", mandel_errmsg(ctx));
         goto done;
     }
+    /* The location before the picture: a bad path fails at once, not after the render. */
+    if (o.save_location != NULL &&
+        mandel_location_save(ctx, view, o.max_iter, o.save_location) != MANDEL_OK) {
+        rc = cli_error(EXIT_FAIL, "--save-location: %s", mandel_errmsg(ctx));
+        goto done;
+    }
 
     snprintf(temp_path, sizeof temp_path, "%s", mandel_image_temp_path(image));
     set_signals(on_signal);

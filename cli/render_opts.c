@@ -40,6 +40,10 @@ static const char help_text[] =
     "                          (the tutorial's convention; pixels need not be square)\n"
     "      --location FILE     a Kalles Fraktaler .kfr location: its Re, Im, Zoom and\n"
     "                          Iterations (-i overrides them)\n"
+    "      --save-location FILE\n"
+    "                          also write the view as a .kfr location (Re, Im, Zoom,\n"
+    "                          Iterations; every digit of the centre), for --location\n"
+    "                          or Kalles Fraktaler\n"
     "  -s, --size WxH          picture size in pixels, 1..65535 a side (default 1200x800)\n"
     "  -i, --iterations N      iteration limit, 1..4294967295 (default 1000)\n"
     "\n"
@@ -114,7 +118,8 @@ static const char help_text[] =
 
 enum { OPT_BOUNDS = 256, OPT_QUALITY, OPT_ISA, OPT_NO_SHORTCUTS, OPT_STATS, OPT_GUESS,
        OPT_INTERIOR, OPT_AA, OPT_FROM, OPT_COLOR, OPT_FORMULA, OPT_POWER, OPT_JULIA,
-       OPT_PERIOD, OPT_OFFSET, OPT_NPY, OPT_ENGINE, OPT_LOCATION };
+       OPT_PERIOD, OPT_OFFSET, OPT_NPY, OPT_ENGINE, OPT_LOCATION,
+       OPT_SAVE_LOCATION };
 
 static const struct option long_options[] = {
     {"size", required_argument, NULL, 's'},
@@ -144,6 +149,7 @@ static const struct option long_options[] = {
     {"npy", required_argument, NULL, OPT_NPY},
     {"engine", required_argument, NULL, OPT_ENGINE},
     {"location", required_argument, NULL, OPT_LOCATION},
+    {"save-location", required_argument, NULL, OPT_SAVE_LOCATION},
     {"quiet", no_argument, NULL, 'q'},
     {"output", required_argument, NULL, 'o'},
     {"help", no_argument, NULL, 'h'},
@@ -256,6 +262,10 @@ int render_opts_parse(int argc, char **argv, render_opts *o)
         }
         case OPT_LOCATION:
             o->location = optarg;
+            break;
+        case OPT_SAVE_LOCATION:
+            if (*optarg == '\0') return bad_value(c, optarg, "empty file name");
+            o->save_location = optarg;
             break;
         case OPT_BOUNDS:
             if (!args_bounds(optarg, o->bounds, why)) return bad_value(c, optarg, why);

@@ -17,6 +17,7 @@ typedef struct render_opts {
     const char *zoom_text;      /* --zoom, as given */
     const char *location;       /* --location FILE.kfr */
     mandel_location *loc;       /* read from it */
+    const char *save_location;  /* --save-location FILE.kfr */
     mandel_engine engine;
     bool have_iterations;
     char *center_copy;

@@ -397,6 +397,19 @@ MANDEL_API int mandel_location_read(mandel_ctx *ctx, const char *path,
 MANDEL_API void mandel_location_get(const mandel_location *loc, const char **re,
                                     const char **im, const char **zoom, uint32_t *iterations);
 
+/*! mandel_location_save() :
+ *  Writes the location of `view` with limit `iterations` as a .kfr file that
+ *  mandel_location_read() and Kalles Fraktaler read: `Re`, `Im` (the view's centre text,
+ *  every digit), `Zoom` (as given to mandel_view_new_zoom, else 2/radius: "%.17g" where it
+ *  is a normal double, else 30 significant digits) and `Iterations`, CRLF lines. A bounds
+ *  view gives its centre and Zoom = 4/(ymax-ymin): the same picture sampled at pixel
+ *  centres. The file is written whole under a temporary name beside `path` and renamed, so
+ *  `path` never holds part of one.
+ *  @return : MANDEL_OK; MANDEL_EINVAL (NULL, iterations 0); MANDEL_EIO (with the path and
+ *            the reason in mandel_errmsg); MANDEL_ENOMEM. */
+MANDEL_API int mandel_location_save(mandel_ctx *ctx, const mandel_view *view,
+                                    uint32_t iterations, const char *path);
+
 /*! mandel_location_free() : frees a location. NULL is a no-op. */
 MANDEL_API void mandel_location_free(mandel_location *loc);
 

@@ -157,7 +157,14 @@ int mandel_view_new_zoom(mandel_ctx *ctx, mandel_view **out, uint32_t width, uin
     char radius[64];
     FAIL_IF(ctx, !deep_radius_from_zoom(zoom, radius, sizeof radius), MANDEL_EINVAL,
             "zoom '%.40s' is not a number above 0", zoom ? zoom : "(null)");
-    return mandel_view_new_center(ctx, out, width, height, re, im, radius);
+    CHECK(mandel_view_new_center(ctx, out, width, height, re, im, radius));
+    (*out)->zoom = ctx_strdup(ctx, zoom);
+    if ((*out)->zoom == NULL) {
+        mandel_view_free(*out);
+        *out = NULL;
+        return ctx_fail(ctx, MANDEL_ENOMEM, "out of memory for a view's zoom");
+    }
+    return MANDEL_OK;
 }
 
 void mandel_view_free(mandel_view *view)
@@ -169,6 +176,7 @@ void mandel_view_free(mandel_view *view)
     a.free(a.user, view->center_re);
     a.free(a.user, view->center_im);
     a.free(a.user, view->radius);
+    a.free(a.user, view->zoom);
     deep_view_free(view->deep);
     a.free(a.user, view);
 }

@@ -14,6 +14,7 @@ struct mandel_view {
     char *center_re;   /* decimal text of the centre, as given */
     char *center_im;
     char *radius;      /* decimal text of the half-height, or NULL for a bounds view */
+    char *zoom;        /* decimal text of the zoom as given (mandel_view_new_zoom), or NULL */
     double step;       /* plane units between rows: the unit of distance estimates */
     bool double_ok;    /* re[] and im[] are the exact double coordinates: kernels may run */
     bool auto_double;  /* MANDEL_ENGINE_AUTO renders with the double kernels */

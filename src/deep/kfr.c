@@ -7,6 +7,8 @@
  * whole number 1..2^32-1. Anything else is MANDEL_EFORMAT naming the line.
  */
 #include "deep/deep.h"
+#include "io/image_io.h"
+#include "view.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -192,4 +194,30 @@ void mandel_location_get(const mandel_location *loc, const char **re, const char
     if (im) *im = loc ? loc->im : NULL;
     if (zoom) *zoom = loc ? loc->zoom : NULL;
     if (iterations) *iterations = loc ? loc->iterations : 0;
+}
+
+int mandel_location_save(mandel_ctx *ctx, const mandel_view *view, uint32_t iterations,
+                         const char *path)
+{
+    if (ctx == NULL) return MANDEL_EINVAL;
+    FAIL_IF(ctx, view == NULL || path == NULL, MANDEL_EINVAL, "view or path is NULL");
+    FAIL_IF(ctx, iterations == 0, MANDEL_EINVAL, "iterations must be at least 1");
+    char zoom[64];
+    const char *zoom_text = view->zoom;
+    if (zoom_text == NULL) {
+        /* 2/radius: the map deep_radius_from_zoom applies the other way. A bounds view's
+         * radius is half its height in the plane. */
+        char radius[40];
+        if (view->radius == NULL)
+            snprintf(radius, sizeof radius, "%.17g", view->step * view->height / 2);
+        bool const ok = deep_radius_from_zoom(view->radius ? view->radius : radius, zoom,
+                                              sizeof zoom);
+        FAIL_IF(ctx, !ok, MANDEL_EINVAL, "the view's radius has no zoom");
+        zoom_text = zoom;
+    }
+    atomic_file af;
+    CHECK(atomic_file_open(ctx, &af, path));
+    fprintf(af.fp, "Re: %s\r\nIm: %s\r\nZoom: %s\r\nIterations: %lu\r\n", view->center_re,
+            view->center_im, zoom_text, (unsigned long)iterations);
+    return atomic_file_commit(ctx, &af);
 }

@@ -75,6 +75,8 @@ printf 'Re: 0.1\r\nIm: x\r\nZoom: 1e5\r\nIterations: 100\r\n' >"$dir.kfr"
 expect 1 "--location '$dir.kfr': line 2: *" $R --location "$dir.kfr" -o a.png
 rm -f "$dir.kfr"
 expect 2 "--location gives the view: it cannot be combined with --bounds, --center, --radius or --zoom" $R --location x.kfr -c 0,0 -o a.png
+expect 2 "--save-location '': empty file name" $R --save-location "" -o a.png
+expect 1 "--save-location: cannot create '/nonexistent/x.kfr': No such file or directory" $R -s 8x8 --save-location /nonexistent/x.kfr -o a.png
 expect 2 "beyond double precision only the Mandelbrot set (z^2 + c) can be rendered yet" $R -c -0.75,0.1 -z 1e20 --formula tricorn -o a.png
 expect 2 "--color 'rainbow': unknown mode (smooth, count, histogram, log, distance)" $R --color rainbow -o a.png
 expect 2 "--formula 'newton': unknown formula (mandelbrot, burning-ship, tricorn)" $R --formula newton -o a.png

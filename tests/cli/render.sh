@@ -160,6 +160,12 @@ check "mandel info reads .npy" sh -c "'$MANDEL' info data-smooth.npy | grep -q -
 # Deep zoom: a Kalles Fraktaler location, rendered by perturbation.
 "$MANDEL" render -q --location "$REFERENCE/locations/kf-benchmarks/1e14.kfr" -s 32x18 -o deep.png
 check "a .kfr location renders" test -s deep.png
+# --save-location writes the view, every digit of it: rendering from it gives the same file.
+"$MANDEL" render -q -c -1.99999911758838,0 -z 4e40 -i 700 -s 32x18 --save-location spot.kfr -o spot1.png
+"$MANDEL" render -q --location spot.kfr -s 32x18 -o spot2.png
+check "--save-location then --location: the same picture" cmp spot1.png spot2.png
+check "--save-location writes Kalles Fraktaler's keys" \
+    sh -c "tr -d '\r' <spot.kfr | grep -qx 'Zoom: 4e40' && grep -q '^Iterations: 700' spot.kfr"
 check "and the picture carries its depth" sh -c "'$MANDEL' info deep.png | grep -q -- '--zoom 1.00e014'"
 
 # Deep zoom in every colouring, as at shallow zooms: smooth values and distances through

@@ -5,6 +5,8 @@
 #include "../check.h"
 #include "mandel.h"
 
+#include <unistd.h>
+
 #define KF_DIR MANDEL_REFERENCE_DIR "/locations/kf-benchmarks/"
 
 static mandel_ctx *ctx;
@@ -177,6 +179,106 @@ static void cancel(void)
     mandel_view_free(v);
 }
 
+/* Renders a w x h view's counts at `iter` into a new buffer. */
+static uint32_t *counts_of(mandel_view *v, uint32_t iter)
+{
+    uint32_t const w = mandel_view_width(v), h = mandel_view_height(v);
+    uint32_t *const c = calloc((size_t)w * h, sizeof *c);
+    CHECK_TRUE(c != NULL);
+    mandel_rect const all = {0, 0, w, h};
+    CHECK_EQ_INT(MANDEL_OK, mandel_render(ctx, v, iter, all, c, w, (size_t)w * h * sizeof *c));
+    return c;
+}
+
+/* Saves `v`, reads the file back and checks the round trip: the texts (zoom_want, or any
+ * zoom if NULL), the limit, and a view made from the file renders the same counts. */
+static void round_trip(const char *path, mandel_view *v, uint32_t iter, const char *re_want,
+                       const char *im_want, const char *zoom_want)
+{
+    CHECK_EQ_INT(MANDEL_OK, mandel_location_save(ctx, v, iter, path));
+    mandel_location *loc = NULL;
+    CHECK_EQ_INT(MANDEL_OK, mandel_location_read(ctx, path, &loc));
+    if (loc == NULL) return;
+    const char *re, *im, *zoom;
+    uint32_t got_iter;
+    mandel_location_get(loc, &re, &im, &zoom, &got_iter);
+    CHECK_EQ_STR(re_want, re);
+    CHECK_EQ_STR(im_want, im);
+    if (zoom_want != NULL) CHECK_EQ_STR(zoom_want, zoom);
+    CHECK_EQ_U32(iter, got_iter);
+    mandel_view *back = NULL;
+    CHECK_EQ_INT(MANDEL_OK, mandel_view_new_zoom(ctx, &back, mandel_view_width(v),
+                                                 mandel_view_height(v), re, im, zoom));
+    uint32_t *const a = counts_of(v, iter), *const b = counts_of(back, iter);
+    size_t const n = (size_t)mandel_view_width(v) * mandel_view_height(v);
+    CHECK_TRUE(memcmp(a, b, n * sizeof *a) == 0);
+    free(a);
+    free(b);
+    mandel_view_free(back);
+    mandel_location_free(loc);
+}
+
+/* mandel_location_save: what it writes reads back as the same view, at any depth; errors
+ * leave nothing behind. */
+static void save(void)
+{
+    char dir[] = "/tmp/mandel-test-kfr-XXXXXX";
+    CHECK_TRUE(mkdtemp(dir) != NULL);
+    char path[sizeof dir + 32];
+    snprintf(path, sizeof path, "%s/spot.kfr", dir);
+
+    /* A zoom view keeps its text, digit for digit: a benchmark location at 1e1086 depth. */
+    mandel_location *kf = NULL;
+    CHECK_EQ_INT(MANDEL_OK, mandel_location_read(ctx, KF_DIR "1e14.kfr", &kf));
+    const char *re, *im, *zoom;
+    mandel_location_get(kf, &re, &im, &zoom, NULL);
+    mandel_view *v = NULL;
+    CHECK_EQ_INT(MANDEL_OK, mandel_view_new_zoom(ctx, &v, 32, 18, re, im, zoom));
+    round_trip(path, v, 300, re, im, zoom);
+    mandel_view_free(v);
+    /* Written as Kalles Fraktaler writes: CRLF lines, the keys first. */
+    FILE *f = fopen(path, "rb");
+    char head[8] = {0};
+    CHECK_TRUE(f != NULL && fread(head, 1, 4, f) == 4);
+    if (f) fclose(f);
+    CHECK_EQ_STR("Re: ", head);
+    mandel_location_free(kf);
+
+    /* A radius view far past double: Zoom = 2/radius from MPFR. */
+    CHECK_EQ_INT(MANDEL_OK, mandel_view_new_center(ctx, &v, 24, 16, "-1.99999911758838",
+                                                   "0", "1.25e-400"));
+    round_trip(path, v, 200, "-1.99999911758838", "0", NULL);
+    mandel_view_free(v);
+    /* A radius view in double: 2/1.25 = 1.6 */
+    CHECK_EQ_INT(MANDEL_OK, mandel_view_new_center(ctx, &v, 40, 30, "-0.75", "0.1", "1.25"));
+    round_trip(path, v, 100, "-0.75", "0.1", "1.6000000000000001");
+    mandel_view_free(v);
+    /* A bounds view: its centre and Zoom = 4/(ymax-ymin) */
+    CHECK_EQ_INT(MANDEL_OK, mandel_view_new_bounds(ctx, &v, 40, 40, -2.5, 1, -1, 1));
+    CHECK_EQ_INT(MANDEL_OK, mandel_location_save(ctx, v, 1000, path));
+    mandel_location *loc = NULL;
+    CHECK_EQ_INT(MANDEL_OK, mandel_location_read(ctx, path, &loc));
+    mandel_location_get(loc, &re, &im, &zoom, NULL);
+    CHECK_EQ_STR("-0.75", re);
+    CHECK_EQ_STR("0", im);
+    CHECK_EQ_STR("2", zoom);
+    mandel_location_free(loc);
+
+    /* Errors: no file half written, no temporary left. */
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_location_save(ctx, v, 0, path));
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_location_save(ctx, NULL, 10, path));
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_location_save(ctx, v, 10, NULL));
+    char bad[sizeof dir + 32];
+    snprintf(bad, sizeof bad, "%s/no/such.kfr", dir);
+    CHECK_EQ_INT(MANDEL_EIO, mandel_location_save(ctx, v, 10, bad));
+    CHECK_TRUE(strstr(mandel_errmsg(ctx), "no/such.kfr") != NULL);
+    CHECK_EQ_INT(MANDEL_EIO, mandel_location_save(ctx, v, 10, dir));
+    CHECK_TRUE(strstr(mandel_errmsg(ctx), "directory") != NULL);
+    mandel_view_free(v);
+    CHECK_EQ_INT(0, unlink(path));
+    CHECK_EQ_INT(0, rmdir(dir)); /* empty: no temporary was left */
+}
+
 int main(void)
 {
     ctx = mandel_ctx_new(NULL);
@@ -185,6 +287,7 @@ int main(void)
     bad_files();
     engine_api();
     cancel();
+    save();
     mandel_ctx_free(ctx);
     return check_report("test_kfr");
 }
