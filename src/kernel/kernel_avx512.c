@@ -1,13 +1,15 @@
 /*
- * kernel/kernel_avx512.c - the escape-time kernel on AVX-512: 4 x 8 lanes in flight.
+ * kernel/kernel_avx512.c - the escape-time kernel on AVX-512: 4 to 6 x 8 lanes in flight.
  *
  * Invariant: every count equals kernel_scalar's. Each lane performs kernel_scalar's
- * operations on one pixel, in the same order and without fused multiply-adds, and tests
- * every iterate, so it produces the same doubles and stops at the same n. What the vector
- * form adds is scheduling only: four independent vectors hide the multiply and add
- * latencies, and a lane whose pixel finishes soon takes the row's next pixel instead of
- * waiting for the slowest
- * lane (docs/algorithms.md, "Vector kernels").
+ * operations on one pixel, in the same order and without fused multiply-adds, so it produces
+ * the same doubles, and it stops at the same n: the escape test runs every 12th step (limits
+ * above 256), and a lane found escaped is stepped again from z saved at the batch's start,
+ * testing every step, which finds the first iterate that passes (kernel/kernel_lanes.h,
+ * "the batched escape test", has the argument). What the vector form adds is scheduling
+ * only: independent vectors hide the multiply and add latencies, and a lane whose pixel
+ * finishes soon takes the row's next pixel instead of waiting for the slowest lane
+ * (docs/algorithms.md, "Vector kernels").
  *
  * The lane machine is kernel/kernel_lanes.h, shared by every vector kernel; this file gives
  * it the wrappers below and nothing else.
@@ -48,11 +50,17 @@ static inline vm vmask(unsigned bits) { return (vm)bits; }
 /* a where m is clear; where m is set, the next elements of p, in lane order. */
 static inline vd vexpand(vd a, vm m, const double *p) { return _mm512_mask_expandloadu_pd(a, m, p); }
 
+/* The lanes of m, in order, to lanes 0, 1, ...; the others 0. (The register form: on Zen 4
+ * a compress straight to memory is much slower.) */
+static inline vd vcompress(vm m, vd a) { return _mm512_maskz_compress_pd(m, a); }
+
 /* Stores the lanes of m to p; the others of p are untouched. */
 static inline void vstore_mask(double *p, vm m, vd a) { _mm512_mask_storeu_pd(p, m, a); }
 
 /* Ordered: a NaN (an empty lane) is never below anything. */
 static inline vm vlt(vd a, vd b) { return _mm512_cmp_pd_mask(a, b, _CMP_LT_OQ); }
+/* !(a < b): unordered, so a NaN passes. */
+static inline vm vnlt(vd a, vd b) { return _mm512_cmp_pd_mask(a, b, _CMP_NLT_UQ); }
 /* Lanes 0..n-1 (n <= W) from p, the others NaN; reads nothing past p[n - 1]. */
 static inline vd vload_n(const double *p, unsigned n)
 {

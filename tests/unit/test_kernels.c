@@ -233,6 +233,112 @@ static void test_smooth_limits(kernel_fn *fn)
     }
 }
 
+/* The AVX-512 kernel's batched escape test (limits above 256): it tests |z|^2 >= 4 only at the
+ * end of a batch of steps and steps back from z saved at the batch's start to find the exact
+ * count. Stressed here: escapes at every offset inside a batch (counts 1..160, each found by
+ * bisection on kernel_scalar's count, so every count occurs), at many lane ages; c near -2
+ * and |c| within 1e-9 of 2 (where a pass can be followed by |z|^2 < 4 again: those rows must
+ * test every step); orbits that overflow to inf and NaN within a batch; NaN and inf inputs;
+ * limits around the batch lengths and the cycle checks. Every row also runs with shortcuts
+ * and with smooth values (compare_row). */
+static uint32_t scalar_count(double cr, double ci, uint32_t max_iter)
+{
+    uint32_t n;
+    kernel_row const row = {.re = &cr, .im = ci, .n = 1, .max_iter = max_iter};
+    kernel_scalar(&row, &n);
+    return n;
+}
+
+static void test_batch(kernel_fn *fn)
+{
+    /* Counts 1..160 on the real axis right of the cardioid (im 1e-3) and on a ray above
+     * the set: for each n, the c where the count drops from n + 1 to n, and its neighbours. */
+    double row[2048];
+    unsigned k = 0;
+    static const double ims[] = {1e-3, 0.7};
+    for (unsigned r = 0; r < 2; r++) {
+        double const ci = ims[r];
+        for (uint32_t n = 1; n <= 160 && k + 3 <= 2048; n++) {
+            /* scalar_count is non-increasing along cr from 0.26 (or 0 above the set) to 2
+             * near enough; bisect for the last cr whose count is > n. */
+            double lo = r == 0 ? 0.2501 : -0.1, hi = 2.0;
+            if (scalar_count(lo, ci, 200) <= n) continue;
+            for (int it = 0; it < 200; it++) {
+                double const mid = lo + (hi - lo) / 2;
+                if (mid == lo || mid == hi) break;
+                if (scalar_count(mid, ci, 200) > n) lo = mid; else hi = mid;
+            }
+            row[k++] = lo;
+            row[k++] = hi;
+            row[k++] = nextafter(hi, 3.0);
+        }
+        /* Shuffle (fixed seed), so that lanes of every age meet escapes at every offset. */
+        for (unsigned j = k - 1; j > 0; j--) {
+            unsigned const i = (unsigned)(uniform() * (j + 1));
+            double const tmp = row[i];
+            row[i] = row[j];
+            row[j] = tmp;
+        }
+        static const uint32_t limits[] = {257, 258, 263, 268, 269, 280, 300, 1000, 5000};
+        for (unsigned l = 0; l < sizeof limits / sizeof limits[0]; l++)
+            compare_row(fn, "batch offsets", row, k, ci, limits[l], false);
+        for (uint32_t n = 1; n <= 70; n += 3)
+            compare_row(fn, "batch offsets", row, n, ci, 1000, false);
+        k = 0;
+    }
+    /* Limits 1..20 (the block machine on AVX-512) on a row of quick escapes. */
+    for (unsigned j = 0; j < 200; j++) row[j] = -2.2 + 3.0 * uniform();
+    for (uint32_t limit = 1; limit <= 20; limit++)
+        compare_row(fn, "batch small limit", row, 200, 0.4, limit, false);
+    /* c near -2: -2 + m ulp, -2 + 10^-e, and -2 - ulp (|c| > 2: n = 1), on rows with
+     * im 0, +-1e-300 and 1e-12; and neighbours well inside, which take batches on other rows. */
+    k = 0;
+    for (int m = 0; m <= 40; m++) row[k++] = -2.0 + m * 0x1p-51;
+    for (int e = 8; e <= 16; e++) row[k++] = -2.0 + pow(10.0, -e);
+    row[k++] = nextafter(-2.0, -3.0);
+    row[k++] = -1.9;
+    row[k++] = -0.75;
+    row[k++] = 0.3;
+    static const double near_axis[] = {0.0, 1e-300, -1e-300, 1e-12, -0.0};
+    for (unsigned i = 0; i < sizeof near_axis / sizeof near_axis[0]; i++) {
+        compare_row(fn, "batch c = -2", row, k, near_axis[i], 300, false);
+        compare_row(fn, "batch c = -2", row, k, near_axis[i], 5000, false);
+    }
+    /* |c| within 1e-9 of 2, all around the circle: c = 2 (1 + d) e^{i theta}. Each row has
+     * one theta (im = c's), and cr for d in +-1e-9, +-1e-10, +-1e-12, +-1e-15, 0, with the
+     * doubles next to them, and a point well inside the circle. */
+    for (int a = 0; a < 48; a++) {
+        double const th = 3.14159265358979 * (a + 0.5) / 48;
+        static const double ds[] = {1e-9, -1e-9, 2e-9, -2e-9, 1e-10, -1e-10, 1e-12, -1e-12,
+                                    1e-15, -1e-15, 0.0};
+        double const ci = 2.0 * sin(th);
+        k = 0;
+        for (unsigned i = 0; i < sizeof ds / sizeof ds[0]; i++) {
+            double const cr = 2.0 * (1.0 + ds[i]) * cos(th);
+            row[k++] = cr;
+            row[k++] = nextafter(cr, -3.0);
+            row[k++] = nextafter(cr, 3.0);
+        }
+        row[k++] = 0.5 * cos(th);
+        compare_row(fn, "batch |c| = 2", row, k, ci, 300, false);
+        compare_row(fn, "batch |c| = 2", row, k, ci, 2000, false);
+    }
+    /* Orbits that pass the test and overflow to inf, then NaN, within a batch (c in
+     * [0.5, 1.99] escapes in a few steps and squares on), mixed with long-lived points, NaN,
+     * inf and huge inputs (n = 1). */
+    k = 0;
+    for (unsigned j = 0; j < 300; j++) {
+        static const double pick[] = {-0.1, 0.26, -1.25, __builtin_nan(""), __builtin_inf(),
+                                      1e300, -1e155, 1e154};
+        row[k++] = j % 5 == 4 ? pick[(j / 5) % 8] : 0.5 + 1.49 * uniform();
+    }
+    for (uint32_t limit = 257; limit <= 290; limit++)
+        compare_row(fn, "batch overflow", row, k, 0.05 * (limit % 7), limit, false);
+    compare_row(fn, "batch overflow", row, k, 1e-300, 3000, false);
+    compare_row(fn, "batch overflow", row, k, __builtin_nan(""), 300, false);
+    compare_row(fn, "batch overflow", row, k, 1e200, 300, false);
+}
+
 static void test_kernel(mandel_isa isa)
 {
     kernel_fn *const fn = kernel_select(isa, &(mandel_isa){0});
@@ -311,6 +417,7 @@ static void test_kernel(mandel_isa isa)
     compare_row(fn, "nan input", odd, sizeof odd / sizeof odd[0], 0.0, 300, false);
 
     test_short_limits(fn);
+    test_batch(fn);
     test_smooth_limits(fn);
 
     /* UINT32_MAX: only points the shortcuts settle (or that escape) are affordable, so the
@@ -434,6 +541,30 @@ static void test_variants(mandel_isa isa)
     v = (kernel_variant){.variant = KERNEL_CLASSIC};
     grid_bounds(&g, 70, 4, -2.0, 0.5, -1.2, 1.2);
     compare_variant_view(fn, "classic", &v, &g);
+
+    /* Julia parameters near |c| = 2 and beyond (where a pass can be followed by |z|^2 < 4
+     * again: the AVX-512 kernel must test every step there) and well inside, at limits that
+     * take the batched machine; z_0 huge (overflow within a batch), NaN and inf. */
+    {
+        static const double params[][2] = {{-2.0, 0.0}, {-2.0 + 0x1p-51, 0.0}, {-1.9999999995, 0.0},
+                                           {0.0, 2.0}, {1.4142135623730951, 1.4142135623730951},
+                                           {-2.5, 0.1}, {-0.8, 0.156}, {0.28, 0.008}};
+        double jrow[70];
+        for (unsigned j = 0; j < 70; j++) {
+            static const double pick[] = {1e150, -1e77, 1e38, __builtin_nan(""), __builtin_inf(),
+                                          2.0, -2.0};
+            jrow[j] = j % 9 == 8 ? pick[(j / 9) % 7] : -2.0 + 4.0 * uniform();
+        }
+        for (int var = KERNEL_CLASSIC; var <= KERNEL_TRICORN; var++) {
+            for (unsigned p = 0; p < sizeof params / sizeof params[0]; p++) {
+                v = (kernel_variant){.variant = (uint8_t)var, .julia = true,
+                                     .julia_re = params[p][0], .julia_im = params[p][1]};
+                compare_variant_row(fn, "batch julia", &v, jrow, 70, 0.01, 300, var == 0);
+                compare_variant_row(fn, "batch julia", &v, jrow, 70, -1.3, 1000, false);
+                compare_variant_row(fn, "batch julia", &v, jrow + 1, 61, 0.0, 263, false);
+            }
+        }
+    }
 
     /* Odd inputs: NaN, infinities, huge and tiny values, -0. */
     double const odd[] = {__builtin_nan(""), 0.0, -0.0, 0.5, __builtin_inf(), -0.1,
