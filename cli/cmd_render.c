@@ -336,7 +336,7 @@ int cmd_render(int argc, char **argv)
     }
     if (rc == EXIT_OK && o.stats) {
         double const rate = p.seconds > 0 ? (double)p.iterations / p.seconds : 0;
-        fprintf(stderr, "mandel: %.4f s, %llu iterations, %.3f G iterations/s, %u threads, "
+        fprintf(stderr, "mandel: %.6f s, %llu iterations, %.3f G iterations/s, %u threads, "
                         "kernel %s\n", p.seconds, (unsigned long long)p.iterations, rate * 1e-9,
                 p.last.threads, p.last.isa);
     }
