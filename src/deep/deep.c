@@ -237,6 +237,7 @@ int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *
             .stats = show_stats ? &st : NULL,
             .cre = mpfr_get_d(dv->re, MPFR_RNDN), .cim = mpfr_get_d(dv->im, MPFR_RNDN),
             .smooth = fields->smooth, .distance = fields->distance, .stride = fields->stride,
+            .lanes = perturb_lanes_select(ctx->isa),
         };
         job.segment = perturb_segment;
         job.segment_user = &pj;
@@ -247,10 +248,11 @@ int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *
         if (err == MANDEL_ECANCELED) ctx_fail(ctx, err, "render cancelled");
         if (show_stats) {
             fprintf(stderr,
-                    "deep: orbit %.3f s (%u steps, %ld bits), bla %.3f s, pixels %.3f s;"
+                    "deep: orbit %.3f s (%u steps, %ld bits), bla %.3f s, pixels %.3f s (%s);"
                     " %llu px, %llu iter, %llu bla skips (%llu iter), %llu steps,"
                     " %llu fe steps, %llu rebases\n",
                     t_orbit, dv->orb.len, (long)dv->prec, t_bla, now_seconds() - t0,
+                    perturb_lanes_name(pj.lanes),
                     (unsigned long long)st.pixels, (unsigned long long)st.iterations,
                     (unsigned long long)st.bla_skips, (unsigned long long)st.bla_iters,
                     (unsigned long long)st.steps, (unsigned long long)st.fe_steps,

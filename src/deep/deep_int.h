@@ -172,6 +172,19 @@ typedef struct perturb_stats {
     uint64_t rebases;
 } perturb_stats;
 
+/* The pixel loop of views whose deltas fit double, one build per ISA (perturb_lanes.h). */
+typedef struct segment segment;
+typedef void perturb_lanes_fn(segment *sg);
+
+/* The loop for MANDEL_OPT_ISA `isa`, among those this library has and this CPU runs:
+ * AVX512 the AVX-512 loop, AUTO and AVX2 the AVX2 loop (measured as fast as AVX-512's),
+ * any other (and any unavailable) the base loop: two doubles a vector (SSE2, NEON, or what
+ * the compiler makes of it). Every one gives the same results. */
+perturb_lanes_fn *perturb_lanes_select(mandel_isa isa);
+
+/* "avx512", "avx2" or "base" (MANDEL_DEEP_STATS). */
+const char *perturb_lanes_name(perturb_lanes_fn *fn);
+
 typedef struct perturb_job {
     const orbit *orb;
     const bla_table *bla;  /* NULL: no skipping */
@@ -186,6 +199,7 @@ typedef struct perturb_job {
     float *smooth;         /* at the rect's origin, or NULL: smooth values */
     float *distance;       /* at the rect's origin, or NULL: distances in pixels */
     size_t stride;         /* of smooth and distance */
+    perturb_lanes_fn *lanes; /* perturb_lanes_select(MANDEL_OPT_ISA) */
 } perturb_job;
 
 /* The escape count of the pixel whose offset from the reference is dc; adds what it did to

@@ -18,7 +18,7 @@
  * after every step or skipped block, exactly as the definition tests z_n; a skipped block
  * never crosses max_iter, so counts are never capped silently.
  */
-#include "deep/deep_int.h"
+#include "deep/perturb_lanes.h"
 
 /* Floatexp deltas switch to double above 2^FE_TO_DOUBLE_EXP and back below
  * 2^DOUBLE_TO_FE_EXP: in between, dc (below 2^-884 in a floatexp view) is 2^-380 of dz and
@@ -297,36 +297,19 @@ uint32_t perturb_pixel_full(const perturb_job *job, fec dc, perturb_stats *st, f
 }
 
 /* ------------------------------------------------------------------------------------- */
-/* Views whose deltas fit double (step >= 2^-900): four pixels in flight.
+/* Views whose deltas fit double (step >= 2^-900): several pixels in flight.
  *
  * One pixel's exact steps form a chain of dependent adds and multiplies (4 operations of
- * 3-4 cycles a step); independent pixels fill each other's gaps, two to a vector register.
- * The loop below does exact steps of all four while each is "calm": not escaped, no rebase
- * due, below max_iter and the end of the orbit, and no BLA block from its reference index
- * that fits (rmin[m], the radius of the shortest double block from m or 0, makes that one
- * comparison). Anything else goes to settle(), which decides as perturb_pixel does: so a
- * pixel's count does not depend on which pixels share the loop with it, and equals
+ * 3-4 cycles a step); independent pixels fill each other's gaps, several to a vector
+ * register. The vector loops (perturb_loop.h, perturb_steps.h; one build per ISA) do exact
+ * steps of their lanes while each is "calm": not escaped, no rebase due, below max_iter and
+ * the end of the orbit, and no BLA block from its reference index that fits (rmin[m], the
+ * radius of the shortest double block from m or 0, makes that one comparison). Anything
+ * else goes to settle(), which decides as perturb_pixel does: so a pixel's count does not
+ * depend on which pixels share the loop with it, nor on the ISA, and equals
  * perturb_pixel's. */
 
-typedef struct lane {
-    double dzr, dzi;
-    double dcr, dci;  /* dc */
-    double dsr, dsi;  /* dc scaled for the table's b */
-    uint32_t m, n;
-    uint32_t j;       /* the pixel's place in the segment; LANE_DEAD: no pixel */
-} lane;
-
-#define LANE_DEAD UINT32_MAX
-
-typedef struct segment {
-    const perturb_job *job;
-    uint32_t row, x, n, next;
-    uint32_t *out;
-    float *smooth;  /* the segment's smooth values, or NULL */
-    perturb_stats *st;
-} segment;
-
-static lane lane_start(const segment *sg, uint32_t j)
+lane lane_start(const segment *sg, uint32_t j)
 {
     const perturb_job *const job = sg->job;
     fec const dc = perturb_offset(job->step, job->view_width, job->view_height,
@@ -341,7 +324,7 @@ static lane lane_start(const segment *sg, uint32_t j)
 /* Brings lane l to a calm state (see above) or to its end, after any number of steps:
  * the checks perturb_pixel makes after a step, then BLA blocks and exact steps until calm.
  * A finished pixel's count goes out and the lane takes the segment's next pixel. */
-static lane settle(segment *sg, lane l)
+lane settle(segment *sg, lane l)
 {
     const perturb_job *const job = sg->job;
     const orbit_pt *const zo = job->orb->z;
@@ -391,7 +374,10 @@ static lane settle(segment *sg, lane l)
         } else if (bla == NULL || bla->rmin == NULL ||
                    max_iter - l.n < (UINT32_C(1) << BLA_MIN_LEVEL) ||
                    !(max_abs(l.dzr, l.dzi) < bla->rmin[l.m])) {
-            return l; /* calm: the fast loop's exact step is the right one */
+            /* calm: the fast loop's exact step is the right one. The lane's next BLA
+             * lookup is at the next block start: fetch its table entry now, so the lookup
+             * does not wait on it. */
+            return l;
         } else {
             double const tr = 2.0 * zo[l.m].re + l.dzr, ti = 2.0 * zo[l.m].im + l.dzi;
             double const nr = (tr * l.dzr - ti * l.dzi) + l.dcr;
@@ -405,133 +391,10 @@ static lane settle(segment *sg, lane l)
     return l;
 }
 
-/* Two doubles, one per lane (GCC/Clang vector extensions: SSE2 on x86-64, NEON on arm64;
- * the arithmetic is the scalar code's, element by element, rounding included, and
- * -ffp-contract=off keeps it unfused). */
-typedef double v2d __attribute__((vector_size(16)));
-typedef int64_t v2i __attribute__((vector_size(16)));
-
-/* Exact steps of two calm lanes together until one of them is no longer calm or reaches
- * the end of the reference orbit or max_iter; returns with both lanes' state updated. */
-static void pair_steps(lane *a, lane *b, const orbit_pt *zo, const double *rmin, uint32_t len,
-                       uint32_t max_iter)
-{
-    uint32_t const ma = a->m, mb = b->m;
-    uint32_t k = len - ma;
-    if (len - mb < k) k = len - mb;
-    if (max_iter - a->n < k) k = max_iter - a->n;
-    if (max_iter - b->n < k) k = max_iter - b->n;
-    v2d dzr = {a->dzr, b->dzr}, dzi = {a->dzi, b->dzi};
-    v2d const dcr = {a->dcr, b->dcr}, dci = {a->dci, b->dci};
-    v2d zr = {zo[ma].re, zo[mb].re}, zi = {zo[ma].im, zo[mb].im};
-    v2i const abs_mask = {INT64_MAX, INT64_MAX};
-    v2d const four = {4.0, 4.0};
-    uint32_t i = 0;
-    for (;;) {
-        v2d const tr = (zr + zr) + dzr, ti = (zi + zi) + dzi;
-        v2d const nr = (tr * dzr - ti * dzi) + dcr;
-        v2d const ni = (tr * dzi + ti * dzr) + dci;
-        dzr = nr;
-        dzi = ni;
-        i++;
-        zr = (v2d){zo[ma + i].re, zo[mb + i].re};
-        zi = (v2d){zo[ma + i].im, zo[mb + i].im};
-        v2d const xr = zr + dzr, xi = zi + dzi;
-        v2d const z2 = xr * xr + xi * xi;
-        v2d const r = {rmin[ma + i], rmin[mb + i]};
-        v2d const ar = (v2d)((v2i)dzr & abs_mask), ai = (v2d)((v2i)dzi & abs_mask);
-        v2i const ev = (z2 >= four) | (z2 < dzr * dzr + dzi * dzi) | ((ar < r) & (ai < r));
-        if ((ev[0] | ev[1]) != 0 || i == k) break;
-    }
-    a->dzr = dzr[0];
-    a->dzi = dzi[0];
-    b->dzr = dzr[1];
-    b->dzi = dzi[1];
-    a->m = ma + i;
-    b->m = mb + i;
-    a->n += i;
-    b->n += i;
-}
-
-/* Exact steps of four calm lanes (two pairs) together, as pair_steps; returns a bit for
- * each lane that is no longer calm (or at a limit). A lane without a pixel has m = 0 and
- * dz = NaN: NaN compares false, so it raises no event. */
-static unsigned quad_steps(lane *l, const orbit_pt *zo, const double *rmin, uint32_t len,
-                           uint32_t max_iter)
-{
-    unsigned done;
-    uint32_t const ma = l[0].m, mb = l[1].m, mc = l[2].m, md = l[3].m;
-    uint32_t k = UINT32_MAX;
-    for (int q = 0; q < 4; q++) {
-        if (len - l[q].m < k) k = len - l[q].m;
-        if (max_iter - l[q].n < k) k = max_iter - l[q].n;
-    }
-    v2d dzr = {l[0].dzr, l[1].dzr}, dzi = {l[0].dzi, l[1].dzi};
-    v2d dzr2 = {l[2].dzr, l[3].dzr}, dzi2 = {l[2].dzi, l[3].dzi};
-    v2d const dcr = {l[0].dcr, l[1].dcr}, dci = {l[0].dci, l[1].dci};
-    v2d const dcr2 = {l[2].dcr, l[3].dcr}, dci2 = {l[2].dci, l[3].dci};
-    v2d zr = {zo[ma].re, zo[mb].re}, zi = {zo[ma].im, zo[mb].im};
-    v2d zr2 = {zo[mc].re, zo[md].re}, zi2 = {zo[mc].im, zo[md].im};
-    v2i const abs_mask = {INT64_MAX, INT64_MAX};
-    v2d const four = {4.0, 4.0};
-    uint32_t i = 0;
-    for (;;) {
-        v2d const tr = (zr + zr) + dzr, ti = (zi + zi) + dzi;
-        v2d const tr2 = (zr2 + zr2) + dzr2, ti2 = (zi2 + zi2) + dzi2;
-        v2d const nr = (tr * dzr - ti * dzi) + dcr;
-        v2d const nr2 = (tr2 * dzr2 - ti2 * dzi2) + dcr2;
-        v2d const ni = (tr * dzi + ti * dzr) + dci;
-        v2d const ni2 = (tr2 * dzi2 + ti2 * dzr2) + dci2;
-        dzr = nr;
-        dzi = ni;
-        dzr2 = nr2;
-        dzi2 = ni2;
-        i++;
-        zr = (v2d){zo[ma + i].re, zo[mb + i].re};
-        zi = (v2d){zo[ma + i].im, zo[mb + i].im};
-        zr2 = (v2d){zo[mc + i].re, zo[md + i].re};
-        zi2 = (v2d){zo[mc + i].im, zo[md + i].im};
-        v2d const xr = zr + dzr, xi = zi + dzi;
-        v2d const xr2 = zr2 + dzr2, xi2 = zi2 + dzi2;
-        v2d const z2 = xr * xr + xi * xi;
-        v2d const z22 = xr2 * xr2 + xi2 * xi2;
-        v2d const r = {rmin[ma + i], rmin[mb + i]};
-        v2d const r2 = {rmin[mc + i], rmin[md + i]};
-        v2d const ar = (v2d)((v2i)dzr & abs_mask), ai = (v2d)((v2i)dzi & abs_mask);
-        v2d const ar2 = (v2d)((v2i)dzr2 & abs_mask), ai2 = (v2d)((v2i)dzi2 & abs_mask);
-        v2i const ev = (z2 >= four) | (z2 < dzr * dzr + dzi * dzi) | ((ar < r) & (ai < r));
-        v2i const ev2 =
-            (z22 >= four) | (z22 < dzr2 * dzr2 + dzi2 * dzi2) | ((ar2 < r2) & (ai2 < r2));
-        v2i const e = ev | ev2;
-        if ((e[0] | e[1]) != 0 || i == k) {
-            done = (ev[0] != 0) | (ev[1] != 0) << 1 | (ev2[0] != 0) << 2 | (ev2[1] != 0) << 3;
-            break;
-        }
-    }
-    l[0].dzr = dzr[0];
-    l[0].dzi = dzi[0];
-    l[1].dzr = dzr[1];
-    l[1].dzi = dzi[1];
-    l[2].dzr = dzr2[0];
-    l[2].dzi = dzi2[0];
-    l[3].dzr = dzr2[1];
-    l[3].dzi = dzi2[1];
-    l[0].m = ma + i;
-    l[1].m = mb + i;
-    l[2].m = mc + i;
-    l[3].m = md + i;
-    for (int q = 0; q < 4; q++) {
-        l[q].n += i;
-        if (l[q].m == len || l[q].n >= max_iter) done |= 1u << q;
-    }
-    return done;
-}
-
 static void segment_double(segment *sg)
 {
     const perturb_job *const job = sg->job;
     const orbit_pt *const zo = job->orb->z;
-    uint32_t const len = job->orb->len, max_iter = job->max_iter;
     const double *const rmin = job->bla != NULL ? job->bla->rmin : NULL;
     if (rmin == NULL) {
         /* no double blocks (short orbits): one pixel at a time, through settle() */
@@ -550,49 +413,46 @@ static void segment_double(segment *sg)
         }
         return;
     }
-    lane l[4];
-    for (int q = 0; q < 4; q++) {
-        l[q] = (lane){.j = LANE_DEAD};
-        if (sg->next < sg->n) l[q] = settle(sg, lane_start(sg, sg->next++));
-    }
-    for (;;) {
-        uint32_t live = 0;
-        for (int q = 0; q < 4; q++) {
-            if (l[q].j == LANE_DEAD) { /* parked */
-                l[q].m = 0;
-                l[q].n = 0;
-                l[q].dzr = l[q].dzi = NAN;
-            } else {
-                live++;
-            }
-        }
-        if (live == 0) break;
-        if (live <= 2) { /* the last two: a pair, no parked work */
-            int const x = l[0].j != LANE_DEAD ? 0 : l[1].j != LANE_DEAD ? 1 : 2;
-            int y = x + 1;
-            while (y < 3 && l[y].j == LANE_DEAD) y++;
-            lane a = l[x], b = l[y];
-            while (a.j != LANE_DEAD || b.j != LANE_DEAD) {
-                if (a.j == LANE_DEAD) {
-                    a.m = 0;
-                    a.n = 0;
-                    a.dzr = a.dzi = NAN;
-                }
-                if (b.j == LANE_DEAD) {
-                    b.m = 0;
-                    b.n = 0;
-                    b.dzr = b.dzi = NAN;
-                }
-                pair_steps(&a, &b, zo, rmin, len, max_iter);
-                if (a.j != LANE_DEAD) a = settle(sg, a);
-                if (b.j != LANE_DEAD) b = settle(sg, b);
-            }
-            break;
-        }
-        unsigned const done = quad_steps(l, zo, rmin, len, max_iter);
-        for (int q = 0; q < 4; q++)
-            if ((done >> q & 1) != 0 && l[q].j != LANE_DEAD) l[q] = settle(sg, l[q]);
-    }
+    job->lanes(sg);
+}
+
+/* The base loop: 2 x 2 lanes, two doubles a vector (SSE2 on x86-64, NEON on arm64), built
+ * with the target's default flags. */
+#define PL_W 2
+#define PL_NV 2
+#define PL_ENTRY perturb_lanes_base
+#include "deep/perturb_loop.h"
+
+perturb_lanes_fn *perturb_lanes_select(mandel_isa isa)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+#ifdef MANDEL_HAVE_DEEP_AVX512
+    if (isa == MANDEL_ISA_AVX512 && __builtin_cpu_supports("avx512f") &&
+        __builtin_cpu_supports("avx512dq"))
+        return perturb_lanes_avx512;
+#endif
+#ifdef MANDEL_HAVE_DEEP_AVX2
+    /* AUTO takes AVX2, not AVX-512: on the machine measured (AMD Zen 4, which splits 512-bit
+     * operations in two) the eight-lane AVX-512 loop is no faster (docs/deep-notes.md) */
+    if ((isa == MANDEL_ISA_AUTO || isa == MANDEL_ISA_AVX512 || isa == MANDEL_ISA_AVX2) &&
+        __builtin_cpu_supports("avx2"))
+        return perturb_lanes_avx2;
+#endif
+#endif
+    (void)isa;
+    return perturb_lanes_base;
+}
+
+const char *perturb_lanes_name(perturb_lanes_fn *fn)
+{
+#ifdef MANDEL_HAVE_DEEP_AVX512
+    if (fn == perturb_lanes_avx512) return "avx512";
+#endif
+#ifdef MANDEL_HAVE_DEEP_AVX2
+    if (fn == perturb_lanes_avx2) return "avx2";
+#endif
+    return fn == perturb_lanes_base ? "base" : "?";
 }
 
 void perturb_segment(void *user, uint32_t row, uint32_t x, uint32_t n, uint32_t *out)

@@ -289,6 +289,70 @@ static void lanes_independent(void)
     }
 }
 
+/* The perturbation engine's pixel loop is built per ISA (perturb_lanes.h: two, four or eight
+ * doubles a vector, selected by MANDEL_OPT_ISA): every ISA this CPU has must give the same
+ * counts, smooth values and distances, bit for bit, on views whose deltas fit double (the
+ * minibrots near i at 1e20 and 1e60, the 1e50 and 5e113 benchmark locations). An ISA the
+ * library or the CPU lacks is skipped, and the output says so. */
+static void isa_identical(void)
+{
+    static const mandel_isa isas[] = {MANDEL_ISA_SSE2, MANDEL_ISA_AVX2, MANDEL_ISA_AVX512,
+                                      MANDEL_ISA_SCALAR};
+    static const char *const files[] = {MANDEL_TEST_DATA "/deep/near-i-1e20.kfr",
+                                        MANDEL_TEST_DATA "/deep/near-i-1e60.kfr",
+                                        KF_DIR "1e50.kfr", KF_DIR "5e113.kfr"};
+    uint32_t const w = 48, h = QUICK ? 4 : 27;
+    size_t const n = (size_t)w * h;
+    for (size_t f = 0; f < (QUICK ? 2 : sizeof files / sizeof *files); f++) {
+        uint32_t iter;
+        mandel_view *const v = location_view(files[f], 48, 27, &iter);
+        if (v == NULL) continue;
+        const char *const name = strrchr(files[f], '/') + 1;
+        uint32_t *ref = NULL, *cnt = calloc(n, 4), *dcnt = calloc(n, 4), *dref = NULL;
+        float *sref = NULL, *smooth = calloc(n, 4), *dist = calloc(n, 4), *distref = NULL;
+        CHECK_TRUE(cnt != NULL && dcnt != NULL && smooth != NULL && dist != NULL);
+        CHECK_EQ_INT(MANDEL_OK, mandel_ctx_set(ctx, MANDEL_OPT_ENGINE, MANDEL_ENGINE_PERTURB));
+        for (size_t k = 0; k < sizeof isas / sizeof *isas; k++) {
+            if (!mandel_isa_available(isas[k])) {
+                printf("%-28s perturb, isa %-7s: skipped (not built or not on this CPU)\n",
+                       name, mandel_isa_name(isas[k]));
+                continue;
+            }
+            CHECK_EQ_INT(MANDEL_OK, mandel_ctx_set(ctx, MANDEL_OPT_ISA, isas[k]));
+            mandel_rect const all = {0, 0, w, h};
+            mandel_fields const fs = {cnt, smooth, NULL, w, n};
+            mandel_fields const fd = {dcnt, NULL, dist, w, n};
+            CHECK_EQ_INT(MANDEL_OK, mandel_render_fields(ctx, v, iter, all, &fs));
+            CHECK_EQ_INT(MANDEL_OK, mandel_render_fields(ctx, v, iter, all, &fd));
+            uint32_t lo = UINT32_MAX, hi = 0;
+            for (size_t j = 0; j < n; j++) {
+                if (cnt[j] < lo) lo = cnt[j];
+                if (cnt[j] > hi) hi = cnt[j];
+            }
+            if (ref == NULL) {
+                ref = cnt, sref = smooth, dref = dcnt, distref = dist;
+                cnt = calloc(n, 4), smooth = calloc(n, 4), dcnt = calloc(n, 4),
+                dist = calloc(n, 4);
+                CHECK_TRUE(cnt != NULL && dcnt != NULL && smooth != NULL && dist != NULL);
+                CHECK_TRUE(hi > lo);
+                printf("%-28s perturb, isa %-7s: reference (counts %u..%u)\n", name,
+                       mandel_isa_name(isas[k]), lo, hi);
+                continue;
+            }
+            bool const same = memcmp(ref, cnt, n * 4) == 0 && memcmp(sref, smooth, n * 4) == 0 &&
+                              memcmp(dref, dcnt, n * 4) == 0 &&
+                              memcmp(distref, dist, n * 4) == 0 && memcmp(ref, dcnt, n * 4) == 0;
+            printf("%-28s perturb, isa %-7s: counts, smooth values, distances %s\n", name,
+                   mandel_isa_name(isas[k]), same ? "identical" : "DIFFER");
+            CHECK_TRUE(same);
+        }
+        CHECK_EQ_INT(MANDEL_OK, mandel_ctx_set(ctx, MANDEL_OPT_ISA, MANDEL_ISA_AUTO));
+        free(ref), free(sref), free(dref), free(distref);
+        free(cnt), free(smooth), free(dcnt), free(dist);
+        mandel_view_free(v);
+    }
+}
+
 /* ------------------------------------------------------------------------------------- */
 /* Smooth values and distances at depth (perturb.c, mpfr_engine.c). */
 
@@ -527,6 +591,7 @@ int main(void)
     quarter();
     benchmarks();
     lanes_independent();
+    isa_identical();
     deep_values();
     values_across_switch();
     phase_progress();
