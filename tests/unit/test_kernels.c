@@ -339,6 +339,50 @@ static void test_batch(kernel_fn *fn)
     compare_row(fn, "batch overflow", row, k, 1e200, 300, false);
 }
 
+/* Cycle detection (shortcuts on): rows mixing points of components the cardioid/bulb test
+ * does not settle (periods 1 (within INTERIOR_MARGIN of the cardioid), 3, 4, 8 on the real
+ * axis, and the period-3 bulb at -0.1226 + 0.7449i), late escapes next to them and quick
+ * escapes, in many row lengths, so that lanes whose saved z belongs to the pixel before
+ * (refilled lanes) and lanes moved to the narrower stage at a row's end (with their saved z)
+ * meet repeats; limits around the checks (every 144 steps on AVX-512, 8 elsewhere). */
+static void test_cycles(kernel_fn *fn)
+{
+    static const double axis_in[][2] = {
+        {-1.7549, 0.0015}, {-1.3107, 0.02}, {-1.3815, 0.001}, {0.2499999, 1e-8},
+        {-1.94080, 0.00002}};
+    static const double axis_out[] = {-1.4012, -1.401155, -1.7685, -1.7434, -1.2499, -1.3688,
+                                      0.2500001, 0.26};
+    double row[600];
+    for (int pass = 0; pass < 2; pass++) {
+        double const ci = pass == 0 ? 0.0 : 1e-9;
+        for (unsigned j = 0; j < 600; j++) {
+            double const u = uniform();
+            if (u < 0.45) {
+                const double *const a = axis_in[(unsigned)(uniform() * 5) % 5];
+                row[j] = a[0] + a[1] * (2 * uniform() - 1);
+            } else if (u < 0.7) {
+                row[j] = axis_out[(unsigned)(uniform() * 8) % 8] * (1 + 1e-6 * (2 * uniform() - 1));
+            } else {
+                row[j] = 0.3 + 1.6 * uniform();
+            }
+        }
+        static const uint32_t limits[] = {257, 287, 288, 289, 431, 432, 433, 1000, 3000, 20000};
+        for (unsigned l = 0; l < sizeof limits / sizeof limits[0]; l++)
+            compare_row(fn, "cycles", row, 600, ci, limits[l], false);
+        for (uint32_t n = 1; n <= 100; n += 3) {
+            compare_row(fn, "cycles", row + n, n, ci, 1000, false);
+            compare_row(fn, "cycles", row + 2 * n, n, ci, 5000, false);
+        }
+    }
+    /* The period-3 bulb off the axis, and its edge. */
+    for (unsigned j = 0; j < 300; j++)
+        row[j] = -0.1226 + 0.02 * (2 * uniform() - 1) + (j % 3 == 0 ? 0.5 * uniform() : 0.0);
+    for (uint32_t limit = 430; limit <= 436; limit += 3)
+        compare_row(fn, "cycles bulb", row, 300, 0.7449, limit, false);
+    compare_row(fn, "cycles bulb", row, 300, 0.7449, 10000, false);
+    for (uint32_t n = 1; n <= 60; n += 7) compare_row(fn, "cycles bulb", row, n, 0.7449, 2000, false);
+}
+
 static void test_kernel(mandel_isa isa)
 {
     kernel_fn *const fn = kernel_select(isa, &(mandel_isa){0});
@@ -418,6 +462,7 @@ static void test_kernel(mandel_isa isa)
 
     test_short_limits(fn);
     test_batch(fn);
+    test_cycles(fn);
     test_smooth_limits(fn);
 
     /* UINT32_MAX: only points the shortcuts settle (or that escape) are affordable, so the
