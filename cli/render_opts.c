@@ -82,7 +82,7 @@ static const char help_text[] =
     "                          averaged in linear light; costs N^2 (not for .pbm, .npy)\n"
     "      --quality Q         JPEG quality 1..100 (default 90)\n"
     "      --npy DATA          what a .npy holds: counts (uint32, the default), smooth or\n"
-    "                          distance (float32)\n"
+    "                          distance (float32; distances in pixels)\n"
     "      --from PICTURE      start from the options a PNG, JPEG or .npy made by mandel\n"
     "                          was rendered with (its comment; see 'mandel info');\n"
     "                          options given as well override them\n"
