@@ -54,7 +54,7 @@ static const char help_text[] =
     "Options:\n"
     "  --scene NAME     only this scene (repeatable)\n"
     "  --repeat N       exactly N runs per figure, 1..1000 (default: at least 9, and more\n"
-    "                   until each scene's columns have run for 1.5 s; the scalar column\n"
+    "                   until each scene's columns have run for 4 s; the scalar column\n"
     "                   runs 3 times)\n"
     "  -t, --threads N  the multi-thread column uses N threads (default: online CPUs)\n"
     "  --isa NAME       vector kernel to time against scalar (default: the best this CPU has)\n"
@@ -64,7 +64,7 @@ static const char help_text[] =
 #define MAX_ROUNDS 1000
 /* Without --repeat: 9 rounds, and more until the columns have run for this long. */
 #define DEFAULT_REPEAT 9
-#define DEFAULT_MIN_SECONDS 1.5
+#define DEFAULT_MIN_SECONDS 4.0
 
 typedef struct bench_opts {
     uint32_t repeat, threads;
