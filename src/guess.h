@@ -7,8 +7,11 @@
 #include "mandel_internal.h"
 
 /* Tiles are GUESS_TILE pixels a side on a grid anchored at the view's pixel (0, 0), so a
- * tile's pixels never depend on the rect, band or thread that asked for them. */
-#define GUESS_TILE 32
+ * tile's pixels never depend on the rect, band or thread that asked for them. A tile holds
+ * whole 32-pixel guessing cells (guess.c); it is wide so that each kernel call, one tile row
+ * of the pixels a band of cells needs, is long enough for the vector kernels (64: seahorse
+ * and wholeset 10-25% slower; 256: no faster, and fewer units to share). */
+#define GUESS_TILE 128
 
 typedef struct guess_view {
     kernel_fn *kernel;

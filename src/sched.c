@@ -49,6 +49,9 @@ struct sched_pool {
     /* The current job: written by the caller before the generation bump, then only read. */
     sched_job job;
     uint32_t segs_per_row;      /* row segments, or with guessing tile columns */
+    /* With guessing: a tile of counts for each pool thread, then one for the caller; on the
+     * heap, not the stack (64 KB), since the caller's stack is the library user's. */
+    uint32_t *tiles;
     uint32_t tile_x0, tile_y0;  /* with guessing: the first tile's grid position */
     uint32_t unit;              /* pixels a unit at most */
     uint64_t n_units;
@@ -70,7 +73,7 @@ static double now_seconds(void)
 /* With guessing, a unit is one tile of the view-aligned grid: guessed whole (its pixels
  * outside the rect too, so they never depend on the rect), then its part inside the rect
  * copied out. Returns the sum of the copied counts. */
-static uint64_t render_tile(const sched_pool *p, uint64_t unit)
+static uint64_t render_tile(const sched_pool *p, uint64_t unit, uint32_t *tile)
 {
     const sched_job *const job = &p->job;
     const guess_view *const g = job->guess;
@@ -78,7 +81,6 @@ static uint64_t render_tile(const sched_pool *p, uint64_t unit)
     uint32_t const ty = (p->tile_y0 + (uint32_t)(unit / p->segs_per_row)) * GUESS_TILE;
     uint32_t const tw = g->width - tx < GUESS_TILE ? g->width - tx : GUESS_TILE;
     uint32_t const th = g->height - ty < GUESS_TILE ? g->height - ty : GUESS_TILE;
-    uint32_t tile[GUESS_TILE * GUESS_TILE];
     guess_tile(g, tx, ty, tw, th, tile);
     /* The tile's intersection with the rect, in view coordinates. */
     uint32_t const x0 = tx > job->rect_x ? tx : job->rect_x;
@@ -146,11 +148,11 @@ static void run_kernel(const sched_job *job, uint32_t row, uint32_t x, uint32_t 
 }
 
 /* Renders unit `unit`; returns the sum of its counts. */
-static uint64_t render_unit(const sched_pool *p, uint64_t unit)
+static uint64_t render_unit(const sched_pool *p, uint64_t unit, uint32_t *tile)
 {
     const sched_job *const job = &p->job;
     uint32_t const segs_per_row = p->segs_per_row;
-    if (job->guess != NULL) return render_tile(p, unit);
+    if (job->guess != NULL) return render_tile(p, unit, tile);
     uint32_t const row = (uint32_t)(unit / segs_per_row);
     uint32_t const x = (uint32_t)(unit % segs_per_row) * p->unit;
     uint32_t const n = job->width - x < p->unit ? job->width - x : p->unit;
@@ -188,13 +190,19 @@ static uint64_t render_unit(const sched_pool *p, uint64_t unit)
 }
 
 /* Takes units of the pool's current job until none is left or it is cancelled. */
-static void take_units(sched_pool *p)
+/* Thread `index`'s guessing tile (the caller's is the last), or NULL without guessing. */
+static uint32_t *tile_of(const sched_pool *p, uint32_t index)
+{
+    return p->tiles != NULL ? p->tiles + (size_t)index * GUESS_TILE * GUESS_TILE : NULL;
+}
+
+static void take_units(sched_pool *p, uint32_t *tile)
 {
     uint64_t sum = 0;
     while (!atomic_load_explicit(&p->cancel, memory_order_relaxed)) {
         uint64_t const unit = atomic_fetch_add_explicit(&p->next_unit, 1, memory_order_relaxed);
         if (unit >= p->n_units) break;
-        sum += render_unit(p, unit);
+        sum += render_unit(p, unit, tile);
     }
     atomic_fetch_add_explicit(&p->iterations, sum, memory_order_relaxed);
 }
@@ -228,7 +236,7 @@ static void *pool_thread(void *arg)
          * not touch a job that has returned (seq_cst orders this against the caller's
          * store of `closed` and its load of `active`). */
         atomic_fetch_add(&p->active, 1);
-        if (!atomic_load(&p->closed)) take_units(p);
+        if (!atomic_load(&p->closed)) take_units(p, tile_of(p, index));
         if (atomic_fetch_sub(&p->active, 1) == 1) {
             pthread_mutex_lock(&p->lock);
             pthread_cond_signal(&p->idle);
@@ -291,6 +299,7 @@ void sched_pool_free(sched_pool *p)
     pthread_cond_destroy(&p->idle);
     pthread_mutex_destroy(&p->lock);
     mandel_ctx *const ctx = p->ctx;
+    ctx_free(ctx, p->tiles);
     ctx_free(ctx, p->threads);
     ctx_free(ctx, p);
 }
@@ -302,6 +311,12 @@ int sched_run(sched_pool *p, const sched_job *job, mandel_progress_fn progress,
     uint32_t segs = (job->width + p->unit - 1) / p->unit;
     uint64_t n_units = (uint64_t)segs * job->height;
     if (job->guess != NULL) {
+        if (p->tiles == NULL) {
+            size_t const bytes = (size_t)(p->n_threads + 1) * GUESS_TILE * GUESS_TILE * 4;
+            p->tiles = ctx_alloc(p->ctx, bytes);
+            FAIL_IF(p->ctx, p->tiles == NULL, MANDEL_ENOMEM,
+                    "out of memory for %zu bytes of guessing tiles", bytes);
+        }
         p->tile_x0 = job->rect_x / GUESS_TILE;
         p->tile_y0 = job->rect_y / GUESS_TILE;
         segs = (job->rect_x + job->width - 1) / GUESS_TILE - p->tile_x0 + 1;
@@ -333,7 +348,7 @@ int sched_run(sched_pool *p, const sched_job *job, mandel_progress_fn progress,
     while (!atomic_load_explicit(&p->cancel, memory_order_relaxed)) {
         uint64_t const unit = atomic_fetch_add_explicit(&p->next_unit, 1, memory_order_relaxed);
         if (unit >= n_units) break;
-        sum += render_unit(p, unit);
+        sum += render_unit(p, unit, tile_of(p, p->n_threads));
         if (progress != NULL && now_seconds() >= next_report) {
             /* Units taken, less one in flight per thread: close enough for a bar. */
             uint64_t const taken = atomic_load(&p->next_unit);
