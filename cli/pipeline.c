@@ -39,7 +39,8 @@ static void colour(const pipeline *p, const mandel_fields *at, uint32_t n, uint8
 {
     switch (p->by) {
     case COLOR_BY_COUNT: mandel_color_rgb(&p->color, at->counts, n, rgb); break;
-    case COLOR_BY_DISTANCE: mandel_color_distance(&p->color, at->distance, n, p->pixel, rgb); break;
+    /* The library's distances are in samples of the view already: 1 unit a pixel. */
+    case COLOR_BY_DISTANCE: mandel_color_distance(&p->color, at->distance, n, 1, rgb); break;
     default: mandel_color_values(&p->color, at->smooth, n, rgb); break;
     }
 }
@@ -159,7 +160,6 @@ int pipeline_prepare(pipeline *p)
     p->whole_field = colours && p->by != COLOR_BY_DISTANCE &&
                      (p->color.mapping == MANDEL_MAP_RANGE ||
                       p->color.mapping == MANDEL_MAP_HISTOGRAM || p->color.mapping == MANDEL_MAP_LOG);
-    p->pixel = 1; /* the library's distances are in samples of the view */
     uint32_t const max_iter = p->color.max_iter;
     /* A count equal to the limit cannot tell "escaped at the last iteration" from "never
      * escaped". A bitmap must tell them apart (the Benchmarks Game sets the bit when
@@ -308,7 +308,6 @@ int pipeline_colour_data(pipeline *p, const mandel_npy *npy, npy_data kind, mand
     mandel_npy_get(npy, &p->width, &p->height, &is_float, &data, NULL);
     size_t const n = (size_t)p->width * p->height;
     p->aa = 1;
-    p->pixel = 1; /* .npy distances are in samples, as the library gives them */
     p->layout = mandel_image_pixels(image);
     p->whole_field = true;
     p->band_rows = BAND_PIXELS / p->width ? BAND_PIXELS / p->width : 1;

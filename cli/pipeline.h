@@ -42,7 +42,6 @@ typedef struct pipeline {
     uint32_t render_limit;      /* the iteration limit given to the library */
     bool want_smooth, want_distance;
     bool whole_field;           /* the colouring needs the whole field first */
-    double pixel;               /* distance units a sample: 1, the library gives samples */
     uint32_t band_rows;
     size_t row_bytes;           /* of one writer row */
     uint32_t *counts;           /* a band of counts, or the whole field (of samples) */

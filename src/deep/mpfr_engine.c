@@ -86,11 +86,10 @@ void mpfr_engine_segment(void *user, uint32_t row, uint32_t x, uint32_t n, uint3
             if (de) distance[j] = 0.0f;
             continue;
         }
-        /* kernel_formula.c's smooth_value(), on |z|^2 rounded to double */
+        /* the kernels' smooth value, on |z|^2 rounded to double */
         double const r2 = mpfr_get_d(t, MPFR_RNDN);
         double const log_r = 0.5 * log(r2);
-        if (smooth != NULL)
-            smooth[j] = (float)((double)(count + m) + 1.0 - log(log_r) / log(2.0));
+        if (smooth != NULL) smooth[j] = smooth_value(count + m, log_r, 2.0);
         if (de) {
             mpfr_hypot(u, dr, di, MPFR_RNDN);
             mpfr_mul(u, u, job->step, MPFR_RNDN);

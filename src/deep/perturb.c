@@ -425,20 +425,17 @@ static void segment_double(segment *sg)
 
 perturb_lanes_fn *perturb_lanes_select(mandel_isa isa)
 {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_cpu_init();
+    /* The kernels' CPU probes (the loops are built with the same flags as the kernels). */
 #ifdef MANDEL_HAVE_DEEP_AVX512
-    if (isa == MANDEL_ISA_AVX512 && __builtin_cpu_supports("avx512f") &&
-        __builtin_cpu_supports("avx512dq"))
+    if (isa == MANDEL_ISA_AVX512 && kernel_available(MANDEL_ISA_AVX512))
         return perturb_lanes_avx512;
 #endif
 #ifdef MANDEL_HAVE_DEEP_AVX2
     /* AUTO takes AVX2, not AVX-512: on the machine measured (AMD Zen 4, which splits 512-bit
      * operations in two) the eight-lane AVX-512 loop is no faster (docs/deep-notes.md) */
     if ((isa == MANDEL_ISA_AUTO || isa == MANDEL_ISA_AVX512 || isa == MANDEL_ISA_AVX2) &&
-        __builtin_cpu_supports("avx2"))
+        kernel_available(MANDEL_ISA_AVX2))
         return perturb_lanes_avx2;
-#endif
 #endif
     (void)isa;
     return perturb_lanes_base;

@@ -110,6 +110,10 @@ void kernel_row_formula(const kernel_row *row, const kernel_variant *v, uint32_t
  * Plain C with libm; kernel files call it (it is not compiled with their flags). */
 float smooth_after_escape(double x, double y, double cr, double ci, uint32_t n);
 
+/* The smooth value mu = m + 1 - log(log|z_m|) / log(d) of a pixel whose continuation ended
+ * at z_m, given log|z_m|, for z^d + c: the one definition every engine uses. */
+float smooth_value(uint32_t m, double log_r, double d);
+
 /* The continuation goes on until |z|^2 > SMOOTH_RADIUS2, SMOOTH_EXTRA steps at most. */
 #define SMOOTH_RADIUS2 (1024.0 * 1024.0)
 #define SMOOTH_EXTRA 64

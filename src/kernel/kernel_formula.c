@@ -81,8 +81,7 @@ static inline void step(const formula_params *f, point *p, double cr, double ci,
     }
 }
 
-/* mu = m + 1 - log(log|z_m|) / log(d), given log|z_m|. */
-static float smooth_value(uint32_t m, double log_r, double d)
+float smooth_value(uint32_t m, double log_r, double d)
 {
     return (float)((double)m + 1.0 - log(log_r) / log(d));
 }
