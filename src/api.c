@@ -1,5 +1,7 @@
 /*
- * api.c - the public entry points: ctx, options, error text, and mandel_render()'s checks.
+ * api.c - the public entry points of rendering: mandel_render()'s checks, then the hand-off
+ * to an engine; names of kernels, engines and formulas. (The ctx, its options and its error
+ * text are ctx.c's.)
  *
  * Invariant: everything a caller passes is checked here, at the door, and reported with a
  * code and a message; the code behind (view, sched, kernels) asserts instead of checking.
@@ -11,16 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "deep/deep.h"
 #include "field.h"
 #include "guess.h"
 #include "sched.h"
 #include "view.h"
-
-#define DEFAULT_MAX_PIXELS (UINT64_C(1) << 34)
-#define MAX_MAX_PIXELS (UINT64_C(1) << 40)
 
 unsigned mandel_version_number(void) { return MANDEL_VERSION_NUMBER; }
 
@@ -29,184 +28,6 @@ const char *mandel_version_string(void)
 #define STR_(x) #x
 #define STR(x) STR_(x)
     return STR(MANDEL_VERSION_MAJOR) "." STR(MANDEL_VERSION_MINOR) "." STR(MANDEL_VERSION_PATCH);
-}
-
-const char *mandel_strerror(int err)
-{
-    switch (err) {
-    case MANDEL_OK: return "success";
-    case MANDEL_EINVAL: return "invalid argument";
-    case MANDEL_ENOMEM: return "out of memory";
-    case MANDEL_ETOOBIG: return "size too large";
-    case MANDEL_EISA: return "instruction set not available";
-    case MANDEL_ECANCELED: return "cancelled";
-    case MANDEL_EIO: return "input/output error";
-    case MANDEL_ETHREAD: return "cannot start a thread";
-    case MANDEL_EFORMAT: return "unknown format or name";
-    default: return "unknown error";
-    }
-}
-
-static void *std_alloc(void *user, size_t bytes)
-{
-    (void)user;
-    return malloc(bytes);
-}
-
-static void std_free(void *user, void *ptr)
-{
-    (void)user;
-    free(ptr);
-}
-
-void *ctx_alloc(mandel_ctx *ctx, size_t bytes)
-{
-    return ctx->alloc.alloc(ctx->alloc.user, bytes == 0 ? 1 : bytes);
-}
-
-void ctx_free(mandel_ctx *ctx, void *ptr) { ctx->alloc.free(ctx->alloc.user, ptr); }
-
-char *ctx_strdup(mandel_ctx *ctx, const char *text)
-{
-    size_t const len = strlen(text);
-    char *const copy = ctx_alloc(ctx, len + 1);
-    if (copy != NULL) memcpy(copy, text, len + 1);
-    return copy;
-}
-
-int ctx_fail(mandel_ctx *ctx, int code, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(ctx->errmsg, sizeof ctx->errmsg, fmt, ap);
-    va_end(ap);
-    return code;
-}
-
-mandel_ctx *mandel_ctx_new(const mandel_allocator *alloc)
-{
-    mandel_allocator const a =
-        alloc != NULL ? *alloc : (mandel_allocator){std_alloc, std_free, NULL};
-    if (a.alloc == NULL || a.free == NULL) return NULL;
-    mandel_ctx *const ctx = a.alloc(a.user, sizeof *ctx);
-    if (ctx == NULL) return NULL;
-    memset(ctx, 0, sizeof *ctx);
-    ctx->alloc = a;
-    ctx->isa = MANDEL_ISA_AUTO;
-    ctx->max_pixels = DEFAULT_MAX_PIXELS;
-    ctx->max_iter = UINT32_MAX;
-    ctx->shortcuts = true;
-    ctx->formula.formula = FORMULA_MANDELBROT;
-    ctx->formula.power = 2;
-    return ctx;
-}
-
-void mandel_ctx_free(mandel_ctx *ctx)
-{
-    if (ctx == NULL) return;
-    sched_pool_free(ctx->pool);
-    ctx->alloc.free(ctx->alloc.user, ctx);
-}
-
-const char *mandel_errmsg(const mandel_ctx *ctx) { return ctx ? ctx->errmsg : ""; }
-
-int mandel_option_bounds(mandel_option opt, int64_t *lo, int64_t *hi)
-{
-    int64_t l, h;
-    switch (opt) {
-    case MANDEL_OPT_THREADS: l = 0; h = SCHED_MAX_THREADS; break;
-    case MANDEL_OPT_ISA: l = MANDEL_ISA_AUTO; h = MANDEL_ISA_COUNT - 1; break;
-    case MANDEL_OPT_MAX_PIXELS: l = 1; h = (int64_t)MAX_MAX_PIXELS; break;
-    case MANDEL_OPT_MAX_ITER: l = 1; h = UINT32_MAX; break;
-    case MANDEL_OPT_SHORTCUTS: l = 0; h = 1; break;
-    case MANDEL_OPT_GUESS: l = 0; h = 1; break;
-    case MANDEL_OPT_FORMULA: l = 0; h = MANDEL_FORMULA_COUNT - 1; break;
-    case MANDEL_OPT_POWER: l = 2; h = 64; break;
-    case MANDEL_OPT_ENGINE: l = MANDEL_ENGINE_AUTO; h = MANDEL_ENGINE_COUNT - 1; break;
-    default: return MANDEL_EINVAL;
-    }
-    if (lo) *lo = l;
-    if (hi) *hi = h;
-    return MANDEL_OK;
-}
-
-int mandel_ctx_set(mandel_ctx *ctx, mandel_option opt, int64_t value)
-{
-    if (ctx == NULL) return MANDEL_EINVAL;
-    int64_t lo, hi;
-    FAIL_IF(ctx, mandel_option_bounds(opt, &lo, &hi) != MANDEL_OK, MANDEL_EINVAL,
-            "unknown option %d", (int)opt);
-    FAIL_IF(ctx, value < lo || value > hi, MANDEL_EINVAL,
-            "option %d: %lld is outside %lld..%lld", (int)opt, (long long)value,
-            (long long)lo, (long long)hi);
-    switch (opt) {
-    case MANDEL_OPT_THREADS: ctx->n_threads = (uint32_t)value; break;
-    case MANDEL_OPT_ISA:
-        FAIL_IF(ctx, !kernel_available((mandel_isa)value), MANDEL_EISA,
-                "kernel '%s' is not available on this CPU or in this build",
-                kernel_isa_name((mandel_isa)value));
-        ctx->isa = (mandel_isa)value;
-        break;
-    case MANDEL_OPT_MAX_PIXELS: ctx->max_pixels = (uint64_t)value; break;
-    case MANDEL_OPT_MAX_ITER: ctx->max_iter = (uint32_t)value; break;
-    case MANDEL_OPT_SHORTCUTS: ctx->shortcuts = value != 0; break;
-    case MANDEL_OPT_GUESS: ctx->guess = value != 0; break;
-    case MANDEL_OPT_FORMULA: ctx->formula.formula = (formula_kind)value; break;
-    case MANDEL_OPT_POWER: ctx->formula.power = (uint32_t)value; break;
-    case MANDEL_OPT_ENGINE: ctx->engine = (mandel_engine)value; break;
-    }
-    return MANDEL_OK;
-}
-
-int mandel_ctx_get(const mandel_ctx *ctx, mandel_option opt, int64_t *value)
-{
-    if (ctx == NULL || value == NULL) return MANDEL_EINVAL;
-    switch (opt) {
-    case MANDEL_OPT_THREADS: *value = ctx->n_threads; break;
-    case MANDEL_OPT_ISA: *value = ctx->isa; break;
-    case MANDEL_OPT_MAX_PIXELS: *value = (int64_t)ctx->max_pixels; break;
-    case MANDEL_OPT_MAX_ITER: *value = ctx->max_iter; break;
-    case MANDEL_OPT_SHORTCUTS: *value = ctx->shortcuts; break;
-    case MANDEL_OPT_GUESS: *value = ctx->guess; break;
-    case MANDEL_OPT_FORMULA: *value = ctx->formula.formula; break;
-    case MANDEL_OPT_POWER: *value = ctx->formula.power; break;
-    case MANDEL_OPT_ENGINE: *value = ctx->engine; break;
-    default: return MANDEL_EINVAL;
-    }
-    return MANDEL_OK;
-}
-
-const char *mandel_isa_name(mandel_isa isa) { return kernel_isa_name(isa); }
-
-const char *mandel_engine_name(mandel_engine engine)
-{
-    static const char *const names[MANDEL_ENGINE_COUNT] = {
-        [MANDEL_ENGINE_AUTO] = "auto",
-        [MANDEL_ENGINE_DOUBLE] = "double",
-        [MANDEL_ENGINE_PERTURB] = "perturb",
-        [MANDEL_ENGINE_MPFR] = "mpfr",
-    };
-    return (unsigned)engine < MANDEL_ENGINE_COUNT ? names[engine] : NULL;
-}
-
-int mandel_isa_available(mandel_isa isa) { return kernel_available(isa) ? 1 : 0; }
-
-void mandel_ctx_set_progress(mandel_ctx *ctx, mandel_progress_fn fn, void *user)
-{
-    if (ctx == NULL) return;
-    ctx->progress = fn;
-    ctx->progress_user = user;
-    ctx->phase_progress = NULL;
-    ctx->phase_progress_user = NULL;
-}
-
-void mandel_ctx_set_phase_progress(mandel_ctx *ctx, mandel_phase_progress_fn fn, void *user)
-{
-    if (ctx == NULL) return;
-    ctx->phase_progress = fn;
-    ctx->phase_progress_user = user;
-    ctx->progress = NULL;
-    ctx->progress_user = NULL;
 }
 
 /* A mandel_progress_fn (user: the ctx) passing the pixel pass to a phase-aware callback. */
@@ -227,26 +48,6 @@ static mandel_progress_fn pixel_progress(mandel_ctx *ctx, void **user)
     return ctx->progress;
 }
 
-void mandel_ctx_set_sink(mandel_ctx *ctx, mandel_sink_fn fn, void *user)
-{
-    if (ctx == NULL) return;
-    ctx->sink = fn;
-    ctx->sink_user = user;
-}
-
-void mandel_ctx_stats(const mandel_ctx *ctx, mandel_stats *out)
-{
-    if (ctx == NULL || out == NULL) return;
-    *out = ctx->stats;
-}
-
-static double now_seconds(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
 int mandel_render(mandel_ctx *ctx, const mandel_view *view, uint32_t max_iter,
                   mandel_rect rect, uint32_t *counts, size_t stride, size_t counts_bytes)
 {
@@ -256,6 +57,21 @@ int mandel_render(mandel_ctx *ctx, const mandel_view *view, uint32_t max_iter,
     return mandel_render_fields(ctx, view, max_iter, rect, &fields);
 }
 
+const char *mandel_isa_name(mandel_isa isa) { return kernel_isa_name(isa); }
+
+const char *mandel_engine_name(mandel_engine engine)
+{
+    static const char *const names[MANDEL_ENGINE_COUNT] = {
+        [MANDEL_ENGINE_AUTO] = "auto",
+        [MANDEL_ENGINE_DOUBLE] = "double",
+        [MANDEL_ENGINE_PERTURB] = "perturb",
+        [MANDEL_ENGINE_MPFR] = "mpfr",
+    };
+    return (unsigned)engine < MANDEL_ENGINE_COUNT ? names[engine] : NULL;
+}
+
+int mandel_isa_available(mandel_isa isa) { return kernel_available(isa) ? 1 : 0; }
+
 const char *mandel_formula_name(mandel_formula formula)
 {
     static const char *const names[MANDEL_FORMULA_COUNT] = {
@@ -264,17 +80,6 @@ const char *mandel_formula_name(mandel_formula formula)
         [MANDEL_FORMULA_TRICORN] = "tricorn",
     };
     return (unsigned)formula < MANDEL_FORMULA_COUNT ? names[formula] : NULL;
-}
-
-int mandel_ctx_set_julia(mandel_ctx *ctx, int on, double re, double im)
-{
-    if (ctx == NULL) return MANDEL_EINVAL;
-    FAIL_IF(ctx, !isfinite(re) || !isfinite(im), MANDEL_EINVAL,
-            "the Julia parameter must be finite");
-    ctx->formula.julia = on != 0;
-    ctx->formula.julia_re = on ? re : 0;
-    ctx->formula.julia_im = on ? im : 0;
-    return MANDEL_OK;
 }
 
 /* True for the classic set, z^2 + c with z_0 = 0: what every engine renders. */
@@ -357,12 +162,12 @@ int mandel_render_fields(mandel_ctx *ctx, const mandel_view *view, uint32_t max_
     void *progress_user;
     mandel_progress_fn const progress = pixel_progress(ctx, &progress_user);
     if (engine != MANDEL_ENGINE_DOUBLE) {
-        double const start = now_seconds();
+        double const start = clock_seconds();
         uint64_t iterations = 0;
         CHECK(deep_render(ctx, ctx->pool, n_threads, view->deep, engine == MANDEL_ENGINE_MPFR,
                           max_iter, rect, fields, progress, progress_user, &iterations));
         ctx->stats = (mandel_stats){
-            .seconds = now_seconds() - start,
+            .seconds = clock_seconds() - start,
             .pixels = field_pixels(rect),
             .iterations = iterations,
             .threads = n_threads,
@@ -405,12 +210,12 @@ int mandel_render_fields(mandel_ctx *ctx, const mandel_view *view, uint32_t max_
     /* Guessing gives counts only. */
     if (ctx->guess && !general && classic_formula(ctx) && fields->smooth == NULL)
         job.guess = &guess;
-    double const start = now_seconds();
+    double const start = clock_seconds();
     uint64_t iterations = 0;
     int const err = sched_run(ctx->pool, &job, progress, progress_user, &iterations);
     FAIL_IF(ctx, err == MANDEL_ECANCELED, err, "render cancelled");
     ctx->stats = (mandel_stats){
-        .seconds = now_seconds() - start,
+        .seconds = clock_seconds() - start,
         .pixels = field_pixels(rect),
         .iterations = iterations,
         .threads = n_threads,

@@ -25,7 +25,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
-#include <time.h>
+#include "clock.h"
 #include <unistd.h>
 
 /* How long a pool thread polls for the next job before it sleeps. */
@@ -62,13 +62,6 @@ struct sched_pool {
     atomic_bool cancel;
     char pad[64];
 };
-
-static double now_seconds(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 /* With guessing, a unit is one tile of the view-aligned grid: guessed whole (its pixels
  * outside the rect too, so they never depend on the rect), then its part inside the rect
@@ -211,11 +204,11 @@ static void take_units(sched_pool *p, uint32_t *tile)
  * shutdown. */
 static bool wait_for_job(sched_pool *p, unsigned seen)
 {
-    double const spin_until = now_seconds() + SPIN_NANOSECONDS * 1e-9;
+    double const spin_until = clock_seconds() + SPIN_NANOSECONDS * 1e-9;
     do {
         if (atomic_load(&p->shutdown)) return false;
         if (atomic_load(&p->generation) != seen) return true;
-    } while (now_seconds() < spin_until);
+    } while (clock_seconds() < spin_until);
     pthread_mutex_lock(&p->lock);
     while (atomic_load(&p->generation) == seen && !atomic_load(&p->shutdown))
         pthread_cond_wait(&p->wake, &p->lock);
@@ -343,20 +336,20 @@ int sched_run(sched_pool *p, const sched_job *job, mandel_progress_fn progress,
     }
 
     /* The caller's share of the work, with the progress reports between units. */
-    double next_report = progress ? now_seconds() + PROGRESS_SECONDS : 0;
+    double next_report = progress ? clock_seconds() + PROGRESS_SECONDS : 0;
     uint64_t sum = 0;
     while (!atomic_load_explicit(&p->cancel, memory_order_relaxed)) {
         uint64_t const unit = atomic_fetch_add_explicit(&p->next_unit, 1, memory_order_relaxed);
         if (unit >= n_units) break;
         sum += render_unit(p, unit, tile_of(p, p->n_threads));
-        if (progress != NULL && now_seconds() >= next_report) {
+        if (progress != NULL && clock_seconds() >= next_report) {
             /* Units taken, less one in flight per thread: close enough for a bar. */
             uint64_t const taken = atomic_load(&p->next_unit);
             uint64_t const in_flight = (uint64_t)helpers + 1;
             uint64_t const done = taken > in_flight ? taken - in_flight : 0;
             uint64_t const pixels = done >= n_units ? total : done * total / n_units;
             if (progress(progress_user, pixels, total) != 0) atomic_store(&p->cancel, true);
-            next_report = now_seconds() + PROGRESS_SECONDS;
+            next_report = clock_seconds() + PROGRESS_SECONDS;
         }
     }
     atomic_fetch_add(&p->iterations, sum);
@@ -365,8 +358,8 @@ int sched_run(sched_pool *p, const sched_job *job, mandel_progress_fn progress,
         atomic_store(&p->closed, true);
         while (atomic_load(&p->active) > 0) {
             /* Pool threads finish their last unit; spin a little, then sleep. */
-            double const spin_until = now_seconds() + SPIN_NANOSECONDS * 1e-9;
-            while (atomic_load(&p->active) > 0 && now_seconds() < spin_until) continue;
+            double const spin_until = clock_seconds() + SPIN_NANOSECONDS * 1e-9;
+            while (atomic_load(&p->active) > 0 && clock_seconds() < spin_until) continue;
             pthread_mutex_lock(&p->lock);
             while (atomic_load(&p->active) > 0) pthread_cond_wait(&p->idle, &p->lock);
             pthread_mutex_unlock(&p->lock);

@@ -13,11 +13,12 @@
  */
 #include "deep/deep_int.h"
 
+#include "clock.h"
+
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* Bits kept below the pixel step. */
 #define GUARD_BITS 64
@@ -130,13 +131,6 @@ void deep_view_free(deep_view *dv)
     a.free(a.user, dv);
 }
 
-static double now_seconds(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
 /* The reference orbit's progress (orbit_compute's (iterations, max_iter)) to the ctx's
  * callback: MANDEL_PHASE_ORBIT to a phase-aware one, (0, pixels) to a plain one. */
 typedef struct orbit_report {
@@ -162,7 +156,7 @@ static int prepare(mandel_ctx *ctx, deep_view *dv, uint32_t max_iter, uint64_t t
     const mandel_allocator *const alloc = &dv->alloc;
     if (dv->cached && dv->cache_iter == max_iter) return MANDEL_OK;
     drop_cache(alloc, dv);
-    double const t0 = now_seconds();
+    double const t0 = clock_seconds();
     orbit_report rep = {ctx, total};
     bool const report = ctx->progress != NULL || ctx->phase_progress != NULL;
     int err = orbit_compute(alloc, dv->re, dv->im, dv->prec, max_iter, dv->fe_view,
@@ -177,10 +171,10 @@ static int prepare(mandel_ctx *ctx, deep_view *dv, uint32_t max_iter, uint64_t t
     FAIL_IF(ctx, err == MANDEL_ECANCELED, err, "render cancelled");
     FAIL_IF(ctx, err != MANDEL_OK, err, "out of memory for a reference orbit of %u steps",
             max_iter);
-    double const t1 = now_seconds();
+    double const t1 = clock_seconds();
     err = bla_build(alloc, &dv->orb, dv->dc_max, dv->step_fe.e, dv->fe_view, &dv->bla);
     *t_orbit += t1 - t0;
-    *t_bla += now_seconds() - t1;
+    *t_bla += clock_seconds() - t1;
     if (err == MANDEL_ENOMEM) {
         orbit_free(alloc, &dv->orb);
         return ctx_fail(ctx, err, "out of memory for the approximation table");
@@ -243,7 +237,7 @@ int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *
         job.segment_user = &pj;
     }
     if (err == MANDEL_OK) {
-        double const t0 = now_seconds();
+        double const t0 = clock_seconds();
         err = sched_run(pool, &job, progress, progress_user, iterations);
         if (err == MANDEL_ECANCELED) ctx_fail(ctx, err, "render cancelled");
         if (show_stats) {
@@ -251,7 +245,7 @@ int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *
                     "deep: orbit %.3f s (%u steps, %ld bits), bla %.3f s, pixels %.3f s (%s);"
                     " %llu px, %llu iter, %llu bla skips (%llu iter), %llu steps,"
                     " %llu fe steps, %llu rebases\n",
-                    t_orbit, dv->orb.len, (long)dv->prec, t_bla, now_seconds() - t0,
+                    t_orbit, dv->orb.len, (long)dv->prec, t_bla, clock_seconds() - t0,
                     perturb_lanes_name(pj.lanes),
                     (unsigned long long)st.pixels, (unsigned long long)st.iterations,
                     (unsigned long long)st.bla_skips, (unsigned long long)st.bla_iters,

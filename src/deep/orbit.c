@@ -10,14 +10,7 @@
 #include "deep/deep_int.h"
 
 #include <string.h>
-#include <time.h>
-
-static double now_seconds(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
+#include "clock.h"
 
 /* Grows the arrays to hold `cap` values, keeping the first `used`. */
 static bool grow(const mandel_allocator *a, orbit *o, size_t used, size_t cap, bool want_fe)
@@ -54,7 +47,7 @@ int orbit_compute(const mandel_allocator *a, mpfr_srcptr cre, mpfr_srcptr cim,
     mpfr_set_ui(y, 0, MPFR_RNDN);
     out->z[0] = (orbit_pt){0.0, 0.0};
     if (want_fe) out->zfe[0] = (fec){0.0, 0.0, FE_ZERO_EXP};
-    double next_report = progress ? now_seconds() + 0.1 : 0;
+    double next_report = progress ? clock_seconds() + 0.1 : 0;
     int err = MANDEL_OK;
     uint32_t n = 0;
     while (n < max_iter) {
@@ -79,12 +72,12 @@ int orbit_compute(const mandel_allocator *a, mpfr_srcptr cre, mpfr_srcptr cim,
         out->z[n] = (orbit_pt){zr, zi};
         if (want_fe) out->zfe[n] = floatexp_c_from_mpfr(x, y);
         if (zr * zr + zi * zi >= 4.0) break;
-        if (progress != NULL && (n & 0xffff) == 0 && now_seconds() >= next_report) {
+        if (progress != NULL && (n & 0xffff) == 0 && clock_seconds() >= next_report) {
             if (progress(progress_user, n, max_iter) != 0) {
                 err = MANDEL_ECANCELED;
                 break;
             }
-            next_report = now_seconds() + 0.1;
+            next_report = clock_seconds() + 0.1;
         }
     }
     mpfr_clears(x, y, sx, sy, t, (mpfr_ptr)NULL);

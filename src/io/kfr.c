@@ -1,5 +1,5 @@
 /*
- * deep/kfr.c - Kalles Fraktaler location files (.kfr): `Key: value` lines, CRLF or LF.
+ * io/kfr.c - Kalles Fraktaler location files (.kfr): `Key: value` lines, CRLF or LF.
  * Only Re, Im, Zoom and Iterations matter to us; the colouring keys are skipped.
  *
  * Invariant: a location handed out has all four values, each checked: Re and Im parse as
