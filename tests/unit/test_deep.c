@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../check.h"
+#include "deep/deep_int.h"
 #include "mandel.h"
 
 #ifdef MANDEL_SANITIZE
@@ -25,7 +26,7 @@ static mandel_ctx *ctx;
 #ifndef MANDEL_TEST_DATA
 #define MANDEL_TEST_DATA "tests/data"
 #endif
-#define KF_DIR MANDEL_REFERENCE_DIR "/locations/kf-benchmarks/"
+#define KF_DIR MANDEL_LOCATIONS_DIR "/"
 
 /* Renders the bands of `n_bands` rows starting at each of rows[] of `v` with `engine`. */
 static int render_bands(mandel_view *v, mandel_engine engine, uint32_t max_iter,
@@ -290,14 +291,20 @@ static void lanes_independent(void)
 }
 
 /* The perturbation engine's pixel loop is built per ISA (perturb_lanes.h: two, four or eight
- * doubles a vector, selected by MANDEL_OPT_ISA): every ISA this CPU has must give the same
- * counts, smooth values and distances, bit for bit, on views whose deltas fit double (the
- * minibrots near i at 1e20 and 1e60, the 1e50 and 5e113 benchmark locations). An ISA the
- * library or the CPU lacks is skipped, and the output says so. */
-static void isa_identical(void)
+ * doubles a vector, selected by MANDEL_OPT_ISA): the loop of `isa` must give the same counts,
+ * smooth values and distances as the base loop (MANDEL_ISA_SCALAR), bit for bit, on views
+ * whose deltas fit double (the minibrots near i at 1e20 and 1e60, the 1e50 and 5e113
+ * benchmark locations). Returns false, comparing nothing, if the library has no loop of its
+ * own for `isa` on this CPU (the caller reports Skipped). */
+static bool isa_identical(mandel_isa isa)
 {
-    static const mandel_isa isas[] = {MANDEL_ISA_SSE2, MANDEL_ISA_AVX2, MANDEL_ISA_AVX512,
-                                      MANDEL_ISA_SCALAR};
+    const char *const loop = perturb_lanes_name(perturb_lanes_select(isa));
+    if (strcmp(loop, mandel_isa_name(isa)) != 0) {
+        printf("test_deep: perturbation loop %s is not built or this CPU lacks it (it would "
+               "run the %s loop): skipped\n", mandel_isa_name(isa), loop);
+        return false;
+    }
+    mandel_isa const isas[] = {MANDEL_ISA_SCALAR, isa};
     static const char *const files[] = {MANDEL_TEST_DATA "/deep/near-i-1e20.kfr",
                                         MANDEL_TEST_DATA "/deep/near-i-1e60.kfr",
                                         KF_DIR "1e50.kfr", KF_DIR "5e113.kfr"};
@@ -313,11 +320,6 @@ static void isa_identical(void)
         CHECK_TRUE(cnt != NULL && dcnt != NULL && smooth != NULL && dist != NULL);
         CHECK_EQ_INT(MANDEL_OK, mandel_ctx_set(ctx, MANDEL_OPT_ENGINE, MANDEL_ENGINE_PERTURB));
         for (size_t k = 0; k < sizeof isas / sizeof *isas; k++) {
-            if (!mandel_isa_available(isas[k])) {
-                printf("%-28s perturb, isa %-7s: skipped (not built or not on this CPU)\n",
-                       name, mandel_isa_name(isas[k]));
-                continue;
-            }
             CHECK_EQ_INT(MANDEL_OK, mandel_ctx_set(ctx, MANDEL_OPT_ISA, isas[k]));
             mandel_rect const all = {0, 0, w, h};
             mandel_fields const fs = {cnt, smooth, NULL, w, n};
@@ -351,6 +353,7 @@ static void isa_identical(void)
         free(cnt), free(smooth), free(dcnt), free(dist);
         mandel_view_free(v);
     }
+    return true;
 }
 
 /* ------------------------------------------------------------------------------------- */
@@ -580,18 +583,31 @@ static void phase_progress(void)
     mandel_ctx_free(c);
 }
 
-int main(void)
+/* `test_deep` runs everything but the per-ISA comparison; `test_deep avx2` (or avx512)
+ * runs only that, and exits CHECK_SKIP if the loop is not there to compare. */
+int main(int argc, char **argv)
 {
     ctx = mandel_ctx_new(NULL);
     CHECK_TRUE(ctx != NULL);
     CHECK_EQ_INT(MANDEL_OK, mandel_ctx_set(ctx, MANDEL_OPT_THREADS, 2));
+    if (argc > 1) {
+        int isa = -1;
+        for (int i = MANDEL_ISA_AVX2; i < MANDEL_ISA_COUNT; i++)
+            if (strcmp(argv[1], mandel_isa_name((mandel_isa)i)) == 0) isa = i;
+        if (isa < 0 || argc > 2) {
+            fprintf(stderr, "usage: test_deep [avx2|avx512]\n");
+            return 2;
+        }
+        bool const ran = isa_identical((mandel_isa)isa);
+        mandel_ctx_free(ctx);
+        return ran ? check_report("test_deep") : CHECK_SKIP;
+    }
     misiurewicz_i();
     minibrots();
     overlap();
     quarter();
     benchmarks();
     lanes_independent();
-    isa_identical();
     deep_values();
     values_across_switch();
     phase_progress();
