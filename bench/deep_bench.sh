@@ -11,8 +11,7 @@
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 MANDEL=${1:-$here/build/mandel}
-REF=${REFERENCE:-$here/../shared/reference}
-KF=$REF/locations/kf-benchmarks
+KF=$here/examples/locations
 SIZE=${SIZE:-640x360}
 REPEAT=${REPEAT:-1}
 THREADS=${THREADS:-2}

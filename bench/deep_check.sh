@@ -12,8 +12,7 @@
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$here/build}
-REF=${REFERENCE:-$here/../shared/reference}
-KF=$REF/locations/kf-benchmarks
+KF=$here/examples/locations
 N=${1:-200}
 SIZE=${SIZE:-640x360}
 THREADS=${THREADS:-2}

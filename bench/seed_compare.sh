@@ -1,6 +1,6 @@
 #!/bin/sh
-# mandel against the tutorial it grew from, on the tutorial's scene (400x400, 1000
-# iterations), side by side in one run:
+# mandel against the tutorial it grew from (its program, unchanged, is in bench/seed/), on
+# the tutorial's scene (400x400, 1000 iterations), side by side in one run:
 #   - compute: the seed's mandelbrotCalcSet() (multiprocessing, and single process) vs
 #     mandel's render time (--stats);
 #   - whole process: `python3 seed_multiprocessing.py` (compute + matplotlib + JPEG) vs
@@ -11,8 +11,9 @@
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 MANDEL=${1:-$here/build/mandel}
-REF=${REFERENCE:-$here/../shared/reference}
+SEED=$here/bench/seed   # the tutorial's program, unchanged (bench/seed/README.md)
 PY=/usr/bin/python3
+export PYTHONDONTWRITEBYTECODE=1   # no __pycache__ left in bench/seed/
 REPEAT=${REPEAT:-3}
 if ! $PY -c 'import matplotlib' 2>/dev/null; then
     echo "bench/seed_compare.sh needs python3-matplotlib (apt-get install python3-matplotlib)" >&2
@@ -23,7 +24,7 @@ trap 'rm -rf "$work"' EXIT
 cd "$work"
 
 seed_compute() { # module -> best seconds of mandelbrotCalcSet(400, 400, 1000)
-    $PY - "$REF" "$1" "$REPEAT" <<'PYEOF'
+    $PY - "$SEED" "$1" "$REPEAT" <<'PYEOF'
 import sys, time, importlib
 sys.path.insert(0, sys.argv[1])
 m = importlib.import_module(sys.argv[2])
@@ -59,7 +60,7 @@ mandel_compute() { # best render seconds from --stats
 seed_mp=$(seed_compute seed_multiprocessing)
 seed_1=$(seed_compute seed_single)
 mandel_c=$(mandel_compute)
-seed_proc=$(wall "$REPEAT" $PY "$REF/seed_multiprocessing.py")
+seed_proc=$(wall "$REPEAT" $PY "$SEED/seed_multiprocessing.py")
 mandel_proc=$(wall 20 "$MANDEL" render -q --bounds -2.5,1,-1,1 -s 400x400 -i 1000 -p viridis -o x.jpg)
 
 awk -v a="$seed_1" -v b="$seed_mp" -v c="$mandel_c" -v d="$seed_proc" -v e="$mandel_proc" 'BEGIN {

@@ -5,7 +5,11 @@
 #   scripts/install-deps.sh --deps     packages only
 set -eu
 
-packages="build-essential cmake pkg-config libspng-dev libjpeg62-turbo-dev libmpfr-dev python3-numpy"
+# Names that Debian (12+) and Ubuntu (24.04+; libspng-dev is in universe) both have.
+# libjpeg-dev is the name on both for the distribution's libjpeg-turbo headers (Debian's
+# libjpeg62-turbo-dev, Ubuntu's libjpeg-turbo8-dev); it is a real package, so dpkg-query
+# reports it installed only when it is. zlib1g-dev: the tests read gzip-compressed data.
+packages="build-essential cmake pkg-config libspng-dev libjpeg-dev libmpfr-dev zlib1g-dev python3-numpy"
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
