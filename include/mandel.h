@@ -581,6 +581,35 @@ MANDEL_API int mandel_image_open(mandel_ctx *ctx, mandel_image **out, const char
                                  mandel_format format, uint32_t width, uint32_t height,
                                  const mandel_image_options *options);
 
+/*! mandel_write_fn :
+ *  Where mandel_image_open_stream() sends the file's bytes: a pipe, a socket, a growing
+ *  buffer in memory. It gets `len` bytes (len > 0, at most 64 KiB except when a writer hands
+ *  over a bigger block at once), in file order, and must take them all before it returns.
+ *  @return : 0 when all `len` bytes were taken; non-zero stops the image: a positive errno
+ *            value (e.g. EPIPE) names the reason in mandel_errmsg(), any other value reads
+ *            as "its writer failed". */
+typedef int (*mandel_write_fn)(void *user, const void *bytes, size_t len);
+
+/*! mandel_image_open_stream() :
+ *  Starts writing a width x height image in `format`, as mandel_image_open() does, but
+ *  hands the bytes to write(user, ...) instead of a file: for standard output, a socket,
+ *  or encoding to memory. The bytes are buffered (up to 64 KiB) and given to `write` from
+ *  mandel_image_open_stream(), mandel_image_write_rows() and mandel_image_close(), on the
+ *  calling thread, never two at once; after mandel_image_close() returns MANDEL_OK the
+ *  writer has had every byte of a complete file and is never called again. Nothing can be
+ *  renamed into place here: after a failure or mandel_image_abort() the bytes already
+ *  written stay written (a half file on a pipe), and the caller discards them.
+ *  mandel_image_temp_path() is NULL for such an image. The library never closes or frees
+ *  anything of `user`. `options` may be NULL.
+ *  @return : MANDEL_OK with *out set; MANDEL_EINVAL (NULL ctx, out or write, and as
+ *            mandel_image_open); MANDEL_EFORMAT; MANDEL_ETOOBIG; MANDEL_ENOMEM; MANDEL_EIO
+ *            (the writer failed already on the header). Once `write` has failed, every later
+ *            call on the image answers MANDEL_EIO with the same message, without calling it. */
+MANDEL_API int mandel_image_open_stream(mandel_ctx *ctx, mandel_image **out,
+                                        mandel_write_fn write, void *user, mandel_format format,
+                                        uint32_t width, uint32_t height,
+                                        const mandel_image_options *options);
+
 /*! mandel_image_pixels() : the row layout this image takes (mandel_format_pixels, or F32
  *  for an NPY opened with npy_float). */
 MANDEL_API mandel_pixels mandel_image_pixels(const mandel_image *image);
@@ -591,14 +620,18 @@ MANDEL_API mandel_pixels mandel_image_pixels(const mandel_image *image);
 MANDEL_API int mandel_image_write_rows(mandel_image *image, const void *rows, uint32_t n_rows);
 
 /*! mandel_image_close() :
- *  Finishes the file and renames it into place; frees the image in every case. Fails with
- *  MANDEL_EINVAL if fewer rows than the height were written (the temporary is removed).
+ *  Finishes the file and renames it into place (a stream: hands the last bytes to its
+ *  writer); frees the image in every case. Fails with MANDEL_EINVAL if fewer rows than the
+ *  height were written (the temporary is removed).
  *  @return : MANDEL_OK, MANDEL_EINVAL, MANDEL_EIO. */
 MANDEL_API int mandel_image_close(mandel_image *image);
 
 /*! mandel_image_temp_path() : the temporary file being written, for a signal handler that
  *  must remove it (unlink is async-signal-safe; this library's calls are not). Owned by
- *  the image; valid until close or abort. */
+ *  the image; valid until close or abort. The temporary exists until mandel_image_close()
+ *  renames it, and that rename is the last thing close does to it: a handler that unlinks
+ *  this path at any moment before close returns leaves either no file or the complete one
+ *  (unlink then fails with ENOENT). NULL for a stream (mandel_image_open_stream). */
 MANDEL_API const char *mandel_image_temp_path(const mandel_image *image);
 
 /*! mandel_image_comment() :

@@ -1,12 +1,15 @@
 /*
  * io/image.c - the public mandel_image_* calls: format by extension, size checks, and the
- * row count, in front of the per-format writers.
+ * row count, in front of the per-format writers, and the one place their bytes leave
+ * (image_put): to an atomic file, or through the caller's write callback.
  *
- * Invariant: an image that was not closed successfully leaves no file behind.
+ * Invariant: an image that was not closed successfully leaves no file behind; a stream's
+ * writer gets the bytes in order, from the calling thread only.
  */
 #include "io/image_io.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -69,20 +72,49 @@ static const image_writer *writer_for(mandel_format format)
     return NULL;
 }
 
+const char *image_name(const mandel_image *img, char *buf, size_t len)
+{
+    if (img->write != NULL) return "the output stream";
+    snprintf(buf, len, "'%s'", img->file.path);
+    return buf;
+}
+
+/* Hands bytes to the stream's writer, keeping the first failure and its reason. */
+static int stream_write(mandel_image *img, const void *data, size_t bytes)
+{
+    if (bytes == 0) return MANDEL_OK;
+    int const e = img->write(img->write_user, data, bytes);
+    if (e == 0) return MANDEL_OK;
+    img->sink_err = e > 0 ? ctx_fail(img->ctx, MANDEL_EIO, "cannot write the output stream: %s",
+                                     strerror(e))
+                          : ctx_fail(img->ctx, MANDEL_EIO, "cannot write the output stream: "
+                                                           "its writer failed (%d)", e);
+    return img->sink_err;
+}
+
 int image_put(mandel_image *img, const void *data, size_t bytes)
 {
-    FAIL_IF(img->ctx, fwrite(data, 1, bytes, img->file.fp) != bytes, MANDEL_EIO,
-            "cannot write '%s': %s", img->file.path, strerror(errno));
+    if (img->sink_err != MANDEL_OK) return img->sink_err;
+    if (img->write == NULL) {
+        if (fwrite(data, 1, bytes, img->file.fp) == bytes) return MANDEL_OK;
+        img->sink_err = ctx_fail(img->ctx, MANDEL_EIO, "cannot write '%s': %s", img->file.path,
+                                 strerror(errno));
+        return img->sink_err;
+    }
+    if (img->buf_fill + bytes > IMAGE_STREAM_BUFFER) {
+        CHECK(stream_write(img, img->buf, img->buf_fill));
+        img->buf_fill = 0;
+    }
+    if (bytes >= IMAGE_STREAM_BUFFER) return stream_write(img, data, bytes);
+    memcpy(img->buf + img->buf_fill, data, bytes);
+    img->buf_fill += bytes;
     return MANDEL_OK;
 }
 
-int mandel_image_open(mandel_ctx *ctx, mandel_image **out, const char *path,
-                      mandel_format format, uint32_t width, uint32_t height,
-                      const mandel_image_options *options)
+/* Everything but the destination: checks the arguments, allocates the image. */
+static int image_new(mandel_ctx *ctx, mandel_image **out, mandel_format format, uint32_t width,
+                     uint32_t height, const mandel_image_options *options)
 {
-    if (ctx == NULL || out == NULL) return MANDEL_EINVAL;
-    *out = NULL;
-    FAIL_IF(ctx, path == NULL || *path == '\0', MANDEL_EINVAL, "no output path");
     const image_writer *const writer = writer_for(format);
     FAIL_IF(ctx, writer == NULL, MANDEL_EFORMAT, "unknown image format %d", (int)format);
     FAIL_IF(ctx, width == 0 || height == 0, MANDEL_EINVAL, "image size %ux%u is empty",
@@ -95,6 +127,9 @@ int mandel_image_open(mandel_ctx *ctx, mandel_image **out, const char *path,
     FAIL_IF(ctx, quality < 0 || quality > 100, MANDEL_EINVAL,
             "JPEG quality %d is outside 1..100", quality);
     if (quality == 0) quality = 90;
+    FAIL_IF(ctx, options != NULL && options->comment != NULL &&
+                     strpbrk(options->comment, "\r\n") != NULL,
+            MANDEL_EINVAL, "an image comment is one line");
 
     mandel_image *const img = ctx_alloc(ctx, sizeof *img);
     FAIL_IF(ctx, img == NULL, MANDEL_ENOMEM, "out of memory for an image");
@@ -108,9 +143,6 @@ int mandel_image_open(mandel_ctx *ctx, mandel_image **out, const char *path,
     img->layout = mandel_format_pixels(format);
     if (format == MANDEL_FORMAT_NPY && options != NULL && options->npy_float)
         img->layout = MANDEL_PIXELS_F32;
-    FAIL_IF(ctx, options != NULL && options->comment != NULL &&
-                     strpbrk(options->comment, "\r\n") != NULL,
-            MANDEL_EINVAL, "an image comment is one line");
     if (options != NULL && options->comment != NULL) {
         img->comment = ctx_strdup(ctx, options->comment);
         if (img->comment == NULL) {
@@ -118,8 +150,46 @@ int mandel_image_open(mandel_ctx *ctx, mandel_image **out, const char *path,
             return ctx_fail(ctx, MANDEL_ENOMEM, "out of memory for an image comment");
         }
     }
+    *out = img;
+    return MANDEL_OK;
+}
+
+int mandel_image_open(mandel_ctx *ctx, mandel_image **out, const char *path,
+                      mandel_format format, uint32_t width, uint32_t height,
+                      const mandel_image_options *options)
+{
+    if (ctx == NULL || out == NULL) return MANDEL_EINVAL;
+    *out = NULL;
+    FAIL_IF(ctx, path == NULL || *path == '\0', MANDEL_EINVAL, "no output path");
+    mandel_image *img = NULL;
+    CHECK(image_new(ctx, &img, format, width, height, options));
     int err = atomic_file_open(ctx, &img->file, path);
-    if (err == MANDEL_OK) err = writer->begin(img);
+    if (err == MANDEL_OK) err = img->writer->begin(img);
+    if (err != MANDEL_OK) {
+        mandel_image_abort(img);
+        return err;
+    }
+    *out = img;
+    return MANDEL_OK;
+}
+
+int mandel_image_open_stream(mandel_ctx *ctx, mandel_image **out, mandel_write_fn write,
+                             void *user, mandel_format format, uint32_t width, uint32_t height,
+                             const mandel_image_options *options)
+{
+    if (ctx == NULL || out == NULL) return MANDEL_EINVAL;
+    *out = NULL;
+    FAIL_IF(ctx, write == NULL, MANDEL_EINVAL, "no writer for the output stream");
+    mandel_image *img = NULL;
+    CHECK(image_new(ctx, &img, format, width, height, options));
+    img->write = write;
+    img->write_user = user;
+    img->buf = ctx_alloc(ctx, IMAGE_STREAM_BUFFER);
+    if (img->buf == NULL) {
+        mandel_image_abort(img);
+        return ctx_fail(ctx, MANDEL_ENOMEM, "out of memory for an output buffer");
+    }
+    int const err = img->writer->begin(img);
     if (err != MANDEL_OK) {
         mandel_image_abort(img);
         return err;
@@ -147,12 +217,14 @@ int mandel_image_close(mandel_image *img)
         err = ctx_fail(ctx, MANDEL_EINVAL, "image closed after %u of %u rows",
                        img->rows_written, img->height);
     if (err == MANDEL_OK) err = img->writer->end(img);
-    if (err == MANDEL_OK) err = atomic_file_commit(ctx, &img->file);
+    if (err == MANDEL_OK && img->write != NULL) err = stream_write(img, img->buf, img->buf_fill);
+    if (err == MANDEL_OK && img->write == NULL) err = atomic_file_commit(ctx, &img->file);
     if (err != MANDEL_OK) {
         mandel_image_abort(img);
         return err;
     }
     img->writer->destroy(img);
+    ctx_free(ctx, img->buf);
     ctx_free(ctx, img->comment);
     ctx_free(ctx, img);
     return MANDEL_OK;
@@ -174,6 +246,7 @@ void mandel_image_abort(mandel_image *img)
     mandel_ctx *const ctx = img->ctx;
     img->writer->destroy(img);
     atomic_file_discard(ctx, &img->file);
+    ctx_free(ctx, img->buf);
     ctx_free(ctx, img->comment);
     ctx_free(ctx, img);
 }

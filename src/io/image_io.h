@@ -32,6 +32,11 @@ typedef struct image_writer {
 
 struct mandel_image {
     mandel_ctx *ctx;
+    mandel_write_fn write; /* a stream's writer; NULL when writing `file` */
+    void *write_user;
+    uint8_t *buf;          /* a stream's bytes not yet handed to write(), IMAGE_STREAM_BUFFER */
+    size_t buf_fill;
+    int sink_err;          /* the first failure of image_put(), answered from then on */
     mandel_format format;
     const image_writer *writer;
     uint32_t width, height, rows_written;
@@ -49,7 +54,16 @@ extern const image_writer write_pgm;
 extern const image_writer write_pbm;
 extern const image_writer write_npy;
 
-/* fwrite of all `bytes`, failing with MANDEL_EIO and the reason. */
+/* A stream's writer gets the bytes in chunks of at most this size (bigger writes go
+ * straight through), so an encoder's many small writes cost one call each 64 KiB. */
+#define IMAGE_STREAM_BUFFER ((size_t)64 * 1024)
+
+/* The one way a writer's bytes leave: to the file or to the stream's writer. Fails with
+ * MANDEL_EIO and the reason in the ctx; after a failure every call answers the same code
+ * without writing, and the encoders keep this message rather than their own. */
 int image_put(mandel_image *img, const void *data, size_t bytes);
+
+/* "'path'" or "the output stream", for messages. */
+const char *image_name(const mandel_image *img, char *buf, size_t len);
 
 #endif /* MANDEL_IMAGE_IO_H */

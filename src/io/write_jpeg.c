@@ -11,9 +11,14 @@
 #include <setjmp.h>
 #include <stdlib.h>
 
+#define JPG_BUFFER 16384
+
 typedef struct jpg_state {
     struct jpeg_compress_struct cinfo;
     struct jpeg_error_mgr jerr;
+    struct jpeg_destination_mgr dest;
+    mandel_image *img;
+    JOCTET buffer[JPG_BUFFER];
     jmp_buf on_error;
     char message[JMSG_LENGTH_MAX];
     bool created;
@@ -31,8 +36,36 @@ static void on_output_message(j_common_ptr cinfo) { (void)cinfo; }
 static int jpg_fail(mandel_image *img)
 {
     jpg_state *const st = img->state;
-    return ctx_fail(img->ctx, MANDEL_EIO, "cannot write '%s': %s", img->file.path,
-                    st->message);
+    if (img->sink_err != MANDEL_OK) return img->sink_err; /* it said why already */
+    char name[4200];
+    return ctx_fail(img->ctx, MANDEL_EIO, "cannot write %s: %s",
+                    image_name(img, name, sizeof name), st->message);
+}
+
+/* libjpeg's destination: every byte of the JPEG goes through image_put(). A failed write
+ * jumps back like any libjpeg error (jpg_fail then reports the write's own reason). */
+static void dest_init(j_compress_ptr cinfo)
+{
+    jpg_state *const st = (jpg_state *)cinfo->client_data;
+    st->dest.next_output_byte = st->buffer;
+    st->dest.free_in_buffer = JPG_BUFFER;
+}
+
+static boolean dest_empty(j_compress_ptr cinfo)
+{
+    jpg_state *const st = (jpg_state *)cinfo->client_data;
+    /* libjpeg calls this with the buffer full, whatever free_in_buffer says */
+    if (image_put(st->img, st->buffer, JPG_BUFFER) != MANDEL_OK) longjmp(st->on_error, 1);
+    dest_init(cinfo);
+    return TRUE;
+}
+
+static void dest_term(j_compress_ptr cinfo)
+{
+    jpg_state *const st = (jpg_state *)cinfo->client_data;
+    size_t const used = JPG_BUFFER - st->dest.free_in_buffer;
+    if (used > 0 && image_put(st->img, st->buffer, used) != MANDEL_OK)
+        longjmp(st->on_error, 1);
 }
 
 static int jpg_begin(mandel_image *img)
@@ -40,6 +73,7 @@ static int jpg_begin(mandel_image *img)
     jpg_state *const st = ctx_alloc(img->ctx, sizeof *st);
     FAIL_IF(img->ctx, st == NULL, MANDEL_ENOMEM, "out of memory for a JPEG encoder");
     st->created = false;
+    st->img = img;
     img->state = st;
     st->cinfo.err = jpeg_std_error(&st->jerr);
     st->jerr.error_exit = on_error_exit;
@@ -48,7 +82,10 @@ static int jpg_begin(mandel_image *img)
     jpeg_create_compress(&st->cinfo);
     st->created = true;
     st->cinfo.client_data = st;
-    jpeg_stdio_dest(&st->cinfo, img->file.fp);
+    st->dest.init_destination = dest_init;
+    st->dest.empty_output_buffer = dest_empty;
+    st->dest.term_destination = dest_term;
+    st->cinfo.dest = &st->dest;
     st->cinfo.image_width = img->width;
     st->cinfo.image_height = img->height;
     st->cinfo.input_components = 3;

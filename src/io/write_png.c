@@ -12,8 +12,18 @@
 
 static int png_fail(mandel_image *img, const char *what, int spng_err)
 {
-    return ctx_fail(img->ctx, MANDEL_EIO, "cannot write '%s': %s: %s", img->file.path, what,
-                    spng_strerror(spng_err));
+    /* An output failure has said why already (e.g. "Broken pipe"), better than spng can. */
+    if (img->sink_err != MANDEL_OK) return img->sink_err;
+    char name[4200];
+    return ctx_fail(img->ctx, MANDEL_EIO, "cannot write %s: %s: %s",
+                    image_name(img, name, sizeof name), what, spng_strerror(spng_err));
+}
+
+/* libspng's output: every byte of the PNG goes through image_put(). */
+static int png_out(spng_ctx *enc, void *user, void *bytes, size_t len)
+{
+    (void)enc;
+    return image_put(user, bytes, len) == MANDEL_OK ? 0 : SPNG_IO_ERROR;
 }
 
 static int png_begin(mandel_image *img)
@@ -28,7 +38,7 @@ static int png_begin(mandel_image *img)
         .color_type = SPNG_COLOR_TYPE_TRUECOLOR,
     };
     int e = spng_set_ihdr(enc, &ihdr);
-    if (e == 0) e = spng_set_png_file(enc, img->file.fp);
+    if (e == 0) e = spng_set_png_stream(enc, png_out, img);
     if (e == 0 && img->comment != NULL) {
         struct spng_text text = {.keyword = "Comment", .type = SPNG_TEXT};
         text.text = img->comment;

@@ -1,8 +1,10 @@
 /*
  * tests/unit/test_io.c - every writer, checked by decoding what it wrote; the temporary
- * file discipline: nothing at the path until close, nothing left after a failure.
+ * file discipline: nothing at the path until close, nothing left after a failure; the
+ * stream variant (a write callback) gives the same bytes and its writer's failures.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <jpeglib.h>
 #include <spng.h>
@@ -256,6 +258,145 @@ static void failures(mandel_ctx *ctx, const uint8_t *rgb)
     CHECK_EQ_INT(MANDEL_EINVAL, mandel_image_close(NULL));
 }
 
+/* A write callback that keeps the bytes in memory, as the tile server will; it can be told
+ * to fail after `fail_after` bytes with `fail_errno`, like a pipe whose reader went away. */
+typedef struct membuf {
+    uint8_t *data;
+    size_t len, cap;
+    size_t fail_after;
+    int fail_errno;
+    int calls;
+} membuf;
+
+static int mem_write(void *user, const void *bytes, size_t len)
+{
+    membuf *const m = user;
+    m->calls++;
+    if (len == 0) return -1; /* the contract says len > 0 */
+    if (m->fail_errno != 0 && m->len + len > m->fail_after) return m->fail_errno;
+    if (m->len + len > m->cap) {
+        size_t cap = m->cap ? m->cap : 256;
+        while (cap < m->len + len) cap *= 2;
+        uint8_t *const grown = realloc(m->data, cap);
+        if (grown == NULL) return ENOMEM;
+        m->data = grown;
+        m->cap = cap;
+    }
+    memcpy(m->data + m->len, bytes, len);
+    m->len += len;
+    return 0;
+}
+
+/* Writes the test image of `name`'s format through mandel_image_open_stream() into m. */
+static int write_stream(mandel_ctx *ctx, const char *name, const void *rows,
+                        const mandel_image_options *opts, membuf *m)
+{
+    mandel_format fmt;
+    CHECK_EQ_INT(MANDEL_OK, mandel_format_from_path(name, &fmt));
+    mandel_image *img = NULL;
+    int err = mandel_image_open_stream(ctx, &img, mem_write, m, fmt, W, H, opts);
+    if (err != MANDEL_OK) return err;
+    CHECK_TRUE(mandel_image_temp_path(img) == NULL);
+    size_t const row_bytes = mandel_pixels_row_bytes(mandel_image_pixels(img), W);
+    for (uint32_t y = 0; y < H && err == MANDEL_OK; y++)
+        err = mandel_image_write_rows(img, (const uint8_t *)rows + y * row_bytes, 1);
+    if (err != MANDEL_OK) {
+        mandel_image_abort(img);
+        return err;
+    }
+    return mandel_image_close(img);
+}
+
+/* Every format written to memory through a callback is the very file the path variant
+ * writes, byte for byte; a writer that fails (EPIPE) fails the image with its reason, and
+ * the ctx goes on working. */
+static void streams(mandel_ctx *ctx, const uint8_t *rgb)
+{
+    static const char *const names[] = {"s.png", "s.JPEG", "s.ppm", "s.pgm", "s.pbm", "s.npy"};
+    uint8_t any[W * H * 4];
+    for (size_t i = 0; i < sizeof any; i++) any[i] = rgb[i % (W * H * 3)];
+    mandel_image_options const opts = {.comment = "mandel render --size 13x5",
+                                       .jpeg_quality = 95};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        CHECK_EQ_INT(MANDEL_OK, write_image(ctx, names[i], any, &opts));
+        size_t file_len = 0;
+        uint8_t *const file = slurp(path_in_dir(names[i]), &file_len);
+        membuf m = {0};
+        CHECK_EQ_INT(MANDEL_OK, write_stream(ctx, names[i], any, &opts, &m));
+        if (m.len != file_len || memcmp(m.data, file, file_len) != 0)
+            fprintf(stderr, "stream %s: %zu bytes, file %zu bytes\n", names[i], m.len, file_len);
+        CHECK_TRUE(file_len > 0 && m.len == file_len && memcmp(m.data, file, file_len) == 0);
+        /* The tiny image fits the 64 KiB buffer: one call, at close. */
+        CHECK_EQ_INT(1, m.calls);
+        free(file);
+
+        /* Fail on the header (0 bytes allowed) and in the middle. */
+        for (int at = 0; at < 2; at++) {
+            membuf f = {.fail_after = at ? file_len / 2 : 0, .fail_errno = EPIPE};
+            int const err = write_stream(ctx, names[i], any, &opts, &f);
+            CHECK_EQ_INT(MANDEL_EIO, err);
+            if (strstr(mandel_errmsg(ctx), strerror(EPIPE)) == NULL)
+                fprintf(stderr, "%s: '%s'\n", names[i], mandel_errmsg(ctx));
+            CHECK_TRUE(strstr(mandel_errmsg(ctx), strerror(EPIPE)) != NULL);
+            CHECK_TRUE(f.len <= f.fail_after);
+            free(f.data);
+        }
+        membuf odd = {.fail_errno = -7};
+        CHECK_EQ_INT(MANDEL_EIO, write_stream(ctx, names[i], any, &opts, &odd));
+        CHECK_TRUE(strstr(mandel_errmsg(ctx), "writer failed (-7)") != NULL);
+        free(odd.data);
+        free(m.data);
+    }
+
+    /* A big image: its bytes come in chunks of at most 64 KiB, and still match. */
+    enum { BW = 1000, BH = 300 };
+    uint8_t *const big = malloc((size_t)BW * BH * 3);
+    uint32_t seed = 12345; /* noise, so that the PNG stays big too */
+    for (size_t i = 0; i < (size_t)BW * BH * 3; i++) {
+        seed = seed * 1664525u + 1013904223u;
+        big[i] = (uint8_t)(seed >> 24);
+    }
+    membuf m = {0};
+    mandel_image *img = NULL;
+    CHECK_EQ_INT(MANDEL_OK, mandel_image_open_stream(ctx, &img, mem_write, &m, MANDEL_FORMAT_PPM,
+                                                     BW, BH, NULL));
+    for (uint32_t y = 0; y < BH; y += 100)
+        CHECK_EQ_INT(MANDEL_OK, mandel_image_write_rows(img, big + (size_t)y * BW * 3, 100));
+    CHECK_EQ_INT(MANDEL_OK, mandel_image_close(img));
+    CHECK_EQ_INT(16 + (size_t)BW * BH * 3, m.len); /* "P6\n1000 300\n255\n" */
+    CHECK_TRUE(memcmp(m.data + 16, big, (size_t)BW * BH * 3) == 0);
+    CHECK_TRUE(m.calls >= 3);
+    free(m.data);
+    /* A failure mid-image: later rows answer the same error, and abort frees it all. */
+    membuf f = {.fail_after = 100000, .fail_errno = EPIPE};
+    CHECK_EQ_INT(MANDEL_OK, mandel_image_open_stream(ctx, &img, mem_write, &f, MANDEL_FORMAT_PNG,
+                                                     BW, BH, NULL));
+    int err = MANDEL_OK;
+    uint32_t y = 0;
+    for (; y < BH && err == MANDEL_OK; y++)
+        err = mandel_image_write_rows(img, big + (size_t)y * BW * 3, 1);
+    CHECK_EQ_INT(MANDEL_EIO, err);
+    CHECK_TRUE(y < BH);
+    int const calls = f.calls;
+    CHECK_EQ_INT(MANDEL_EIO, mandel_image_write_rows(img, big, 1));
+    CHECK_EQ_INT(calls, f.calls);
+    mandel_image_abort(img);
+    free(f.data);
+    free(big);
+
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_image_open_stream(ctx, &img, NULL, &m, MANDEL_FORMAT_PNG,
+                                                         W, H, NULL));
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_image_open_stream(NULL, &img, mem_write, &m,
+                                                         MANDEL_FORMAT_PNG, W, H, NULL));
+    CHECK_EQ_INT(MANDEL_EFORMAT, mandel_image_open_stream(ctx, &img, mem_write, &m,
+                                                          (mandel_format)99, W, H, NULL));
+    /* The ctx still works after all that. */
+    membuf again = {0};
+    CHECK_EQ_INT(MANDEL_OK, write_stream(ctx, "x.ppm", rgb, NULL, &again));
+    CHECK_EQ_INT(12 + W * H * 3, again.len);
+    free(again.data);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/mandel-test-io-XXXXXX");
@@ -270,6 +411,7 @@ int main(void)
     pnm(ctx, rgb);
     npy(ctx);
     failures(ctx, rgb);
+    streams(ctx, rgb);
     mandel_ctx_free(ctx);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
