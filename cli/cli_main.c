@@ -5,6 +5,7 @@
  */
 #include "cli.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
@@ -56,6 +57,9 @@ unsigned long long cli_memory_budget(void)
 
 int main(int argc, char **argv)
 {
+    /* A closed pipe (mandel render -o - ... | head) is a write error with EPIPE, reported in
+     * one line with exit status 1, not a silent death by SIGPIPE. */
+    signal(SIGPIPE, SIG_IGN);
     if (argc < 2) {
         fputs(usage_text, stderr);
         return EXIT_USAGE;

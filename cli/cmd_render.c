@@ -23,14 +23,55 @@
  * waiting for the library to reach a point where it can cancel. */
 static char temp_path[4096];
 
+/* The handler stays in place until mandel_image_close() has returned, because the
+ * temporary exists until close renames it: if the rename came first, unlink finds nothing
+ * and the complete file stays; otherwise the temporary goes. No moment leaves it behind. */
 static void on_signal(int sig)
 {
     (void)sig;
-    static const char msg[] = "\nmandel: interrupted; no file written\n";
-    if (temp_path[0] != '\0') unlink(temp_path);
-    ssize_t const w = write(STDERR_FILENO, msg, sizeof msg - 1);
+    static const char removed[] = "\nmandel: interrupted; no file written\n";
+    static const char other[] = "\nmandel: interrupted\n";
+    bool const gone = temp_path[0] != '\0' && unlink(temp_path) == 0;
+    ssize_t const w = gone ? write(STDERR_FILENO, removed, sizeof removed - 1)
+                           : write(STDERR_FILENO, other, sizeof other - 1);
     (void)w;
     _exit(EXIT_INTERRUPTED);
+}
+
+/* -o -: the picture's bytes to standard output; a failure's errno (EPIPE when the reader
+ * has gone: main ignores SIGPIPE) becomes the library's message. */
+static int write_stdout(void *user, const void *bytes, size_t len)
+{
+    (void)user;
+    const char *at = bytes;
+    while (len > 0) {
+        ssize_t const n = write(STDOUT_FILENO, at, len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return errno;
+        at += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* The picture's format: --format, else the extension of -o; -1 to go on. */
+static int choose_format(const render_opts *o, mandel_format *format)
+{
+    bool const to_stdout = strcmp(o->output, "-") == 0;
+    if (o->format_name != NULL) {
+        render_opts_format(o->format_name, format);
+    } else if (to_stdout) {
+        return cli_error(EXIT_USAGE, "-o -: standard output has no extension; say what to "
+                                     "write with --format png|jpg|ppm|pgm|pbm|npy");
+    } else if (mandel_format_from_path(o->output, format) != MANDEL_OK) {
+        return cli_error(EXIT_USAGE, "-o '%s': unknown extension (use .png, .jpg, .jpeg, .ppm, "
+                                     ".pgm, .pbm or .npy, or --format)", o->output);
+    }
+    /* As gzip and zstd do: binary data on a terminal is garbage on screen, never wanted. */
+    if (to_stdout && isatty(STDOUT_FILENO))
+        return cli_error(EXIT_USAGE, "-o -: standard output is a terminal; redirect it to a "
+                                     "file or a pipe");
+    return -1;
 }
 
 static void set_signals(void (*handler)(int))
@@ -222,11 +263,8 @@ int cmd_render(int argc, char **argv)
     pipeline p = {.bar = &bar, .palette_name = o.palette_name};
     if (rc >= 0) goto done;
 
-    if (mandel_format_from_path(o.output, &p.format) != MANDEL_OK) {
-        rc = cli_error(EXIT_USAGE, "-o '%s': unknown extension (use .png, .jpg, .jpeg, .ppm, "
-                                   ".pgm, .pbm or .npy)", o.output);
-        goto done;
-    }
+    if ((rc = choose_format(&o, &p.format)) >= 0) goto done;
+    bool const to_stdout = strcmp(o.output, "-") == 0;
     if (o.color_name != NULL && strcmp(o.color_name, "distance") == 0 && o.formula_name != NULL &&
         strcmp(o.formula_name, "mandelbrot") != 0) {
         rc = cli_error(EXIT_USAGE, "--color distance: distance estimates exist for the "
@@ -302,8 +340,12 @@ int cmd_render(int argc, char **argv)
     }
     mandel_image_options const image_opts = {
         .jpeg_quality = o.quality, .comment = comment, .npy_float = p.npy != NPY_COUNTS};
-    if (mandel_image_open(ctx, &image, o.output, p.format, o.width, o.height, &image_opts) !=
-        MANDEL_OK) {
+    int const opened =
+        to_stdout ? mandel_image_open_stream(ctx, &image, write_stdout, NULL, p.format,
+                                             o.width, o.height, &image_opts)
+                  : mandel_image_open(ctx, &image, o.output, p.format, o.width, o.height,
+                                      &image_opts);
+    if (opened != MANDEL_OK) {
         rc = cli_error(EXIT_FAIL, "%s", mandel_errmsg(ctx));
         goto done;
     }
@@ -314,7 +356,8 @@ int cmd_render(int argc, char **argv)
         goto done;
     }
 
-    snprintf(temp_path, sizeof temp_path, "%s", mandel_image_temp_path(image));
+    snprintf(temp_path, sizeof temp_path, "%s",
+             to_stdout ? "" : mandel_image_temp_path(image));
     set_signals(on_signal);
     progress_init(&bar, o.quiet, (uint64_t)o.width * o.height, "rendering");
     mandel_ctx_set_phase_progress(ctx, progress_phase_update, &bar);
@@ -325,14 +368,14 @@ int cmd_render(int argc, char **argv)
         rc = pipeline_run(&p, image);
     progress_done(&bar);
     if (rc == EXIT_OK) {
-        /* From here the file is renamed into place: a signal now takes the default action
-         * after the rename instead of removing a temporary that no longer exists. */
-        set_signals(SIG_DFL);
-        temp_path[0] = '\0';
+        /* The handler stays until close has returned (see on_signal): finishing a big file
+         * and renaming it take a while, and a signal then must not leave the temporary. */
         mandel_image *const closing = image;
         image = NULL;
         if (mandel_image_close(closing) != MANDEL_OK)
             rc = cli_error(EXIT_FAIL, "%s", mandel_errmsg(ctx));
+        set_signals(SIG_DFL);
+        temp_path[0] = '\0';
     }
     if (rc == EXIT_OK && o.stats) {
         double const rate = p.seconds > 0 ? (double)p.iterations / p.seconds : 0;

@@ -22,7 +22,7 @@ static const char help_text[] =
     "Usage: mandel render [options] -o FILE\n"
     "\n"
     "Computes the escape count of every pixel of a view of the Mandelbrot set on all cores\n"
-    "and writes the picture. The format follows the extension of FILE:\n"
+    "and writes the picture. The format follows the extension of FILE, or --format:\n"
     "  .png          8-bit RGB (libspng), with the render's parameters in a text chunk\n"
     "  .jpg .jpeg    8-bit RGB (libjpeg-turbo), see --quality\n"
     "  .ppm .pgm     binary Netpbm colour and grey\n"
@@ -87,7 +87,11 @@ static const char help_text[] =
     "                          was rendered with (its comment; see 'mandel info');\n"
     "                          options given as well override them\n"
     "  -o, --output FILE       where to write; written to a temporary file and renamed\n"
-    "                          when complete, so FILE is never left half-written\n"
+    "                          when complete, so FILE is never left half-written.\n"
+    "                          '-' writes to standard output (with --format; not to a\n"
+    "                          terminal), for a pipeline\n"
+    "      --format FORMAT     png, jpg, ppm, pgm, pbm or npy, whatever FILE's extension\n"
+    "                          (jpeg is jpg)\n"
     "\n"
     "Machine:\n"
     "  -t, --threads N         worker threads, 1..1024 (default: every online CPU)\n"
@@ -106,7 +110,8 @@ static const char help_text[] =
     "  -h, --help              this text\n"
     "\n"
     "A progress bar appears on stderr when it is a terminal and the work takes longer than\n"
-    "half a second. Ctrl-C stops the render and leaves no file.\n"
+    "half a second; with -o - nothing but the picture goes to standard output. Ctrl-C\n"
+    "stops the render and leaves no file. A closed pipe ends it with exit status 1.\n"
     "\n"
     "Exit status: 0 success, 1 failure (e.g. cannot write FILE), 2 usage error,\n"
     "130 interrupted.\n"
@@ -115,12 +120,13 @@ static const char help_text[] =
     "  mandel render -o mandel.png\n"
     "  mandel render --bounds -2.5,1,-1,1 -s 400x400 -i 1000 -p viridis -o tutorial.png\n"
     "  mandel render --bounds -1.5,0.5,-1,1 -s 16000x16000 -i 50 -o bench.pbm\n"
-    "  mandel render -c -0.7436447860,0.1318252536 -r 3e-5 -i 5000 -s 1920x1080 -o sea.jpg\n";
+    "  mandel render -c -0.7436447860,0.1318252536 -r 3e-5 -i 5000 -s 1920x1080 -o sea.jpg\n"
+    "  mandel render -s 640x480 -o - --format png | display\n";
 
 enum { OPT_BOUNDS = 256, OPT_QUALITY, OPT_ISA, OPT_NO_SHORTCUTS, OPT_STATS, OPT_GUESS,
        OPT_INTERIOR, OPT_AA, OPT_FROM, OPT_COLOR, OPT_FORMULA, OPT_POWER, OPT_JULIA,
        OPT_PERIOD, OPT_OFFSET, OPT_NPY, OPT_ENGINE, OPT_LOCATION,
-       OPT_SAVE_LOCATION };
+       OPT_SAVE_LOCATION, OPT_FORMAT };
 
 static const struct option long_options[] = {
     {"size", required_argument, NULL, 's'},
@@ -153,6 +159,7 @@ static const struct option long_options[] = {
     {"save-location", required_argument, NULL, OPT_SAVE_LOCATION},
     {"quiet", no_argument, NULL, 'q'},
     {"output", required_argument, NULL, 'o'},
+    {"format", required_argument, NULL, OPT_FORMAT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -213,6 +220,15 @@ int render_opts_npy(const char *name)
     return -1;
 }
 
+int render_opts_format(const char *name, mandel_format *format)
+{
+    /* The extension table knows the names: "x.NAME" has the format NAME names. */
+    char path[16];
+    if (strlen(name) + 3 > sizeof path || strchr(name, '.') != NULL || *name == '\0') return -1;
+    snprintf(path, sizeof path, "x.%s", name);
+    return mandel_format_from_path(path, format) == MANDEL_OK ? 0 : -1;
+}
+
 int render_opts_parse(int argc, char **argv, render_opts *o)
 {
     *o = (render_opts){.width = 1200, .height = 800, .max_iter = 1000, .aa = 1, .power = 2,
@@ -266,6 +282,9 @@ int render_opts_parse(int argc, char **argv, render_opts *o)
             break;
         case OPT_SAVE_LOCATION:
             if (*optarg == '\0') return bad_value(c, optarg, "empty file name");
+            if (strcmp(optarg, "-") == 0)
+                return bad_value(c, optarg, "a location is written to a file only (standard "
+                                            "output is for the picture)");
             o->save_location = optarg;
             break;
         case OPT_BOUNDS:
@@ -353,6 +372,13 @@ int render_opts_parse(int argc, char **argv, render_opts *o)
             if (*optarg == '\0') return bad_value(c, optarg, "empty file name");
             o->output = optarg;
             break;
+        case OPT_FORMAT: {
+            mandel_format f;
+            if (render_opts_format(optarg, &f) != 0)
+                return bad_value(c, optarg, "unknown format (png, jpg, ppm, pgm, pbm, npy)");
+            o->format_name = optarg;
+            break;
+        }
         case 'h': fputs(help_text, stdout); return EXIT_OK;
         case ':': {
             char name[32];

@@ -28,7 +28,8 @@ typedef struct render_opts {
     bool palette_given;
     bool have_interior;
     uint8_t interior[3];
-    const char *output;
+    const char *output;         /* -o FILE, "-" for standard output */
+    const char *format_name;    /* --format, or NULL: the extension decides */
     int quality;
     mandel_isa isa;
     bool shortcuts, quiet, stats, guess;
@@ -55,5 +56,9 @@ char *render_opts_describe(const render_opts *o);
 int render_opts_color_by(const char *name);
 int render_opts_formula(const char *name);
 int render_opts_npy(const char *name);
+
+/* --format NAME (png, jpg, jpeg, ppm, pgm, pbm, npy; any case) to a format: 0, or -1 if
+ * unknown. */
+int render_opts_format(const char *name, mandel_format *format);
 
 #endif /* MANDEL_CLI_RENDER_OPTS_H */
