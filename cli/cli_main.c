@@ -25,7 +25,12 @@ static const char usage_text[] =
     "  info       print the command a PNG, JPEG or .npy made by mandel was rendered with\n"
     "  colour     colour data saved as .npy without iterating again\n"
     "\n"
-    "Run 'mandel <command> --help' for the options of a command.\n"
+    "Options:\n"
+    "  -h, --help     this text\n"
+    "  -V, --version  the version of mandel and libmandel\n"
+    "\n"
+    "Run 'mandel <command> --help' for the options of a command, 'man mandel' for the\n"
+    "manual.\n"
     "\n"
     "Examples:\n"
     "  mandel render -o mandel.png\n"
@@ -34,6 +39,8 @@ static const char usage_text[] =
     "      the tutorial's picture, pixel for pixel\n"
     "  mandel render -c -0.7436447860,0.1318252536 -r 3e-5 -i 5000 -o seahorse.jpg\n"
     "      a zoom into seahorse valley\n"
+    "  mandel render -s 640x480 -o - --format png | display\n"
+    "      the picture on standard output, for a pipeline\n"
     "\n"
     "Exit status: 0 success, 1 failure, 2 usage error, 130 interrupted.\n";
 

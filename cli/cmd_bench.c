@@ -58,7 +58,16 @@ static const char help_text[] =
     "                   runs 3 times)\n"
     "  -t, --threads N  the multi-thread column uses N threads (default: online CPUs)\n"
     "  --isa NAME       vector kernel to time against scalar (default: the best this CPU has)\n"
-    "  -h, --help       this text\n";
+    "  -h, --help       this text\n"
+    "\n"
+    "Benchmarks measure and print; nothing is written to disk. On a machine whose speed\n"
+    "drifts, compare figures from one run only.\n"
+    "\n"
+    "Exit status: 0 success, 1 failure, 2 usage error.\n"
+    "\n"
+    "Examples:\n"
+    "  mandel bench\n"
+    "  mandel bench --scene seahorse --repeat 20 -t 4\n";
 
 /* Rounds of the side-by-side columns at most, whatever the time budget. */
 #define MAX_ROUNDS 1000

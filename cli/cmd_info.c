@@ -1,5 +1,5 @@
 /*
- * cli/cmd_info.c - 'mandel info PICTURE...': how a PNG or JPEG made by mandel was made.
+ * cli/cmd_info.c - 'mandel info PICTURE...': how a PNG, JPEG or .npy made by mandel was made.
  */
 #include <string.h>
 
@@ -10,13 +10,16 @@ int cmd_info(int argc, char **argv)
 {
     if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         puts("Usage: mandel info PICTURE...\n\n"
-             "Prints the command line each PNG or JPEG picture made by 'mandel render' was\n"
-             "made with (mandel stores it in the file's comment). To render it again, or a\n"
-             "variation of it: mandel render --from PICTURE [options] -o FILE\n\n"
+             "Prints the command line each PNG, JPEG or .npy file made by 'mandel render' was\n"
+             "made with (mandel stores it in the file's comment), one a line, after the\n"
+             "file's name when there are several. To render it again, or a variation of it:\n"
+             "  mandel render --from PICTURE [options] -o FILE\n\n"
+             "Options:\n"
+             "  -h, --help   this text\n\n"
              "Exit status: 0 if every picture had one, 1 otherwise, 2 usage error.");
         return EXIT_OK;
     }
-    if (argc < 2) return cli_error(EXIT_USAGE, "info: give one or more PNG or JPEG files");
+    if (argc < 2) return cli_error(EXIT_USAGE, "info: give one or more PNG, JPEG or .npy files");
     mandel_ctx *const ctx = mandel_ctx_new(NULL);
     if (ctx == NULL) return cli_error(EXIT_FAIL, "out of memory");
     static char comment[65536];

@@ -9,8 +9,13 @@
 int cmd_palettes(int argc, char **argv)
 {
     if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        puts("Usage: mandel palettes\n\nLists the palettes that 'mandel render --palette' "
-             "accepts.");
+        puts("Usage: mandel palettes\n\n"
+             "Lists the built-in palettes that 'mandel render --palette' accepts, one a line:\n"
+             "its name, then what it looks like. --palette also takes a gradient file (see\n"
+             "'mandel render --help').\n\n"
+             "Options:\n"
+             "  -h, --help   this text\n\n"
+             "Exit status: 0 success, 2 usage error.");
         return EXIT_OK;
     }
     if (argc > 1) return cli_error(EXIT_USAGE, "palettes: unexpected argument '%s'", argv[1]);

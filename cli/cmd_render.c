@@ -400,14 +400,19 @@ done:
 int cmd_colour(int argc, char **argv)
 {
     if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        puts("Usage: mandel colour DATA.npy [options] -o PICTURE\n\n"
+        puts("Usage: mandel colour DATA.npy [options] -o PICTURE\n"
+             "       mandel colour DATA.npy [options] -o - --format FORMAT\n\n"
              "Colours data saved by 'mandel render ... -o DATA.npy' (counts, or --npy smooth,\n"
              "or --npy distance) without iterating again. The data's header holds the command\n"
              "that made it; its options apply, and colour options given here override them:\n"
              "  -p, --palette NAME|FILE, --color MODE, --interior #rrggbb,\n"
-             "  --palette-period P, --palette-offset F, --quality Q, -q\n"
+             "  --palette-period P, --palette-offset F, --quality Q, -q, --stats\n"
              "(see 'mandel render --help'). The picture equals what 'mandel render' with the\n"
-             "same options makes, pixel for pixel.\n\n"
+             "same options makes, pixel for pixel. -o, --output and --format work as for\n"
+             "'mandel render': '-o - --format png' writes the picture to standard output.\n\n"
+             "Example:\n"
+             "  mandel render -s 1920x1080 -o data.npy --npy smooth\n"
+             "  mandel colour data.npy -p magma -o magma.png\n\n"
              "Exit status: 0 success, 1 failure, 2 usage error.");
         return EXIT_OK;
     }

@@ -9,7 +9,8 @@ set -eu
 # libjpeg-dev is the name on both for the distribution's libjpeg-turbo headers (Debian's
 # libjpeg62-turbo-dev, Ubuntu's libjpeg-turbo8-dev); it is a real package, so dpkg-query
 # reports it installed only when it is. zlib1g-dev: the tests read gzip-compressed data.
-packages="build-essential cmake pkg-config libspng-dev libjpeg-dev libmpfr-dev zlib1g-dev python3-numpy"
+# groff-base and man-db: the test that renders man/mandel.1, and 'man mandel'.
+packages="build-essential cmake pkg-config libspng-dev libjpeg-dev libmpfr-dev zlib1g-dev python3-numpy groff-base man-db"
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

@@ -128,7 +128,7 @@ echo "not a png" >"$dir.png"
 expect 1 "--from: '$dir.png' is not a readable PNG file" $R --from "$dir.png" -o a.png
 expect 1 "'$dir.png' is not a readable PNG file" info "$dir.png"
 rm -f "$dir.png"
-expect 2 "info: give one or more PNG or JPEG files" info
+expect 2 "info: give one or more PNG, JPEG or .npy files" info
 # Recolouring
 expect 2 "colour: give the data file first (see 'mandel colour --help')" colour
 expect 1 "--from: cannot open 'nothere.npy': No such file or directory" colour nothere.npy -o a.png

@@ -38,7 +38,14 @@ if [ "$mode" = c ]; then
     grep -q "count at the centre row, column 200: 1000" out.txt
     test "$(head -c 4 tutorial.png | od -An -c | tr -d ' ')" = '211PNG'
     LD_LIBRARY_PATH=$libdir "$prefix/bin/mandel" --version | grep -q '^mandel '
-    echo "install: the example builds against the installed library and runs; mandel runs"
+    # 'man mandel' and bash completion work from the prefix.
+    test -f "$prefix/share/man/man1/mandel.1"
+    test -f "$prefix/share/bash-completion/completions/mandel"
+    if command -v man >/dev/null 2>&1; then
+        MANWIDTH=80 man -M "$prefix/share/man" mandel 2>/dev/null | grep -q 'RENDER OPTIONS'
+    fi
+    echo "install: the example builds against the installed library and runs; mandel runs;"
+    echo "install: mandel.1 and the bash completion are installed"
 else
     printf '#include <mandel.h>\nint main() { return mandel_version_number() == MANDEL_VERSION_NUMBER ? 0 : 1; }\n' >cxx.cpp
     c++ -Wall -Werror ${EXTRA_CFLAGS:-} cxx.cpp $(pkg-config --cflags --libs mandel) -o cxx
