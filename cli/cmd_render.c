@@ -5,6 +5,7 @@
  * streams through pipeline.c.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -47,6 +48,12 @@ static int write_stdout(void *user, const void *bytes, size_t len)
     while (len > 0) {
         ssize_t const n = write(STDOUT_FILENO, at, len);
         if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            /* A non-blocking pipe (the reader's choice): wait until it takes more. */
+            struct pollfd pfd = {.fd = STDOUT_FILENO, .events = POLLOUT};
+            if (poll(&pfd, 1, -1) >= 0 || errno == EINTR) continue;
+            return errno;
+        }
         if (n < 0) return errno;
         at += n;
         len -= (size_t)n;
@@ -386,9 +393,11 @@ int cmd_render(int argc, char **argv)
 done:
     mandel_npy_free(npy);
     free(comment);
+    /* Removed before the handler goes, as in the close: a signal in between finds the
+     * temporary gone, never left behind. */
+    mandel_image_abort(image);
     set_signals(SIG_DFL);
     temp_path[0] = '\0';
-    mandel_image_abort(image);
     pipeline_free(&p);
     mandel_view_free(view);
     mandel_ctx_free(ctx);

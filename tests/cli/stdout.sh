@@ -68,6 +68,14 @@ for f in png jpg npy; do
         'test "$(wc -l <epipe.txt)" -eq 1 && grep -q "Broken pipe" epipe.txt'
 done
 
+# A non-blocking standard output (set by whoever made the pipe) that fills up: mandel waits
+# for the reader rather than failing with EAGAIN. (perl-base is Essential in Debian.)
+{ perl -e 'use Fcntl; my $f = fcntl(STDOUT, F_GETFL, 0); fcntl(STDOUT, F_SETFL, $f | O_NONBLOCK);
+           exec @ARGV' "$MANDEL" render -q -s 1000x1000 -i 50 -o - --format ppm 2>nb.txt
+  echo $? >rc.txt; } | { sleep 1; wc -c; } >nb-bytes.txt
+check "non-blocking stdout: exit 0 ($(cat nb.txt))" test "$(cat rc.txt)" = 0
+check "non-blocking stdout: every byte" test "$(tr -d ' ' <nb-bytes.txt)" -eq $((17 + 3000000))
+
 # --stats goes to stderr: standard output is exactly the PPM.
 "$MANDEL" render -q --stats -s 100x50 -i 100 -o - --format ppm >stats.ppm 2>stats.txt
 check "--stats with -o -: stdout is the picture" test "$(wc -c <stats.ppm)" -eq $((14 + 100 * 50 * 3))
