@@ -214,6 +214,8 @@ int mandel_render_fields(mandel_ctx *ctx, const mandel_view *view, uint32_t max_
     uint64_t iterations = 0;
     int const err = sched_run(ctx->pool, &job, progress, progress_user, &iterations);
     FAIL_IF(ctx, err == MANDEL_ECANCELED, err, "render cancelled");
+    /* Any other failure (the guessing tiles' allocation) left its message in the ctx. */
+    CHECK(err);
     ctx->stats = (mandel_stats){
         .seconds = clock_seconds() - start,
         .pixels = field_pixels(rect),

@@ -59,8 +59,9 @@ uint32_t sched_pool_threads(const sched_pool *pool);
 void sched_pool_free(sched_pool *pool);
 
 /* Renders the job on the pool and the calling thread; calls progress from this thread.
- * *iterations gets the sum of all counts. Returns MANDEL_OK or MANDEL_ECANCELED. Not
- * reentrant: one render at a time per pool. */
+ * *iterations gets the sum of all counts. Returns MANDEL_OK, MANDEL_ECANCELED, or with
+ * guessing MANDEL_ENOMEM (its tiles; the message is in the ctx). Not reentrant: one render
+ * at a time per pool. */
 int sched_run(sched_pool *pool, const sched_job *job, mandel_progress_fn progress,
               void *progress_user, uint64_t *iterations);
 
