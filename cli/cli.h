@@ -18,7 +18,8 @@ int cmd_colour(int argc, char **argv);
 /* Prints "mandel: <message>" on stderr and returns `code`. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Memory one command may plan to hold: half the physical memory. */
+/* Memory one command may plan to hold: the library's default MANDEL_OPT_MAX_MEMORY, half
+ * the physical memory. */
 unsigned long long cli_memory_budget(void);
 
 #endif /* MANDEL_CLI_H */

@@ -57,9 +57,12 @@ int cli_error(int code, const char *fmt, ...)
 
 unsigned long long cli_memory_budget(void)
 {
-    long const pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-    if (pages <= 0 || page <= 0) return 1ull << 30;
-    return (unsigned long long)pages * (unsigned long long)page / 2;
+    /* the library's default MANDEL_OPT_MAX_MEMORY: one notion of the limit */
+    int64_t limit = INT64_C(1) << 30;
+    mandel_ctx *const ctx = mandel_ctx_new(NULL);
+    if (ctx != NULL) (void)mandel_ctx_get(ctx, MANDEL_OPT_MAX_MEMORY, &limit);
+    mandel_ctx_free(ctx);
+    return (unsigned long long)limit;
 }
 
 int main(int argc, char **argv)

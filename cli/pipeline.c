@@ -178,12 +178,19 @@ int pipeline_prepare(pipeline *p)
     uint64_t const sample_bytes = aa > 1 ? w * aa * aa * p->band_rows * 3 : 0;
     uint64_t const pixel_bytes = (uint64_t)p->row_bytes * p->band_rows;
     uint64_t const need = field * per_sample + sample_bytes + pixel_bytes;
-    unsigned long long const budget = cli_memory_budget();
-    if (need > budget)
+    /* One limit for the whole command, the library's (MANDEL_OPT_MAX_MEMORY, half the RAM):
+     * these buffers take their part of it, and the renders may allocate the rest. */
+    int64_t limit = 0;
+    unsigned long long const budget = mandel_ctx_get(p->ctx, MANDEL_OPT_MAX_MEMORY, &limit) ==
+                                              MANDEL_OK ? (unsigned long long)limit
+                                                        : cli_memory_budget();
+    if (need >= budget)
         return cli_error(EXIT_FAIL, "a %llux%llu picture with palette '%s' needs %llu bytes of "
                          "memory; the limit is %llu (half the RAM)",
                          (unsigned long long)w, (unsigned long long)h, p->palette_name,
                          (unsigned long long)need, budget);
+    if (mandel_ctx_set(p->ctx, MANDEL_OPT_MAX_MEMORY, (int64_t)(budget - need)) != MANDEL_OK)
+        return cli_error(EXIT_FAIL, "%s", mandel_errmsg(p->ctx));
     p->counts = malloc((size_t)field * 4);
     p->smooth = p->want_smooth ? malloc((size_t)field * 4) : NULL;
     p->distance = p->want_distance ? malloc((size_t)field * 4) : NULL;

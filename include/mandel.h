@@ -116,6 +116,16 @@ typedef enum {
                                 * of the classic Mandelbrot set only. */
     MANDEL_OPT_FORMULA = 8,    /* a mandel_formula (default MANDEL_FORMULA_MANDELBROT) */
     MANDEL_OPT_POWER = 9,      /* d in z^d + c, 2..64 (default 2); MANDELBROT only */
+    MANDEL_OPT_MAX_MEMORY = 10, /* bytes one call may allocate, 1..2^63-1 (default half the
+                                 * physical memory, or 2^30 where that is unknown): a
+                                 * render's reference orbit, approximation table, guessing
+                                 * tiles and MPFR scratch; a file read (.npy). Checked before
+                                 * allocating: going past it is MANDEL_ETOOBIG, and
+                                 * mandel_errmsg() names the bytes needed and the limit. The
+                                 * reference orbit is checked for its whole length, max_iter
+                                 * + 1 steps of 16 bytes (56 below a pixel of 2^-900), even
+                                 * if it escapes early. Fields the caller passes do not count:
+                                 * they are the caller's. */
 } mandel_option;
 
 /* What is iterated. The count is always the first n >= 1 with |z_n| >= 2 (else the limit).
@@ -360,7 +370,8 @@ MANDEL_API int mandel_field_size(mandel_rect rect, size_t *bytes);
  *  @return : MANDEL_OK; MANDEL_EINVAL (NULL, rect outside the view, max_iter 0 or above
  *            MANDEL_OPT_MAX_ITER, buffer too small, a view too deep for a forced DOUBLE
  *            engine, a bounds view with PERTURB or MPFR); MANDEL_ETOOBIG (rect above
- *            MANDEL_OPT_MAX_PIXELS); MANDEL_EISA; MANDEL_ENOMEM; MANDEL_ETHREAD;
+ *            MANDEL_OPT_MAX_PIXELS, or what the render would allocate above
+ *            MANDEL_OPT_MAX_MEMORY); MANDEL_EISA; MANDEL_ENOMEM; MANDEL_ETHREAD;
  *            MANDEL_ECANCELED (counts then hold partial results). */
 MANDEL_API int mandel_render(mandel_ctx *ctx, const mandel_view *view, uint32_t max_iter,
                              mandel_rect rect, uint32_t *counts, size_t stride,

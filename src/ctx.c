@@ -12,11 +12,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sched.h"
 
 #define DEFAULT_MAX_PIXELS (UINT64_C(1) << 34)
 #define MAX_MAX_PIXELS (UINT64_C(1) << 40)
+
+/* MANDEL_OPT_MAX_MEMORY's default: half the physical memory (what the CLI always allowed a
+ * picture's buffers), so one render can never drive the machine into its OOM killer; 1 GiB
+ * where the size is unknown. */
+static uint64_t default_max_memory(void)
+{
+    long const pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page <= 0) return UINT64_C(1) << 30;
+    return (uint64_t)pages * (uint64_t)page / 2;
+}
 
 const char *mandel_strerror(int err)
 {
@@ -81,6 +92,7 @@ mandel_ctx *mandel_ctx_new(const mandel_allocator *alloc)
     ctx->alloc = a;
     ctx->isa = MANDEL_ISA_AUTO;
     ctx->max_pixels = DEFAULT_MAX_PIXELS;
+    ctx->max_memory = default_max_memory();
     ctx->max_iter = UINT32_MAX;
     ctx->shortcuts = true;
     ctx->formula.formula = FORMULA_MANDELBROT;
@@ -110,6 +122,7 @@ int mandel_option_bounds(mandel_option opt, int64_t *lo, int64_t *hi)
     case MANDEL_OPT_FORMULA: l = 0; h = MANDEL_FORMULA_COUNT - 1; break;
     case MANDEL_OPT_POWER: l = 2; h = 64; break;
     case MANDEL_OPT_ENGINE: l = MANDEL_ENGINE_AUTO; h = MANDEL_ENGINE_COUNT - 1; break;
+    case MANDEL_OPT_MAX_MEMORY: l = 1; h = INT64_MAX; break;
     default: return MANDEL_EINVAL;
     }
     if (lo) *lo = l;
@@ -141,6 +154,7 @@ int mandel_ctx_set(mandel_ctx *ctx, mandel_option opt, int64_t value)
     case MANDEL_OPT_FORMULA: ctx->formula.formula = (formula_kind)value; break;
     case MANDEL_OPT_POWER: ctx->formula.power = (uint32_t)value; break;
     case MANDEL_OPT_ENGINE: ctx->engine = (mandel_engine)value; break;
+    case MANDEL_OPT_MAX_MEMORY: ctx->max_memory = (uint64_t)value; break;
     }
     return MANDEL_OK;
 }
@@ -158,6 +172,7 @@ int mandel_ctx_get(const mandel_ctx *ctx, mandel_option opt, int64_t *value)
     case MANDEL_OPT_FORMULA: *value = ctx->formula.formula; break;
     case MANDEL_OPT_POWER: *value = ctx->formula.power; break;
     case MANDEL_OPT_ENGINE: *value = ctx->engine; break;
+    case MANDEL_OPT_MAX_MEMORY: *value = (int64_t)ctx->max_memory; break;
     default: return MANDEL_EINVAL;
     }
     return MANDEL_OK;

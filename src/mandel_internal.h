@@ -18,6 +18,7 @@ struct mandel_ctx {
     uint32_t n_threads;    /* 0 = all online CPUs */
     mandel_isa isa;        /* as set; resolved per render */
     uint64_t max_pixels;
+    uint64_t max_memory;   /* MANDEL_OPT_MAX_MEMORY */
     uint32_t max_iter;
     bool shortcuts;
     bool guess;

@@ -306,6 +306,9 @@ int sched_run(sched_pool *p, const sched_job *job, mandel_progress_fn progress,
     if (job->guess != NULL) {
         if (p->tiles == NULL) {
             size_t const bytes = (size_t)(p->n_threads + 1) * GUESS_TILE * GUESS_TILE * 4;
+            FAIL_IF(p->ctx, bytes > p->ctx->max_memory, MANDEL_ETOOBIG,
+                    "the guessing tiles need %zu bytes, limit is %llu", bytes,
+                    (unsigned long long)p->ctx->max_memory);
             p->tiles = ctx_alloc(p->ctx, bytes);
             FAIL_IF(p->ctx, p->tiles == NULL, MANDEL_ENOMEM,
                     "out of memory for %zu bytes of guessing tiles", bytes);
@@ -347,7 +350,7 @@ int sched_run(sched_pool *p, const sched_job *job, mandel_progress_fn progress,
             uint64_t const taken = atomic_load(&p->next_unit);
             uint64_t const in_flight = (uint64_t)helpers + 1;
             uint64_t const done = taken > in_flight ? taken - in_flight : 0;
-            uint64_t const pixels = done >= n_units ? total : done * total / n_units;
+            uint64_t const pixels = sched_progress_pixels(done, n_units, total);
             if (progress(progress_user, pixels, total) != 0) atomic_store(&p->cancel, true);
             next_report = clock_seconds() + PROGRESS_SECONDS;
         }
@@ -371,6 +374,14 @@ int sched_run(sched_pool *p, const sched_job *job, mandel_progress_fn progress,
     if (progress != NULL) (void)progress(progress_user, total, total);
     *iterations = atomic_load(&p->iterations);
     return MANDEL_OK;
+}
+
+uint64_t sched_progress_pixels(uint64_t done, uint64_t n_units, uint64_t total)
+{
+    if (done >= n_units) return total;
+    /* done * total overflows 64 bits from 2^32 units of a 2^32-pixel rect on (2^40 pixels
+     * in units of one row of 2048 pixels is 2^29 units: 2^69): the product in 128 bits. */
+    return (uint64_t)((unsigned __int128)done * total / n_units);
 }
 
 uint32_t sched_online_cpus(void)

@@ -60,10 +60,14 @@ void sched_pool_free(sched_pool *pool);
 
 /* Renders the job on the pool and the calling thread; calls progress from this thread.
  * *iterations gets the sum of all counts. Returns MANDEL_OK, MANDEL_ECANCELED, or with
- * guessing MANDEL_ENOMEM (its tiles; the message is in the ctx). Not reentrant: one render
+ * guessing MANDEL_ETOOBIG or MANDEL_ENOMEM (its tiles; the message is in the ctx). Not reentrant: one render
  * at a time per pool. */
 int sched_run(sched_pool *pool, const sched_job *job, mandel_progress_fn progress,
               void *progress_user, uint64_t *iterations);
+
+/* The pixels of `total` that `done` of `n_units` units stand for (a progress report):
+ * done * total / n_units without overflow, total once done >= n_units. */
+uint64_t sched_progress_pixels(uint64_t done, uint64_t n_units, uint64_t total);
 
 /* Online CPUs, at least 1. */
 uint32_t sched_online_cpus(void);

@@ -77,7 +77,7 @@ static bla_dentry to_double(bla_entry e, int64_t b_exp)
 }
 
 int bla_build(const mandel_allocator *alloc, const orbit *o, fe dc_max, int64_t b_exp,
-              bool want_fe, bla_table *out)
+              bool want_fe, uint64_t max_bytes, bla_table *out)
 {
     memset(out, 0, sizeof *out);
     out->b_exp = b_exp;
@@ -95,7 +95,7 @@ int bla_build(const mandel_allocator *alloc, const orbit *o, fe dc_max, int64_t 
     size_t const slots = bla_slot(out, out->n_starts);
     size_t const bytes = slots * sizeof(bla_dentry) + ((size_t)o->len + 1) * sizeof(double) +
                          (want_fe ? total : out->n_starts) * sizeof(bla_entry);
-    if (bytes > BLA_MAX_BYTES) {
+    if (bytes > BLA_MAX_BYTES || bytes > max_bytes) {
         memset(out, 0, sizeof *out);
         return MANDEL_ETOOBIG;
     }

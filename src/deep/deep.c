@@ -155,6 +155,12 @@ static int prepare(mandel_ctx *ctx, deep_view *dv, uint32_t max_iter, uint64_t t
 {
     const mandel_allocator *const alloc = &dv->alloc;
     if (dv->cached && dv->cache_iter == max_iter) return MANDEL_OK;
+    /* The orbit is bounded by max_iter, not by when it escapes (an interior reference never
+     * does): refused now, in a microsecond, rather than after minutes of MPFR steps. */
+    uint64_t const orbit_bytes = orbit_peak_bytes(max_iter, dv->fe_view);
+    FAIL_IF(ctx, orbit_bytes > ctx->max_memory, MANDEL_ETOOBIG,
+            "the reference orbit of %u steps needs %llu bytes, limit is %llu", max_iter,
+            (unsigned long long)orbit_bytes, (unsigned long long)ctx->max_memory);
     drop_cache(alloc, dv);
     double const t0 = clock_seconds();
     orbit_report rep = {ctx, total};
@@ -172,7 +178,9 @@ static int prepare(mandel_ctx *ctx, deep_view *dv, uint32_t max_iter, uint64_t t
     FAIL_IF(ctx, err != MANDEL_OK, err, "out of memory for a reference orbit of %u steps",
             max_iter);
     double const t1 = clock_seconds();
-    err = bla_build(alloc, &dv->orb, dv->dc_max, dv->step_fe.e, dv->fe_view, &dv->bla);
+    /* The table gets what the orbit left of the limit; without room it is left out. */
+    err = bla_build(alloc, &dv->orb, dv->dc_max, dv->step_fe.e, dv->fe_view,
+                    ctx->max_memory - dv->orb.bytes, &dv->bla);
     *t_orbit += t1 - t0;
     *t_bla += clock_seconds() - t1;
     if (err == MANDEL_ENOMEM) {
@@ -213,6 +221,14 @@ int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *
     pthread_mutex_lock(&dv->lock);
     int err = MANDEL_OK;
     if (brute) {
+        uint64_t const scratch = (uint64_t)threads * mpfr_engine_scratch_bytes(dv->prec);
+        if (scratch > ctx->max_memory) {
+            pthread_mutex_unlock(&dv->lock);
+            return ctx_fail(ctx, MANDEL_ETOOBIG,
+                            "the MPFR engine's %u threads need %llu bytes at %ld bits, limit "
+                            "is %llu", threads, (unsigned long long)scratch, (long)dv->prec,
+                            (unsigned long long)ctx->max_memory);
+        }
         mj = (mpfr_engine_job){
             .cre = dv->re, .cim = dv->im, .step = dv->step, .prec = dv->prec,
             .view_width = dv->width, .view_height = dv->height,

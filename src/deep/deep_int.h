@@ -38,6 +38,7 @@ typedef struct orbit {
     uint32_t len;     /* L: Z_0 .. Z_L are stored; Z_L escaped or L = max_iter */
     orbit_pt *z;      /* L + 1 values */
     fec *zfe;         /* the same as floatexp (for values below 1e-308), or NULL */
+    size_t bytes;     /* allocated for z and zfe */
 } orbit;
 
 /* Computes the orbit of cre + i*cim at `prec` bits up to max_iter or the first |Z| >= 2.
@@ -49,6 +50,10 @@ int orbit_compute(const mandel_allocator *alloc, mpfr_srcptr cre, mpfr_srcptr ci
                   mandel_progress_fn progress, void *progress_user, orbit *out);
 
 void orbit_free(const mandel_allocator *alloc, orbit *o);
+
+/* The most bytes orbit_compute holds at once for max_iter (an orbit that never escapes:
+ * the arrays, and the old ones beside the new while they grow). */
+uint64_t orbit_peak_bytes(uint32_t max_iter, bool want_fe);
 
 /* ------------------------------------------------------------------------------------- */
 /* bla.c */
@@ -123,9 +128,10 @@ static inline uint32_t bla_slots(const bla_table *tab, uint32_t i)
 
 /* Builds the table for orbit `o` and pixel offsets up to |dc| <= dc_max, in double (b
  * scaled by 2^b_exp) and, if want_fe, also in floatexp. Returns MANDEL_OK, MANDEL_ENOMEM,
- * or MANDEL_ETOOBIG if it would exceed BLA_MAX_BYTES (the caller then renders without it). */
+ * or MANDEL_ETOOBIG if it would exceed BLA_MAX_BYTES or max_bytes (the caller then renders
+ * without it). */
 int bla_build(const mandel_allocator *alloc, const orbit *o, fe dc_max, int64_t b_exp,
-              bool want_fe, bla_table *out);
+              bool want_fe, uint64_t max_bytes, bla_table *out);
 
 void bla_free(const mandel_allocator *alloc, bla_table *t);
 
@@ -236,6 +242,9 @@ typedef struct mpfr_engine_job {
 /* sched_segment_fn over an mpfr_engine_job: every pixel iterated at full precision; the
  * continuation after the escape too, and the derivative (for distances) at 64 bits. */
 void mpfr_engine_segment(void *user, uint32_t row, uint32_t x, uint32_t n, uint32_t *out);
+
+/* The bytes one thread of the engine allocates (MPFR significands) at `prec` bits. */
+size_t mpfr_engine_scratch_bytes(mpfr_prec_t prec);
 
 /* ------------------------------------------------------------------------------------- */
 /* deep.c */

@@ -18,6 +18,12 @@
 
 #define DER_PREC 64
 
+size_t mpfr_engine_scratch_bytes(mpfr_prec_t prec)
+{
+    /* mpfr_engine_segment's 7 numbers at prec bits and 6 at DER_PREC */
+    return 7 * mpfr_custom_get_size(prec) + 6 * mpfr_custom_get_size(DER_PREC);
+}
+
 void mpfr_engine_segment(void *user, uint32_t row, uint32_t x, uint32_t n, uint32_t *out)
 {
     const mpfr_engine_job *const job = user;

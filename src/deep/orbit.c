@@ -12,6 +12,35 @@
 #include <string.h>
 #include "clock.h"
 
+/* The first capacity, and the next after `cap` (doubling, up to max_iter + 1 values): one
+ * schedule for orbit_compute and orbit_peak_bytes, so the bound checked is the one kept. */
+static size_t first_cap(uint32_t max_iter)
+{
+    return max_iter < 4095 ? (size_t)max_iter + 1 : 4096;
+}
+
+static size_t next_cap(size_t cap, uint32_t max_iter)
+{
+    return cap * 2 > (size_t)max_iter + 1 ? (size_t)max_iter + 1 : cap * 2;
+}
+
+static size_t entry_bytes(bool want_fe)
+{
+    return sizeof(orbit_pt) + (want_fe ? sizeof(fec) : 0);
+}
+
+uint64_t orbit_peak_bytes(uint32_t max_iter, bool want_fe)
+{
+    /* A growth holds the old arrays and the new ones at once. */
+    uint64_t peak = first_cap(max_iter);
+    for (size_t cap = first_cap(max_iter); cap < (size_t)max_iter + 1;) {
+        size_t const next = next_cap(cap, max_iter);
+        if (cap + next > peak) peak = cap + next;
+        cap = next;
+    }
+    return peak * entry_bytes(want_fe);
+}
+
 /* Grows the arrays to hold `cap` values, keeping the first `used`. */
 static bool grow(const mandel_allocator *a, orbit *o, size_t used, size_t cap, bool want_fe)
 {
@@ -38,7 +67,7 @@ int orbit_compute(const mandel_allocator *a, mpfr_srcptr cre, mpfr_srcptr cim,
                   mandel_progress_fn progress, void *progress_user, orbit *out)
 {
     memset(out, 0, sizeof *out);
-    size_t cap = max_iter < 4095 ? (size_t)max_iter + 1 : 4096;
+    size_t cap = first_cap(max_iter);
     if (!grow(a, out, 0, cap, want_fe)) return MANDEL_ENOMEM;
 
     mpfr_t x, y, sx, sy, t;
@@ -61,7 +90,7 @@ int orbit_compute(const mandel_allocator *a, mpfr_srcptr cre, mpfr_srcptr cim,
         mpfr_add(y, y, cim, MPFR_RNDN);
         n++;
         if ((size_t)n >= cap) {
-            size_t const new_cap = cap * 2 > (size_t)max_iter + 1 ? (size_t)max_iter + 1 : cap * 2;
+            size_t const new_cap = next_cap(cap, max_iter);
             if (!grow(a, out, cap, new_cap, want_fe)) {
                 err = MANDEL_ENOMEM;
                 break;
@@ -82,6 +111,7 @@ int orbit_compute(const mandel_allocator *a, mpfr_srcptr cre, mpfr_srcptr cim,
     }
     mpfr_clears(x, y, sx, sy, t, (mpfr_ptr)NULL);
     out->len = n;
+    out->bytes = cap * entry_bytes(want_fe);
     if (err != MANDEL_OK) orbit_free(a, out);
     return err;
 }

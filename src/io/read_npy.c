@@ -165,6 +165,10 @@ int mandel_npy_read(mandel_ctx *ctx, const char *path, mandel_npy **out)
         err = ctx_fail(ctx, MANDEL_EIO, "cannot read '%s'", path);
     } else if ((uint64_t)len > ctx->max_pixels * 4 + 65536 + 12) {
         err = ctx_fail(ctx, MANDEL_ETOOBIG, "'%s' is larger than the pixel limit allows", path);
+    } else if ((uint64_t)len > ctx->max_memory / 2) {
+        /* the file's bytes, then the data copied out of them */
+        err = ctx_fail(ctx, MANDEL_ETOOBIG, "reading '%s' needs %llu bytes, limit is %llu",
+                       path, 2 * (unsigned long long)len, (unsigned long long)ctx->max_memory);
     } else if ((buf = ctx_alloc(ctx, (size_t)len)) == NULL) {
         err = ctx_fail(ctx, MANDEL_ENOMEM, "out of memory reading '%s'", path);
     } else if (fread(buf, 1, (size_t)len, f) != (size_t)len) {
