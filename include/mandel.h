@@ -573,11 +573,20 @@ MANDEL_API size_t mandel_pixels_row_bytes(mandel_pixels layout, uint32_t width);
 
 typedef struct mandel_image mandel_image;
 
+/* The longest image comment, in bytes (NUL not counted): 1 MiB, room for a centre of
+ * 100,000 digits a coordinate several times over. mandel_image_open() refuses a longer
+ * comment and mandel_image_comment() a file that holds one, so a hostile file costs at
+ * most this much memory. A JPEG comment above 65533 bytes (the COM marker's limit) is
+ * written in several COM markers, joined in order when read back; a .npy whose header
+ * outgrows 64 KiB is written in format version 2.0. */
+#define MANDEL_COMMENT_MAX 1048576
+
 typedef struct mandel_image_options {
     int jpeg_quality;      /* 1..100; 0 = default (90) */
     const char *comment;   /* text stored in the file where the format allows (PNG tEXt,
                             * JPEG COM, a '#' comment after the NPY header dict, which
-                            * numpy.load ignores), or NULL; one line */
+                            * numpy.load ignores), or NULL; one line of at most
+                            * MANDEL_COMMENT_MAX bytes (longer: MANDEL_ETOOBIG) */
     int npy_float;         /* NPY: 1 = float32 values (rows in MANDEL_PIXELS_F32) */
 } mandel_image_options;
 
@@ -646,11 +655,14 @@ MANDEL_API int mandel_image_close(mandel_image *image);
 MANDEL_API const char *mandel_image_temp_path(const mandel_image *image);
 
 /*! mandel_image_comment() :
- *  Reads back the comment of a PNG (tEXt "Comment"), JPEG (COM marker) or .npy (after the
- *  header dict) file, such as the command line mandel wrote into it, into buf
- *  (NUL-terminated, at most len bytes).
+ *  Reads back the comment of a PNG (tEXt "Comment"), JPEG (its COM markers, joined) or
+ *  .npy (after the header dict) file, such as the command line mandel wrote into it, into
+ *  buf (NUL-terminated, at most len bytes; MANDEL_COMMENT_MAX + 1 always suffices). The
+ *  text is returned as stored: it may hold any byte but NUL, so escape it before showing
+ *  it on a terminal.
  *  @return : MANDEL_OK; MANDEL_EIO (cannot open); MANDEL_EFORMAT (another format,
- *            unreadable, no comment); MANDEL_ETOOBIG (longer than len - 1). */
+ *            unreadable, no comment); MANDEL_ETOOBIG (longer than len - 1, or a comment
+ *            or PNG chunk above MANDEL_COMMENT_MAX). */
 MANDEL_API int mandel_image_comment(mandel_ctx *ctx, const char *path, char *buf, size_t len);
 
 /* Data read back from a .npy file (2-D, C order, '<u4' or '<f4'). */

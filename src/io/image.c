@@ -130,6 +130,11 @@ static int image_new(mandel_ctx *ctx, mandel_image **out, mandel_format format, 
     FAIL_IF(ctx, options != NULL && options->comment != NULL &&
                      strpbrk(options->comment, "\r\n") != NULL,
             MANDEL_EINVAL, "an image comment is one line");
+    size_t const comment_len = options != NULL && options->comment != NULL
+                                   ? strnlen(options->comment, MANDEL_COMMENT_MAX + 1)
+                                   : 0;
+    FAIL_IF(ctx, comment_len > MANDEL_COMMENT_MAX, MANDEL_ETOOBIG,
+            "an image comment is at most %d bytes", MANDEL_COMMENT_MAX);
 
     mandel_image *const img = ctx_alloc(ctx, sizeof *img);
     FAIL_IF(ctx, img == NULL, MANDEL_ENOMEM, "out of memory for an image");

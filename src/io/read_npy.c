@@ -15,6 +15,10 @@
 
 #include "field.h"
 
+/* The longest header read: the dict, " # ", a comment of MANDEL_COMMENT_MAX bytes and the
+ * padding to 64 bytes, with room to spare. */
+#define NPY_HEADER_MAX (MANDEL_COMMENT_MAX + 4096)
+
 struct mandel_npy {
     mandel_allocator alloc;
     uint32_t width, height;
@@ -107,6 +111,9 @@ int mandel_npy_parse(mandel_ctx *ctx, const void *bytes, size_t len, mandel_npy 
         prefix = 12;
     }
     FAIL_IF(ctx, header_len > len - prefix, MANDEL_EFORMAT, ".npy header runs past the file");
+    FAIL_IF(ctx, header_len > NPY_HEADER_MAX, MANDEL_ETOOBIG,
+            ".npy header is %zu bytes, more than a comment of %d bytes needs", header_len,
+            MANDEL_COMMENT_MAX);
     const char *const text = (const char *)b + prefix;
     const char *end = text + header_len;
     FAIL_IF(ctx, memchr(text, '\0', header_len) != NULL, MANDEL_EFORMAT,
@@ -128,6 +135,8 @@ int mandel_npy_parse(mandel_ctx *ctx, const void *bytes, size_t len, mandel_npy 
             npy.height, npy.width, bytes_needed);
     mandel_npy *const result = ctx_alloc(ctx, sizeof *result);
     size_t const comment_len = comment ? (size_t)(end - comment) : 0;
+    FAIL_IF(ctx, comment_len > MANDEL_COMMENT_MAX, MANDEL_ETOOBIG,
+            ".npy comment is longer than %d bytes", MANDEL_COMMENT_MAX);
     char *const comment_copy = ctx_alloc(ctx, comment_len + 1);
     void *const data = ctx_alloc(ctx, bytes_needed);
     if (result == NULL || comment_copy == NULL || data == NULL) {
@@ -163,7 +172,7 @@ int mandel_npy_read(mandel_ctx *ctx, const char *path, mandel_npy **out)
     uint8_t *buf = NULL;
     if (len < 0 || fseek(f, 0, SEEK_SET) != 0) {
         err = ctx_fail(ctx, MANDEL_EIO, "cannot read '%s'", path);
-    } else if ((uint64_t)len > ctx->max_pixels * 4 + 65536 + 12) {
+    } else if ((uint64_t)len > ctx->max_pixels * 4 + NPY_HEADER_MAX + 12) {
         err = ctx_fail(ctx, MANDEL_ETOOBIG, "'%s' is larger than the pixel limit allows", path);
     } else if ((uint64_t)len > ctx->max_memory / 2) {
         /* the file's bytes, then the data copied out of them */

@@ -10,8 +10,10 @@
 #include <jpeglib.h>
 #include <setjmp.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define JPG_BUFFER 16384
+#define JPG_COM_MAX 65533u /* a marker's 16-bit length counts its own two bytes */
 
 typedef struct jpg_state {
     struct jpeg_compress_struct cinfo;
@@ -93,10 +95,14 @@ static int jpg_begin(mandel_image *img)
     jpeg_set_defaults(&st->cinfo);
     jpeg_set_quality(&st->cinfo, img->jpeg_quality, TRUE);
     jpeg_start_compress(&st->cinfo, TRUE);
-    if (img->comment != NULL) {
-        size_t len = 0;
-        while (img->comment[len] != '\0' && len < 65533) len++;
-        jpeg_write_marker(&st->cinfo, JPEG_COM, (const JOCTET *)img->comment, (unsigned)len);
+    /* A COM marker holds at most 65533 bytes: a longer comment goes into several, in
+     * order, which read_comment.c joins; never cut. */
+    size_t left = img->comment != NULL ? strlen(img->comment) : 0;
+    for (const char *part = img->comment; left > 0;) {
+        unsigned const n = left < JPG_COM_MAX ? (unsigned)left : JPG_COM_MAX;
+        jpeg_write_marker(&st->cinfo, JPEG_COM, (const JOCTET *)part, n);
+        part += n;
+        left -= n;
     }
     return MANDEL_OK;
 }

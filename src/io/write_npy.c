@@ -1,10 +1,11 @@
 /*
- * io/write_npy.c - NumPy .npy (format version 1.0) of uint32 counts.
+ * io/write_npy.c - NumPy .npy (format version 1.0, or 2.0 for a header above 64 KiB) of
+ * uint32 counts or float32 values.
  *
- * The header is the magic, the version, a little-endian 16-bit length and a Python dict
- * literal padded with spaces so that the data starts at a multiple of 64 bytes; the data
- * is little-endian uint32 or float32, row-major, shape (height, width). numpy.load() reads
- * it.
+ * The header is the magic, the version, a little-endian 16-bit (2.0: 32-bit) length and a
+ * Python dict literal padded with spaces so that the data starts at a multiple of 64
+ * bytes; the data is little-endian uint32 or float32, row-major, shape (height, width).
+ * numpy.load() reads it.
  */
 #include "io/image_io.h"
 
@@ -20,17 +21,19 @@ static int npy_begin(mandel_image *img)
     int const dict_len = snprintf(NULL, 0,
                                   "{'descr': '%s', 'fortran_order': False, 'shape': (%u, %u), }%s%s",
                                   descr, img->height, img->width, *comment ? " # " : "", comment);
-    size_t const prefix = 10; /* magic 6, version 2, header length 2 */
-    size_t total = prefix + (size_t)dict_len + 1;
-    total = (total + 63) / 64 * 64;
-    FAIL_IF(img->ctx, total - prefix > 65535, MANDEL_ETOOBIG,
-            "the comment is too long for a .npy header (%zu bytes)", strlen(comment));
+    /* Version 1.0 has a 16-bit header length; a longer header (a long comment) takes
+     * version 2.0 and its 32-bit length, as NumPy itself does. */
+    size_t prefix = 10; /* magic 6, version 2, header length 2 (4 in version 2.0) */
+    size_t total = (prefix + (size_t)dict_len + 1 + 63) / 64 * 64;
+    if (total - prefix > 65535) {
+        prefix = 12;
+        total = (prefix + (size_t)dict_len + 1 + 63) / 64 * 64;
+    }
     uint8_t *const header = ctx_alloc(img->ctx, total + 1);
     FAIL_IF(img->ctx, header == NULL, MANDEL_ENOMEM, "out of memory for a .npy header");
     size_t const header_len = total - prefix;
-    memcpy(header, "\x93NUMPY\x01\x00", 8);
-    header[8] = (uint8_t)(header_len & 0xff);
-    header[9] = (uint8_t)(header_len >> 8);
+    memcpy(header, prefix == 10 ? "\x93NUMPY\x01\x00" : "\x93NUMPY\x02\x00", 8);
+    for (size_t b = 0; b < prefix - 8; b++) header[8 + b] = (uint8_t)(header_len >> (8 * b));
     snprintf((char *)header + prefix, (size_t)dict_len + 1,
              "{'descr': '%s', 'fortran_order': False, 'shape': (%u, %u), }%s%s", descr,
              img->height, img->width, *comment ? " # " : "", comment);
