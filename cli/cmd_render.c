@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "comment.h"
 #include "mandel.h"
 #include "pipeline.h"
 #include "progress.h"
@@ -192,25 +193,65 @@ static int load_data(mandel_ctx *ctx, const render_opts *o, pipeline *p, mandel_
     return -1;
 }
 
-/* Splits a picture's comment "mandel render ARG..." into words. Returns the number of words
- * after "mandel render", or -1 if the comment is not such a command line. */
-static int split_command(char *text, char **words, int max_words)
+#define MAX_ARGS 256
+
+/* What --from read: the comment (split in place into its words) and the command line made
+ * of those words and the user's, which the options point into until the render is done. */
+typedef struct from_args {
+    char *comment;
+    char **words;
+    char **argv;
+} from_args;
+
+static void from_free(from_args *f)
 {
-    int n = 0;
-    for (char *w = strtok(text, " "); w != NULL; w = strtok(NULL, " ")) {
-        if (n == max_words) return -1;
-        words[n++] = w;
+    free(f->comment);
+    free(f->words);
+    free(f->argv);
+}
+
+/* Reads FILE's comment, checks that it is a mandel command of picture options only and
+ * splits it into f->words. Returns the number of words after "mandel render", or
+ * -(exit code) after an error message. */
+static long read_from(const char *from, from_args *f)
+{
+    f->comment = malloc(MANDEL_COMMENT_MAX + 1);
+    mandel_ctx *const ctx = mandel_ctx_new(NULL);
+    if (ctx == NULL || f->comment == NULL) {
+        mandel_ctx_free(ctx);
+        return -cli_error(EXIT_FAIL, "out of memory");
     }
-    if (n < 2 || strcmp(words[0], "mandel") != 0 || strcmp(words[1], "render") != 0) return -1;
+    int const err = mandel_image_comment(ctx, from, f->comment, MANDEL_COMMENT_MAX + 1);
+    if (err != MANDEL_OK) {
+        int const code = cli_error(EXIT_FAIL, "--from: %s", mandel_errmsg(ctx));
+        mandel_ctx_free(ctx);
+        return -code;
+    }
+    mandel_ctx_free(ctx);
+    size_t const max_words = (strlen(f->comment) + 1) / 2 + 1;
+    f->words = malloc(max_words * sizeof *f->words);
+    if (f->words == NULL) return -cli_error(EXIT_FAIL, "out of memory");
+    const char *why = NULL;
+    long const n = comment_split(f->comment, f->words, max_words, &why);
+    if (n < 0)
+        return -cli_error(EXIT_FAIL, "--from '%s': its comment holds %s", from, why);
+    if (n < 2 || strcmp(f->words[0], "mandel") != 0 || strcmp(f->words[1], "render") != 0)
+        return -cli_error(EXIT_FAIL, "--from '%s': its comment is not a mandel command", from);
+    /* Refused, not dropped: a picture that asks to write files or to set up the machine
+     * was crafted, and rendering the rest of it would make something its sender did not
+     * describe either. */
+    char offence[160];
+    if (render_opts_picture_only((int)n - 1, f->words + 1, offence, sizeof offence) != 0)
+        return -cli_error(EXIT_FAIL, "--from '%s': refused: its comment holds %s; a picture "
+                                     "may carry only view, formula, colouring, size, --aa, "
+                                     "--npy and --guess options", from, offence);
     return n - 2;
 }
 
-#define MAX_ARGS 256
-
 /* --from FILE: the options stored in FILE's comment come first, then the user's own (which
- * override them). Fills new_argv (argv[0] first) and returns its length, 0 without --from,
+ * override them). Fills f->argv (argv[0] first) and returns its length, 0 without --from,
  * or -(exit code) after an error message. */
-static int expand_from(int argc, char **argv, char **new_argv, char *comment, size_t len)
+static long expand_from(int argc, char **argv, from_args *f)
 {
     const char *from = NULL;
     int at = -1;
@@ -224,40 +265,33 @@ static int expand_from(int argc, char **argv, char **new_argv, char *comment, si
         }
     }
     if (from == NULL) return 0;
-    mandel_ctx *const ctx = mandel_ctx_new(NULL);
-    if (ctx == NULL) return -cli_error(EXIT_FAIL, "out of memory");
-    int const err = mandel_image_comment(ctx, from, comment, len);
-    if (err != MANDEL_OK) {
-        int const code = cli_error(EXIT_FAIL, "--from: %s", mandel_errmsg(ctx));
-        mandel_ctx_free(ctx);
-        return -code;
-    }
-    mandel_ctx_free(ctx);
-    char *words[MAX_ARGS];
-    int const n = split_command(comment, words, MAX_ARGS);
-    if (n < 0) return -cli_error(EXIT_FAIL, "--from '%s': its comment is not a mandel command", from);
-    int k = 0;
-    new_argv[k++] = argv[0];
-    for (int i = 0; i < n; i++) new_argv[k++] = words[2 + i];
+    long const n = read_from(from, f);
+    if (n < 0) return n;
+    f->argv = malloc(((size_t)n + (size_t)argc + 1) * sizeof *f->argv);
+    if (f->argv == NULL) return -cli_error(EXIT_FAIL, "out of memory");
+    long k = 0;
+    f->argv[k++] = argv[0];
+    for (long i = 0; i < n; i++) f->argv[k++] = f->words[2 + i];
     int const skip = strcmp(argv[at], "--from") == 0 ? 2 : 1;
-    for (int i = 1; i < argc && k < 2 * MAX_ARGS; i++) {
+    for (int i = 1; i < argc; i++) {
         if (i >= at && i < at + skip) continue;
-        new_argv[k++] = argv[i];
+        f->argv[k++] = argv[i];
     }
+    f->argv[k] = NULL;
     return k;
 }
 
 int cmd_render(int argc, char **argv)
 {
-    static char from_comment[65536];
-    char *from_argv[2 * MAX_ARGS + 1];
-    int const expanded = argc <= MAX_ARGS
-                             ? expand_from(argc, argv, from_argv, from_comment, sizeof from_comment)
-                             : -cli_error(EXIT_USAGE, "too many arguments");
-    if (expanded < 0) return -expanded;
+    from_args from = {NULL, NULL, NULL};
+    long const expanded = expand_from(argc, argv, &from);
+    if (expanded < 0) {
+        from_free(&from);
+        return (int)-expanded;
+    }
     if (expanded > 0) {
-        argc = expanded;
-        argv = from_argv;
+        argc = (int)expanded;
+        argv = from.argv;
     }
     render_opts o;
     int rc = render_opts_parse(argc, argv, &o);
@@ -403,6 +437,7 @@ done:
     mandel_ctx_free(ctx);
     free(o.center_copy);
     mandel_location_free(o.loc);
+    from_free(&from);
     return rc;
 }
 

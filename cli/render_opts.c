@@ -15,8 +15,12 @@
 
 #include "args.h"
 #include "cli.h"
+#include "comment.h"
 
 #define MAX_SIDE 65535u
+
+/* getopt_long's short options; the leading ':' makes a missing value answer ':'. */
+#define SHORT_OPTIONS ":s:i:c:r:z:t:p:o:qh"
 
 static const char help_text[] =
     "Usage: mandel render [options] -o FILE\n"
@@ -28,7 +32,9 @@ static const char help_text[] =
     "  .ppm .pgm     binary Netpbm colour and grey\n"
     "  .pbm          1 bit a pixel: black = reached the iteration limit, white = escaped\n"
     "  .npy          raw data for numpy.load(): uint32 counts, or with --npy smooth or\n"
-    "                --npy distance float32 values; 'mandel colour' recolours it\n"
+    "                --npy distance float32 values; 'mandel colour' recolours it (a\n"
+    "                header above numpy's 10000 bytes, a centre of thousands of digits,\n"
+    "                loads with numpy.load(FILE, max_header_size=2**21))\n"
     "\n"
     "View (default: the whole set, centre -0.75,0, radius 1.25):\n"
     "  -c, --center RE,IM      centre of the picture (also spelled --centre)\n"
@@ -85,7 +91,13 @@ static const char help_text[] =
     "                          distance (float32; distances in pixels)\n"
     "      --from PICTURE      start from the options a PNG, JPEG or .npy made by mandel\n"
     "                          was rendered with (its comment; see 'mandel info');\n"
-    "                          options given as well override them\n"
+    "                          options given as well override them. Only options that\n"
+    "                          describe a picture are taken: view, -s, -i, formula,\n"
+    "                          colouring, a built-in palette, --aa, --npy, --guess. A\n"
+    "                          comment that holds any other (-o, --save-location,\n"
+    "                          --location, a palette file, --threads, --engine, ...) is\n"
+    "                          refused whole (exit 1), not trimmed: it was crafted, and\n"
+    "                          the rest of it is not what its sender described either\n"
     "  -o, --output FILE       where to write; written to a temporary file and renamed\n"
     "                          when complete, so FILE is never left half-written.\n"
     "                          '-' writes to standard output (with --format; not to a\n"
@@ -237,7 +249,7 @@ int render_opts_parse(int argc, char **argv, render_opts *o)
     opterr = 0;
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, ":s:i:c:r:z:t:p:o:qh", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, SHORT_OPTIONS, long_options, NULL)) != -1) {
         switch (c) {
         case 's':
             if (!args_size(optarg, MAX_SIDE, &o->width, &o->height, why))
@@ -306,7 +318,11 @@ int render_opts_parse(int argc, char **argv, render_opts *o)
             o->gradient_file = optarg;
             break;
         }
-        case OPT_FROM: break; /* expanded before parsing (expand_from) */
+        case OPT_FROM:
+            /* expand_from() took out the --from it read; another (or an abbreviation of
+             * it, which getopt_long accepts) would be ignored without a word. */
+            return cli_error(EXIT_USAGE, "--from: give it once, spelled out in full "
+                                         "(--from PICTURE)");
         case OPT_COLOR:
             if (render_opts_color_by(optarg) < 0)
                 return bad_value(c, optarg, "unknown mode (smooth, count, histogram, log, distance)");
@@ -431,32 +447,109 @@ __attribute__((format(printf, 2, 3))) static void append(char **text, const char
     *text = grown;
 }
 
+/* Appends " OPTION VALUE" with VALUE quoted as a shell word (comment_quote). */
+static void append_word(char **text, const char *option, const char *value)
+{
+    if (*text == NULL) return;
+    char *const quoted = comment_quote(value);
+    if (quoted == NULL) {
+        free(*text);
+        *text = NULL;
+        return;
+    }
+    append(text, " %s %s", option, quoted);
+    free(quoted);
+}
+
 char *render_opts_describe(const render_opts *o)
 {
     char *text = strdup("mandel render");
-    if (o->have_bounds)
-        append(&text, " --bounds %.17g,%.17g,%.17g,%.17g", o->bounds[0], o->bounds[1],
-               o->bounds[2], o->bounds[3]);
-    else if (o->zoom_text != NULL)
-        append(&text, " --center %s,%s --zoom %s", o->center_re ? o->center_re : "-0.75",
-               o->center_im ? o->center_im : "0", o->zoom_text);
-    else
-        append(&text, " --center %s,%s --radius %s", o->center_re ? o->center_re : "-0.75",
-               o->center_im ? o->center_im : "0", o->radius_text ? o->radius_text : "1.25");
+    char number[128];
+    if (o->have_bounds) {
+        snprintf(number, sizeof number, "%.17g,%.17g,%.17g,%.17g", o->bounds[0], o->bounds[1],
+                 o->bounds[2], o->bounds[3]);
+        append_word(&text, "--bounds", number);
+    } else {
+        const char *const re = o->center_re ? o->center_re : "-0.75";
+        const char *const im = o->center_im ? o->center_im : "0";
+        char *const center = malloc(strlen(re) + strlen(im) + 2);
+        if (center == NULL) {
+            free(text);
+            return NULL;
+        }
+        sprintf(center, "%s,%s", re, im);
+        append_word(&text, "--center", center);
+        free(center);
+        if (o->zoom_text != NULL)
+            append_word(&text, "--zoom", o->zoom_text);
+        else
+            append_word(&text, "--radius", o->radius_text ? o->radius_text : "1.25");
+    }
     append(&text, " --size %ux%u --iterations %u", o->width, o->height, o->max_iter);
-    if (o->palette_given) append(&text, " --palette %s", o->palette_name);
+    if (o->palette_given) append_word(&text, "--palette", o->palette_name);
     if (o->formula_name != NULL && strcmp(o->formula_name, "mandelbrot") != 0)
-        append(&text, " --formula %s", o->formula_name);
+        append_word(&text, "--formula", o->formula_name);
     if (o->power != 2) append(&text, " --power %u", o->power);
     if (o->julia) append(&text, " --julia %.17g,%.17g", o->julia_re, o->julia_im);
-    if (o->color_name != NULL) append(&text, " --color %s", o->color_name);
+    if (o->color_name != NULL) append_word(&text, "--color", o->color_name);
     if (o->have_period) append(&text, " --palette-period %.17g", o->period);
     if (o->have_offset) append(&text, " --palette-offset %.17g", o->offset);
-    if (o->npy_name != NULL) append(&text, " --npy %s", o->npy_name);
+    if (o->npy_name != NULL) append_word(&text, "--npy", o->npy_name);
     if (o->aa > 1) append(&text, " --aa %u", o->aa);
-    if (o->have_interior)
-        append(&text, " --interior #%02x%02x%02x", o->interior[0], o->interior[1],
-               o->interior[2]);
+    if (o->have_interior) {
+        snprintf(number, sizeof number, "#%02x%02x%02x", o->interior[0], o->interior[1],
+                 o->interior[2]);
+        append_word(&text, "--interior", number);
+    }
     if (o->guess) append(&text, " --guess");
     return text;
+}
+
+/* The options a picture's comment may hold: those describe() writes (in any spelling
+ * getopt_long accepts), which say what the picture shows. --guess is one: it changes
+ * pixels. Never the output, a location, a palette file, the machine (--threads, --engine,
+ * --isa, --no-shortcuts), --from, --help, or how the file is written. */
+static bool picture_option(int c)
+{
+    switch (c) {
+    case 's': case 'i': case 'c': case 'r': case 'z': case 'p': case OPT_BOUNDS:
+    case OPT_INTERIOR: case OPT_AA: case OPT_COLOR: case OPT_FORMULA: case OPT_POWER:
+    case OPT_JULIA: case OPT_PERIOD: case OPT_OFFSET: case OPT_NPY: case OPT_GUESS:
+        return true;
+    default:
+        return false;
+    }
+}
+
+int render_opts_picture_only(int argc, char **argv, char *offence, size_t len)
+{
+    char shown[64], name[32];
+    opterr = 0;
+    optind = 0; /* 0, not 1: glibc then also forgets a half-read bundle like -qo */
+    int c;
+    /* '+': stop at the first word that is not an option, as the whole line would not. */
+    while ((c = getopt_long(argc, argv, "+" SHORT_OPTIONS, long_options, NULL)) != -1) {
+        if (c == '?' || c == ':') {
+            comment_escape(argv[optind - 1], shown, sizeof shown);
+            snprintf(offence, len, "%s '%s'", c == '?' ? "an unknown or ambiguous option" :
+                                               "an option without its value", shown);
+            return -1;
+        }
+        if (!picture_option(c)) {
+            snprintf(offence, len, "%s", option_name(c, name, sizeof name));
+            return -1;
+        }
+        int index;
+        if (c == 'p' && mandel_palette_find(optarg, &index) != MANDEL_OK) {
+            comment_escape(optarg, shown, sizeof shown);
+            snprintf(offence, len, "--palette '%s', not a built-in palette", shown);
+            return -1;
+        }
+    }
+    if (optind < argc || strcmp(argv[optind - 1], "--") == 0) {
+        comment_escape(optind < argc ? argv[optind] : "--", shown, sizeof shown);
+        snprintf(offence, len, "'%s', not an option", shown);
+        return -1;
+    }
+    return 0;
 }

@@ -52,6 +52,12 @@ int render_opts_parse(int argc, char **argv, render_opts *o);
  * none that only affects speed. Free it; NULL when out of memory. */
 char *render_opts_describe(const render_opts *o);
 
+/* Whether argv (argv[0] is the command) holds only options that describe a picture, in
+ * any spelling getopt_long accepts (abbreviations, --opt=value, bundles): the options
+ * --from takes from a picture's comment. Returns 0 if so, else -1 with the first other
+ * option, word or palette file named in offence (escaped for a terminal). */
+int render_opts_picture_only(int argc, char **argv, char *offence, size_t len);
+
 /* --color, --formula and --npy names to values; -1 if unknown. */
 int render_opts_color_by(const char *name);
 int render_opts_formula(const char *name);

@@ -80,7 +80,7 @@ check "AA with a whole-field palette and grey output" test "$(wc -c <aav.pgm)" -
 
 # A picture says how it was made, and --from makes it again (or a variation).
 "$MANDEL" render -q -s 90x60 -c -0.74,0.13 -r 0.05 -i 700 --aa 2 -p magma --interior '#102030' -o made.png
-check "mandel info prints the command" test "$("$MANDEL" info made.png)" = "mandel render --center -0.74,0.13 --radius 0.05 --size 90x60 --iterations 700 --palette magma --aa 2 --interior #102030"
+check "mandel info prints the command" test "$("$MANDEL" info made.png)" = "mandel render --center -0.74,0.13 --radius 0.05 --size 90x60 --iterations 700 --palette magma --aa 2 --interior '#102030'"
 "$MANDEL" render -q --from made.png -o again.png
 check "--from reproduces the picture byte for byte" cmp -s made.png again.png
 "$MANDEL" render -q --from made.png -s 45x30 -o smaller.jpg
