@@ -5,9 +5,9 @@
 #   bench/deep_bench.sh [path/to/mandel]          SIZE=WxH REPEAT=n THREADS=t LOCS="1e14 ..."
 #
 # For each location: the wall time of the whole `mandel render` process (best of REPEAT
-# runs, default 1), its split into reference orbit / BLA table / pixel pass (the library
-# prints it on stderr when MANDEL_DEEP_STATS is set; not a user feature), the pixel pass's
-# BLA skips, exact steps and rebases, and the peak memory (/usr/bin/time -f %M).
+# runs, default 1), its split into reference orbit / BLA table / pixel pass (the line
+# `mandel render --stats` prints, from mandel_stats), the pixel pass's BLA skips, exact
+# steps and rebases, and the peak memory (/usr/bin/time -f %M).
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 MANDEL=${1:-$here/build/mandel}
@@ -27,7 +27,7 @@ for loc in $LOCS; do
     best=""
     i=0
     while [ "$i" -lt "$REPEAT" ]; do
-        MANDEL_DEEP_STATS=1 /usr/bin/time -f 'TIME %e %M' "$MANDEL" render -q -t "$THREADS" \
+        /usr/bin/time -f 'TIME %e %M' "$MANDEL" render -q --stats -t "$THREADS" \
             --engine perturb --location "$KF/$loc.kfr" -s "$SIZE" -o "$work/$loc.png" \
             2> "$work/err"
         t=$(awk '/^TIME/ {print $2}' "$work/err")
@@ -39,20 +39,20 @@ for loc in $LOCS; do
     done
     iters=$(awk '/^Iterations:/ {print $2}' "$KF/$loc.kfr" | tr -d '\r')
     awk -v loc="$loc" -v iters="$iters" '
-        /^deep:/ {
+        /^mandel: .*kernel perturb;/ {
             for (i = 1; i <= NF; i++) {
                 if ($i == "orbit") orbit = $(i + 1)
-                if ($i == "bla" && bla == "") bla = $(i + 1)
+                if ($i == "bla" && $(i + 1) != "skips") bla = $(i + 1)
                 if ($i == "pixels") pixels = $(i + 1)
                 if ($i == "skips") skips = $(i - 2)
-                if ($i == "steps,") { if ($(i - 1) == "fe") fe = $(i - 2); else steps = $(i - 1) }
+                if ($i == "exact") steps = $(i - 1)
                 if ($i == "rebases") rebases = $(i - 1)
             }
         }
         /^TIME/ { wall = $2; kb = $3 }
         END {
             printf "%-7s %9s %8.2f %8.3f %8.3f %8.2f %8.1f %8.1f %8.1f %9.2f\n", loc, iters, wall,
-                orbit, bla, pixels, kb / 1024, skips / 1e6, (steps + fe) / 1e6, rebases / 1e6
+                orbit, bla, pixels, kb / 1024, skips / 1e6, steps / 1e6, rebases / 1e6
         }' "$work/best"
 done
 echo "peak_MiB: peak resident set; skips: BLA blocks applied; steps: exact perturbation steps"

@@ -49,12 +49,13 @@ bool args_double(const char *text, double *out, char *why)
         snprintf(why, ARGS_WHY_LEN, "not a number");
         return false;
     }
-    if (!isfinite(v)) {
-        snprintf(why, ARGS_WHY_LEN, "not finite");
+    /* strtod answers HUGE_VAL with ERANGE for a number too large, inf without for "inf" */
+    if (errno == ERANGE && fabs(v) > 1.0) {
+        snprintf(why, ARGS_WHY_LEN, "too large (a double ends at 1.8e308)");
         return false;
     }
-    if (errno == ERANGE && fabs(v) > 1.0) {
-        snprintf(why, ARGS_WHY_LEN, "out of range");
+    if (!isfinite(v)) {
+        snprintf(why, ARGS_WHY_LEN, "not finite");
         return false;
     }
     *out = v;

@@ -418,12 +418,7 @@ int cmd_render(int argc, char **argv)
         set_signals(SIG_DFL);
         temp_path[0] = '\0';
     }
-    if (rc == EXIT_OK && o.stats) {
-        double const rate = p.seconds > 0 ? (double)p.iterations / p.seconds : 0;
-        fprintf(stderr, "mandel: %.6f s, %llu iterations, %.3f G iterations/s, %u threads, "
-                        "kernel %s\n", p.seconds, (unsigned long long)p.iterations, rate * 1e-9,
-                p.last.threads, p.last.isa);
-    }
+    if (rc == EXIT_OK && o.stats) pipeline_print_stats(&p);
 done:
     mandel_npy_free(npy);
     free(comment);

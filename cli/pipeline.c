@@ -223,6 +223,12 @@ static int render_rows(pipeline *p, uint32_t y, uint32_t rows, size_t offset)
     mandel_ctx_stats(p->ctx, &p->last);
     p->seconds += p->last.seconds;
     p->iterations += p->last.iterations;
+    p->deep.orbit_seconds += p->last.orbit_seconds;
+    p->deep.bla_seconds += p->last.bla_seconds;
+    p->deep.bla_skips += p->last.bla_skips;
+    p->deep.bla_iterations += p->last.bla_iterations;
+    p->deep.exact_steps += p->last.exact_steps;
+    p->deep.rebases += p->last.rebases;
     return EXIT_OK;
 }
 
@@ -365,4 +371,21 @@ void pipeline_free(pipeline *p)
     p->counts = NULL;
     p->smooth = p->distance = NULL;
     p->pixels = p->samples = NULL;
+}
+
+void pipeline_print_stats(const pipeline *p)
+{
+    double const rate = p->seconds > 0 ? (double)p->iterations / p->seconds : 0;
+    char deep[256] = "";
+    if (strcmp(p->last.isa, "perturb") == 0) {
+        mandel_stats const *const d = &p->deep;
+        snprintf(deep, sizeof deep, "; orbit %.3f s, bla %.3f s, pixels %.3f s, %llu bla skips "
+                                    "(%llu iterations), %llu exact steps, %llu rebases",
+                 d->orbit_seconds, d->bla_seconds, p->seconds - d->orbit_seconds - d->bla_seconds,
+                 (unsigned long long)d->bla_skips, (unsigned long long)d->bla_iterations,
+                 (unsigned long long)d->exact_steps, (unsigned long long)d->rebases);
+    }
+    fprintf(stderr, "mandel: %.6f s, %llu iterations, %.3f G iterations/s, %u threads, "
+                    "kernel %s%s\n", p->seconds, (unsigned long long)p->iterations, rate * 1e-9,
+            p->last.threads, p->last.isa, deep);
 }

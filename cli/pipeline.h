@@ -54,7 +54,12 @@ typedef struct pipeline {
     double seconds;
     uint64_t iterations;
     mandel_stats last;
+    mandel_stats deep;          /* the deep engine's fields of mandel_stats, summed */
 } pipeline;
+
+/* --stats: one line on stderr, the totals of pipeline_run(); with the perturbation engine
+ * also where its time went (bench/deep_bench.sh reads it). */
+void pipeline_print_stats(const pipeline *p);
 
 /* Chooses the band size and allocates the buffers, refusing (with a message naming the
  * bytes needed) a picture whose buffers exceed half the machine's memory. Returns -1 to go

@@ -98,9 +98,15 @@ MANDEL_API mandel_ctx *mandel_ctx_new(const mandel_allocator *alloc);
 MANDEL_API void mandel_ctx_free(mandel_ctx *ctx);
 
 /*! mandel_errmsg() :
- *  @return : the exact problem of the last failed call made with this ctx (e.g.
- *            "rect 0,0 500x10 is outside the 400x400 view"), or "" if none failed.
- *            Valid until the next call on the ctx. */
+ *  @return : the exact problem of the last call made with this ctx, or with an object
+ *            holding it (a view's or image's calls), if it failed (e.g. "rect 0,0 500x10 is
+ *            outside the 400x400 view"); "" if it succeeded. Every function that returns an
+ *            error code sets it ("" on success); accessors (mandel_ctx_get, _stats) and
+ *            the void functions that free (mandel_image_abort, mandel_view_free) leave it.
+ *            The message is whole however long (a path of any length), except that user
+ *            text such as a centre of many digits is quoted by its first 40 characters and
+ *            "..."; if the memory for a long message cannot be had, its first 252 bytes
+ *            end in "...". Owned by the ctx, valid until the next call on it. */
 MANDEL_API const char *mandel_errmsg(const mandel_ctx *ctx);
 
 typedef enum {
@@ -263,13 +269,25 @@ typedef void (*mandel_sink_fn)(void *user, mandel_rect piece, const mandel_field
 /*! mandel_ctx_set_sink() : installs (or, with fn = NULL, removes) the sink. */
 MANDEL_API void mandel_ctx_set_sink(mandel_ctx *ctx, mandel_sink_fn fn, void *user);
 
-/* What the last successful render on a ctx did. */
+/* What the last successful render on a ctx did. Fields are only ever appended: the
+ * deep-zoom split (orbit_seconds on) was appended in 0.1, which changed the struct's size,
+ * so code compiled against an earlier header must be rebuilt (mandel_ctx_stats copies the
+ * whole struct). */
 typedef struct mandel_stats {
-    double seconds;       /* wall time of the render */
+    double seconds;       /* wall time of the render, orbit and BLA table included */
     uint64_t pixels;      /* pixels in the rect */
     uint64_t iterations;  /* sum of the counts of the rect */
     uint32_t threads;     /* worker threads used */
     const char *isa;      /* name of the kernel used (static storage) */
+    /* PERTURB only (0 otherwise): where the time of a deep render went, and what its pixel
+     * pass did. The orbit and the table are built by the first render of a view with a
+     * given max_iter; later ones reuse them (0 s). */
+    double orbit_seconds;     /* computing the reference orbit in MPFR */
+    double bla_seconds;       /* building the bilinear approximation table */
+    uint64_t bla_skips;       /* approximation steps applied over all pixels */
+    uint64_t bla_iterations;  /* the iterations they covered */
+    uint64_t exact_steps;     /* iterations done one by one (double or extended range) */
+    uint64_t rebases;         /* times a pixel went back to the start of the orbit */
 } mandel_stats;
 
 /*! mandel_ctx_stats() : copies the statistics of the last successful render. */
@@ -304,7 +322,9 @@ MANDEL_API int mandel_view_new_bounds(mandel_ctx *ctx, mandel_view **out, uint32
  *  deeper views mandel_view_point() returns the points rounded to double, and only the
  *  PERTURB and MPFR engines can render them (mandel_view_engine).
  *  @return : MANDEL_OK, MANDEL_EINVAL (malformed or non-finite text, radius <= 0, zero
- *            size, a view wider than 1e300), MANDEL_ETOOBIG (a step below 2^-(2^26)),
+ *            size, a view reaching beyond 1e300), MANDEL_ETOOBIG (deeper than this build
+ *            supports: a view needing more than 2^26 bits of precision, about a step of
+ *            2^-(2^26 - 64) around a centre within +-1, a zoom of 1e20201762 for 4 pixels),
  *            MANDEL_ENOMEM. */
 MANDEL_API int mandel_view_new_center(mandel_ctx *ctx, mandel_view **out, uint32_t width,
                                       uint32_t height, const char *re, const char *im,
@@ -317,6 +337,7 @@ MANDEL_API int mandel_view_new_center(mandel_ctx *ctx, mandel_view **out, uint32
  *  text (mandel_view_radius): for a zoom whose radius is a normal double it is "%.17g" of
  *  2.0/zoom computed in double, else 2/zoom to 31 significant digits.
  *  @return : MANDEL_OK, MANDEL_EINVAL (malformed text, zoom <= 0, zero size, too wide),
+ *            MANDEL_ETOOBIG (deeper than this build supports, as mandel_view_new_center),
  *            MANDEL_ENOMEM. */
 MANDEL_API int mandel_view_new_zoom(mandel_ctx *ctx, mandel_view **out, uint32_t width,
                                     uint32_t height, const char *re, const char *im,

@@ -52,6 +52,7 @@ int mandel_render(mandel_ctx *ctx, const mandel_view *view, uint32_t max_iter,
                   mandel_rect rect, uint32_t *counts, size_t stride, size_t counts_bytes)
 {
     if (ctx == NULL) return MANDEL_EINVAL;
+    ctx_clear(ctx);
     mandel_fields const fields = {counts, NULL, NULL, stride, counts_bytes / sizeof *counts};
     FAIL_IF(ctx, counts == NULL, MANDEL_EINVAL, "view or counts is NULL");
     return mandel_render_fields(ctx, view, max_iter, rect, &fields);
@@ -106,7 +107,7 @@ int mandel_render_fields(mandel_ctx *ctx, const mandel_view *view, uint32_t max_
                          mandel_rect rect, const mandel_fields *fields)
 {
     if (ctx == NULL) return MANDEL_EINVAL;
-    ctx->errmsg[0] = '\0';
+    ctx_clear(ctx);
     FAIL_IF(ctx, view == NULL || fields == NULL, MANDEL_EINVAL, "view or fields is NULL");
     FAIL_IF(ctx, fields->counts == NULL && fields->smooth == NULL && fields->distance == NULL,
             MANDEL_EINVAL, "no field to render into");
@@ -163,16 +164,14 @@ int mandel_render_fields(mandel_ctx *ctx, const mandel_view *view, uint32_t max_
     mandel_progress_fn const progress = pixel_progress(ctx, &progress_user);
     if (engine != MANDEL_ENGINE_DOUBLE) {
         double const start = clock_seconds();
-        uint64_t iterations = 0;
+        mandel_stats st = {0};
         CHECK(deep_render(ctx, ctx->pool, n_threads, view->deep, engine == MANDEL_ENGINE_MPFR,
-                          max_iter, rect, fields, progress, progress_user, &iterations));
-        ctx->stats = (mandel_stats){
-            .seconds = clock_seconds() - start,
-            .pixels = field_pixels(rect),
-            .iterations = iterations,
-            .threads = n_threads,
-            .isa = engine == MANDEL_ENGINE_MPFR ? "mpfr" : "perturb",
-        };
+                          max_iter, rect, fields, progress, progress_user, &st));
+        st.seconds = clock_seconds() - start;
+        st.pixels = field_pixels(rect);
+        st.threads = n_threads;
+        st.isa = engine == MANDEL_ENGINE_MPFR ? "mpfr" : "perturb";
+        ctx->stats = st;
         return MANDEL_OK;
     }
 

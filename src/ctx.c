@@ -8,6 +8,7 @@
  */
 #include "mandel_internal.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,12 +73,52 @@ char *ctx_strdup(mandel_ctx *ctx, const char *text)
     return copy;
 }
 
+void ctx_clear(mandel_ctx *ctx)
+{
+    ctx->errmsg = ctx->errmsg_fixed;
+    ctx->errmsg_fixed[0] = '\0';
+}
+
+const char *ctx_clip(const char *text, size_t max, char *buf, size_t size)
+{
+    assert(size >= 4);
+    if (max > size - 4) max = size - 4;
+    if (text == NULL) return "(null)";
+    if (strnlen(text, max + 1) <= max) return text;
+    memcpy(buf, text, max);
+    memcpy(buf + max, "...", 4);
+    return buf;
+}
+
+/* The message is formatted into a new buffer and only then replaces the old one, so that
+ * an argument may quote the previous message. When a long message finds no memory, its
+ * first bytes are kept with "..." at the end, so a reader knows it was cut. */
 int ctx_fail(mandel_ctx *ctx, int code, const char *fmt, ...)
 {
-    va_list ap;
+    va_list ap, again;
     va_start(ap, fmt);
-    vsnprintf(ctx->errmsg, sizeof ctx->errmsg, fmt, ap);
+    va_copy(again, ap);
+    char head[sizeof ctx->errmsg_fixed];
+    int const n = vsnprintf(head, sizeof head, fmt, ap);
     va_end(ap);
+    size_t const len = n < 0 ? 0 : (size_t)n;
+    if (len < sizeof head) {
+        memcpy(ctx->errmsg_fixed, head, len + 1);
+        ctx->errmsg = ctx->errmsg_fixed;
+    } else {
+        char *const whole = ctx_alloc(ctx, len + 1);
+        if (whole != NULL) {
+            vsnprintf(whole, len + 1, fmt, again);
+            ctx_free(ctx, ctx->errmsg_heap);
+            ctx->errmsg_heap = whole;
+            ctx->errmsg = whole;
+        } else {
+            memcpy(head + sizeof head - 4, "...", 4);
+            memcpy(ctx->errmsg_fixed, head, sizeof head);
+            ctx->errmsg = ctx->errmsg_fixed;
+        }
+    }
+    va_end(again);
     return code;
 }
 
@@ -90,6 +131,7 @@ mandel_ctx *mandel_ctx_new(const mandel_allocator *alloc)
     if (ctx == NULL) return NULL;
     memset(ctx, 0, sizeof *ctx);
     ctx->alloc = a;
+    ctx_clear(ctx);
     ctx->isa = MANDEL_ISA_AUTO;
     ctx->max_pixels = DEFAULT_MAX_PIXELS;
     ctx->max_memory = default_max_memory();
@@ -104,10 +146,11 @@ void mandel_ctx_free(mandel_ctx *ctx)
 {
     if (ctx == NULL) return;
     sched_pool_free(ctx->pool);
+    ctx_free(ctx, ctx->errmsg_heap);
     ctx->alloc.free(ctx->alloc.user, ctx);
 }
 
-const char *mandel_errmsg(const mandel_ctx *ctx) { return ctx ? ctx->errmsg : ""; }
+const char *mandel_errmsg(const mandel_ctx *ctx) { return ctx != NULL ? ctx->errmsg : ""; }
 
 int mandel_option_bounds(mandel_option opt, int64_t *lo, int64_t *hi)
 {
@@ -133,6 +176,7 @@ int mandel_option_bounds(mandel_option opt, int64_t *lo, int64_t *hi)
 int mandel_ctx_set(mandel_ctx *ctx, mandel_option opt, int64_t value)
 {
     if (ctx == NULL) return MANDEL_EINVAL;
+    ctx_clear(ctx);
     int64_t lo, hi;
     FAIL_IF(ctx, mandel_option_bounds(opt, &lo, &hi) != MANDEL_OK, MANDEL_EINVAL,
             "unknown option %d", (int)opt);
@@ -181,6 +225,7 @@ int mandel_ctx_get(const mandel_ctx *ctx, mandel_option opt, int64_t *value)
 void mandel_ctx_set_progress(mandel_ctx *ctx, mandel_progress_fn fn, void *user)
 {
     if (ctx == NULL) return;
+    ctx_clear(ctx);
     ctx->progress = fn;
     ctx->progress_user = user;
     ctx->phase_progress = NULL;
@@ -190,6 +235,7 @@ void mandel_ctx_set_progress(mandel_ctx *ctx, mandel_progress_fn fn, void *user)
 void mandel_ctx_set_phase_progress(mandel_ctx *ctx, mandel_phase_progress_fn fn, void *user)
 {
     if (ctx == NULL) return;
+    ctx_clear(ctx);
     ctx->phase_progress = fn;
     ctx->phase_progress_user = user;
     ctx->progress = NULL;
@@ -199,6 +245,7 @@ void mandel_ctx_set_phase_progress(mandel_ctx *ctx, mandel_phase_progress_fn fn,
 void mandel_ctx_set_sink(mandel_ctx *ctx, mandel_sink_fn fn, void *user)
 {
     if (ctx == NULL) return;
+    ctx_clear(ctx);
     ctx->sink = fn;
     ctx->sink_user = user;
 }
@@ -212,6 +259,7 @@ void mandel_ctx_stats(const mandel_ctx *ctx, mandel_stats *out)
 int mandel_ctx_set_julia(mandel_ctx *ctx, int on, double re, double im)
 {
     if (ctx == NULL) return MANDEL_EINVAL;
+    ctx_clear(ctx);
     FAIL_IF(ctx, !isfinite(re) || !isfinite(im), MANDEL_EINVAL,
             "the Julia parameter must be finite");
     ctx->formula.julia = on != 0;

@@ -32,14 +32,30 @@ struct mandel_ctx {
     void *sink_user;
     mandel_stats stats;
     struct sched_pool *pool;  /* threads kept between renders; NULL until the first */
-    char errmsg[256];
+    /* The last failure's message, whole: in errmsg_fixed when it fits, else in errmsg_heap
+     * (from the ctx's allocator; freed when the next long one replaces it, or with the
+     * ctx). errmsg points at the one in use, "" after a call that succeeded (ctx_clear). */
+    char *errmsg;
+    char *errmsg_heap;
+    char errmsg_fixed[256];
 };
 
 void *ctx_alloc(mandel_ctx *ctx, size_t bytes);
 void ctx_free(mandel_ctx *ctx, void *ptr);
 char *ctx_strdup(mandel_ctx *ctx, const char *text);
 
-/* Records the message of a failure and returns `code`. */
+/* Empties the error message: every public function that returns an error code and takes
+ * a ctx (or an object holding one) calls this on entry, so mandel_errmsg() is "" after a
+ * call that succeeded. */
+void ctx_clear(mandel_ctx *ctx);
+
+/* `text` for a message: itself if at most `max` bytes (max < size), else its first bytes
+ * and "..." in `buf`, so that user text of any length (a centre of 100,000 digits) gives a
+ * message of a readable length. Paths are quoted whole instead. */
+const char *ctx_clip(const char *text, size_t max, char *buf, size_t size);
+#define CTX_CLIP_LEN 48 /* a buffer for ctx_clip(text, 40, ...) */
+
+/* Records the message of a failure, whole (see struct mandel_ctx), and returns `code`. */
 int ctx_fail(mandel_ctx *ctx, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

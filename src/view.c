@@ -49,7 +49,9 @@ static int keep_center(mandel_ctx *ctx, mandel_view *view, const char *re, const
 int mandel_view_new_bounds(mandel_ctx *ctx, mandel_view **out, uint32_t width,
                            uint32_t height, double xmin, double xmax, double ymin, double ymax)
 {
-    if (ctx == NULL || out == NULL) return MANDEL_EINVAL;
+    if (ctx == NULL) return MANDEL_EINVAL;
+    ctx_clear(ctx);
+    FAIL_IF(ctx, out == NULL, MANDEL_EINVAL, "no place for the view (out is NULL)");
     *out = NULL;
     FAIL_IF(ctx, !isfinite(xmin) || !isfinite(xmax) || !isfinite(ymin) || !isfinite(ymax),
             MANDEL_EINVAL, "bounds must be finite numbers");
@@ -91,6 +93,19 @@ static bool parse_finite(const char *text, double *value)
     return true;
 }
 
+/* The failure for a centre coordinate `text` that is not a finite double: out of range or
+ * not a number at all. */
+static int bad_number(mandel_ctx *ctx, const char *what, const char *text)
+{
+    char clip[CTX_CLIP_LEN];
+    deep_number const kind = deep_number_classify(text);
+    FAIL_IF(ctx, kind == DEEP_NUMBER_OK || kind == DEEP_NUMBER_HUGE, MANDEL_EINVAL,
+            "%s '%s' is too large: a view reaches at most 1e300", what,
+            ctx_clip(text, 40, clip, sizeof clip));
+    return ctx_fail(ctx, MANDEL_EINVAL, "%s '%s' is not a finite number", what,
+                    ctx_clip(text, 40, clip, sizeof clip));
+}
+
 /* The double kernels need neighbouring pixels 2^DOUBLE_MIN_BITS below the coordinates
  * apart; below that they would sample the same double, and the perturbation engine takes
  * over. */
@@ -99,21 +114,31 @@ static bool parse_finite(const char *text, double *value)
 int mandel_view_new_center(mandel_ctx *ctx, mandel_view **out, uint32_t width,
                            uint32_t height, const char *re, const char *im, const char *radius)
 {
-    if (ctx == NULL || out == NULL) return MANDEL_EINVAL;
+    if (ctx == NULL) return MANDEL_EINVAL;
+    ctx_clear(ctx);
+    FAIL_IF(ctx, out == NULL, MANDEL_EINVAL, "no place for the view (out is NULL)");
     *out = NULL;
     double cre, cim, rm;
     int64_t r2, unused2;
-    FAIL_IF(ctx, !parse_finite(re, &cre) || !deep_number_parse(re, &rm, &unused2),
-            MANDEL_EINVAL, "centre real part '%.40s' is not a finite number",
-            re ? re : "(null)");
-    FAIL_IF(ctx, !parse_finite(im, &cim) || !deep_number_parse(im, &rm, &unused2),
-            MANDEL_EINVAL, "centre imaginary part '%.40s' is not a finite number",
-            im ? im : "(null)");
-    FAIL_IF(ctx, !deep_number_parse(radius, &rm, &r2) || !(rm > 0), MANDEL_EINVAL,
-            "radius '%.40s' is not a positive finite number", radius ? radius : "(null)");
+    char clip[CTX_CLIP_LEN];
     FAIL_IF(ctx, width == 0 || height == 0, MANDEL_EINVAL, "view size %ux%u is empty",
             width, height);
-    FAIL_IF(ctx, r2 > 1000, MANDEL_EINVAL, "view is too wide (radius %.40s)", radius);
+    if (!parse_finite(re, &cre) || !deep_number_parse(re, &rm, &unused2))
+        return bad_number(ctx, "centre real part", re);
+    if (!parse_finite(im, &cim) || !deep_number_parse(im, &rm, &unused2))
+        return bad_number(ctx, "centre imaginary part", im);
+    deep_number const radius_kind = deep_number_classify(radius);
+    FAIL_IF(ctx, radius_kind == DEEP_NUMBER_TINY, MANDEL_ETOOBIG,
+            "radius '%s' is deeper than this build supports (about 1e%.0f for a view %u "
+            "pixels high)", ctx_clip(radius, 40, clip, sizeof clip),
+            ceil(log10(2.0) - deep_max_zoom_log10(height)), height);
+    FAIL_IF(ctx, radius_kind == DEEP_NUMBER_HUGE, MANDEL_EINVAL,
+            "radius '%s' is too large: a view reaches at most 1e300",
+            ctx_clip(radius, 40, clip, sizeof clip));
+    FAIL_IF(ctx, !deep_number_parse(radius, &rm, &r2) || !(rm > 0), MANDEL_EINVAL,
+            "radius '%s' is not a positive finite number", ctx_clip(radius, 40, clip, sizeof clip));
+    FAIL_IF(ctx, r2 > 1000, MANDEL_EINVAL, "view is too wide (radius %s)",
+            ctx_clip(radius, 40, clip, sizeof clip));
     /* In double, as the kernels have always seen it; r is 0 or subnormal for deep views. */
     double r;
     bool const r_normal = parse_finite(radius, &r) && r >= DBL_MIN;
@@ -121,7 +146,8 @@ int mandel_view_new_center(mandel_ctx *ctx, mandel_view **out, uint32_t width,
     double const step = 2.0 * r / height;
     double const half_w = (width - 1) / 2.0 * step, half_h = (height - 1) / 2.0 * step;
     FAIL_IF(ctx, !isfinite(half_w) || fabs(cre) + half_w > 1e300 || fabs(cim) + half_h > 1e300,
-            MANDEL_EINVAL, "view is too wide (radius %.3g)", r);
+            MANDEL_EINVAL, "view reaches beyond 1e300 (centre %.3g,%.3g, radius %.3g)", cre, cim,
+            r);
     /* Below ~2^-50 of the coordinates neighbouring pixels sample the same double. */
     double const scale = fmax(fmax(fabs(cre), fabs(cim)) + fmax(half_w, half_h), DBL_MIN);
     bool const double_ok = r_normal && step >= scale * 0x1p-50 && step >= 0x1p-1000;
@@ -152,11 +178,25 @@ int mandel_view_new_center(mandel_ctx *ctx, mandel_view **out, uint32_t width,
 int mandel_view_new_zoom(mandel_ctx *ctx, mandel_view **out, uint32_t width, uint32_t height,
                          const char *re, const char *im, const char *zoom)
 {
-    if (ctx == NULL || out == NULL) return MANDEL_EINVAL;
+    if (ctx == NULL) return MANDEL_EINVAL;
+    ctx_clear(ctx);
+    FAIL_IF(ctx, out == NULL, MANDEL_EINVAL, "no place for the view (out is NULL)");
     *out = NULL;
-    char radius[64];
-    FAIL_IF(ctx, !deep_radius_from_zoom(zoom, radius, sizeof radius), MANDEL_EINVAL,
-            "zoom '%.40s' is not a number above 0", zoom ? zoom : "(null)");
+    char radius[64], clip[CTX_CLIP_LEN];
+    FAIL_IF(ctx, width == 0 || height == 0, MANDEL_EINVAL, "view size %ux%u is empty",
+            width, height);
+    if (!deep_radius_from_zoom(zoom, radius, sizeof radius)) {
+        deep_number const kind = deep_number_classify(zoom);
+        FAIL_IF(ctx, kind == DEEP_NUMBER_HUGE && zoom[0] != '-', MANDEL_ETOOBIG,
+                "zoom '%s' is deeper than this build supports (about 1e%.0f for a view %u "
+                "pixels high)", ctx_clip(zoom, 40, clip, sizeof clip),
+                floor(deep_max_zoom_log10(height)), height);
+        FAIL_IF(ctx, kind == DEEP_NUMBER_TINY && zoom[0] != '-', MANDEL_EINVAL,
+                "zoom '%s' is too small: a view reaches at most 1e300",
+                ctx_clip(zoom, 40, clip, sizeof clip));
+        return ctx_fail(ctx, MANDEL_EINVAL, "zoom '%s' is not a number above 0",
+                        ctx_clip(zoom, 40, clip, sizeof clip));
+    }
     CHECK(mandel_view_new_center(ctx, out, width, height, re, im, radius));
     (*out)->zoom = ctx_strdup(ctx, zoom);
     if ((*out)->zoom == NULL) {

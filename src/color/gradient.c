@@ -71,7 +71,10 @@ static bool parse_stop(const char *line, float stop[4], const char **why)
 
 int mandel_color_gradient(mandel_ctx *ctx, mandel_color *color, const char *text, size_t len)
 {
-    if (ctx == NULL || color == NULL || (text == NULL && len != 0)) return MANDEL_EINVAL;
+    if (ctx == NULL) return MANDEL_EINVAL;
+    ctx_clear(ctx);
+    FAIL_IF(ctx, color == NULL || (text == NULL && len != 0), MANDEL_EINVAL,
+            "colour or text is NULL");
     float stops[4 * MAX_STOPS];
     int n = 0, line_no = 0;
     size_t i = 0;

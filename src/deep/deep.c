@@ -45,6 +45,33 @@ bool deep_number_parse(const char *text, double *mant, int64_t *exp2)
     return ok;
 }
 
+deep_number deep_number_classify(const char *text)
+{
+    if (text == NULL || *text == '\0') return DEEP_NUMBER_BAD;
+    mpfr_t x;
+    mpfr_init2(x, 64);
+    char *end;
+    /* MPFR's flags belong to the calling thread (Debian builds it thread-safe). */
+    mpfr_clear_overflow();
+    mpfr_clear_underflow();
+    mpfr_strtofr(x, text, &end, 0, MPFR_RNDN);
+    deep_number kind = DEEP_NUMBER_OK;
+    if (end == text || *end != '\0') kind = DEEP_NUMBER_BAD;
+    else if (mpfr_overflow_p()) kind = DEEP_NUMBER_HUGE;
+    else if (mpfr_underflow_p()) kind = DEEP_NUMBER_TINY;
+    else if (!mpfr_number_p(x)) kind = DEEP_NUMBER_BAD;
+    mpfr_clear(x);
+    return kind;
+}
+
+double deep_max_zoom_log10(uint32_t height)
+{
+    /* deep_view_new's bound with the centre's magnitude 0: step = 2*radius/height >=
+     * 2^(GUARD_BITS - DEEP_MAX_PREC - 1) (its mantissa is at least 1/2), zoom = 2/radius. */
+    double const min_step_log2 = (double)(GUARD_BITS - DEEP_MAX_PREC - 1);
+    return log10(4.0 / height) - min_step_log2 * log10(2.0);
+}
+
 bool deep_radius_from_zoom(const char *zoom, char *buf, size_t size)
 {
     double m;
@@ -87,8 +114,10 @@ int deep_view_new(mandel_ctx *ctx, uint32_t width, uint32_t height, const char *
     if (deep_number_parse(im, &cm, &ce2) && cm != 0 && ce2 > mag) mag = ce2;
     int64_t prec = mag - step.e + GUARD_BITS;
     if (prec < 64) prec = 64;
-    FAIL_IF(ctx, prec > (int64_t)1 << 26, MANDEL_ETOOBIG,
-            "a pixel size of 2^%lld needs more than 2^26 bits of precision", (long long)step.e);
+    FAIL_IF(ctx, prec > DEEP_MAX_PREC, MANDEL_ETOOBIG,
+            "the view is deeper than this build supports: pixels of 2^%lld need %lld bits of "
+            "precision, the limit is 2^26 (a zoom of about 1e%.0f at this height)",
+            (long long)step.e, (long long)prec, floor(deep_max_zoom_log10(height)));
 
     deep_view *const dv = ctx_alloc(ctx, sizeof *dv);
     FAIL_IF(ctx, dv == NULL, MANDEL_ENOMEM, "out of memory for a deep view");
@@ -195,7 +224,7 @@ static int prepare(mandel_ctx *ctx, deep_view *dv, uint32_t max_iter, uint64_t t
 
 int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *dv,
                 bool brute, uint32_t max_iter, mandel_rect rect, const mandel_fields *fields,
-                mandel_progress_fn progress, void *progress_user, uint64_t *iterations)
+                mandel_progress_fn progress, void *progress_user, mandel_stats *stats)
 {
     perturb_job pj;
     mpfr_engine_job mj;
@@ -214,9 +243,7 @@ int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *
         .rect_x = rect.x,
         .rect_y = rect.y,
     };
-    /* MANDEL_DEEP_STATS set: where the time went, on stderr (bench/deep_bench.sh). */
-    bool const show_stats = !brute && getenv("MANDEL_DEEP_STATS") != NULL;
-    perturb_stats st = {0};
+    perturb_stats st = {0}; /* for mandel_stats; each segment adds once, atomically */
     double t_orbit = 0, t_bla = 0;
     pthread_mutex_lock(&dv->lock);
     int err = MANDEL_OK;
@@ -244,7 +271,7 @@ int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *
             .b_exp = dv->step_fe.e,
             .fe_view = dv->fe_view, .view_width = dv->width, .view_height = dv->height,
             .rect_x = rect.x, .rect_y = rect.y, .max_iter = max_iter,
-            .stats = show_stats ? &st : NULL,
+            .stats = &st,
             .cre = mpfr_get_d(dv->re, MPFR_RNDN), .cim = mpfr_get_d(dv->im, MPFR_RNDN),
             .smooth = fields->smooth, .distance = fields->distance, .stride = fields->stride,
             .lanes = perturb_lanes_select(ctx->isa),
@@ -253,20 +280,15 @@ int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *
         job.segment_user = &pj;
     }
     if (err == MANDEL_OK) {
-        double const t0 = clock_seconds();
-        err = sched_run(pool, &job, progress, progress_user, iterations);
+        err = sched_run(pool, &job, progress, progress_user, &stats->iterations);
         if (err == MANDEL_ECANCELED) ctx_fail(ctx, err, "render cancelled");
-        if (show_stats) {
-            fprintf(stderr,
-                    "deep: orbit %.3f s (%u steps, %ld bits), bla %.3f s, pixels %.3f s (%s);"
-                    " %llu px, %llu iter, %llu bla skips (%llu iter), %llu steps,"
-                    " %llu fe steps, %llu rebases\n",
-                    t_orbit, dv->orb.len, (long)dv->prec, t_bla, clock_seconds() - t0,
-                    perturb_lanes_name(pj.lanes),
-                    (unsigned long long)st.pixels, (unsigned long long)st.iterations,
-                    (unsigned long long)st.bla_skips, (unsigned long long)st.bla_iters,
-                    (unsigned long long)st.steps, (unsigned long long)st.fe_steps,
-                    (unsigned long long)st.rebases);
+        if (!brute) {
+            stats->orbit_seconds = t_orbit;
+            stats->bla_seconds = t_bla;
+            stats->bla_skips = st.bla_skips;
+            stats->bla_iterations = st.bla_iters;
+            stats->exact_steps = st.steps + st.fe_steps;
+            stats->rebases = st.rebases;
         }
     }
     pthread_mutex_unlock(&dv->lock);

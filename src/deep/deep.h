@@ -17,6 +17,21 @@ typedef struct deep_view deep_view;
  * (0.5 <= |*mant| < 1, or *mant = 0). False for malformed text, NaN and infinities. */
 bool deep_number_parse(const char *text, double *mant, int64_t *exp2);
 
+/* Why deep_number_parse() refused `text`, or that it read it as 0 although it is not:
+ * DEEP_NUMBER_HUGE and DEEP_NUMBER_TINY are well-formed numbers whose magnitude is beyond
+ * MPFR's exponent range (about 10^+-323228496), DEEP_NUMBER_BAD is malformed text, NaN or
+ * an infinity; DEEP_NUMBER_OK anything else. For messages that say what is wrong. */
+typedef enum { DEEP_NUMBER_OK, DEEP_NUMBER_BAD, DEEP_NUMBER_HUGE, DEEP_NUMBER_TINY } deep_number;
+deep_number deep_number_classify(const char *text);
+
+/* The precision a view needs is capped (2^26 bits: 8 MiB a number, the orbit's cost grows
+ * with it): pixels at most 2^(64 - DEEP_MAX_PREC) wide around a centre within +-1. */
+#define DEEP_MAX_PREC (INT64_C(1) << 26)
+
+/* log10 of the deepest zoom (radius 2/zoom) of a view `height` pixels high around a centre
+ * within +-1 that the deep engines render: about 20201781 less log10(height). */
+double deep_max_zoom_log10(uint32_t height);
+
 /* The radius 2/zoom as decimal text into buf (at least 64 bytes), for zoom text of any
  * magnitude. A zoom whose radius is a normal double is printed as "%.17g" of 2.0/zoom in
  * double, exactly what a caller doing that division itself would pass. Returns false if
@@ -37,10 +52,11 @@ void deep_view_free(deep_view *dv);
  * describes (counts, smooth values, distances in pixels: any of `fields`, the others NULL);
  * the reference orbit and BLA table are built on the first render with a given max_iter
  * and kept on the view, reporting MANDEL_PHASE_ORBIT to the ctx's callback; `progress`
- * (may be NULL) gets the pixel pass. Renders of one view are serialised. Returns
- * MANDEL_OK, MANDEL_ENOMEM or MANDEL_ECANCELED (with a message on ctx). */
+ * (may be NULL) gets the pixel pass. Renders of one view are serialised. Sets the
+ * iterations of *stats, and with PERTURB its orbit, BLA and pixel-pass fields; leaves the
+ * rest. Returns MANDEL_OK, MANDEL_ENOMEM or MANDEL_ECANCELED (with a message on ctx). */
 int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *dv,
                 bool brute, uint32_t max_iter, mandel_rect rect, const mandel_fields *fields,
-                mandel_progress_fn progress, void *progress_user, uint64_t *iterations);
+                mandel_progress_fn progress, void *progress_user, mandel_stats *stats);
 
 #endif /* MANDEL_DEEP_H */

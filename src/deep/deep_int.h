@@ -170,7 +170,7 @@ static inline const bla_entry *bla_lookup(const bla_table *t, uint32_t m, fe dz_
 /* ------------------------------------------------------------------------------------- */
 /* perturb.c */
 
-/* Where a render's pixel time went, summed over pixels: for MANDEL_DEEP_STATS only. */
+/* What a render's pixel pass did, summed over pixels: for mandel_stats. */
 typedef struct perturb_stats {
     uint64_t pixels, iterations;
     uint64_t bla_skips, bla_iters;  /* BLA blocks applied, and the iterations they cover */
@@ -188,7 +188,7 @@ typedef void perturb_lanes_fn(segment *sg);
  * the compiler makes of it). Every one gives the same results. */
 perturb_lanes_fn *perturb_lanes_select(mandel_isa isa);
 
-/* "avx512", "avx2" or "base" (MANDEL_DEEP_STATS). */
+/* "avx512", "avx2" or "base" (for tests and messages). */
 const char *perturb_lanes_name(perturb_lanes_fn *fn);
 
 typedef struct perturb_job {

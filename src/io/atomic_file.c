@@ -2,15 +2,56 @@
  * io/atomic_file.c - write to a temporary file in the same directory, rename when done.
  *
  * Invariant: the destination path is either untouched or holds a complete file; rename()
- * within one directory is atomic on POSIX file systems.
+ * within one directory is atomic on POSIX file systems. The process's umask is only ever
+ * read by the kernel: the temporary is created with mode 0666 by open(O_CREAT | O_EXCL), so
+ * it gets exactly the mode a plain creat() would (mkstemp's 0600 would need a fchmod to the
+ * umask, and reading the umask means setting it, a race with every other thread).
  */
 #include "io/image_io.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+
+#define TMP_SUFFIX ".tmp-XXXXXX"
+#define TMP_TRIES 100
+
+/* Fills the six X's of `name` with letters and digits that are hard to guess, so that
+ * another user's file of that name is unlikely (O_EXCL refuses it anyway, and we retry). */
+static void fill_name(char *x6)
+{
+    static const char chars[] =
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    static atomic_uint_fast64_t counter;
+    uint64_t r;
+    if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        r = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15u ^ (uint64_t)ts.tv_sec ^
+            (uint64_t)getpid() << 32 ^ atomic_fetch_add(&counter, 1) * 0xbf58476d1ce4e5b9u;
+    }
+    for (int i = 0; i < 6; i++, r /= 62) x6[i] = chars[r % 62];
+}
+
+/* Creates `tmp_path` (ending in six X's) as a new file with mode 0666 less the umask.
+ * Returns the descriptor, or -1 with errno set. */
+static int create_temp(char *tmp_path)
+{
+    char *const x6 = tmp_path + strlen(tmp_path) - 6;
+    for (int tries = 0; tries < TMP_TRIES; tries++) {
+        fill_name(x6);
+        int const fd = open(tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0 || errno != EEXIST) return fd;
+    }
+    return -1;
+}
 
 int atomic_file_open(mandel_ctx *ctx, atomic_file *af, const char *path)
 {
@@ -20,14 +61,14 @@ int atomic_file_open(mandel_ctx *ctx, atomic_file *af, const char *path)
             "cannot write '%s': it is a directory", path);
     size_t const len = strlen(path);
     af->path = ctx_strdup(ctx, path);
-    af->tmp_path = ctx_alloc(ctx, len + sizeof ".tmp-XXXXXX");
+    af->tmp_path = ctx_alloc(ctx, len + sizeof TMP_SUFFIX);
     if (af->path == NULL || af->tmp_path == NULL) {
         atomic_file_discard(ctx, af);
         return ctx_fail(ctx, MANDEL_ENOMEM, "out of memory for a file name");
     }
     memcpy(af->tmp_path, path, len);
-    memcpy(af->tmp_path + len, ".tmp-XXXXXX", sizeof ".tmp-XXXXXX");
-    int const fd = mkstemp(af->tmp_path);
+    memcpy(af->tmp_path + len, TMP_SUFFIX, sizeof TMP_SUFFIX);
+    int const fd = create_temp(af->tmp_path);
     if (fd < 0) {
         int const e = errno;
         ctx_free(ctx, af->tmp_path);
@@ -35,10 +76,6 @@ int atomic_file_open(mandel_ctx *ctx, atomic_file *af, const char *path)
         atomic_file_discard(ctx, af);
         return ctx_fail(ctx, MANDEL_EIO, "cannot create '%s': %s", path, strerror(e));
     }
-    /* mkstemp makes 0600; give the file the mode a plain creat() would. */
-    mode_t const mask = umask(0);
-    umask(mask);
-    (void)fchmod(fd, 0666 & ~mask);
     af->fp = fdopen(fd, "wb");
     if (af->fp == NULL) {
         close(fd);

@@ -163,7 +163,9 @@ int mandel_image_open(mandel_ctx *ctx, mandel_image **out, const char *path,
                       mandel_format format, uint32_t width, uint32_t height,
                       const mandel_image_options *options)
 {
-    if (ctx == NULL || out == NULL) return MANDEL_EINVAL;
+    if (ctx == NULL) return MANDEL_EINVAL;
+    ctx_clear(ctx);
+    FAIL_IF(ctx, out == NULL, MANDEL_EINVAL, "no place for the image (out is NULL)");
     *out = NULL;
     FAIL_IF(ctx, path == NULL || *path == '\0', MANDEL_EINVAL, "no output path");
     mandel_image *img = NULL;
@@ -182,7 +184,9 @@ int mandel_image_open_stream(mandel_ctx *ctx, mandel_image **out, mandel_write_f
                              void *user, mandel_format format, uint32_t width, uint32_t height,
                              const mandel_image_options *options)
 {
-    if (ctx == NULL || out == NULL) return MANDEL_EINVAL;
+    if (ctx == NULL) return MANDEL_EINVAL;
+    ctx_clear(ctx);
+    FAIL_IF(ctx, out == NULL, MANDEL_EINVAL, "no place for the image (out is NULL)");
     *out = NULL;
     FAIL_IF(ctx, write == NULL, MANDEL_EINVAL, "no writer for the output stream");
     mandel_image *img = NULL;
@@ -205,12 +209,16 @@ int mandel_image_open_stream(mandel_ctx *ctx, mandel_image **out, mandel_write_f
 
 int mandel_image_write_rows(mandel_image *img, const void *rows, uint32_t n_rows)
 {
-    if (img == NULL || (rows == NULL && n_rows != 0)) return MANDEL_EINVAL;
+    if (img == NULL) return MANDEL_EINVAL;
+    FAIL_IF(img->ctx, rows == NULL && n_rows != 0, MANDEL_EINVAL, "rows is NULL");
     FAIL_IF(img->ctx, n_rows > img->height - img->rows_written, MANDEL_EINVAL,
             "%u more rows would exceed the image height %u", n_rows, img->height);
     int const err = img->writer->rows(img, rows, n_rows);
-    if (err == MANDEL_OK) img->rows_written += n_rows;
-    return err;
+    if (err != MANDEL_OK) return err;
+    /* Cleared on success, not on entry: a stream that failed keeps its message (sink_err). */
+    ctx_clear(img->ctx);
+    img->rows_written += n_rows;
+    return MANDEL_OK;
 }
 
 int mandel_image_close(mandel_image *img)
@@ -232,6 +240,7 @@ int mandel_image_close(mandel_image *img)
     ctx_free(ctx, img->buf);
     ctx_free(ctx, img->comment);
     ctx_free(ctx, img);
+    ctx_clear(ctx); /* on success only, as in mandel_image_write_rows */
     return MANDEL_OK;
 }
 

@@ -137,6 +137,7 @@ int mandel_location_parse(mandel_ctx *ctx, const char *text, size_t len,
                           mandel_location **out)
 {
     if (ctx == NULL) return MANDEL_EINVAL;
+    ctx_clear(ctx);
     FAIL_IF(ctx, out == NULL || (text == NULL && len > 0), MANDEL_EINVAL,
             "location text or output is NULL");
     *out = NULL;
@@ -156,21 +157,22 @@ int mandel_location_parse(mandel_ctx *ctx, const char *text, size_t len,
 int mandel_location_read(mandel_ctx *ctx, const char *path, mandel_location **out)
 {
     if (ctx == NULL) return MANDEL_EINVAL;
+    ctx_clear(ctx);
     FAIL_IF(ctx, path == NULL || out == NULL, MANDEL_EINVAL, "path or output is NULL");
     *out = NULL;
     FILE *const f = fopen(path, "rb");
-    FAIL_IF(ctx, f == NULL, MANDEL_EIO, "cannot open '%.200s': %s", path, strerror(errno));
+    FAIL_IF(ctx, f == NULL, MANDEL_EIO, "cannot open '%s': %s", path, strerror(errno));
     long const size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
     if (size < 0 || fseek(f, 0, SEEK_SET) != 0) {
         int const saved = errno;
         fclose(f);
-        return ctx_fail(ctx, MANDEL_EIO, "cannot read '%.200s': %s", path, strerror(saved));
+        return ctx_fail(ctx, MANDEL_EIO, "cannot read '%s': %s", path, strerror(saved));
     }
     size_t const cap = (size_t)size > KFR_MAX_BYTES ? KFR_MAX_BYTES + 1 : (size_t)size + 1;
     char *const buf = ctx_alloc(ctx, cap);
     if (buf == NULL) {
         fclose(f);
-        return ctx_fail(ctx, MANDEL_ENOMEM, "out of memory reading '%.200s'", path);
+        return ctx_fail(ctx, MANDEL_ENOMEM, "out of memory reading '%s'", path);
     }
     size_t const len = fread(buf, 1, cap, f);
     bool const bad = ferror(f) != 0;
@@ -178,9 +180,9 @@ int mandel_location_read(mandel_ctx *ctx, const char *path, mandel_location **ou
     fclose(f);
     int err;
     if (bad)
-        err = ctx_fail(ctx, MANDEL_EIO, "cannot read '%.200s': %s", path, strerror(saved));
+        err = ctx_fail(ctx, MANDEL_EIO, "cannot read '%s': %s", path, strerror(saved));
     else if (len > KFR_MAX_BYTES)
-        err = ctx_fail(ctx, MANDEL_EFORMAT, "'%.200s' is larger than 16 MiB", path);
+        err = ctx_fail(ctx, MANDEL_EFORMAT, "'%s' is larger than 16 MiB", path);
     else
         err = mandel_location_parse(ctx, buf, len, out);
     ctx_free(ctx, buf);
@@ -200,6 +202,7 @@ int mandel_location_save(mandel_ctx *ctx, const mandel_view *view, uint32_t iter
                          const char *path)
 {
     if (ctx == NULL) return MANDEL_EINVAL;
+    ctx_clear(ctx);
     FAIL_IF(ctx, view == NULL || path == NULL, MANDEL_EINVAL, "view or path is NULL");
     FAIL_IF(ctx, iterations == 0, MANDEL_EINVAL, "iterations must be at least 1");
     char zoom[64];

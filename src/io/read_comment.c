@@ -150,7 +150,10 @@ static int jpeg_comment(mandel_ctx *ctx, FILE *f, const char *path, char *buf, s
 
 int mandel_image_comment(mandel_ctx *ctx, const char *path, char *buf, size_t len)
 {
-    if (ctx == NULL || path == NULL || buf == NULL || len == 0) return MANDEL_EINVAL;
+    if (ctx == NULL) return MANDEL_EINVAL;
+    ctx_clear(ctx);
+    FAIL_IF(ctx, path == NULL || buf == NULL || len == 0, MANDEL_EINVAL,
+            "path or buffer is NULL, or the buffer is empty");
     mandel_format format;
     FAIL_IF(ctx, mandel_format_from_path(path, &format) != MANDEL_OK ||
                      (format != MANDEL_FORMAT_PNG && format != MANDEL_FORMAT_JPEG &&
@@ -172,5 +175,6 @@ int mandel_image_comment(mandel_ctx *ctx, const char *path, char *buf, size_t le
     int const err = format == MANDEL_FORMAT_PNG ? png_comment(ctx, f, path, buf, len)
                                                 : jpeg_comment(ctx, f, path, buf, len);
     fclose(f);
+    if (err == MANDEL_OK) ctx_clear(ctx); /* the readers preset "has no comment" */
     return err;
 }

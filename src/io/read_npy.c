@@ -95,7 +95,10 @@ static int parse_dict(mandel_ctx *ctx, const char *p, const char *end, mandel_np
 
 int mandel_npy_parse(mandel_ctx *ctx, const void *bytes, size_t len, mandel_npy **out)
 {
-    if (ctx == NULL || out == NULL || (bytes == NULL && len != 0)) return MANDEL_EINVAL;
+    if (ctx == NULL) return MANDEL_EINVAL;
+    ctx_clear(ctx);
+    FAIL_IF(ctx, out == NULL || (bytes == NULL && len != 0), MANDEL_EINVAL,
+            "bytes or output is NULL");
     *out = NULL;
     const uint8_t *const b = bytes;
     FAIL_IF(ctx, len < 10 || memcmp(b, "\x93NUMPY", 6) != 0, MANDEL_EFORMAT,
@@ -162,7 +165,9 @@ int mandel_npy_parse(mandel_ctx *ctx, const void *bytes, size_t len, mandel_npy 
 
 int mandel_npy_read(mandel_ctx *ctx, const char *path, mandel_npy **out)
 {
-    if (ctx == NULL || path == NULL || out == NULL) return MANDEL_EINVAL;
+    if (ctx == NULL) return MANDEL_EINVAL;
+    ctx_clear(ctx);
+    FAIL_IF(ctx, path == NULL || out == NULL, MANDEL_EINVAL, "path or output is NULL");
     *out = NULL;
     FILE *const f = fopen(path, "rb");
     FAIL_IF(ctx, f == NULL, MANDEL_EIO, "cannot open '%s': %s", path, strerror(errno));

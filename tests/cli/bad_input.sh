@@ -69,6 +69,16 @@ expect 2 "--radius '2 ': not a number" $R -r "2 " -o a.png
 expect 2 "--zoom 'abc': not a number" $R -z abc -o a.png
 expect 2 "--zoom '0': must be above 0" $R -z 0 -o a.png
 expect 2 "view is too wide (radius 2.0*e+320)" $R -z 1e-320 -o a.png
+# Numbers beyond MPFR's exponent range are numbers, too deep or too large: said so, with the
+# limit (once "not a number above 0")
+expect 1 "zoom '1e999999999' is deeper than this build supports (about 1e20201762 for a view 4 pixels high)" $R -s 4x4 -z 1e999999999 -o a.png
+expect 1 "the view is deeper than this build supports: pixels of 2^-67108804 need 67108868 bits of precision, the limit is 2^26 (a zoom of about 1e20201762 at this height)" $R -s 4x4 -z 1e20201763 -o a.png
+expect 2 "zoom '1e-999999999' is too small: a view reaches at most 1e300" $R -z 1e-999999999 -o a.png
+expect 2 "radius '1e999999999' is too large: a view reaches at most 1e300" $R -r 1e999999999 -o a.png
+expect 1 "radius '1e-999999999' is deeper than this build supports (about 1e-20201761 for a view 4 pixels high)" $R -s 4x4 -r 1e-999999999 -o a.png
+expect 2 "--center '1e999999999,0': '1e999999999' is too large (a double ends at 1.8e308)" $R -c 1e999999999,0 -o a.png
+expect 2 "--center '0,-1e400': '-1e400' is too large (a double ends at 1.8e308)" $R -c 0,-1e400 -o a.png
+expect 2 "view reaches beyond 1e300 (centre 1e+305,0, radius 1.25)" $R -c 1e305,0 -o a.png
 expect 2 "--engine 'gpu': unknown engine (auto, double, perturb, mpfr)" $R --engine gpu -o a.png
 expect 1 "--location 'nothere.kfr': *" $R --location nothere.kfr -o a.png
 printf 'Re: 0.1\r\nIm: x\r\nZoom: 1e5\r\nIterations: 100\r\n' >"$dir.kfr"
