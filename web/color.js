@@ -1,0 +1,209 @@
+// color.js - data tiles (float32 smooth values, uint32 counts, float32 distances) to RGB,
+// byte for byte as the library's src/color/color.c and the CLI's pipeline do.
+//
+// Every step is the C code's, in the same order and precision: doubles throughout (JS
+// numbers), the histogram's cdf in float32 (Math.fround), lrint() rounding half to even,
+// the range mapping's trunc(t * 256). The library is built without FMA contraction, so
+// a + f * (b - a) rounds twice there as here. log1p/log10 (the log and distance modes)
+// come from the JS engine's libm, which may differ from glibc's in the last bit: those two
+// modes may differ by one step of a channel in rare pixels; the others are exact.
+
+export const HISTOGRAM_BINS = 1024;
+const DEFAULT_PERIOD = 8;
+
+// "rrggbb" * 256 -> Uint8Array(768).
+export function parseTable(hex) {
+    if (typeof hex !== 'string' || !/^[0-9a-fA-F]{1536}$/.test(hex))
+        throw new Error('a palette table is 1536 hex digits');
+    const t = new Uint8Array(768);
+    for (let i = 0; i < 768; i++) t[i] = parseInt(hex.substr(2 * i, 2), 16);
+    return t;
+}
+
+// "#rrggbb" -> [r, g, b], or null.
+export function parseColor(text) {
+    const m = /^#([0-9a-fA-F]{2})([0-9a-fA-F]{2})([0-9a-fA-F]{2})$/.exec(text || '');
+    return m ? [parseInt(m[1], 16), parseInt(m[2], 16), parseInt(m[3], 16)] : null;
+}
+
+// C's lrint() in the default rounding mode: nearest, ties to even.
+export function lrint(x) {
+    const r = Math.round(x);
+    return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+// What the data tiles must hold for a colouring mode.
+export function dataKind(mode) {
+    return mode === 'count' ? 'counts' : mode === 'distance' ? 'distance' : 'smooth';
+}
+
+// The colouring the CLI applies for (palette, --color mode), as color.c's mandel_color:
+// palette = {table: Uint8Array(768), cyclic: bool}; mode one of smooth, count, histogram,
+// log, distance; maxIter the iteration limit.
+export function makeColoring(palette, mode, maxIter, opts = {}) {
+    let mapping = palette.cyclic ? 'cycle' : 'range';
+    if (mode === 'histogram') mapping = 'histogram';
+    if (mode === 'log') mapping = 'log';
+    return {
+        table: palette.table, mapping, mode, maxIter,
+        lo: 0, hi: maxIter,
+        period: opts.period > 0 ? opts.period : DEFAULT_PERIOD,
+        offset: opts.offset || 0,
+        interior: opts.interior || [0, 0, 0],
+        cdf: null,
+    };
+}
+
+// Whether colouring needs the whole picture's data first (pipeline.c's whole_field).
+export function needsSurvey(c) {
+    return c.mode !== 'distance' &&
+        (c.mapping === 'range' || c.mapping === 'histogram' || c.mapping === 'log');
+}
+
+function binOf(c, v) {
+    const t = c.hi > c.lo ? (v - c.lo) / (c.hi - c.lo) : 0;
+    const b = t * HISTOGRAM_BINS;
+    if (!(b > 0)) return 0;
+    return b >= HISTOGRAM_BINS ? HISTOGRAM_BINS - 1 : Math.trunc(b);
+}
+
+// pipeline.c's survey(): lo/hi (and the histogram's cdf) of the whole picture's data.
+// `data` is the picture's values (Float32Array, or Uint32Array of counts in count mode),
+// row-major, exactly the pixels of the picture.
+export function survey(c, data) {
+    const n = data.length;
+    if (c.mapping === 'histogram') {
+        let lo = Infinity, hi = -Infinity;
+        for (let i = 0; i < n; i++) {
+            const v = data[i];
+            if (!(v < c.maxIter)) continue;
+            if (v < lo) lo = v;
+            if (v > hi) hi = v;
+        }
+        if (lo > hi) lo = hi = 0;
+        c.lo = lo;
+        c.hi = hi;
+        const counts = new Float64Array(HISTOGRAM_BINS);
+        let total = 0;
+        for (let i = 0; i < n; i++) {
+            if (!(data[i] < c.maxIter)) continue;
+            counts[binOf(c, data[i])] += 1;
+            total += 1;
+        }
+        const cdf = new Float32Array(HISTOGRAM_BINS + 1);
+        let run = 0;
+        for (let b = 0; b < HISTOGRAM_BINS; b++) {
+            run += counts[b];
+            cdf[b + 1] = total > 0 ? Math.fround(run / total) : 0;
+        }
+        c.cdf = cdf;
+    } else if (c.mapping === 'log') {
+        let lo = Infinity, hi = -Infinity;
+        for (let i = 0; i < n; i++) {
+            const v = data[i];
+            if (!(v < c.maxIter)) continue;
+            lo = v < lo ? v : lo;
+            hi = v > hi ? v : hi;
+        }
+        c.lo = lo <= hi ? lo : 0;
+        c.hi = lo <= hi ? hi : 0;
+    } else if (c.mode === 'count') {
+        if (n === 0) return;
+        let lo = data[0], hi = data[0];
+        for (let i = 1; i < n; i++) {
+            if (data[i] < lo) lo = data[i];
+            if (data[i] > hi) hi = data[i];
+        }
+        c.lo = lo;
+        c.hi = hi;
+    } else {
+        if (n === 0) return;
+        let lo = Infinity, hi = -Infinity;
+        for (let i = 0; i < n; i++) {
+            const v = data[i];
+            if (!Number.isFinite(v)) continue;
+            if (v < lo) lo = v;
+            if (v > hi) hi = v;
+        }
+        if (lo > hi) lo = hi = 0;
+        c.lo = lo;
+        c.hi = hi;
+    }
+}
+
+function rangeIndex(v, lo, hi) {
+    if (!(hi > lo) || !(v > lo)) return 0;
+    if (v >= hi) return 255;
+    const idx = Math.trunc((v - lo) / (hi - lo) * 256.0);
+    return idx > 255 ? 255 : idx;
+}
+
+function lookup(c, t, cyclic, out, o) {
+    if (!(t > 0)) t = 0;
+    if (t > 1) t = 1;
+    const x = t * (cyclic ? 256.0 : 255.0);
+    let i = Math.trunc(x);
+    const f = x - i;
+    i &= 255;
+    const j = cyclic ? (i + 1) & 255 : (i < 255 ? i + 1 : 255);
+    const tb = c.table;
+    for (let ch = 0; ch < 3; ch++) {
+        const a = tb[3 * i + ch], b = tb[3 * j + ch];
+        out[o + ch] = lrint(a + f * (b - a));
+    }
+}
+
+function interior(c, out, o) {
+    out[o] = c.interior[0];
+    out[o + 1] = c.interior[1];
+    out[o + 2] = c.interior[2];
+}
+
+function colorValue(c, v, out, o) {
+    if (c.mapping === 'range') {
+        const k = 3 * rangeIndex(v, c.lo, c.hi);
+        out[o] = c.table[k];
+        out[o + 1] = c.table[k + 1];
+        out[o + 2] = c.table[k + 2];
+        return;
+    }
+    if (!(v < c.maxIter)) return interior(c, out, o);
+    if (c.mapping === 'cycle') {
+        const pos = Math.sqrt(v > 1 ? v - 1 : 0) / c.period + c.offset;
+        return lookup(c, pos - Math.floor(pos), true, out, o);
+    }
+    if (c.mapping === 'log') {
+        const span = c.hi - c.lo;
+        const t = span > 0 ? Math.log1p(Math.max(v - c.lo, 0)) / Math.log1p(span) : 0;
+        return lookup(c, t, false, out, o);
+    }
+    if (c.mapping === 'histogram' && c.cdf) {
+        const b = binOf(c, v);
+        const span = c.hi - c.lo;
+        const x = span > 0 ? (v - c.lo) / span * HISTOGRAM_BINS - b : 0;
+        const f = x < 0 ? 0 : x > 1 ? 1 : x;
+        const t = c.cdf[b] + f * (c.cdf[b + 1] - c.cdf[b]);
+        return lookup(c, t, false, out, o);
+    }
+    interior(c, out, o);
+}
+
+// Colours n = data.length values into out (RGBA when stride is 4, RGB when 3), starting at
+// out[start]; alpha is set to 255. In distance mode the data are distances in pixels.
+export function colorize(c, data, out, stride = 4, start = 0) {
+    const n = data.length;
+    let o = start;
+    if (c.mode === 'distance') {
+        for (let i = 0; i < n; i++, o += stride) {
+            const d = data[i];
+            if (!(d > 0)) interior(c, out, o);
+            else lookup(c, Math.log10(1.0 + d) / 2.0, false, out, o);
+            if (stride === 4) out[o + 3] = 255;
+        }
+        return;
+    }
+    for (let i = 0; i < n; i++, o += stride) {
+        colorValue(c, data[i], out, o);
+        if (stride === 4) out[o + 3] = 255;
+    }
+}

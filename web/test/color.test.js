@@ -1,0 +1,87 @@
+// color.js against the CLI: the fixtures (make-fixtures.sh) hold .npy data and the PPM the
+// CLI coloured from the same view; colouring the data must give the PPM's bytes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parseTable, makeColoring, survey, needsSurvey, colorize, lrint, parseColor }
+    from '../color.js';
+
+const dir = new URL('./fixtures/', import.meta.url);
+const palettes = JSON.parse(readFileSync(new URL('palettes.json', dir), 'utf8'));
+const palette = (name) => ({ table: parseTable(palettes[name].table),
+                             cyclic: palettes[name].cyclic });
+
+function readNpy(name) {
+    const b = readFileSync(new URL(name, dir));
+    assert.equal(b.toString('latin1', 1, 6), 'NUMPY');
+    const hl = b.readUInt16LE(8);
+    const header = b.toString('latin1', 10, 10 + hl);
+    const body = b.buffer.slice(b.byteOffset + 10 + hl, b.byteOffset + b.length);
+    if (header.includes("'<f4'")) return new Float32Array(body);
+    assert.ok(header.includes("'<u4'"), header);
+    return new Uint32Array(body);
+}
+
+function readPpm(name) {
+    const b = readFileSync(new URL(name, dir));
+    const m = /^P6\n(\d+) (\d+)\n255\n/.exec(b.toString('latin1', 0, 32));
+    assert.ok(m, name + ' is not a binary PPM');
+    return b.subarray(m[0].length);
+}
+
+function check(npy, ppm, paletteName, mode, maxIter, opts) {
+    const data = readNpy(npy), want = readPpm(ppm);
+    const c = makeColoring(palette(paletteName), mode, maxIter, opts);
+    if (needsSurvey(c)) survey(c, data);
+    const got = new Uint8Array(data.length * 3);
+    colorize(c, data, got, 3);
+    let bad = 0, first = -1;
+    for (let i = 0; i < got.length; i++) if (got[i] !== want[i]) { bad++; if (first < 0) first = i; }
+    assert.equal(bad, 0, `${ppm}: ${bad} bytes differ, first at ${first}` +
+        (first >= 0 ? ` (got ${got[first]}, want ${want[first]})` : ''));
+}
+
+test('lrint rounds half to even', () => {
+    assert.deepEqual([0.5, 1.5, 2.5, 2.4999, 2.5001, 254.5, 255].map(lrint),
+                     [0, 2, 2, 2, 3, 254, 255]);
+});
+
+test('parseColor', () => {
+    assert.deepEqual(parseColor('#204060'), [32, 64, 96]);
+    assert.equal(parseColor('204060'), null);
+    assert.equal(parseColor('#20406'), null);
+});
+
+test('palette tables parse and refuse bad text', () => {
+    assert.equal(palette('default').table.length, 768);
+    assert.throws(() => parseTable('00'));
+});
+
+test('smooth, default palette, home view', () =>
+    check('home-smooth.npy', 'home-smooth.ppm', 'default', 'smooth', 1000));
+test('smooth, default palette, seahorse valley', () =>
+    check('sea-smooth.npy', 'sea-smooth.ppm', 'default', 'smooth', 2000));
+test('smooth, period 3, offset 0.25, interior colour', () =>
+    check('sea-smooth.npy', 'sea-period.ppm', 'default', 'smooth', 2000,
+          { period: 3, offset: 0.25, interior: [0x20, 0x40, 0x60] }));
+test('count, viridis (range mapping)', () =>
+    check('sea-counts.npy', 'sea-count-viridis.ppm', 'viridis', 'count', 2000));
+test('smooth, magma (range over values)', () =>
+    check('sea-smooth.npy', 'sea-smooth-magma.ppm', 'magma', 'smooth', 2000));
+test('histogram', () =>
+    check('sea-smooth.npy', 'sea-histogram.ppm', 'default', 'histogram', 2000));
+test('log', () => check('sea-smooth.npy', 'sea-log.ppm', 'default', 'log', 2000));
+test('distance, grey', () =>
+    check('sea-distance.npy', 'sea-distance.ppm', 'grey', 'distance', 2000));
+test('the colouring is the same in RGBA', () => {
+    const data = readNpy('sea-smooth.npy'), want = readPpm('sea-smooth.ppm');
+    const c = makeColoring(palette('default'), 'smooth', 2000);
+    const rgba = new Uint8ClampedArray(data.length * 4);
+    colorize(c, data, rgba, 4);
+    for (let i = 0; i < data.length; i++) {
+        assert.equal(rgba[4 * i + 3], 255);
+        for (let ch = 0; ch < 3; ch++) assert.equal(rgba[4 * i + ch], want[3 * i + ch]);
+    }
+});
+test('count, default palette, period 512: ties at s^2+1 for odd s round to even', () =>
+    check('sea-counts.npy', 'sea-count-p512.ppm', 'default', 'count', 2000, { period: 512 }));
