@@ -11,13 +11,20 @@
 export const HISTOGRAM_BINS = 1024;
 const DEFAULT_PERIOD = 8;
 
-// "rrggbb" * 256 -> Uint8Array(768).
-export function parseTable(hex) {
-    if (typeof hex !== 'string' || !/^[0-9a-fA-F]{1536}$/.test(hex))
-        throw new Error('a palette table is 1536 hex digits');
+// A palette table as /api/info gives it: 1536 hex digits ("rrggbb" * 256) or the base64
+// of its 768 bytes -> Uint8Array(768).
+export function parseTable(text) {
     const t = new Uint8Array(768);
-    for (let i = 0; i < 768; i++) t[i] = parseInt(hex.substr(2 * i, 2), 16);
-    return t;
+    if (typeof text === 'string' && /^[0-9a-fA-F]{1536}$/.test(text)) {
+        for (let i = 0; i < 768; i++) t[i] = parseInt(text.substr(2 * i, 2), 16);
+        return t;
+    }
+    if (typeof text === 'string' && /^[A-Za-z0-9+/]{1024}$/.test(text)) {
+        const bin = atob(text);
+        for (let i = 0; i < 768; i++) t[i] = bin.charCodeAt(i);
+        return t;
+    }
+    throw new Error('a palette table is 1536 hex digits or 1024 base64 characters');
 }
 
 // "#rrggbb" -> [r, g, b], or null.

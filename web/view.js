@@ -244,6 +244,30 @@ export function options(state, { iterations = true } = {}) {
     return o;
 }
 
+// The anchor's parameters for /tile: the view without the colouring.
+export function tileQuery(state) {
+    const keep = new Set(['center', 'radius', 'zoom', 'formula', 'power', 'julia']);
+    const o = options(state, { iterations: false }).filter(([k]) => keep.has(k));
+    o.splice(2, 0, ['iterations', String(iterationsOf(state))]);
+    return o.map(([k, v]) => `${k}=${enc(v)}`).join('&');
+}
+
+// Where view b (height hb) sits relative to view a (height ha): its centre at (cx, cy)
+// pixels of a (x right, y down) and its pixels k pixels of a wide; approximate (doubles),
+// for placing a's picture under b's while b renders. null when they are too far apart.
+export function relation(a, ha, b, hb) {
+    const ra = radiusOf(a), rb = radiusOf(b);
+    const k = Math.pow(10, D.log10(rb) - D.log10(ra)) * ha / hb;
+    const px = D.divSignificant(D.mul(ra, D.make(2)), D.make(ha), 20);
+    const off = (x, y) => {
+        const d = D.sub(D.parse(y), D.parse(x));
+        return D.isZero(d) ? 0 : D.toNumber(D.divSignificant(d, px, 17));
+    };
+    const cx = off(a.re, b.re), cy = -off(a.im, b.im);
+    if (!(k > 1e-6 && k < 1e6) || !(Math.abs(cx) < 1e7 && Math.abs(cy) < 1e7)) return null;
+    return { cx, cy, k };
+}
+
 const enc = (v) => encodeURIComponent(v).replace(/%2C/g, ',');
 
 export function hashFromState(state) {

@@ -55,6 +55,8 @@ test('parseColor', () => {
 test('palette tables parse and refuse bad text', () => {
     assert.equal(palette('default').table.length, 768);
     assert.throws(() => parseTable('00'));
+    const b64 = Buffer.from(palette('viridis').table).toString('base64');
+    assert.deepEqual(parseTable(b64), palette('viridis').table);
 });
 
 test('smooth, default palette, home view', () =>

@@ -144,3 +144,13 @@ test('automatic iterations rise with depth', () => {
     assert.ok(n('1e-14') > 1000 && n('1e-300') > n('1e-14') && n('1e-1000') > n('1e-300'));
     assert.equal(V.iterationsOf(V.defaultState()), 1000);
 });
+
+test('tile query: the view without colouring; relation between views', () => {
+    const s = { ...V.defaultState(), palette: 'viridis', color: 'count', julia: '0.1,0.2' };
+    assert.equal(V.tileQuery(s), 'center=-0.75,0&radius=1.25&iterations=1000&julia=0.1,0.2');
+    const z = V.zoomAt(V.defaultState(), 800, 100, -50, 2);
+    const r = V.relation(V.defaultState(), 800, z, 800);
+    assert.ok(Math.abs(r.cx - 50) < 1e-9 && Math.abs(r.cy + 25) < 1e-9 && Math.abs(r.k - 0.5) < 1e-12);
+    const far = V.relation(V.defaultState(), 800, V.parseKfr(deep), 800);
+    assert.equal(far, null);
+});

@@ -1,0 +1,88 @@
+// tiles.js: which tiles cover the screen, their placement, assembling them, and that the
+// scheduler cancels tiles nobody needs any more.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Layer, Scheduler, visibleTiles, screenX, screenY, gatherVisible, TILE } from '../tiles.js';
+
+const view = (sw, sh, cx = 0, cy = 0, z = 1) => ({ sw, sh, cx, cy, z });
+const keys = (list) => list.map(([x, y]) => `${x},${y}`).sort();
+
+test('the tiles of an unmoved view are those covering 0..W-1 x 0..H-1', () => {
+    const L = new Layer('q', 1920, 1080, 1, 'smooth');
+    const t = visibleTiles(L, view(1920, 1080));
+    assert.equal(t.length, 8 * 5);
+    assert.deepEqual(keys(t).slice(0, 2), ['0,0', '0,1']);
+    assert.ok(t.every(([x, y]) => x >= 0 && x < 8 && y >= 0 && y < 5));
+    assert.equal(screenX(L, view(1920, 1080), 256), 256);
+    assert.equal(screenY(L, view(1920, 1080), 0), 0);
+    // Odd sizes: pixel 0's left edge still at screen 0.
+    const O = new Layer('q', 641, 479, 1, 'smooth');
+    assert.equal(screenX(O, view(641, 479), 0), 0);
+    assert.equal(screenY(O, view(641, 479), 479), 479);
+    assert.equal(visibleTiles(O, view(641, 479)).length, 3 * 2);
+});
+
+test('panning by whole pixels asks for the tiles beyond the edges, negative ones too', () => {
+    const L = new Layer('q', 512, 512, 1, 'smooth');
+    assert.deepEqual(keys(visibleTiles(L, view(512, 512, -1, 0))),
+                     ['-1,0', '-1,1', '0,0', '0,1', '1,0', '1,1']);
+    assert.deepEqual(keys(visibleTiles(L, view(512, 512, 256, 256))), ['1,1', '2,1', '1,2', '2,2'].sort());
+    assert.equal(screenX(L, view(512, 512, 10, 0), 0), -10);
+});
+
+test('a preview layer (1/8 size) and a zoomed view', () => {
+    const P = new Layer('q', 240, 135, 1080 / 135, 'smooth');
+    assert.deepEqual(keys(visibleTiles(P, view(1920, 1080))), ['0,0']);
+    assert.ok(Math.abs(screenX(P, view(1920, 1080), 240) - 1920) < 1e-9);
+    const L = new Layer('q', 1024, 1024, 1, 'smooth');
+    assert.deepEqual(keys(visibleTiles(L, view(1024, 1024, 0, 0, 4))), ['1,1', '1,2', '2,1', '2,2']);
+});
+
+test('rebase: a layer seen from a zoomed-in anchor', () => {
+    const L = new Layer('q', 1000, 1000, 1, 'smooth');
+    L.rebase(100, -50, 0.5);       // new anchor centred at (100, -50), pixels half as wide
+    assert.deepEqual([L.dx, L.dy, L.k], [-200, 100, 2]);
+    // The old centre pixel edge lands where it was on the screen before the zoom.
+    const before = 500 + (0 - 100) * 2, after = screenX(L, view(1000, 1000), 500);
+    assert.equal(after, before);
+});
+
+test('gatherVisible assembles the screen from tiles, row-major, or null if one is missing', () => {
+    const L = new Layer('q', 300, 260, 1, 'counts');
+    for (const [tx, ty] of visibleTiles(L, view(300, 260, 5, 3))) {
+        const d = new Uint32Array(TILE * TILE);
+        for (let r = 0; r < TILE; r++)
+            for (let c = 0; c < TILE; c++) d[r * TILE + c] = (ty * TILE + r + 1000) * 10000 + tx * TILE + c + 1000;
+        L.tiles.set(`${tx},${ty}`, { data: d });
+    }
+    const out = gatherVisible(L, view(300, 260, 5, 3));
+    assert.equal(out.length, 300 * 260);
+    for (const [x, y] of [[0, 0], [299, 0], [0, 259], [250, 252], [299, 259]])
+        assert.equal(out[y * 300 + x], (y + 3 + 1000) * 10000 + x + 5 + 1000);
+    L.tiles.delete('1,1');
+    assert.equal(gatherVisible(L, view(300, 260, 5, 3)), null);
+});
+
+test('the scheduler fetches the wanted tiles and aborts the ones no longer wanted', async () => {
+    const started = [], aborted = [];
+    const fetcher = (url, { signal }) => new Promise((ok, fail) => {
+        started.push(url);
+        signal.addEventListener('abort', () => { aborted.push(url); fail(new Error('abort')); });
+        if (url.includes('tile=3,0')) setTimeout(() => ok({ ok: true, status: 200,
+            arrayBuffer: async () => new ArrayBuffer(TILE * TILE * 4) }), 5);
+    });
+    const got = [];
+    const s = new Scheduler((layer, tx, ty, t, err) => got.push([tx, ty, err ? 'err' : 'ok']), fetcher);
+    const L = new Layer('center=0,0&radius=1&iterations=10', 2048, 256, 1, 'smooth');
+    s.want([[L, visibleTiles(L, view(2048, 256))]]);
+    assert.equal(started.length, 6);                 // at most six at once
+    assert.ok(started[0].startsWith('/tile?center=0,0&radius=1&iterations=10&size=2048x256&tile='));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(got, [[3, 0, 'ok']]);
+    assert.ok(L.tiles.get('3,0').data instanceof Float32Array);
+    s.want([[L, [[3, 0]]]]);                         // the view moved: only 3,0 still needed
+    assert.equal(aborted.length, started.length - 1);
+    await new Promise((r) => setTimeout(r, 5));
+    assert.equal(got.length, 1, 'aborted tiles are not reported');
+    assert.equal(s.pending(), 0);
+});

@@ -1,0 +1,218 @@
+// tiles.js - which tiles the screen needs, fetching them (cancelled when no longer
+// needed), and drawing layers of tiles onto the canvas.
+//
+// An anchor is a CLI view (centre, radius, W x H device pixels, iterations, formula); its
+// tiles are 256 x 256 rects of that view extended beyond its edges (docs/server.md), so
+// panning only asks for the tiles that come into sight. A layer is one anchor's tiles
+// placed relative to the current anchor: its centre at (dx, dy) current-anchor pixels and
+// its pixels `k` current-anchor pixels wide. The full layer has dx = dy = 0, k = 1; its
+// coarse preview is the same view at 1/8 of the size (k ~ 8); the layers of the previous
+// view stay underneath, scaled, until the new one is complete: the screen is never blank.
+//
+// Invariant: with the view unmoved (centre offset 0, scale 1) the full layer's tiles are
+// drawn 1:1 at whole device pixels, so the canvas shows exactly the tiles' pixels.
+
+export const TILE = 256;
+export const PREVIEW = 8;
+const MAX_IN_FLIGHT = 6;
+
+// The tile columns (or rows) covering anchor columns from..to (inclusive).
+export function tileRange(from, to) {
+    return [Math.floor(from / TILE), Math.floor(to / TILE)];
+}
+
+// Tiles [tx, ty] of a w x h layer whose pixels are k screen pixels, seen through a
+// screen of sw x sh pixels whose centre is at (cx, cy) layer... in anchor pixels, with the
+// layer centred at (dx, dy) anchor pixels; ordered from the screen's centre outwards.
+export function visibleTiles(layer, view) {
+    const { w, h, k, dx, dy } = layer;
+    const { sw, sh, cx, cy, z } = view;
+    // Anchor coordinates of the screen's edges, then the layer's columns there.
+    const ax0 = cx - sw / 2 / z, ax1 = cx + sw / 2 / z;
+    const ay0 = cy - sh / 2 / z, ay1 = cy + sh / 2 / z;
+    const col = (a) => (a - dx) / k + w / 2, row = (a) => (a - dy) / k + h / 2;
+    const eps = 1e-9;
+    const [tx0, tx1] = tileRange(Math.floor(col(ax0) + eps), Math.ceil(col(ax1) - eps) - 1);
+    const [ty0, ty1] = tileRange(Math.floor(row(ay0) + eps), Math.ceil(row(ay1) - eps) - 1);
+    const mx = (col(cx) / TILE) - 0.5, my = (row(cy) / TILE) - 0.5;
+    const out = [];
+    for (let ty = ty0; ty <= ty1; ty++)
+        for (let tx = tx0; tx <= tx1; tx++) out.push([tx, ty]);
+    out.sort((a, b) => Math.hypot(a[0] - mx, a[1] - my) - Math.hypot(b[0] - mx, b[1] - my));
+    return out;
+}
+
+// Where the layer pixel column c (left edge) lands on the screen, and the row likewise.
+export function screenX(layer, view, c) {
+    return view.sw / 2 + (layer.dx + (c - layer.w / 2) * layer.k - view.cx) * view.z;
+}
+export function screenY(layer, view, r) {
+    return view.sh / 2 + (layer.dy + (r - layer.h / 2) * layer.k - view.cy) * view.z;
+}
+
+// One anchor's tiles. `query` is the anchor's parameters (view.js query()); `kind` the
+// data (smooth, counts, distance).
+export class Layer {
+    constructor(query, w, h, k, kind) {
+        this.query = query;
+        this.w = w;
+        this.h = h;
+        this.k = k;
+        this.dx = 0;
+        this.dy = 0;
+        this.kind = kind;
+        this.tiles = new Map(); // "tx,ty" -> {data, canvas, abort, failed}
+    }
+    url(tx, ty) {
+        return `/tile?${this.query}&size=${this.w}x${this.h}&tile=${tx},${ty}&data=${this.kind}`;
+    }
+    // Re-expresses the layer relative to a new anchor whose centre is at (cx, cy) pixels
+    // of the current one and whose pixels are `k` current pixels wide.
+    rebase(cx, cy, k) {
+        this.dx = (this.dx - cx) / k;
+        this.dy = (this.dy - cy) / k;
+        this.k /= k;
+    }
+    cancel(keep = null) {
+        for (const [key, t] of this.tiles) {
+            if (t.data || (keep && keep.has(key))) continue;
+            if (t.abort) t.abort.abort();
+            this.tiles.delete(key);
+        }
+    }
+}
+
+// Fetches the tiles of the layers it is given, at most MAX_IN_FLIGHT at once, the most
+// wanted first; tiles no layer wants any more are aborted.
+export class Scheduler {
+    constructor(onTile, fetcher = (u, o) => fetch(u, o)) {
+        this.onTile = onTile;
+        this.fetcher = fetcher;
+        this.queue = [];    // [layer, tx, ty]
+        this.inFlight = 0;
+        this.errors = 0;
+    }
+    // `wanted`: [[layer, [[tx, ty], ...]], ...] in order of priority.
+    want(wanted) {
+        const keep = new Map();
+        this.queue = [];
+        for (const [layer, tiles] of wanted) {
+            const set = new Set();
+            for (const [tx, ty] of tiles) {
+                const key = `${tx},${ty}`;
+                set.add(key);
+                const t = layer.tiles.get(key);
+                if (!t || (!t.data && !t.abort && !t.failed)) this.queue.push([layer, tx, ty]);
+            }
+            keep.set(layer, set);
+        }
+        for (const [layer, set] of keep) layer.cancel(set);
+        this.layers = keep;
+        this.pump();
+    }
+    dropLayer(layer) {
+        layer.cancel();
+        this.queue = this.queue.filter((q) => q[0] !== layer);
+    }
+    pending() {
+        let n = this.queue.length;
+        for (const [layer, set] of this.layers || [])
+            for (const key of set) if (layer.tiles.get(key)?.abort) n++;
+        return n;
+    }
+    pump() {
+        while (this.inFlight < MAX_IN_FLIGHT && this.queue.length > 0) {
+            const [layer, tx, ty] = this.queue.shift();
+            const key = `${tx},${ty}`;
+            if (layer.tiles.has(key)) continue;
+            const abort = new AbortController();
+            const t = { data: null, canvas: null, abort, failed: false };
+            layer.tiles.set(key, t);
+            this.inFlight++;
+            this.load(layer, t, layer.url(tx, ty), abort.signal, 0)
+                .then((data) => {
+                    t.data = data;
+                    this.errors = 0;
+                    this.onTile(layer, tx, ty, t);
+                })
+                .catch((err) => {
+                    if (abort.signal.aborted) return;
+                    t.failed = true;
+                    this.errors++;
+                    this.onTile(layer, tx, ty, t, err);
+                })
+                .finally(() => {
+                    t.abort = null;
+                    this.inFlight--;
+                    this.pump();
+                });
+        }
+    }
+    async load(layer, t, url, signal, attempt) {
+        const res = await this.fetcher(url, { signal });
+        if (res.status === 503 && attempt < 20) {
+            const after = Math.min(5, Number(res.headers.get('Retry-After')) || 1);
+            await new Promise((ok, fail) => {
+                const timer = setTimeout(ok, after * 1000 * (0.5 + Math.random() / 2));
+                signal.addEventListener('abort', () => {
+                    clearTimeout(timer);
+                    fail(new Error('aborted'));
+                });
+            });
+            return this.load(layer, t, url, signal, attempt + 1);
+        }
+        if (!res.ok) {
+            let why = `HTTP ${res.status}`;
+            try { why = (await res.json()).error || why; } catch { /* not JSON */ }
+            throw new Error(why);
+        }
+        const buf = await res.arrayBuffer();
+        if (buf.byteLength !== TILE * TILE * 4) throw new Error('a tile of the wrong size');
+        return layer.kind === 'counts' ? new Uint32Array(buf) : new Float32Array(buf);
+    }
+}
+
+// Draws layers (bottom first) onto a 2D context; tiles are canvases of TILE x TILE.
+export function drawLayers(g, layers, view) {
+    g.save();
+    g.imageSmoothingEnabled = false;
+    g.fillStyle = '#000';
+    g.fillRect(0, 0, view.sw, view.sh);
+    for (const layer of layers) {
+        for (const [key, t] of layer.tiles) {
+            if (!t.canvas) continue;
+            const [tx, ty] = key.split(',').map(Number);
+            const x0 = screenX(layer, view, tx * TILE), x1 = screenX(layer, view, (tx + 1) * TILE);
+            const y0 = screenY(layer, view, ty * TILE), y1 = screenY(layer, view, (ty + 1) * TILE);
+            if (x1 < 0 || y1 < 0 || x0 > view.sw || y0 > view.sh) continue;
+            // Whole pixels when unscaled (exact), fractional while zooming.
+            if (Math.abs(x1 - x0 - TILE) < 1e-9 && Math.abs(y1 - y0 - TILE) < 1e-9)
+                g.drawImage(t.canvas, Math.round(x0), Math.round(y0));
+            else g.drawImage(t.canvas, x0, y0, x1 - x0, y1 - y0);
+        }
+    }
+    g.restore();
+}
+
+// The layer's pixels inside the screen, row-major (for colourings that survey the whole
+// picture: range, histogram, log), or null while a tile is missing. Only for an unscaled
+// full layer (k = 1).
+export function gatherVisible(layer, view) {
+    const x0 = Math.round(view.cx - view.sw / 2 + layer.w / 2);
+    const y0 = Math.round(view.cy - view.sh / 2 + layer.h / 2);
+    const out = layer.kind === 'counts' ? new Uint32Array(view.sw * view.sh)
+        : new Float32Array(view.sw * view.sh);
+    for (let ty = Math.floor(y0 / TILE); ty <= Math.floor((y0 + view.sh - 1) / TILE); ty++) {
+        for (let tx = Math.floor(x0 / TILE); tx <= Math.floor((x0 + view.sw - 1) / TILE); tx++) {
+            const t = layer.tiles.get(`${tx},${ty}`);
+            if (!t || !t.data) return null;
+            const r0 = Math.max(0, y0 - ty * TILE), r1 = Math.min(TILE, y0 + view.sh - ty * TILE);
+            const c0 = Math.max(0, x0 - tx * TILE), c1 = Math.min(TILE, x0 + view.sw - tx * TILE);
+            for (let r = r0; r < r1; r++) {
+                const dst = (ty * TILE + r - y0) * view.sw + (tx * TILE + c0 - x0);
+                out.set(t.data.subarray(r * TILE + c0, r * TILE + c1), dst);
+            }
+        }
+    }
+    return out;
+}

@@ -1,0 +1,504 @@
+// ui.js - the page: the controls, the status line, history, and the loop that turns the
+// view into tiles on the canvas (tiles.js), coloured in the page (color.js).
+//
+// The anchor is the view the tiles belong to (its texts, W x H device pixels); `view` is
+// where the screen is relative to it (tiles.js). Settled moves update the URL (pushState);
+// a pan keeps the anchor, a zoom or a new place makes a new one and keeps the old picture
+// underneath, scaled, until the new one is complete.
+
+import * as V from './view.js';
+import * as C from './color.js';
+import * as D from './decimal.js';
+import { Layer, Scheduler, visibleTiles, drawLayers, gatherVisible, TILE, PREVIEW }
+    from './tiles.js';
+import { Gestures } from './input.js';
+import { PLACES } from './places.js';
+
+const $ = (id) => document.getElementById(id);
+const canvas = $('view');
+const g = canvas.getContext('2d', { alpha: false });
+
+let info = null;            // /api/info
+const palettes = new Map(); // name -> {table, cyclic}
+let state = V.defaultState();
+let anchor = null;          // {state, W, H, full, preview, started, firstFull}
+let backdrop = [];          // layers of earlier views, drawn underneath
+const view = { sw: 1, sh: 1, cx: 0, cy: 0, z: 1 };
+let coloring = null;
+let surveyed = false;       // coloring's lo/hi/cdf come from the whole picture
+let picking = false;
+let frame = 0;
+let progressTimer = 0;
+let errorText = '';
+
+const scheduler = new Scheduler(onTile);
+
+// ---- colouring ----------------------------------------------------------------------
+
+function paletteFor(s) {
+    return palettes.get(V.paletteOf(s)) || palettes.get('default') || palettes.values().next().value;
+}
+
+function makeColoring() {
+    const p = paletteFor(state);
+    const mode = V.colorOf(state, p.cyclic);
+    const interior = C.parseColor(state.interior) || [0, 0, 0];
+    coloring = C.makeColoring(p, mode, V.iterationsOf(state), {
+        period: state.period != null ? Number(state.period) : undefined,
+        offset: state.offset != null ? Number(state.offset) : 0, interior });
+    surveyed = false;
+    if (C.needsSurvey(coloring)) surveyFrom();
+}
+
+// Surveys the whole visible picture when its tiles are all here, else the preview's.
+function surveyFrom() {
+    if (!anchor || !C.needsSurvey(coloring)) return;
+    const data = view.z === 1 ? gatherVisible(anchor.full, view) : null;
+    if (data) {
+        C.survey(coloring, data);
+        surveyed = true;
+        return;
+    }
+    const parts = [...anchor.preview.tiles.values()].filter((t) => t.data).map((t) => t.data);
+    if (parts.length === 0) return;
+    const all = new (parts[0].constructor)(parts.length * TILE * TILE);
+    parts.forEach((d, i) => all.set(d, i * TILE * TILE));
+    C.survey(coloring, all);
+}
+
+function paint(t) {
+    if (!t.data) return;
+    if (!t.canvas) {
+        t.canvas = document.createElement('canvas');
+        t.canvas.width = t.canvas.height = TILE;
+        t.image = new ImageData(TILE, TILE);
+    }
+    C.colorize(coloring, t.data, t.image.data, 4);
+    t.canvas.getContext('2d').putImageData(t.image, 0, 0);
+}
+
+function repaintAll() {
+    for (const layer of layers())
+        if (layer.kind === C.dataKind(coloring.mode))
+            for (const t of layer.tiles.values()) paint(t);
+    redraw();
+}
+
+// ---- the view -----------------------------------------------------------------------
+
+function layers() {
+    return anchor ? [...backdrop, anchor.preview, anchor.full] : backdrop;
+}
+
+function deviceSize() {
+    const dpr = window.devicePixelRatio || 1;
+    return [Math.max(1, Math.round(canvas.clientWidth * dpr)),
+            Math.max(1, Math.round(canvas.clientHeight * dpr))];
+}
+
+// A new anchor for state s; rel = where s sits relative to the current anchor (or null).
+function newAnchor(s, rel) {
+    const [W, H] = deviceSize();
+    if (canvas.width !== W || canvas.height !== H) {
+        canvas.width = W;
+        canvas.height = H;
+    }
+    const old = anchor;
+    if (old) {
+        scheduler.dropLayer(old.full);
+        scheduler.dropLayer(old.preview);
+        if (rel) {
+            for (const layer of [...backdrop, old.preview, old.full])
+                layer.rebase(rel.cx, rel.cy, rel.k);
+            backdrop = [...backdrop, old.preview, old.full].filter((l) => l.tiles.size > 0)
+                .slice(-4);
+        } else {
+            backdrop = [];
+        }
+    }
+    state = s;
+    const kind = C.dataKind(V.colorOf(s, paletteFor(s).cyclic));
+    const q = V.tileQuery(s);
+    const w = Math.ceil(W / PREVIEW), h = Math.ceil(H / PREVIEW);
+    anchor = { state: s, W, H, full: new Layer(q, W, H, 1, kind),
+               preview: new Layer(q, w, h, H / h, kind), started: performance.now(),
+               firstFull: false };
+    Object.assign(view, { sw: W, sh: H, cx: 0, cy: 0, z: 1 });
+    makeColoring();
+    request();
+    redraw();
+    showState();
+}
+
+// Which tiles the screen needs now, preview first.
+function request() {
+    if (!anchor) return;
+    const wanted = [[anchor.preview, visibleTiles(anchor.preview, view)]];
+    if (view.z >= 0.5) wanted.push([anchor.full, visibleTiles(anchor.full, view)]);
+    scheduler.want(wanted);
+    progress();
+}
+
+function onTile(layer, tx, ty, t, err) {
+    if (err) {
+        errorText = err.message;
+        progress();
+        return;
+    }
+    if (!anchor || (layer !== anchor.full && layer !== anchor.preview)) return;
+    if (layer === anchor.full && !anchor.firstFull) anchor.firstFull = true;
+    if (layer.kind !== C.dataKind(coloring.mode)) return;
+    errorText = '';
+    if (C.needsSurvey(coloring) && !surveyed) {
+        const before = [coloring.lo, coloring.hi];
+        surveyFrom();
+        if (surveyed || before[0] !== coloring.lo || before[1] !== coloring.hi) {
+            repaintAll();
+            progress();
+            return;
+        }
+    }
+    paint(t);
+    // The new view is complete: drop the old pictures underneath.
+    if (layer === anchor.full && view.z === 1 && complete()) backdrop = [];
+    scheduleRedraw();
+    progress();
+}
+
+function complete() {
+    return visibleTiles(anchor.full, view).every(([x, y]) => anchor.full.tiles.get(`${x},${y}`)?.data);
+}
+
+function redraw() {
+    cancelAnimationFrame(frame);
+    frame = 0;
+    drawLayers(g, layers(), view);
+}
+function scheduleRedraw() {
+    if (!frame) frame = requestAnimationFrame(() => { frame = 0; redraw(); });
+}
+
+// ---- status -------------------------------------------------------------------------
+
+function short(text, n = 18) {
+    return text.length > n ? text.slice(0, n) + '…' : text;
+}
+
+function currentState() {
+    if (!anchor) return state;
+    if (view.z === 1 && Number.isInteger(view.cx) && Number.isInteger(view.cy))
+        return V.pan(anchor.state, anchor.H, view.cx, view.cy);
+    return V.recentre(anchor.state, anchor.H, view.cx, view.cy, view.z);
+}
+
+function showState() {
+    $('where').textContent = `centre ${short(state.re)}, ${short(state.im)}  zoom ${V.zoomText(state)}` +
+        `  iterations ${V.iterationsOf(state)}${state.iterations === 'auto' ? ' (auto)' : ''}` +
+        (state.julia ? `  Julia of ${short(state.julia, 30)}` : '');
+    $('iterations').value = V.iterationsOf(state);
+    $('auto').checked = state.iterations === 'auto';
+    $('palette').value = V.paletteOf(state);
+    $('color').value = V.colorOf(state, paletteFor(state).cyclic);
+    $('period').value = state.period ?? '';
+    $('offset').value = state.offset ?? '';
+    $('interior').value = state.interior || '#000000';
+    $('formula').value = state.formula || 'mandelbrot';
+    $('power').value = state.power || 2;
+    $('mandelbrot').disabled = !state.julia;
+}
+
+function progress() {
+    clearTimeout(progressTimer);
+    const el = $('progress');
+    if (!anchor) return;
+    el.classList.toggle('error', errorText !== '');
+    if (errorText) {
+        el.textContent = `— ${errorText}`;
+        return;
+    }
+    const want = visibleTiles(anchor.full, view).length;
+    const have = visibleTiles(anchor.full, view)
+        .filter(([x, y]) => anchor.full.tiles.get(`${x},${y}`)?.data).length;
+    if (have === want) {
+        const ms = performance.now() - anchor.started;
+        el.textContent = `— done in ${(ms / 1000).toFixed(2)} s`;
+        return;
+    }
+    const waited = performance.now() - anchor.started;
+    // Beyond double precision a view first needs its reference orbit: say so.
+    const deep = D.log10(V.radiusOf(anchor.state)) < -12;
+    el.textContent = deep && !anchor.firstFull && waited > 700
+        ? `— computing reference orbit… (${(waited / 1000).toFixed(0)} s)`
+        : `— rendering ${have}/${want} tiles`;
+    progressTimer = setTimeout(progress, 500);
+}
+
+// ---- moves --------------------------------------------------------------------------
+
+function go(s, { push = true, rel = undefined } = {}) {
+    const r = rel !== undefined ? rel : anchor ? V.relation(anchor.state, anchor.H, s, anchor.H) : null;
+    newAnchor(s, r);
+    setHash(push);
+}
+
+function setHash(push) {
+    const h = V.hashFromState(state);
+    if (h === location.hash) return;
+    if (push) history.pushState(null, '', h);
+    else history.replaceState(null, '', h);
+}
+
+// The gesture rested: a pan keeps the anchor, anything else makes a new one.
+function settle() {
+    if (!anchor) return;
+    if (view.z === 1) {
+        view.cx = Math.round(view.cx);
+        view.cy = Math.round(view.cy);
+        state = V.pan(anchor.state, anchor.H, view.cx, view.cy);
+        setHash(true);
+        showState();
+        if (C.needsSurvey(coloring)) {
+            surveyed = false;
+            surveyFrom();
+            repaintAll();
+        }
+        request();
+        redraw();
+        return;
+    }
+    const s = V.recentre(anchor.state, anchor.H, view.cx, view.cy, view.z);
+    const qx = Math.round(view.cx * 16) / 16, qy = Math.round(view.cy * 16) / 16;
+    go(s, { rel: { cx: qx, cy: qy, k: 1 / view.z } });
+}
+
+function changeView(patch, push = true) {
+    go({ ...currentState(), ...patch }, { push, rel: { cx: 0, cy: 0, k: 1 } });
+}
+
+function changeColoring(patch) {
+    const s = { ...currentState(), ...patch };
+    const kind = C.dataKind(V.colorOf(s, paletteFor(s).cyclic));
+    if (kind !== anchor.full.kind) {
+        changeView(patch, false);
+        return;
+    }
+    state = s;
+    anchor.state = { ...anchor.state, ...patch };
+    makeColoring();
+    repaintAll();
+    setHash(false);
+    showState();
+}
+
+function zoomButton(f) {
+    const W = canvas.width, H = canvas.height;
+    gestures.zoomAbout(W / 2, H / 2, f);
+}
+
+// ---- controls -----------------------------------------------------------------------
+
+function option(select, value, text = value) {
+    const o = document.createElement('option');
+    o.value = value;
+    o.textContent = text;
+    select.appendChild(o);
+}
+
+function setupControls() {
+    for (const p of info.palettes) option($('palette'), p.name);
+    for (const m of info.colors || V.COLORS) option($('color'), m);
+    for (const f of info.formulas || V.FORMULAS) option($('formula'), f);
+    PLACES.forEach((p, i) => option($('places'), String(i), p.name));
+    $('places').addEventListener('change', (e) => {
+        const p = PLACES[Number(e.target.value)];
+        e.target.value = '';
+        if (!p) return;
+        const s = { ...V.defaultState(), palette: state.palette, color: state.color,
+                    period: state.period, offset: state.offset, interior: state.interior,
+                    re: p.re, im: p.im, radius: p.radius || null, zoom: p.zoom || null,
+                    iterations: p.iterations };
+        go(s);
+    });
+    $('iterations').addEventListener('change', (e) => {
+        const n = Number(e.target.value);
+        if (Number.isInteger(n) && n >= 1 && n <= V.MAX_ITER) changeView({ iterations: n });
+        else showState();
+    });
+    $('auto').addEventListener('change', (e) =>
+        changeView({ iterations: e.target.checked ? 'auto' : V.iterationsOf(state) }));
+    $('palette').addEventListener('change', (e) => changeColoring({ palette: e.target.value }));
+    $('color').addEventListener('change', (e) => changeColoring({ color: e.target.value }));
+    $('period').addEventListener('change', (e) => {
+        const v = e.target.value;
+        changeColoring({ period: v === '' || !(Number(v) > 0) ? null : v });
+    });
+    $('offset').addEventListener('change', (e) => {
+        const v = e.target.value, n = Number(v);
+        changeColoring({ offset: v === '' || !(n >= 0 && n <= 1) ? null : v });
+    });
+    $('interior').addEventListener('change', (e) =>
+        changeColoring({ interior: e.target.value === '#000000' ? null : e.target.value }));
+    $('formula').addEventListener('change', (e) =>
+        changeView({ formula: e.target.value === 'mandelbrot' ? null : e.target.value }));
+    $('power').addEventListener('change', (e) => {
+        const n = Number(e.target.value);
+        if (Number.isInteger(n) && n >= 2 && n <= 64) changeView({ power: n === 2 ? null : n });
+        else showState();
+    });
+    $('julia-pick').addEventListener('click', () => {
+        picking = !picking;
+        document.body.classList.toggle('picking', picking);
+    });
+    $('mandelbrot').addEventListener('click', () => {
+        const [re, im] = state.julia.split(',');
+        go({ ...V.defaultState(), palette: state.palette, color: state.color, julia: null,
+             formula: state.formula, power: state.power, re, im, radius: '0.05' });
+    });
+    $('home').addEventListener('click', home);
+    $('zoom-in').addEventListener('click', () => zoomButton(2));
+    $('zoom-out').addEventListener('click', () => zoomButton(0.5));
+    $('fold').addEventListener('click', () => $('panel').classList.toggle('folded'));
+    $('copy').addEventListener('click', copyCommand);
+    $('save-go').addEventListener('click', savePicture);
+    $('save').addEventListener('toggle', () => {
+        if (!$('save-w').value) {
+            $('save-w').value = canvas.width;
+            $('save-h').value = canvas.height;
+        }
+    });
+    $('open-kfr').addEventListener('click', () => $('kfr-file').click());
+    $('kfr-file').addEventListener('change', (e) => {
+        if (e.target.files[0]) openKfr(e.target.files[0]);
+        e.target.value = '';
+    });
+    $('save-kfr').addEventListener('click', () =>
+        download(URL.createObjectURL(new Blob([V.writeKfr(currentState())], { type: 'text/plain' })),
+                 'mandel.kfr', true));
+    window.addEventListener('dragover', (e) => {
+        e.preventDefault();
+        document.body.classList.add('dragging');
+    });
+    window.addEventListener('dragleave', () => document.body.classList.remove('dragging'));
+    window.addEventListener('drop', (e) => {
+        e.preventDefault();
+        document.body.classList.remove('dragging');
+        if (e.dataTransfer.files[0]) openKfr(e.dataTransfer.files[0]);
+    });
+}
+
+function home() {
+    go({ ...V.defaultState(), palette: state.palette, color: state.color, period: state.period,
+         offset: state.offset, interior: state.interior });
+}
+
+function juliaAt(x, y) {
+    const v = view, H = anchor.H;
+    const p = V.pointAt(anchor.state, H, v.cx + (x - v.sw / 2) / v.z, v.cy + (y - v.sh / 2) / v.z);
+    go({ ...V.defaultState(), palette: state.palette, color: state.color, period: state.period,
+         offset: state.offset, interior: state.interior, formula: state.formula,
+         power: state.power, julia: `${p.re},${p.im}`, re: '0', im: '0', radius: '1.5' });
+}
+
+function pick(x, y) {
+    if (!picking) return false;
+    picking = false;
+    document.body.classList.remove('picking');
+    juliaAt(x, y);
+    return true;
+}
+
+async function openKfr(file) {
+    try {
+        if (file.size > 16 << 20) throw new Error('a .kfr is at most 16 MiB');
+        const s = V.parseKfr(await file.text(), { ...V.defaultState(), palette: state.palette,
+            color: state.color, period: state.period, offset: state.offset,
+            interior: state.interior });
+        go(s);
+    } catch (err) {
+        errorText = `${file.name}: ${err.message}`;
+        progress();
+    }
+}
+
+function download(href, name, revoke = false) {
+    const a = document.createElement('a');
+    a.href = href;
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    if (revoke) setTimeout(() => URL.revokeObjectURL(href), 10000);
+}
+
+function savePicture() {
+    const w = Number($('save-w').value), h = Number($('save-h').value);
+    const fmt = $('save-format').value, aa = Number($('save-aa').value);
+    const max = info.limits?.size || 65535;
+    if (!(Number.isInteger(w) && Number.isInteger(h) && w >= 1 && h >= 1 && w <= max && h <= max)) {
+        errorText = `picture size must be 1..${max} a side`;
+        progress();
+        return;
+    }
+    const s = { ...currentState(), aa };
+    download(`/render?${V.query(s, [['size', `${w}x${h}`], ['format', fmt]])}`, `mandel.${fmt}`);
+}
+
+async function copyCommand() {
+    const cmd = V.commandLine(currentState(), canvas.width, canvas.height);
+    const field = $('command');
+    field.value = cmd;
+    field.hidden = false;
+    field.select();
+    try {
+        await navigator.clipboard.writeText(cmd);
+        $('copy').textContent = 'Copied';
+        setTimeout(() => { $('copy').textContent = 'Copy command'; }, 1500);
+    } catch {
+        /* no clipboard (plain http): the selected field shows it */
+    }
+}
+
+// ---- start --------------------------------------------------------------------------
+
+let gestures;
+let resizeTimer = 0;
+
+async function start() {
+    try {
+        const res = await fetch('/api/info');
+        if (!res.ok) throw new Error(`/api/info: HTTP ${res.status}`);
+        info = await res.json();
+        for (const p of info.palettes)
+            palettes.set(p.name, { table: C.parseTable(p.table), cyclic: !!p.cyclic });
+        if (palettes.size === 0) throw new Error('/api/info lists no palettes');
+    } catch (err) {
+        $('progress').textContent = `cannot talk to the server (${err.message})`;
+        $('progress').classList.add('error');
+        return;
+    }
+    setupControls();
+    const { state: s, errors } = V.stateFromHash(location.hash);
+    if (errors.length) errorText = `URL: ${errors.join('; ')}`;
+    gestures = new Gestures(canvas, view, {
+        redraw: () => { scheduleRedraw(); if (view.z === 1) request(); },
+        settle, home, pick, julia: juliaAt,
+    });
+    newAnchor(s, null);
+    setHash(false);
+    if (errorText) progress();
+    window.addEventListener('popstate', () => {
+        const r = V.stateFromHash(location.hash);
+        const rel = anchor ? V.relation(anchor.state, anchor.H, r.state, anchor.H) : null;
+        newAnchor(r.state, rel);
+    });
+    window.addEventListener('resize', () => {
+        clearTimeout(resizeTimer);
+        resizeTimer = setTimeout(() => {
+            const s = currentState();
+            newAnchor(s, V.relation(anchor.state, anchor.H, s, deviceSize()[1]));
+        }, 200);
+    });
+    canvas.focus();
+}
+
+start();
