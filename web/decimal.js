@@ -158,7 +158,7 @@ export function toNumber(a) {
 // format({m: 7500n, e: -4}, true) is "0.7500"). Every digit of m is kept.
 export function format(a, keepZeros = false) {
     const n = keepZeros ? a : normalize(a);
-    if (n.m === 0n && !keepZeros) return '0';
+    if (n.m === 0n) return keepZeros && n.e < 0 && n.e > -21 ? '0.' + '0'.repeat(-n.e) : '0';
     const negative = n.m < 0n;
     const s = (negative ? -n.m : n.m).toString();
     const point = s.length + n.e; // digits before the decimal point

@@ -134,7 +134,18 @@ function newAnchor(s, rel) {
 function request() {
     if (!anchor) return;
     const wanted = [[anchor.preview, visibleTiles(anchor.preview, view)]];
-    if (view.z >= 0.5) wanted.push([anchor.full, visibleTiles(anchor.full, view)]);
+    const full = visibleTiles(anchor.full, view);
+    if (view.z >= 0.5) wanted.push([anchor.full, full]);
+    // Long pans: keep the tiles of about three screens, forget the farthest.
+    if (anchor.full.tiles.size > 3 * full.length + 16) {
+        const keep = new Set(full.map(([x, y]) => `${x},${y}`));
+        const [mx, my] = full.length ? full[0] : [0, 0];
+        const far = [...anchor.full.tiles.keys()].filter((k) => !keep.has(k))
+            .map((k) => [k, ...k.split(',').map(Number)])
+            .sort((a, b) => Math.hypot(b[1] - mx, b[2] - my) - Math.hypot(a[1] - mx, a[2] - my));
+        for (const [k] of far.slice(0, anchor.full.tiles.size - 2 * full.length - 16))
+            if (anchor.full.tiles.get(k).data) anchor.full.tiles.delete(k);
+    }
     scheduler.want(wanted);
     progress();
 }
@@ -213,12 +224,15 @@ function progress() {
     if (!anchor) return;
     el.classList.toggle('error', errorText !== '');
     if (errorText) {
+        document.body.dataset.view = 'error';
         el.textContent = `— ${errorText}`;
         return;
     }
     const want = visibleTiles(anchor.full, view).length;
     const have = visibleTiles(anchor.full, view)
         .filter(([x, y]) => anchor.full.tiles.get(`${x},${y}`)?.data).length;
+    // For scripts (the browser test): complete when every visible tile is painted.
+    document.body.dataset.view = have === want ? 'complete' : 'rendering';
     if (have === want) {
         const ms = performance.now() - anchor.started;
         el.textContent = `— done in ${(ms / 1000).toFixed(2)} s`;
@@ -471,12 +485,15 @@ async function start() {
         for (const p of info.palettes)
             palettes.set(p.name, { table: C.parseTable(p.table), cyclic: !!p.cyclic });
         if (palettes.size === 0) throw new Error('/api/info lists no palettes');
+        if (info.tile !== undefined && info.tile !== TILE)
+            throw new Error(`tiles of ${info.tile} pixels; this page knows ${TILE}`);
     } catch (err) {
         $('progress').textContent = `cannot talk to the server (${err.message})`;
         $('progress').classList.add('error');
         return;
     }
     setupControls();
+    if (window.innerWidth < 900) $('panel').classList.add('folded');
     const { state: s, errors } = V.stateFromHash(location.hash);
     if (errors.length) errorText = `URL: ${errors.join('; ')}`;
     gestures = new Gestures(canvas, view, {
