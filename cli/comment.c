@@ -172,6 +172,25 @@ static size_t utf8_length(const unsigned char *s)
     return n;
 }
 
+/* The escaped form of the byte or UTF-8 sequence at s into piece; returns its length and
+ * sets *step to the bytes of s it stands for. */
+static size_t escape_one(const unsigned char *s, char piece[8], size_t *step)
+{
+    size_t const seq = utf8_length(s);
+    *step = seq == 0 ? 1 : seq;
+    if (*s == '\n' || *s == '\t' || *s == '\r') {
+        piece[0] = '\\';
+        piece[1] = *s == '\n' ? 'n' : *s == '\t' ? 't' : 'r';
+        return 2;
+    }
+    if (seq == 0 || is_control(*s)) {
+        snprintf(piece, 8, "\\x%02x", *s);
+        return 4;
+    }
+    memcpy(piece, s, seq);
+    return seq;
+}
+
 void comment_escape(const char *text, char *out, size_t out_len)
 {
     if (out_len == 0) return;
@@ -179,29 +198,22 @@ void comment_escape(const char *text, char *out, size_t out_len)
     size_t used = 0;
     while (*s != '\0') {
         char piece[8];
-        size_t n;
-        size_t const seq = utf8_length(s);
-        size_t const step = seq == 0 ? 1 : seq;
-        if (*s == '\n' || *s == '\t' || *s == '\r') {
-            piece[0] = '\\';
-            piece[1] = *s == '\n' ? 'n' : *s == '\t' ? 't' : 'r';
-            n = 2;
-        } else if (seq == 0 || is_control(*s)) {
-            snprintf(piece, sizeof piece, "\\x%02x", *s);
-            n = 4;
-        } else {
-            memcpy(piece, s, seq);
-            n = seq;
-        }
-        /* Room for this piece and for "..." should a later one not fit; the last piece
-         * needs no room for the dots. */
-        bool const last = s[step] == '\0';
-        if (used + n + (last ? 1 : 4) > out_len) {
-            size_t const room = out_len - 1 - used;
-            size_t const dots = room < 3 ? room : 3;
-            memset(out + used, '.', dots);
-            out[used + dots] = '\0';
-            return;
+        size_t step;
+        size_t const n = escape_one(s, piece, &step);
+        if (used + n + 4 > out_len) {
+            /* No room for this piece and "..." after it: unless the rest fits whole, end
+             * here with the dots. */
+            char scratch[8];
+            size_t rest = 0, skip;
+            for (const unsigned char *r = s; *r != '\0' && used + rest < out_len; r += skip)
+                rest += escape_one(r, scratch, &skip);
+            if (used + rest + 1 > out_len) {
+                size_t const room = out_len - 1 - used;
+                size_t const dots = room < 3 ? room : 3;
+                memset(out + used, '.', dots);
+                out[used + dots] = '\0';
+                return;
+            }
         }
         memcpy(out + used, piece, n);
         used += n;

@@ -247,7 +247,7 @@ int render_opts_parse(int argc, char **argv, render_opts *o)
                        .palette_name = "default", .isa = MANDEL_ISA_AUTO, .shortcuts = true};
     char why[ARGS_WHY_LEN];
     opterr = 0;
-    optind = 1;
+    optind = 0; /* 0, not 1: glibc then forgets any state of an earlier, unfinished parse */
     int c;
     while ((c = getopt_long(argc, argv, SHORT_OPTIONS, long_options, NULL)) != -1) {
         switch (c) {

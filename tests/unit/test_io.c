@@ -397,6 +397,36 @@ static void streams(mandel_ctx *ctx, const uint8_t *rgb)
     free(again.data);
 }
 
+/* A comment of MANDEL_COMMENT_MAX bytes is written and read back whole in every format
+ * that carries one (JPEG in 17 COM markers, .npy as format 2.0); one byte more is refused
+ * before any file appears, and a smaller buffer gets MANDEL_ETOOBIG, never a cut text. */
+static void long_comments(mandel_ctx *ctx, const uint8_t *rgb)
+{
+    char *const text = malloc(MANDEL_COMMENT_MAX + 2);
+    char *const back = malloc(MANDEL_COMMENT_MAX + 1);
+    for (size_t i = 0; i <= MANDEL_COMMENT_MAX; i++) text[i] = (char)('a' + i % 26);
+    text[MANDEL_COMMENT_MAX + 1] = '\0';
+    static const char *const names[] = {"long.png", "long.jpg", "long.npy"};
+    uint32_t counts[W * H] = {0};
+    for (int f = 0; f < 3; f++) {
+        const void *const rows = f == 2 ? (const void *)counts : (const void *)rgb;
+        mandel_image_options const opts = {.comment = text};
+        CHECK_EQ_INT(MANDEL_ETOOBIG, write_image(ctx, names[f], rows, &opts));
+        CHECK_TRUE(!exists(path_in_dir(names[f])));
+        text[MANDEL_COMMENT_MAX] = '\0';
+        CHECK_EQ_INT(MANDEL_OK, write_image(ctx, names[f], rows, &opts));
+        CHECK_EQ_INT(MANDEL_OK, mandel_image_comment(ctx, path_in_dir(names[f]), back,
+                                                     MANDEL_COMMENT_MAX + 1));
+        CHECK_TRUE(strcmp(text, back) == 0);
+        CHECK_EQ_INT(MANDEL_ETOOBIG, mandel_image_comment(ctx, path_in_dir(names[f]), back,
+                                                          MANDEL_COMMENT_MAX));
+        text[MANDEL_COMMENT_MAX] = 'x';
+        remove(path_in_dir(names[f]));
+    }
+    free(text);
+    free(back);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/mandel-test-io-XXXXXX");
@@ -412,6 +442,7 @@ int main(void)
     npy(ctx);
     failures(ctx, rgb);
     streams(ctx, rgb);
+    long_comments(ctx, rgb);
     mandel_ctx_free(ctx);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
