@@ -10,7 +10,9 @@ set -eu
 # libjpeg62-turbo-dev, Ubuntu's libjpeg-turbo8-dev); it is a real package, so dpkg-query
 # reports it installed only when it is. zlib1g-dev: the tests read gzip-compressed data.
 # groff-base and man-db: the test that renders man/mandel.1, and 'man mandel'.
-packages="build-essential cmake pkg-config libspng-dev libjpeg-dev libmpfr-dev zlib1g-dev python3-numpy groff-base man-db"
+# python3-pytest, python3-matplotlib (and python3-numpy): the Python package, its tests and
+# examples/tutorial.py, for Debian's /usr/bin/python3.
+packages="build-essential cmake pkg-config libspng-dev libjpeg-dev libmpfr-dev zlib1g-dev python3-numpy groff-base man-db python3-pytest python3-matplotlib"
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
