@@ -215,15 +215,25 @@ class _Options:
 
     def describe(self) -> str:
         """render_opts_describe(): the view part of the command line a picture carries."""
+        center = _quote(f"{self.center_re or '-0.75'},{self.center_im or '0'}")
         if self.bounds is not None:
-            text = "mandel render --bounds " + ",".join("%.17g" % b for b in self.bounds)
+            text = "mandel render --bounds " + _quote(",".join("%.17g" % b for b in self.bounds))
         elif self.zoom_text is not None:
-            text = (f"mandel render --center {self.center_re or '-0.75'},"
-                    f"{self.center_im or '0'} --zoom {self.zoom_text}")
+            text = f"mandel render --center {center} --zoom {_quote(self.zoom_text)}"
         else:
-            text = (f"mandel render --center {self.center_re or '-0.75'},"
-                    f"{self.center_im or '0'} --radius {self.radius_text or '1.25'}")
+            text = (f"mandel render --center {center} --radius "
+                    f"{_quote(self.radius_text or '1.25')}")
         return text + f" --size {self.width}x{self.height} --iterations {self.max_iter}"
+
+
+_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-")
+
+
+def _quote(word: str) -> str:
+    """cli/comment.c's comment_quote(): a word as a POSIX shell reads it back."""
+    if word and all(ch in _SAFE for ch in word):
+        return word
+    return "'" + word.replace("'", "'\\''") + "'"
 
 
 def _render_fields(ctx: _lib.Ctx, view, max_iter: int, counts=None, smooth=None,
@@ -488,25 +498,25 @@ def save(path: Union[str, os.PathLike], center: Optional[Center] = None,
                              palette_offset, interior)
         comment = o.describe()
         if s.palette_given:
-            comment += f" --palette {s.palette_name}"
+            comment += f" --palette {_quote(s.palette_name)}"
         if o.formula_name is not None and o.formula_name != "mandelbrot":
-            comment += f" --formula {o.formula_name}"
+            comment += f" --formula {_quote(o.formula_name)}"
         if o.power != 2:
             comment += f" --power {o.power}"
         if o.julia is not None:
             comment += " --julia %.17g,%.17g" % o.julia
         if color is not None:
-            comment += f" --color {color}"
+            comment += f" --color {_quote(color)}"
         if palette_period is not None:
             comment += " --palette-period %.17g" % palette_period
         if palette_offset is not None:
             comment += " --palette-offset %.17g" % palette_offset
         if npy is not None:
-            comment += f" --npy {npy}"
+            comment += f" --npy {_quote(npy)}"
         if aa > 1:
             comment += f" --aa {aa}"
         if interior is not None:
-            comment += " --interior #" + bytes(s.color.interior).hex()
+            comment += " --interior " + _quote("#" + bytes(s.color.interior).hex())
         if o.guess:
             comment += " --guess"
         options = _lib.ImageOptions(quality or 0, comment.encode(),
