@@ -31,6 +31,7 @@ let frame = 0;
 let progressTimer = 0;
 let errorText = '';
 
+const PREVIEW_MS = 150;     // the longest the full tiles wait for the coarse picture
 const scheduler = new Scheduler(onTile);
 
 // ---- colouring ----------------------------------------------------------------------
@@ -133,9 +134,21 @@ function newAnchor(s, rel) {
 // Which tiles the screen needs now, preview first.
 function request() {
     if (!anchor) return;
-    const wanted = [[anchor.preview, visibleTiles(anchor.preview, view)]];
+    const coarse = visibleTiles(anchor.preview, view);
+    const wanted = [[anchor.preview, coarse]];
     const full = visibleTiles(anchor.full, view);
-    if (view.z >= 0.5) wanted.push([anchor.full, full]);
+    // The coarse picture first (1/64 of the work: it must not wait behind full tiles on
+    // the server's cores), then the full one; at the latest after PREVIEW_MS.
+    const coarseDone = coarse.every(([x, y]) => {
+        const t = anchor.preview.tiles.get(`${x},${y}`);
+        return t && (t.data || t.failed);
+    });
+    const waited = performance.now() - anchor.started;
+    if (view.z >= 0.5 && (coarseDone || waited >= PREVIEW_MS)) wanted.push([anchor.full, full]);
+    else if (view.z >= 0.5) {
+        clearTimeout(anchor.fullTimer);
+        anchor.fullTimer = setTimeout(request, PREVIEW_MS - waited + 1);
+    }
     // Long pans: keep the tiles of about three screens, forget the farthest.
     if (anchor.full.tiles.size > 3 * full.length + 16) {
         const keep = new Set(full.map(([x, y]) => `${x},${y}`));
@@ -158,6 +171,9 @@ function onTile(layer, tx, ty, t, err) {
     }
     if (!anchor || (layer !== anchor.full && layer !== anchor.preview)) return;
     if (layer === anchor.full && !anchor.firstFull) anchor.firstFull = true;
+    if (layer === anchor.preview && view.z === 1) request(); // the full tiles may go now
+    // The new view is complete: drop the old pictures underneath.
+    if (layer === anchor.full && view.z === 1 && complete()) backdrop = [];
     if (layer.kind !== C.dataKind(coloring.mode)) return;
     errorText = '';
     if (C.needsSurvey(coloring) && !surveyed) {
@@ -170,8 +186,6 @@ function onTile(layer, tx, ty, t, err) {
         }
     }
     paint(t);
-    // The new view is complete: drop the old pictures underneath.
-    if (layer === anchor.full && view.z === 1 && complete()) backdrop = [];
     scheduleRedraw();
     progress();
 }

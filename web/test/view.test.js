@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import * as V from '../view.js';
 import * as D from '../decimal.js';
 
-const deep = readFileSync(new URL('./fixtures/near-i-1e1000.kfr', import.meta.url), 'latin1');
+const deep = readFileSync(new URL('../../tests/data/deep/near-i-1e1000.kfr', import.meta.url),
+                         'latin1');
 const same = (a, b, msg) => {
     assert.ok(D.equal(D.parse(a.re), D.parse(b.re)), msg + ' re');
     assert.ok(D.equal(D.parse(a.im), D.parse(b.im)), msg + ' im');
