@@ -9,8 +9,8 @@
 #include "kernel/kernel.h"
 
 /* INTERIOR_MARGIN (kernel.h): the test polynomials are O(1) near the boundaries; their
- * rounding error is below 1e-15. kernel_lanes.h's interior_mask() is this test, 8 lanes at a
- * time, with the same operations in the same order: keep the two identical. */
+ * rounding error is below 1e-15. kernel_lanes_registers.h's interior_mask() is this test,
+ * 8 lanes at a time, with the same operations in the same order: keep the two identical. */
 
 bool interior_known(double cr, double ci)
 {

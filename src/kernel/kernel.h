@@ -124,7 +124,7 @@ bool interior_known(double cr, double ci);
 
 /* interior_known()'s margin. The test polynomials are O(1) near the boundaries; their
  * rounding error is below 1e-15. Shared with the vector form of the test in
- * kernel/kernel_lanes.h (interior_mask), which must give exactly the same answers. */
+ * kernel/kernel_lanes_registers.h (interior_mask), which must give exactly the same answers. */
 #define INTERIOR_MARGIN 1e-12
 
 /* The kernel for `isa`: MANDEL_ISA_AUTO resolves to the best available. Returns NULL if

@@ -8,8 +8,8 @@
  * independent vectors hide the multiply and add latencies, and a lane whose pixel finishes
  * soon takes the row's next pixel (docs/algorithms.md, "Vector kernels").
  *
- * The lane machine is kernel/kernel_lanes.h, shared by every vector kernel; this file gives
- * it the wrappers below and nothing else.
+ * The lane machine is kernel/kernel_lanes_memory.h (with kernel/kernel_lanes.h, what every
+ * vector kernel shares); this file gives it the wrappers below and nothing else.
  */
 #ifndef __AVX2__
 #error "kernel/kernel_avx2.c must be compiled with -mavx2"
@@ -63,7 +63,7 @@ static inline vd vround_float(vd a) { return _mm256_cvtps_pd(_mm256_cvtpd_ps(a))
 static inline void vstore_float(float *p, vd a) { _mm_storeu_ps(p, _mm256_cvtpd_ps(a)); }
 
 #define LANES_VSMOOTH 1
-#include "kernel/kernel_lanes.h"
+#include "kernel/kernel_lanes_memory.h"
 
 void kernel_avx2(const kernel_row *row, uint32_t *counts)
 {

@@ -5,14 +5,14 @@
  * operations on one pixel, in the same order and without fused multiply-adds, so it produces
  * the same doubles, and it stops at the same n: the escape test runs every 12th step (limits
  * above 256), and a lane found escaped is stepped again from z saved at the batch's start,
- * testing every step, which finds the first iterate that passes (kernel/kernel_lanes.h,
- * "the batched escape test", has the argument). What the vector form adds is scheduling
- * only: independent vectors hide the multiply and add latencies, and a lane whose pixel
- * finishes soon takes the row's next pixel instead of waiting for the slowest lane
- * (docs/algorithms.md, "Vector kernels").
+ * testing every step, which finds the first iterate that passes
+ * (kernel/kernel_lanes_registers.h, "the batched escape test", has the argument). What the
+ * vector form adds is scheduling only: independent vectors hide the multiply and add
+ * latencies, and a lane whose pixel finishes soon takes the row's next pixel instead of
+ * waiting for the slowest lane (docs/algorithms.md, "Vector kernels").
  *
- * The lane machine is kernel/kernel_lanes.h, shared by every vector kernel; this file gives
- * it the wrappers below and nothing else.
+ * The machines are kernel/kernel_lanes_registers.h (with kernel/kernel_lanes.h, what every
+ * vector kernel shares); this file gives them the wrappers below and nothing else.
  */
 #ifndef __AVX512F__
 #error "kernel/kernel_avx512.c must be compiled with -mavx512f"
@@ -98,7 +98,7 @@ static inline void vstore_float(float *p, vd a) { _mm256_storeu_ps(p, _mm512_cvt
 
 #define LANES_VSMOOTH 1
 #define LANES_IN_REGISTERS 1
-#include "kernel/kernel_lanes.h"
+#include "kernel/kernel_lanes_registers.h"
 
 void kernel_avx512(const kernel_row *row, uint32_t *counts)
 {

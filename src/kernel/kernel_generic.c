@@ -10,8 +10,8 @@
  * latencies, and a lane whose pixel finishes soon takes the row's next pixel
  * (docs/algorithms.md, "Vector kernels").
  *
- * The lane machine is kernel/kernel_lanes.h, shared by every vector kernel; this file gives
- * it the wrappers below and nothing else.
+ * The lane machine is kernel/kernel_lanes_memory.h (with kernel/kernel_lanes.h, what every
+ * vector kernel shares); this file gives it the wrappers below and nothing else.
  */
 #if !defined(__GNUC__)
 #error "kernel/kernel_generic.c needs GCC or Clang vector extensions"
@@ -73,7 +73,7 @@ static inline vd vabs(vd a)
     return a;
 }
 
-#include "kernel/kernel_lanes.h"
+#include "kernel/kernel_lanes_memory.h"
 
 void kernel_generic(const kernel_row *row, uint32_t *counts)
 {

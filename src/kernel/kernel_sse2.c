@@ -8,8 +8,8 @@
  * and a lane whose pixel finishes soon takes the row's next pixel
  * (docs/algorithms.md, "Vector kernels").
  *
- * The lane machine is kernel/kernel_lanes.h, shared by every vector kernel; this file gives
- * it the wrappers below and nothing else.
+ * The lane machine is kernel/kernel_lanes_memory.h (with kernel/kernel_lanes.h, what every
+ * vector kernel shares); this file gives it the wrappers below and nothing else.
  */
 #ifndef __SSE2__
 #error "kernel/kernel_sse2.c must be compiled with -msse2"
@@ -66,7 +66,7 @@ static inline void vstore_float(float *p, vd a)
 }
 
 #define LANES_VSMOOTH 1
-#include "kernel/kernel_lanes.h"
+#include "kernel/kernel_lanes_memory.h"
 
 void kernel_sse2(const kernel_row *row, uint32_t *counts)
 {
