@@ -8,7 +8,9 @@
  * cancel waits for at most one segment per thread.
  *
  * The calling thread takes units too, and between its units it calls the progress callback
- * about ten times a second, so the callback always runs on the caller's thread. The other
+ * about ten times a second, so the callback always runs on the caller's thread; engines
+ * whose pixels can be long poll (sched_poll) inside them, which gives the caller's reports
+ * there too and stops every thread within milliseconds of a cancel. The other
  * n-1 threads live in a pool owned by the ctx and kept between renders: starting threads
  * costs tens of microseconds, as much as a whole small render. The pool only grows; a
  * render asking for fewer threads leaves the others asleep. After a job, a pool thread
@@ -62,6 +64,37 @@ struct sched_pool {
     atomic_bool cancel;
     char pad[64];
 };
+
+/* A thread inside a job: the caller's carries the progress reports. */
+struct sched_worker {
+    sched_pool *p;
+    uint32_t *tile;              /* its guessing tile, or NULL */
+    mandel_progress_fn progress; /* the caller's only; NULL on pool threads */
+    void *progress_user;
+    double next_report;
+    uint64_t in_flight;          /* threads in the job: units taken but not done */
+    uint64_t total;              /* pixels of the job */
+};
+
+/* Gives the progress callback its report if one is due; a non-zero answer cancels. */
+static void report(sched_worker *w)
+{
+    if (w->progress == NULL || clock_seconds() < w->next_report) return;
+    sched_pool *const p = w->p;
+    /* Units taken, less one in flight per thread: close enough for a bar. */
+    uint64_t const taken = atomic_load(&p->next_unit);
+    uint64_t const done = taken > w->in_flight ? taken - w->in_flight : 0;
+    uint64_t const pixels = sched_progress_pixels(done, p->n_units, w->total);
+    if (w->progress(w->progress_user, pixels, w->total) != 0) atomic_store(&p->cancel, true);
+    w->next_report = clock_seconds() + PROGRESS_SECONDS;
+}
+
+bool sched_poll(sched_worker *w)
+{
+    if (w == NULL) return false;
+    report(w);
+    return atomic_load_explicit(&w->p->cancel, memory_order_relaxed);
+}
 
 /* With guessing, a unit is one tile of the view-aligned grid: guessed whole (its pixels
  * outside the rect too, so they never depend on the rect), then its part inside the rect
@@ -141,11 +174,12 @@ static void run_kernel(const sched_job *job, uint32_t row, uint32_t x, uint32_t 
 }
 
 /* Renders unit `unit`; returns the sum of its counts. */
-static uint64_t render_unit(const sched_pool *p, uint64_t unit, uint32_t *tile)
+static uint64_t render_unit(sched_worker *w, uint64_t unit)
 {
+    const sched_pool *const p = w->p;
     const sched_job *const job = &p->job;
     uint32_t const segs_per_row = p->segs_per_row;
-    if (job->guess != NULL) return render_tile(p, unit, tile);
+    if (job->guess != NULL) return render_tile(p, unit, w->tile);
     uint32_t const row = (uint32_t)(unit / segs_per_row);
     uint32_t const x = (uint32_t)(unit % segs_per_row) * p->unit;
     uint32_t const n = job->width - x < p->unit ? job->width - x : p->unit;
@@ -156,11 +190,14 @@ static uint64_t render_unit(const sched_pool *p, uint64_t unit, uint32_t *tile)
     uint32_t *const out = job->counts != NULL ? job->counts + at : scratch;
     float *const smooth = job->smooth != NULL ? job->smooth + at : NULL;
     float *const distance = job->distance != NULL ? job->distance + at : NULL;
-    if (job->segment != NULL)
-        /* The deep engines: they keep their own coordinates (job->re and im are NULL). */
-        job->segment(job->segment_user, row, x, n, out);
-    else
+    if (job->segment != NULL) {
+        /* The deep engines: they keep their own coordinates (job->re and im are NULL). A
+         * segment cut short by a cancel goes to no sink. */
+        job->segment(job->segment_user, w, row, x, n, out);
+        if (atomic_load_explicit(&w->p->cancel, memory_order_relaxed)) return 0;
+    } else {
         run_kernel(job, row, x, n, out, smooth, distance);
+    }
     /* The sum in a form GCC vectorises well: 8 independent 64-bit sums, each adding two
      * counts read as one 64-bit word (twice as fast as one widening sum a count). */
     uint64_t part[8] = {0};
@@ -191,11 +228,12 @@ static uint32_t *tile_of(const sched_pool *p, uint32_t index)
 
 static void take_units(sched_pool *p, uint32_t *tile)
 {
+    sched_worker w = {.p = p, .tile = tile};
     uint64_t sum = 0;
     while (!atomic_load_explicit(&p->cancel, memory_order_relaxed)) {
         uint64_t const unit = atomic_fetch_add_explicit(&p->next_unit, 1, memory_order_relaxed);
         if (unit >= p->n_units) break;
-        sum += render_unit(p, unit, tile);
+        sum += render_unit(&w, unit);
     }
     atomic_fetch_add_explicit(&p->iterations, sum, memory_order_relaxed);
 }
@@ -338,22 +376,23 @@ int sched_run(sched_pool *p, const sched_job *job, mandel_progress_fn progress,
         pthread_mutex_unlock(&p->lock);
     }
 
-    /* The caller's share of the work, with the progress reports between units. */
-    double next_report = progress ? clock_seconds() + PROGRESS_SECONDS : 0;
+    /* The caller's share of the work, with the progress reports between units (and inside
+     * long pixels: sched_poll). */
+    sched_worker w = {
+        .p = p,
+        .tile = tile_of(p, p->n_threads),
+        .progress = progress,
+        .progress_user = progress_user,
+        .next_report = progress ? clock_seconds() + PROGRESS_SECONDS : 0,
+        .in_flight = (uint64_t)helpers + 1,
+        .total = total,
+    };
     uint64_t sum = 0;
     while (!atomic_load_explicit(&p->cancel, memory_order_relaxed)) {
         uint64_t const unit = atomic_fetch_add_explicit(&p->next_unit, 1, memory_order_relaxed);
         if (unit >= n_units) break;
-        sum += render_unit(p, unit, tile_of(p, p->n_threads));
-        if (progress != NULL && clock_seconds() >= next_report) {
-            /* Units taken, less one in flight per thread: close enough for a bar. */
-            uint64_t const taken = atomic_load(&p->next_unit);
-            uint64_t const in_flight = (uint64_t)helpers + 1;
-            uint64_t const done = taken > in_flight ? taken - in_flight : 0;
-            uint64_t const pixels = sched_progress_pixels(done, n_units, total);
-            if (progress(progress_user, pixels, total) != 0) atomic_store(&p->cancel, true);
-            next_report = clock_seconds() + PROGRESS_SECONDS;
-        }
+        sum += render_unit(&w, unit);
+        report(&w);
     }
     atomic_fetch_add(&p->iterations, sum);
 
@@ -368,9 +407,9 @@ int sched_run(sched_pool *p, const sched_job *job, mandel_progress_fn progress,
             pthread_mutex_unlock(&p->lock);
         }
     }
-    /* Threads stop only between units, so every unit taken was finished: the job is
-     * complete exactly when all were taken. */
-    if (atomic_load(&p->next_unit) < n_units) return MANDEL_ECANCELED;
+    /* Threads stop between units, or inside one when cancelled; so the job is complete
+     * exactly when all units were taken and no cancel came. */
+    if (atomic_load(&p->cancel) || atomic_load(&p->next_unit) < n_units) return MANDEL_ECANCELED;
     if (progress != NULL) (void)progress(progress_user, total, total);
     *iterations = atomic_load(&p->iterations);
     return MANDEL_OK;

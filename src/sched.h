@@ -15,9 +15,22 @@
  * (sched_job.unit), which bounds the latency of a cancel. */
 #define SCHED_SEGMENT 2048
 
+/* The thread a segment runs on, as the engine sees it: what sched_poll() asks. */
+typedef struct sched_worker sched_worker;
+
+/* Polled by engines whose pixels can be long (deep zoom: up to 2^32 steps each) every few
+ * milliseconds of work: on the calling thread of sched_run it first gives the progress
+ * callback its report when one is due (so the callback keeps its ten reports a second and
+ * can cancel while every thread is inside one long pixel). Returns true when the render is
+ * cancelled: the engine then returns at once, its segment unfinished (sched_run ignores
+ * it). `w` may be NULL: never cancelled. */
+bool sched_poll(sched_worker *w);
+
 /* Renders pixels x..x+n-1 of row `row` of the rect into out[0..n-1]: the hook through which
- * engines other than the double-precision kernels (deep zoom, anti-aliasing) use the pool. */
-typedef void sched_segment_fn(void *user, uint32_t row, uint32_t x, uint32_t n, uint32_t *out);
+ * engines other than the double-precision kernels (deep zoom, anti-aliasing) use the pool.
+ * A segment of long pixels polls `w` (sched_poll). */
+typedef void sched_segment_fn(void *user, sched_worker *w, uint32_t row, uint32_t x, uint32_t n,
+                              uint32_t *out);
 
 typedef struct sched_job {
     kernel_fn *kernel;          /* a vector or scalar kernel; NULL: the general engine */

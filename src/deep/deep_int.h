@@ -214,12 +214,15 @@ uint32_t perturb_pixel(const perturb_job *job, fec dc, perturb_stats *st);
 
 /* perturb_pixel, and at the escape the smooth value (*smooth, if not NULL: kernel_formula's
  * definition) and the distance estimate in pixels (*distance, if not NULL: the derivative
- * is then carried along, through BLA blocks too); max_iter and 0 for interior pixels. */
+ * is then carried along, through BLA blocks too); max_iter and 0 for interior pixels.
+ * Polls w (sched_poll) every PERTURB_POLL_STEPS iterations; *stopped tells whether a
+ * cancel cut it short (nothing is then written). */
 uint32_t perturb_pixel_full(const perturb_job *job, fec dc, perturb_stats *st, float *smooth,
-                            float *distance);
+                            float *distance, sched_worker *w, bool *stopped);
 
 /* sched_segment_fn over a perturb_job. */
-void perturb_segment(void *user, uint32_t row, uint32_t x, uint32_t n, uint32_t *out);
+void perturb_segment(void *user, sched_worker *w, uint32_t row, uint32_t x, uint32_t n,
+                     uint32_t *out);
 
 /* The offset of view pixel (col, row) from the centre: ((col - (w-1)/2), -(row - (h-1)/2))
  * times the step. */
@@ -241,7 +244,8 @@ typedef struct mpfr_engine_job {
 
 /* sched_segment_fn over an mpfr_engine_job: every pixel iterated at full precision; the
  * continuation after the escape too, and the derivative (for distances) at 64 bits. */
-void mpfr_engine_segment(void *user, uint32_t row, uint32_t x, uint32_t n, uint32_t *out);
+void mpfr_engine_segment(void *user, sched_worker *w, uint32_t row, uint32_t x, uint32_t n,
+                         uint32_t *out);
 
 /* The bytes one thread of the engine allocates (MPFR significands) at `prec` bits. */
 size_t mpfr_engine_scratch_bytes(mpfr_prec_t prec);

@@ -18,13 +18,17 @@
 
 #define DER_PREC 64
 
+/* Steps between polls of a cancel: an MPFR step takes 0.1-10 microseconds. */
+#define POLL_STEPS 1024
+
 size_t mpfr_engine_scratch_bytes(mpfr_prec_t prec)
 {
     /* mpfr_engine_segment's 7 numbers at prec bits and 6 at DER_PREC */
     return 7 * mpfr_custom_get_size(prec) + 6 * mpfr_custom_get_size(DER_PREC);
 }
 
-void mpfr_engine_segment(void *user, uint32_t row, uint32_t x, uint32_t n, uint32_t *out)
+void mpfr_engine_segment(void *user, sched_worker *w, uint32_t row, uint32_t x, uint32_t n,
+                         uint32_t *out)
 {
     const mpfr_engine_job *const job = user;
     size_t const at = (size_t)row * job->stride + x;
@@ -38,7 +42,8 @@ void mpfr_engine_segment(void *user, uint32_t row, uint32_t x, uint32_t n, uint3
     double const oy = (job->view_height - 1) / 2.0 - (double)(job->rect_y + row);
     mpfr_mul_d(t, job->step, oy, MPFR_RNDN);
     mpfr_add(ci, job->cim, t, MPFR_RNDN);
-    for (uint32_t j = 0; j < n; j++) {
+    bool stop = false;
+    for (uint32_t j = 0; j < n && !stop; j++) {
         double const ox = (double)(job->rect_x + x + j) - (job->view_width - 1) / 2.0;
         mpfr_mul_d(t, job->step, ox, MPFR_RNDN);
         mpfr_add(cr, job->cre, t, MPFR_RNDN);
@@ -53,6 +58,10 @@ void mpfr_engine_segment(void *user, uint32_t row, uint32_t x, uint32_t n, uint3
         uint32_t const extra = smooth != NULL || de ? SMOOTH_EXTRA : 0;
         uint32_t m = 0; /* steps after the escape */
         for (uint64_t k = 1; escaped ? m < extra : k <= job->max_iter; k++) {
+            if (k % POLL_STEPS == 0 && sched_poll(w)) {
+                stop = true;
+                break;
+            }
             if (de) {
                 /* der' = 2 z der + 1, z before the step */
                 mpfr_set(xr, zr, MPFR_RNDN);
@@ -85,6 +94,7 @@ void mpfr_engine_segment(void *user, uint32_t row, uint32_t x, uint32_t n, uint3
                 if (extra == 0 || mpfr_cmp_d(t, SMOOTH_RADIUS2) > 0) break;
             }
         }
+        if (stop) break;
         out[j] = count;
         if (smooth == NULL && !de) continue;
         if (!escaped) {

@@ -82,6 +82,7 @@ static inline const bla_dentry *dlookup(const bla_table *bla, uint32_t m, double
  * 2^-900, where `step` itself underflows) as der in floatexp. */
 typedef struct pixel_end {
     bool escaped;
+    bool stopped;   /* cancelled (sched_poll): the count means nothing */
     double zr, zi;  /* z at the escape */
     double dr, di;  /* D (double views) */
     fec der;        /* der (floatexp views) */
@@ -92,7 +93,8 @@ typedef struct pixel_end {
 /* One pixel; with `de`, the derivative too, and *end gets z (and the derivative) at the
  * escape. Inlined into its two callers, so the counts-only one carries none of it. */
 static inline __attribute__((always_inline)) uint32_t
-pixel_core(const perturb_job *job, fec dc, perturb_stats *st, bool de, pixel_end *end)
+pixel_core(const perturb_job *job, fec dc, perturb_stats *st, bool de, pixel_end *end,
+           sched_worker *w)
 {
     const orbit *const o = job->orb;
     const orbit_pt *const zo = o->z;
@@ -114,6 +116,8 @@ pixel_core(const perturb_job *job, fec dc, perturb_stats *st, bool de, pixel_end
     double Dr = 0.0, Di = 0.0;
     fec der = {0.0, 0.0, FE_ZERO_EXP};
     end->escaped = false;
+    end->stopped = false;
+    uint32_t poll_at = PERTURB_POLL_STEPS; /* n of the next poll for a cancel */
 
     for (;;) {
         if (!fe_mode) {
@@ -166,8 +170,16 @@ pixel_core(const perturb_job *job, fec dc, perturb_stats *st, bool de, pixel_end
                 double const zr = zo[m].re + dzr, zi = zo[m].im + dzi;
                 double const z2 = zr * zr + zi * zi;
                 if (z2 >= 4.0) {
-                    *end = (pixel_end){true, zr, zi, Dr, Di, der};
+                    *end = (pixel_end){true, false, zr, zi, Dr, Di, der};
                     return n;
+                }
+                if (__builtin_expect(n >= poll_at, 0)) {
+                    if (sched_poll(w)) {
+                        end->stopped = true;
+                        return max_iter;
+                    }
+                    poll_at = n < UINT32_MAX - PERTURB_POLL_STEPS ? n + PERTURB_POLL_STEPS
+                                                                  : UINT32_MAX;
                 }
                 double dz2 = dzr * dzr + dzi * dzi;
                 if (m == len || z2 < dz2) {
@@ -216,8 +228,16 @@ pixel_core(const perturb_job *job, fec dc, perturb_stats *st, bool de, pixel_end
                 double zr, zi;
                 fec_to_d(z, &zr, &zi);
                 if (zr * zr + zi * zi >= 4.0) {
-                    *end = (pixel_end){true, zr, zi, Dr, Di, der};
+                    *end = (pixel_end){true, false, zr, zi, Dr, Di, der};
                     return n;
+                }
+                if (__builtin_expect(n >= poll_at, 0)) {
+                    if (sched_poll(w)) {
+                        end->stopped = true;
+                        return max_iter;
+                    }
+                    poll_at = n < UINT32_MAX - PERTURB_POLL_STEPS ? n + PERTURB_POLL_STEPS
+                                                                  : UINT32_MAX;
                 }
                 if (m == len || fe_lt(fec_norm2(z), fec_norm2(dz))) {
                     st->rebases++;
@@ -238,7 +258,7 @@ pixel_core(const perturb_job *job, fec dc, perturb_stats *st, bool de, pixel_end
 uint32_t perturb_pixel(const perturb_job *job, fec dc, perturb_stats *st)
 {
     pixel_end end;
-    return pixel_core(job, dc, st, false, &end);
+    return pixel_core(job, dc, st, false, &end, NULL);
 }
 
 /* The smooth value of a pixel that escaped at n with z = zr + i zi: the double kernels'
@@ -283,10 +303,12 @@ static float distance_at(const perturb_job *job, const pixel_end *end, double dc
 }
 
 uint32_t perturb_pixel_full(const perturb_job *job, fec dc, perturb_stats *st, float *smooth,
-                            float *distance)
+                            float *distance, sched_worker *w, bool *stopped)
 {
     pixel_end end;
-    uint32_t const n = pixel_core(job, dc, st, distance != NULL, &end);
+    uint32_t const n = pixel_core(job, dc, st, distance != NULL, &end, w);
+    *stopped = end.stopped;
+    if (end.stopped) return n;
     double dcr, dci;
     fec_to_d(dc, &dcr, &dci);
     if (smooth != NULL)
@@ -387,8 +409,23 @@ lane settle(segment *sg, lane l)
         }
         l.m += steps;
         l.n += steps;
+        sg->budget -= steps;
+        if (sg->budget <= 0 && segment_poll(sg)) {
+            l.j = LANE_DEAD;
+            return l;
+        }
     }
     return l;
+}
+
+bool segment_poll(segment *sg)
+{
+    sg->budget = PERTURB_POLL_STEPS;
+    if (sched_poll(sg->w)) {
+        sg->stop = true;
+        sg->next = sg->n;
+    }
+    return sg->stop;
 }
 
 static void segment_double(segment *sg)
@@ -408,6 +445,7 @@ static void segment_double(segment *sg)
                 l.dzi = ni;
                 l.m++;
                 l.n++;
+                if (--sg->budget <= 0 && segment_poll(sg)) return;
                 l = settle(sg, l);
             }
         }
@@ -452,7 +490,8 @@ const char *perturb_lanes_name(perturb_lanes_fn *fn)
     return fn == perturb_lanes_base ? "base" : "?";
 }
 
-void perturb_segment(void *user, uint32_t row, uint32_t x, uint32_t n, uint32_t *out)
+void perturb_segment(void *user, sched_worker *w, uint32_t row, uint32_t x, uint32_t n,
+                     uint32_t *out)
 {
     const perturb_job *const job = user;
     uint32_t const view_row = job->rect_y + row;
@@ -465,15 +504,15 @@ void perturb_segment(void *user, uint32_t row, uint32_t x, uint32_t n, uint32_t 
         for (uint32_t j = 0; j < n; j++) {
             fec const dc = perturb_offset(job->step, job->view_width, job->view_height,
                                           job->rect_x + x + j, view_row);
-            if (smooth == NULL && distance == NULL)
-                out[j] = perturb_pixel(job, dc, &st);
-            else
-                out[j] = perturb_pixel_full(job, dc, &st, smooth ? smooth + j : NULL,
-                                            distance ? distance + j : NULL);
+            bool stopped;
+            out[j] = perturb_pixel_full(job, dc, &st, smooth ? smooth + j : NULL,
+                                        distance ? distance + j : NULL, w, &stopped);
+            if (stopped) return;
         }
     } else {
-        segment sg = {job, row, x, n, 0, out, smooth, &st};
+        segment sg = {job, row, x, n, 0, out, smooth, &st, w, PERTURB_POLL_STEPS, false};
         segment_double(&sg);
+        if (sg.stop) return;
     }
     for (uint32_t j = 0; j < n; j++) st.iterations += out[j];
     st.pixels = n;

@@ -26,6 +26,10 @@ typedef struct lane {
 
 #define LANE_DEAD UINT32_MAX
 
+/* Steps between polls of a cancel (sched_poll), counted over all lanes: tens of
+ * microseconds of work, so a poll costs nothing measurable and a cancel waits for none. */
+#define PERTURB_POLL_STEPS 65536
+
 /* The pixels of one segment (a run of a row) and where their results go. */
 struct segment {
     const perturb_job *job;
@@ -33,7 +37,14 @@ struct segment {
     uint32_t *out;
     float *smooth;  /* the segment's smooth values, or NULL */
     perturb_stats *st;
+    sched_worker *w;  /* polled every PERTURB_POLL_STEPS steps */
+    int64_t budget;   /* steps left before the next poll */
+    bool stop;        /* cancelled: the segment ends unfinished */
 };
+
+/* Polls for a cancel (the step budget is spent) and renews the budget; on a cancel the
+ * segment takes no more pixels. Returns sg->stop. */
+bool segment_poll(segment *sg);
 
 /* Lane for pixel j of the segment, at n = 0 (not yet settled). */
 lane lane_start(const segment *sg, uint32_t j);

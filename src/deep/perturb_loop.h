@@ -139,6 +139,8 @@ void PL_ENTRY(segment *sg)
         else
             ev = PL_CAT(steps_, PL_N)(&s, zo, rmin, len, max_iter, &i);
 #endif
+        sg->budget -= (int64_t)i * live;
+        if (sg->budget <= 0 && segment_poll(sg)) return;
         for (uint32_t q = 0; q < live; q++) {
             uint32_t const m = s.m[q] + i, n = s.n[q] + i;
             s.m[q] = m;
@@ -159,6 +161,7 @@ void PL_ENTRY(segment *sg)
             if (q != live) lanes_put(&s, q, lanes_get(&s, live));
             lanes_park(&s, live);
         }
+        if (sg->stop) return;
     }
 }
 

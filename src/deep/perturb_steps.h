@@ -7,7 +7,8 @@
  *
  * which does exact steps of lanes 0 .. PS_W * PS_NV - 1 of *s together until one of them is
  * no longer calm (escape or rebase due, or a BLA block from its index fits: rmin) or one
- * reaches the end of the orbit (len) or max_iter; it stores dz back, *steps gets the steps done (all lanes did as many) and
+ * reaches the end of the orbit (len) or max_iter, or PERTURB_POLL_STEPS steps are done; it
+ * stores dz back, *steps gets the steps done (all lanes did as many) and
  * it returns a bit for each lane that raised an event. The arithmetic of each lane is
  * perturb_pixel's exact step and tests, element by element.
  */
@@ -110,6 +111,8 @@ static unsigned PS_NAME(lanes *s, const orbit_pt *zo, const double *rmin, uint32
          * and a vector load of them would wait for those stores */
         __asm__("" : "+r"(k));
     }
+    /* at most a poll's worth of steps a call (perturb_loop.h polls between calls) */
+    if (k > PERTURB_POLL_STEPS) k = PERTURB_POLL_STEPS;
     for (int v = 0; v < NV; v++) {
         dzr[v] = *(const PS_VD *)&s->dzr[v * W];
         dzi[v] = *(const PS_VD *)&s->dzi[v * W];
