@@ -58,10 +58,12 @@ static void cancel_case(const char *name, mandel_engine engine, const char *re, 
     double const end = now();
     CHECK_EQ_INT(MANDEL_ECANCELED, err);
     CHECK_TRUE(c.cancelled_at > 0);
-    /* the reports come from inside the long pixels: the first after ~0.1 s */
-    CHECK_TRUE(c.first_report >= 0 && c.first_report < 0.3);
+    /* The reports come from inside the long pixels: the first after ~0.1 s, and the stop
+     * within milliseconds (bounds with room for sanitizers and a loaded machine: without
+     * the polls the first report waits for a whole pixel, minutes here). */
+    CHECK_TRUE(c.first_report >= 0 && c.first_report < 0.6);
     double const latency = c.cancelled_at > 0 ? end - c.cancelled_at : -1;
-    CHECK_TRUE(latency >= 0 && latency < 0.25);
+    CHECK_TRUE(latency >= 0 && latency < 0.5);
     fprintf(stderr, "%s, %d threads: first report %.3f s, stopped %.4f s after the cancel\n",
             name, threads, c.first_report, latency);
     /* the ctx is usable afterwards */
