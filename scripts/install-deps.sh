@@ -14,6 +14,9 @@ set -eu
 # examples/tutorial.py, for Debian's /usr/bin/python3.
 packages="build-essential cmake pkg-config libspng-dev libjpeg-dev libmpfr-dev zlib1g-dev python3-numpy groff-base man-db python3-pytest python3-matplotlib"
 
+# Node.js (18 or later) runs the web page's tests; Debian's nodejs unless one is on the PATH.
+command -v node >/dev/null 2>&1 || packages="$packages nodejs"
+
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
