@@ -11,6 +11,7 @@
 #include "view.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,25 @@ static bool kfr_value_ok(int k, const char *value, uint32_t *iterations)
     int64_t e;
     if (!deep_number_parse(value, &m, &e)) return false;
     return k != KEY_ZOOM || m > 0;
+}
+
+/* Why kfr_value_ok() refused `value` of key k, for the message: a number beyond MPFR's
+ * range is still a number, too deep or too large, and says so. */
+static void kfr_why(int k, const char *value, char *buf, size_t size)
+{
+    deep_number const kind = k == KEY_ITERATIONS ? DEEP_NUMBER_BAD : deep_number_classify(value);
+    bool const negative = value[0] == '-';
+    if (k == KEY_ZOOM && kind == DEEP_NUMBER_HUGE && !negative)
+        snprintf(buf, size, "is deeper than this build supports (about 1e%.0f for a view 4 "
+                            "pixels high)", floor(deep_max_zoom_log10(4)));
+    else if (k == KEY_ZOOM && kind == DEEP_NUMBER_TINY && !negative)
+        snprintf(buf, size, "is too small: a view reaches at most 1e300");
+    else if (k != KEY_ZOOM && kind == DEEP_NUMBER_HUGE)
+        snprintf(buf, size, "is too large: a view reaches at most 1e300");
+    else
+        snprintf(buf, size, "is not %s", k == KEY_ITERATIONS ? "a whole number 1..4294967295"
+                                         : k == KEY_ZOOM     ? "a number above 0"
+                                                             : "a finite number");
 }
 
 void mandel_location_free(mandel_location *loc)
@@ -111,11 +131,10 @@ static int kfr_parse(mandel_ctx *ctx, const char *text, size_t len, mandel_locat
         memcpy(values[k], text + vstart, vlen);
         values[k][vlen] = '\0';
         if (!kfr_value_ok(k, values[k], &loc->iterations)) {
-            err = ctx_fail(ctx, MANDEL_EFORMAT, "line %u: %s '%.40s%s' is not %s", line_no,
-                           key_names[k], values[k], vlen > 40 ? "..." : "",
-                           k == KEY_ITERATIONS ? "a whole number 1..4294967295"
-                           : k == KEY_ZOOM     ? "a number above 0"
-                                               : "a finite number");
+            char clip[CTX_CLIP_LEN], why[128];
+            kfr_why(k, values[k], why, sizeof why);
+            err = ctx_fail(ctx, MANDEL_EFORMAT, "line %u: %s '%s' %s", line_no, key_names[k],
+                           ctx_clip(values[k], 40, clip, sizeof clip), why);
             break;
         }
     }

@@ -71,6 +71,18 @@ static void bad_files(void)
         {"Re: 0\nIm: nan\nZoom: 1\nIterations: 9\n", "line 2: Im 'nan' is not a finite number"},
         {"Re: 0\nIm: 0\nZoom: 0\nIterations: 9\n", "line 3: Zoom '0' is not a number above 0"},
         {"Re: 0\nIm: 0\nZoom: -1e5\nIterations: 9\n", "line 3: Zoom '-1e5' is not a number above 0"},
+        /* numbers beyond MPFR's range say what is wrong (once "not a number above 0") */
+        {"Re: 0\nIm: 0\nZoom: 1e999999999\nIterations: 9\n",
+         "line 3: Zoom '1e999999999' is deeper than this build supports (about 1e20201762 "},
+        {"Re: 0\nIm: 0\nZoom: 1e-999999999\nIterations: 9\n",
+         "line 3: Zoom '1e-999999999' is too small: a view reaches at most 1e300"},
+        {"Re: -1e999999999\nIm: 0\nZoom: 1\nIterations: 9\n",
+         "line 1: Re '-1e999999999' is too large: a view reaches at most 1e300"},
+        {"Re: 0\nIm: 0\nZoom: -1e999999999\nIterations: 9\n",
+         "line 3: Zoom '-1e999999999' is not a number above 0"},
+        {"Re: 0.12345678901234567890123456789012345678901234567890x\n"
+         "Im: 0\nZoom: 1\nIterations: 9\n",
+         "line 1: Re '0.12345678901234567890123456789012345678...' is not a finite number"},
         {"Re: 0\nIm: 0\nZoom: 1\nIterations: -9\n", "line 4: Iterations '-9' is not a whole"},
         {"Re: 0\nIm: 0\nZoom: 1\nIterations: 0\n", "line 4: Iterations '0' is not a whole"},
         {"Re: 0\nIm: 0\nZoom: 1\nIterations: 4294967296\n", "line 4: Iterations '4294967296'"},
