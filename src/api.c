@@ -175,21 +175,28 @@ int mandel_render_fields(mandel_ctx *ctx, const mandel_view *view, uint32_t max_
         return MANDEL_OK;
     }
 
-    /* The vector kernel for what it iterates (job.formula then gives it the variant), else
+    /* The vector kernel for what it iterates (kj.formula then gives it the variant), else
      * the general engine: kernel NULL. */
-    sched_job job = {
+    kernel_job const kj = {
         .kernel = general ? NULL : kernel,
+        .formula = general || !classic_formula(ctx) ? &ctx->formula : NULL,
         .re = view->re + rect.x,
         .im = view->im + rect.y,
-        .width = rect.width,
-        .height = rect.height,
         .max_iter = max_iter,
         .shortcuts = ctx->shortcuts,
-        .formula = general || !classic_formula(ctx) ? &ctx->formula : NULL,
+        .smooth = fields->smooth,
+        .distance = fields->distance,
+        .stride = stride,
+        .pixels_per_unit = 1.0 / view->step,
+    };
+    sched_job job = {
+        .segment = kernel_segment,
+        .segment_user = (void *)&kj,
+        .width = rect.width,
+        .height = rect.height,
         .counts = fields->counts,
         .smooth = fields->smooth,
         .distance = fields->distance,
-        .pixels_per_unit = 1.0 / view->step,
         .stride = stride,
         .sink = ctx->sink,
         .sink_user = ctx->sink_user,

@@ -181,3 +181,41 @@ void guess_tile(const guess_view *g, uint32_t x0, uint32_t y0, uint32_t w, uint3
     for (uint32_t cy = 0; cy < h; cy += GUESS_CELL)
         band(&t, cy, h - cy < GUESS_CELL ? h - cy : GUESS_CELL);
 }
+
+guess_units guess_plan(mandel_rect rect)
+{
+    guess_units u = {.rect = rect};
+    u.tile_x0 = rect.x / GUESS_TILE;
+    u.tile_y0 = rect.y / GUESS_TILE;
+    u.cols = (rect.x + rect.width - 1) / GUESS_TILE - u.tile_x0 + 1;
+    u.n = (uint64_t)u.cols * ((rect.y + rect.height - 1) / GUESS_TILE - u.tile_y0 + 1);
+    return u;
+}
+
+uint64_t guess_unit(const guess_view *g, const guess_units *u, uint64_t unit, uint32_t *buf,
+                    uint32_t *counts, size_t stride, mandel_sink_fn sink, void *sink_user)
+{
+    mandel_rect const r = u->rect;
+    uint32_t const tx = (u->tile_x0 + (uint32_t)(unit % u->cols)) * GUESS_TILE;
+    uint32_t const ty = (u->tile_y0 + (uint32_t)(unit / u->cols)) * GUESS_TILE;
+    uint32_t const tw = g->width - tx < GUESS_TILE ? g->width - tx : GUESS_TILE;
+    uint32_t const th = g->height - ty < GUESS_TILE ? g->height - ty : GUESS_TILE;
+    guess_tile(g, tx, ty, tw, th, buf);
+    /* The tile's intersection with the rect, in view coordinates. */
+    uint32_t const x0 = tx > r.x ? tx : r.x;
+    uint32_t const y0 = ty > r.y ? ty : r.y;
+    uint32_t const x1 = tx + tw < r.x + r.width ? tx + tw : r.x + r.width;
+    uint32_t const y1 = ty + th < r.y + r.height ? ty + th : r.y + r.height;
+    uint64_t sum = 0;
+    for (uint32_t y = y0; y < y1; y++) {
+        const uint32_t *const src = buf + (size_t)(y - ty) * tw + (x0 - tx);
+        uint32_t *const dst = counts + (size_t)(y - r.y) * stride + (x0 - r.x);
+        memcpy(dst, src, (size_t)(x1 - x0) * sizeof *dst);
+        for (uint32_t i = 0; i < x1 - x0; i++) sum += dst[i];
+        if (sink != NULL) {
+            mandel_fields const at = {.counts = dst, .stride = stride};
+            sink(sink_user, (mandel_rect){x0 - r.x, y - r.y, x1 - x0, 1}, &at);
+        }
+    }
+    return sum;
+}

@@ -26,4 +26,21 @@ typedef struct guess_view {
 void guess_tile(const guess_view *g, uint32_t x0, uint32_t y0, uint32_t w, uint32_t h,
                 uint32_t *out);
 
+/* A guessing render's units: the tiles of the view's grid that meet the rect, row by row. */
+typedef struct guess_units {
+    mandel_rect rect;           /* in the view */
+    uint32_t tile_x0, tile_y0;  /* the first tile's grid position */
+    uint32_t cols;              /* tiles a row */
+    uint64_t n;                 /* tiles */
+} guess_units;
+
+guess_units guess_plan(mandel_rect rect);
+
+/* Renders unit `unit` of `u`: its tile guessed whole into `buf` (GUESS_TILE^2 counts; its
+ * pixels outside the rect too, so they never depend on the rect), then its part inside the
+ * rect copied to `counts` (at the rect's origin, `stride`) and handed to `sink` (if not
+ * NULL) row by row. Returns the sum of the copied counts. */
+uint64_t guess_unit(const guess_view *g, const guess_units *u, uint64_t unit, uint32_t *buf,
+                    uint32_t *counts, size_t stride, mandel_sink_fn sink, void *sink_user);
+
 #endif /* MANDEL_GUESS_H */

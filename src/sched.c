@@ -18,7 +18,7 @@
  * it sleeps on a condition variable.
  *
  * Invariant: a pixel's count never depends on which thread computed it: a segment is
- * computed by one kernel call from the view's fixed coordinates, whoever takes it.
+ * computed by one engine call from the view's fixed coordinates, whoever takes it.
  */
 #include "sched.h"
 
@@ -50,11 +50,11 @@ struct sched_pool {
 
     /* The current job: written by the caller before the generation bump, then only read. */
     sched_job job;
-    uint32_t segs_per_row;      /* row segments, or with guessing tile columns */
+    uint32_t segs_per_row;      /* row segments */
     /* With guessing: a tile of counts for each pool thread, then one for the caller; on the
      * heap, not the stack (64 KB), since the caller's stack is the library user's. */
     uint32_t *tiles;
-    uint32_t tile_x0, tile_y0;  /* with guessing: the first tile's grid position */
+    guess_units guess;          /* with guessing: the job's tiles (guess.c) */
     uint32_t unit;              /* pixels a unit at most */
     uint64_t n_units;
     /* Written by every thread: on lines of their own, or each unit taken would also evict
@@ -96,90 +96,15 @@ bool sched_poll(sched_worker *w)
     return atomic_load_explicit(&w->p->cancel, memory_order_relaxed);
 }
 
-/* With guessing, a unit is one tile of the view-aligned grid: guessed whole (its pixels
- * outside the rect too, so they never depend on the rect), then its part inside the rect
- * copied out. Returns the sum of the copied counts. */
-static uint64_t render_tile(const sched_pool *p, uint64_t unit, uint32_t *tile)
-{
-    const sched_job *const job = &p->job;
-    const guess_view *const g = job->guess;
-    uint32_t const tx = (p->tile_x0 + (uint32_t)(unit % p->segs_per_row)) * GUESS_TILE;
-    uint32_t const ty = (p->tile_y0 + (uint32_t)(unit / p->segs_per_row)) * GUESS_TILE;
-    uint32_t const tw = g->width - tx < GUESS_TILE ? g->width - tx : GUESS_TILE;
-    uint32_t const th = g->height - ty < GUESS_TILE ? g->height - ty : GUESS_TILE;
-    guess_tile(g, tx, ty, tw, th, tile);
-    /* The tile's intersection with the rect, in view coordinates. */
-    uint32_t const x0 = tx > job->rect_x ? tx : job->rect_x;
-    uint32_t const y0 = ty > job->rect_y ? ty : job->rect_y;
-    uint32_t const x1 = tx + tw < job->rect_x + job->width ? tx + tw : job->rect_x + job->width;
-    uint32_t const y1 = ty + th < job->rect_y + job->height ? ty + th : job->rect_y + job->height;
-    uint64_t sum = 0;
-    for (uint32_t y = y0; y < y1; y++) {
-        const uint32_t *const src = tile + (size_t)(y - ty) * tw + (x0 - tx);
-        uint32_t *const dst =
-            job->counts + (size_t)(y - job->rect_y) * job->stride + (x0 - job->rect_x);
-        memcpy(dst, src, (size_t)(x1 - x0) * sizeof *dst);
-        for (uint32_t i = 0; i < x1 - x0; i++) sum += dst[i];
-        if (job->sink != NULL) {
-            mandel_fields const at = {.counts = dst, .stride = job->stride};
-            job->sink(job->sink_user,
-                      (mandel_rect){x0 - job->rect_x, y - job->rect_y, x1 - x0, 1}, &at);
-        }
-    }
-    return sum;
-}
-
-/* Runs the double-precision engines on pixels x..x+n-1 of row `row`: the general engine
- * (kernel NULL), or a vector kernel, for the classic set or a variant (job->formula). */
-static void run_kernel(const sched_job *job, uint32_t row, uint32_t x, uint32_t n,
-                       uint32_t *out, float *smooth, float *distance)
-{
-    kernel_row const kr = {
-        .re = job->re + x,
-        .im = job->im[row],
-        .n = n,
-        .max_iter = job->max_iter,
-        .shortcuts = job->shortcuts,
-        .smooth = smooth,
-    };
-    if (job->kernel == NULL) {
-        /* The general engine (api.c, needs_general()); it writes its outputs itself. */
-        kernel_formula(&kr, job->formula, (formula_out){out, smooth, distance});
-        /* Distances in pixels, as every engine gives them (mandel_fields). */
-        if (distance != NULL)
-            for (uint32_t j = 0; j < n; j++)
-                distance[j] = (float)(distance[j] * job->pixels_per_unit);
-    } else {
-        /* The vector kernel: the classic set (formula NULL), counts and smooth values if
-         * asked, or a quadratic formula / Julia set given by job->formula (no distances
-         * here). */
-        static const uint8_t variants[] = {
-            [FORMULA_MANDELBROT] = KERNEL_CLASSIC,
-            [FORMULA_BURNING_SHIP] = KERNEL_BURNING_SHIP,
-            [FORMULA_TRICORN] = KERNEL_TRICORN,
-        };
-        const formula_params *const f = job->formula;
-        if (f == NULL) {
-            job->kernel(&kr, out);
-        } else {
-            kernel_variant const v = {
-                .variant = variants[f->formula],
-                .julia = f->julia,
-                .julia_re = f->julia_re,
-                .julia_im = f->julia_im,
-            };
-            kernel_var_of(job->kernel)(&kr, &v, out);
-        }
-    }
-}
-
 /* Renders unit `unit`; returns the sum of its counts. */
 static uint64_t render_unit(sched_worker *w, uint64_t unit)
 {
     const sched_pool *const p = w->p;
     const sched_job *const job = &p->job;
     uint32_t const segs_per_row = p->segs_per_row;
-    if (job->guess != NULL) return render_tile(p, unit, w->tile);
+    if (job->guess != NULL)
+        return guess_unit(job->guess, &p->guess, unit, w->tile, job->counts, job->stride,
+                          job->sink, job->sink_user);
     uint32_t const row = (uint32_t)(unit / segs_per_row);
     uint32_t const x = (uint32_t)(unit % segs_per_row) * p->unit;
     uint32_t const n = job->width - x < p->unit ? job->width - x : p->unit;
@@ -190,14 +115,10 @@ static uint64_t render_unit(sched_worker *w, uint64_t unit)
     uint32_t *const out = job->counts != NULL ? job->counts + at : scratch;
     float *const smooth = job->smooth != NULL ? job->smooth + at : NULL;
     float *const distance = job->distance != NULL ? job->distance + at : NULL;
-    if (job->segment != NULL) {
-        /* The deep engines: they keep their own coordinates (job->re and im are NULL). A
-         * segment cut short by a cancel goes to no sink. */
-        job->segment(job->segment_user, w, row, x, n, out);
-        if (atomic_load_explicit(&w->p->cancel, memory_order_relaxed)) return 0;
-    } else {
-        run_kernel(job, row, x, n, out, smooth, distance);
-    }
+    /* The engine renders the segment (and its smooth values and distances). One cut short
+     * by a cancel goes to no sink. */
+    job->segment(job->segment_user, w, row, x, n, out);
+    if (atomic_load_explicit(&w->p->cancel, memory_order_relaxed)) return 0;
     /* The sum in a form GCC vectorises well: 8 independent 64-bit sums, each adding two
      * counts read as one 64-bit word (twice as fast as one widening sum a count). */
     uint64_t part[8] = {0};
@@ -339,7 +260,7 @@ int sched_run(sched_pool *p, const sched_job *job, mandel_progress_fn progress,
               void *progress_user, uint64_t *iterations)
 {
     p->unit = job->unit == 0 || job->unit > SCHED_SEGMENT ? SCHED_SEGMENT : job->unit;
-    uint32_t segs = (job->width + p->unit - 1) / p->unit;
+    uint32_t const segs = (job->width + p->unit - 1) / p->unit;
     uint64_t n_units = (uint64_t)segs * job->height;
     if (job->guess != NULL) {
         if (p->tiles == NULL) {
@@ -351,10 +272,8 @@ int sched_run(sched_pool *p, const sched_job *job, mandel_progress_fn progress,
             FAIL_IF(p->ctx, p->tiles == NULL, MANDEL_ENOMEM,
                     "out of memory for %zu bytes of guessing tiles", bytes);
         }
-        p->tile_x0 = job->rect_x / GUESS_TILE;
-        p->tile_y0 = job->rect_y / GUESS_TILE;
-        segs = (job->rect_x + job->width - 1) / GUESS_TILE - p->tile_x0 + 1;
-        n_units = (uint64_t)segs * ((job->rect_y + job->height - 1) / GUESS_TILE - p->tile_y0 + 1);
+        p->guess = guess_plan((mandel_rect){job->rect_x, job->rect_y, job->width, job->height});
+        n_units = p->guess.n;
     }
     uint64_t const total = (uint64_t)job->width * job->height;
 

@@ -33,24 +33,17 @@ typedef void sched_segment_fn(void *user, sched_worker *w, uint32_t row, uint32_
                               uint32_t *out);
 
 typedef struct sched_job {
-    kernel_fn *kernel;          /* a vector or scalar kernel; NULL: the general engine */
-    const formula_params *formula; /* with a kernel: the variant it iterates (Julia, Burning
-                                    * Ship, Tricorn); without: kernel_formula's settings */
-    sched_segment_fn *segment;  /* else this, with segment_user */
+    sched_segment_fn *segment;  /* the engine: kernel_segment, perturb_segment, ... */
     void *segment_user;
-    const double *re;     /* kernel only: the rect's first column, view->re + rect.x */
-    const double *im;     /* kernel only: the rect's first row, view->im + rect.y */
     uint32_t width, height;
-    uint32_t max_iter;
-    bool shortcuts;
     uint32_t *counts;     /* at the rect's origin; NULL when only smooth/distance are asked */
-    float *smooth;        /* at the rect's origin, or NULL */
-    float *distance;      /* at the rect's origin, or NULL; in pixels */
-    double pixels_per_unit; /* converts the general engine's plane-unit distances */
+    float *smooth;        /* at the rect's origin, or NULL: for the sink (the segment writes) */
+    float *distance;      /* at the rect's origin, or NULL; in pixels; for the sink */
     size_t stride;
     mandel_sink_fn sink;  /* called with each finished unit, or NULL */
     void *sink_user;
-    /* Guessing (MANDEL_OPT_GUESS): units are view-aligned tiles instead of row segments. */
+    /* Guessing (MANDEL_OPT_GUESS): units are view-aligned tiles instead of row segments,
+     * rendered by guess_unit(); `segment` is then unused. */
     const struct guess_view *guess;  /* NULL: no guessing */
     uint32_t threads;                /* threads to use, the caller included; 0 = the pool's */
     uint32_t unit;                   /* pixels a unit at most, 1..SCHED_SEGMENT; 0 = the most */

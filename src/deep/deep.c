@@ -233,7 +233,6 @@ int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *
         .unit = 64, /* a deep pixel costs up to max_iter steps: small units, prompt cancel */
         .width = rect.width,
         .height = rect.height,
-        .max_iter = max_iter,
         .counts = fields->counts,
         .smooth = fields->smooth,     /* the segments write them; the sink reads them */
         .distance = fields->distance,

@@ -127,6 +127,29 @@ bool interior_known(double cr, double ci);
  * kernel/kernel_lanes_registers.h (interior_mask), which must give exactly the same answers. */
 #define INTERIOR_MARGIN 1e-12
 
+/* A render by the double-precision engines, row segment by row segment (kernel_segment). */
+typedef struct kernel_job {
+    kernel_fn *kernel;             /* a vector or scalar kernel; NULL: kernel_formula */
+    const formula_params *formula; /* with a kernel: the variant it iterates (Julia, burning
+                                    * ship, tricorn), NULL for the classic set; without:
+                                    * kernel_formula's settings */
+    const double *re;     /* the rect's first column, view->re + rect.x */
+    const double *im;     /* the rect's first row, view->im + rect.y */
+    uint32_t max_iter;
+    bool shortcuts;
+    float *smooth;        /* at the rect's origin, or NULL */
+    float *distance;      /* at the rect's origin, or NULL; in pixels */
+    size_t stride;        /* of smooth and distance */
+    double pixels_per_unit; /* converts kernel_formula's plane-unit distances */
+} kernel_job;
+
+/* Pixels x..x+n-1 of row `row` of a kernel_job's rect (user) into out[0..n-1], with their
+ * smooth values and distances if asked: the thread pool's sched_segment_fn (sched.h) for
+ * the double engines. */
+struct sched_worker;
+void kernel_segment(void *user, struct sched_worker *w, uint32_t row, uint32_t x, uint32_t n,
+                    uint32_t *out);
+
 /* The kernel for `isa`: MANDEL_ISA_AUTO resolves to the best available. Returns NULL if
  * that kernel is not built or the CPU lacks it; *resolved gets the ISA actually chosen. */
 kernel_fn *kernel_select(mandel_isa isa, mandel_isa *resolved);
