@@ -136,9 +136,11 @@ int mandel_render_fields(mandel_ctx *ctx, const mandel_view *view, uint32_t max_
 
     mandel_engine engine = ctx->engine;
     if (engine == MANDEL_ENGINE_AUTO) engine = mandel_view_engine(view);
+    char clip[CTX_CLIP_LEN];
     FAIL_IF(ctx, engine == MANDEL_ENGINE_DOUBLE && !view->double_ok, MANDEL_EINVAL,
-            "the view (radius %.40s) is too deep for the double engine; use the "
-            "perturbation engine", view->radius ? view->radius : "?");
+            "the view (radius %s) is too deep for the double engine; use the "
+            "perturbation engine", ctx_clip(view->radius ? view->radius : "?", 40, clip,
+                                            sizeof clip));
     FAIL_IF(ctx, engine != MANDEL_ENGINE_DOUBLE && view->deep == NULL, MANDEL_EINVAL,
             "the %s engine needs a view made from a centre, not bounds",
             mandel_engine_name(engine));
