@@ -47,6 +47,9 @@ expect 2 "--size '10x99999999999999999999': height must be 1..65535" $R -s 10x99
 expect 2 "--size '4 x4': width must be 1..65535" $R -s "4 x4" -o a.png
 # A picture whose field would not fit: refused with the bytes needed, before any file.
 expect 1 "a 65535x65535 picture with palette 'viridis' needs * bytes of memory; the limit is *" $R -s 65535x65535 -p viridis -o a.png
+# A reference orbit that never escapes (c = -1) of 2^32 - 1 steps: refused at once with the
+# bytes it would need (MANDEL_OPT_MAX_MEMORY), never grown until the OOM killer.
+expect 1 "the reference orbit of 4294967295 steps needs 103079215104 bytes, limit is *" $R -c -1,0 -z 1e20 -i 4294967295 -s 2x2 -o a.png
 # Iterations
 expect 2 "--iterations '0': must be 1..4294967295" $R -i 0 -o a.png
 expect 2 "--iterations '4294967296': must be 1..4294967295" $R -i 4294967296 -o a.png
