@@ -148,17 +148,8 @@ int mandel_render_fields(mandel_ctx *ctx, const mandel_view *view, uint32_t max_
     kernel_fn *const kernel = kernel_select(ctx->isa, &isa);
     FAIL_IF(ctx, kernel == NULL, MANDEL_EISA, "kernel '%s' is not available",
             kernel_isa_name(ctx->isa));
-    uint32_t const n_threads = ctx->n_threads != 0 ? ctx->n_threads : sched_online_cpus();
-    if (ctx->pool != NULL && sched_pool_threads(ctx->pool) < n_threads) {
-        sched_pool_free(ctx->pool);
-        ctx->pool = NULL;
-    }
-    if (ctx->pool == NULL) {
-        int const err = sched_pool_new(ctx, n_threads, &ctx->pool);
-        FAIL_IF(ctx, err == MANDEL_ENOMEM, err, "out of memory for a pool of %u threads",
-                n_threads);
-        FAIL_IF(ctx, err != MANDEL_OK, err, "cannot start %u worker threads", n_threads);
-    }
+    uint32_t n_threads;
+    CHECK(ctx_pool(ctx, &n_threads));
 
     FAIL_IF(ctx, !classic_formula(ctx) && engine != MANDEL_ENGINE_DOUBLE, MANDEL_EINVAL,
             "beyond double precision only the classic set (z^2 + c) can be rendered yet");

@@ -122,6 +122,23 @@ int ctx_fail(mandel_ctx *ctx, int code, const char *fmt, ...)
     return code;
 }
 
+int ctx_pool(mandel_ctx *ctx, uint32_t *n_threads)
+{
+    uint32_t const n = ctx->n_threads != 0 ? ctx->n_threads : sched_online_cpus();
+    /* The pool only grows: a smaller request leaves threads asleep. */
+    if (ctx->pool != NULL && sched_pool_threads(ctx->pool) < n) {
+        sched_pool_free(ctx->pool);
+        ctx->pool = NULL;
+    }
+    if (ctx->pool == NULL) {
+        int const err = sched_pool_new(ctx, n, &ctx->pool);
+        FAIL_IF(ctx, err == MANDEL_ENOMEM, err, "out of memory for a pool of %u threads", n);
+        FAIL_IF(ctx, err != MANDEL_OK, err, "cannot start %u worker threads", n);
+    }
+    *n_threads = n;
+    return MANDEL_OK;
+}
+
 mandel_ctx *mandel_ctx_new(const mandel_allocator *alloc)
 {
     mandel_allocator const a =

@@ -55,6 +55,11 @@ void ctx_clear(mandel_ctx *ctx);
 const char *ctx_clip(const char *text, size_t max, char *buf, size_t size);
 #define CTX_CLIP_LEN 48 /* a buffer for ctx_clip(text, 40, ...) */
 
+/* Makes ctx->pool ready for a job of the ctx's thread count (MANDEL_OPT_THREADS, 0: every
+ * online CPU), which goes to *n_threads. Returns MANDEL_OK, MANDEL_ENOMEM or MANDEL_ETHREAD
+ * with a message. */
+int ctx_pool(mandel_ctx *ctx, uint32_t *n_threads);
+
 /* Records the message of a failure, whole (see struct mandel_ctx), and returns `code`. */
 int ctx_fail(mandel_ctx *ctx, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

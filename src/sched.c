@@ -49,7 +49,11 @@ struct sched_pool {
     atomic_bool closed;          /* the current job takes no more threads */
 
     /* The current job: written by the caller before the generation bump, then only read. */
-    sched_job job;
+    sched_task_fn *task;        /* a sched_parallel() job: task(task_user, unit, worker) */
+    void *task_user;
+    uint32_t task_threads;      /* its workers are numbered 0..task_threads-1 */
+    atomic_uint task_workers;   /* numbers handed out so far */
+    sched_job job;              /* else a render */
     uint32_t segs_per_row;      /* row segments */
     /* With guessing: a tile of counts for each pool thread, then one for the caller; on the
      * heap, not the stack (64 KB), since the caller's stack is the library user's. */
@@ -140,16 +144,31 @@ static uint64_t render_unit(sched_worker *w, uint64_t unit)
     return sum;
 }
 
-/* Takes units of the pool's current job until none is left or it is cancelled. */
 /* Thread `index`'s guessing tile (the caller's is the last), or NULL without guessing. */
 static uint32_t *tile_of(const sched_pool *p, uint32_t index)
 {
     return p->tiles != NULL ? p->tiles + (size_t)index * GUESS_TILE * GUESS_TILE : NULL;
 }
 
-static void take_units(sched_pool *p, uint32_t *tile)
+/* Takes units of the pool's current job until none is left or it is cancelled; `index` is
+ * the thread's: 0..n_threads-1 for pool threads, n_threads for the caller. A
+ * sched_parallel() job has no cancel: every task runs. */
+static void take_units(sched_pool *p, uint32_t index)
 {
-    sched_worker w = {.p = p, .tile = tile};
+    if (p->task != NULL) {
+        /* Workers are numbered as they arrive, so the numbers are dense whichever pool
+         * threads join; a thread beyond the job's count (one that woke late for an earlier
+         * job) leaves it to the others. */
+        uint32_t const worker = atomic_fetch_add(&p->task_workers, 1);
+        if (worker >= p->task_threads) return;
+        for (;;) {
+            uint64_t const unit = atomic_fetch_add_explicit(&p->next_unit, 1, memory_order_relaxed);
+            if (unit >= p->n_units) break;
+            p->task(p->task_user, (uint32_t)unit, worker);
+        }
+        return;
+    }
+    sched_worker w = {.p = p, .tile = tile_of(p, index)};
     uint64_t sum = 0;
     while (!atomic_load_explicit(&p->cancel, memory_order_relaxed)) {
         uint64_t const unit = atomic_fetch_add_explicit(&p->next_unit, 1, memory_order_relaxed);
@@ -188,7 +207,7 @@ static void *pool_thread(void *arg)
          * not touch a job that has returned (seq_cst orders this against the caller's
          * store of `closed` and its load of `active`). */
         atomic_fetch_add(&p->active, 1);
-        if (!atomic_load(&p->closed)) take_units(p, tile_of(p, index));
+        if (!atomic_load(&p->closed)) take_units(p, index);
         if (atomic_fetch_sub(&p->active, 1) == 1) {
             pthread_mutex_lock(&p->lock);
             pthread_cond_signal(&p->idle);
@@ -229,6 +248,7 @@ int sched_pool_new(mandel_ctx *ctx, uint32_t n_threads, sched_pool **out)
     atomic_init(&p->closed, true);
     atomic_init(&p->helpers, 0);
     atomic_init(&p->started, 0);
+    atomic_init(&p->task_workers, 0);
     for (uint32_t t = 0; t < n_threads; t++) {
         if (pthread_create(&p->threads[t], NULL, pool_thread, p) != 0) {
             pool_stop(p, t);
@@ -256,9 +276,35 @@ void sched_pool_free(sched_pool *p)
     ctx_free(ctx, p);
 }
 
+/* Wakes `helpers` pool threads for the job just set up. */
+static void post_job(sched_pool *p, uint32_t helpers)
+{
+    atomic_store(&p->helpers, helpers);
+    atomic_store(&p->closed, false);
+    pthread_mutex_lock(&p->lock);
+    atomic_fetch_add(&p->generation, 1);
+    pthread_cond_broadcast(&p->wake);
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* Takes no more threads into the job and waits for those inside to leave it. */
+static void close_job(sched_pool *p)
+{
+    atomic_store(&p->closed, true);
+    while (atomic_load(&p->active) > 0) {
+        /* Pool threads finish their last unit; spin a little, then sleep. */
+        double const spin_until = clock_seconds() + SPIN_NANOSECONDS * 1e-9;
+        while (atomic_load(&p->active) > 0 && clock_seconds() < spin_until) continue;
+        pthread_mutex_lock(&p->lock);
+        while (atomic_load(&p->active) > 0) pthread_cond_wait(&p->idle, &p->lock);
+        pthread_mutex_unlock(&p->lock);
+    }
+}
+
 int sched_run(sched_pool *p, const sched_job *job, mandel_progress_fn progress,
               void *progress_user, uint64_t *iterations)
 {
+    p->task = NULL;
     p->unit = job->unit == 0 || job->unit > SCHED_SEGMENT ? SCHED_SEGMENT : job->unit;
     uint32_t const segs = (job->width + p->unit - 1) / p->unit;
     uint64_t n_units = (uint64_t)segs * job->height;
@@ -286,14 +332,7 @@ int sched_run(sched_pool *p, const sched_job *job, mandel_progress_fn progress,
     uint32_t const helpers =
         job->threads == 0 || job->threads - 1 > p->n_threads ? p->n_threads : job->threads - 1;
     bool const share = helpers > 0 && n_units > 1;
-    if (share) {
-        atomic_store(&p->helpers, helpers);
-        atomic_store(&p->closed, false);
-        pthread_mutex_lock(&p->lock);
-        atomic_fetch_add(&p->generation, 1);
-        pthread_cond_broadcast(&p->wake);
-        pthread_mutex_unlock(&p->lock);
-    }
+    if (share) post_job(p, helpers);
 
     /* The caller's share of the work, with the progress reports between units (and inside
      * long pixels: sched_poll). */
@@ -315,17 +354,7 @@ int sched_run(sched_pool *p, const sched_job *job, mandel_progress_fn progress,
     }
     atomic_fetch_add(&p->iterations, sum);
 
-    if (share) {
-        atomic_store(&p->closed, true);
-        while (atomic_load(&p->active) > 0) {
-            /* Pool threads finish their last unit; spin a little, then sleep. */
-            double const spin_until = clock_seconds() + SPIN_NANOSECONDS * 1e-9;
-            while (atomic_load(&p->active) > 0 && clock_seconds() < spin_until) continue;
-            pthread_mutex_lock(&p->lock);
-            while (atomic_load(&p->active) > 0) pthread_cond_wait(&p->idle, &p->lock);
-            pthread_mutex_unlock(&p->lock);
-        }
-    }
+    if (share) close_job(p);
     /* Threads stop between units, or inside one when cancelled; so the job is complete
      * exactly when all units were taken and no cancel came. */
     if (atomic_load(&p->cancel) || atomic_load(&p->next_unit) < n_units) return MANDEL_ECANCELED;
@@ -340,6 +369,25 @@ uint64_t sched_progress_pixels(uint64_t done, uint64_t n_units, uint64_t total)
     /* done * total overflows 64 bits from 2^32 units of a 2^32-pixel rect on (2^40 pixels
      * in units of one row of 2048 pixels is 2^29 units: 2^69): the product in 128 bits. */
     return (uint64_t)((unsigned __int128)done * total / n_units);
+}
+
+void sched_parallel(sched_pool *p, uint32_t threads, uint32_t n_tasks, sched_task_fn *task,
+                    void *user)
+{
+    uint32_t const helpers = threads == 0 || threads - 1 > p->n_threads ? p->n_threads
+                                                                         : threads - 1;
+    p->task = task;
+    p->task_user = user;
+    p->task_threads = helpers + 1;
+    p->n_units = n_tasks;
+    atomic_store(&p->task_workers, 0);
+    atomic_store(&p->next_unit, 0);
+    atomic_store(&p->cancel, false);
+    bool const share = helpers > 0 && n_tasks > 1;
+    if (share) post_job(p, helpers);
+    take_units(p, p->n_threads);
+    if (share) close_job(p);
+    p->task = NULL;
 }
 
 uint32_t sched_online_cpus(void)

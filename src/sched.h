@@ -75,6 +75,19 @@ int sched_run(sched_pool *pool, const sched_job *job, mandel_progress_fn progres
  * done * total / n_units without overflow, total once done >= n_units. */
 uint64_t sched_progress_pixels(uint64_t done, uint64_t n_units, uint64_t total);
 
+/* One task of a sched_parallel() job: task number `task` (0..n_tasks-1), run by worker
+ * `worker` (0..threads-1; a worker runs one task at a time, so per-worker scratch state
+ * needs no lock). */
+typedef void sched_task_fn(void *user, uint32_t task, uint32_t worker);
+
+/* Runs task(user, t, worker) for every t in 0..n_tasks-1 on up to `threads` threads (the
+ * caller included; 0 = the pool's), tasks taken in order from one counter, and returns when
+ * all have run. The generic form of sched_run for work other than pixels (compressing an
+ * image's chunks): what a task computes must not depend on the worker or the order. Not
+ * reentrant, like sched_run: one job at a time per pool. */
+void sched_parallel(sched_pool *pool, uint32_t threads, uint32_t n_tasks, sched_task_fn *task,
+                    void *user);
+
 /* Online CPUs, at least 1. */
 uint32_t sched_online_cpus(void);
 
