@@ -215,7 +215,7 @@ static int render_rows(pipeline *p, uint32_t y, uint32_t rows, size_t offset)
 {
     uint32_t const sw = p->width * p->aa;
     mandel_rect const rect = {0, y * p->aa, sw, rows * p->aa};
-    p->bar->done_before = (uint64_t)rect.y * sw;
+    if (p->bar != NULL) p->bar->done_before = (uint64_t)rect.y * sw;
     mandel_fields const f = fields_at(p, offset, sw, (size_t)rect.height * sw);
     int const err = mandel_render_fields(p->ctx, p->view, p->render_limit, rect, &f);
     if (err == MANDEL_ECANCELED) return EXIT_INTERRUPTED;
@@ -232,10 +232,14 @@ static int render_rows(pipeline *p, uint32_t y, uint32_t rows, size_t offset)
     return EXIT_OK;
 }
 
+/* Hands a band to the writer; the bar counts its time as writing. */
 static int write_rows(pipeline *p, mandel_image *image, uint32_t rows)
 {
+    if (p->bar != NULL) progress_write_begin(p->bar);
     if (mandel_image_write_rows(image, p->pixels, rows) != MANDEL_OK)
         return cli_error(EXIT_FAIL, "%s", mandel_errmsg(p->ctx));
+    p->rows_out += rows;
+    if (p->bar != NULL) progress_write_end(p->bar, (double)p->rows_out / p->height);
     return EXIT_OK;
 }
 
@@ -273,6 +277,7 @@ int pipeline_run(pipeline *p, mandel_image *image)
     uint32_t const w = p->width, h = p->height;
     size_t const sw = (size_t)w * p->aa; /* samples a row */
     int rc = EXIT_OK;
+    if (p->bar != NULL) p->bar->total = (uint64_t)sw * h * p->aa;
     if (!p->whole_field) {
         mandel_ctx_set_sink(p->ctx, sink, p);
         for (uint32_t y = 0; y < h && rc == EXIT_OK; y += p->band_rows) {
@@ -358,6 +363,7 @@ int pipeline_colour_data(pipeline *p, const mandel_npy *npy, npy_data kind, mand
         }
     }
     (void)is_float;
+    if (p->bar != NULL) p->bar->total = p->bar->rendered = n; /* nothing to render */
     return colour_field(p, image);
 }
 

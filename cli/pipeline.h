@@ -49,6 +49,7 @@ typedef struct pipeline {
     float *distance;            /* the same for distances, when wanted */
     uint8_t *samples;           /* with aa > 1: a band of RGB samples, before averaging */
     uint8_t *pixels;            /* a band of writer rows */
+    uint32_t rows_out;          /* rows handed to the writer so far */
 
     /* Totals of pipeline_run(). */
     double seconds;

@@ -13,8 +13,13 @@ typedef struct progress {
     bool enabled;          /* stderr is a terminal and --quiet was not given */
     bool shown;            /* something was drawn and must be cleared */
     double start;
-    uint64_t done_before;  /* pixels of the image finished in earlier bands */
-    uint64_t total;        /* pixels of the whole image */
+    double last_draw;
+    uint64_t done_before;  /* samples of the render finished in earlier bands */
+    uint64_t total;        /* samples of the whole render (pixels x aa^2) */
+    uint64_t rendered;     /* samples rendered so far */
+    double written;        /* the fraction of the file written, 0..1 */
+    double write_seconds;  /* spent writing so far */
+    double write_start;
     const char *label;
     bool orbit_seen;       /* a reference orbit was reported: the pixel pass says "pixels" */
 } progress;
@@ -26,6 +31,13 @@ int progress_update(void *user, uint64_t done, uint64_t band_total);
  * its reference orbit (its iterations), then "pixels [#.....]" (the image's pixels), or
  * the label alone when there is no orbit phase; never cancels. */
 int progress_phase_update(void *user, mandel_phase phase, uint64_t done, uint64_t total);
+/* Around each write to the file: its time counts as writing; `written` is the fraction of
+ * the file written after it. The bar says "writing" once the render is complete. */
+void progress_write_begin(progress *p);
+void progress_write_end(progress *p, double written);
+/* The fraction of the whole job done at `now`, and in *left the seconds left (-1: not
+ * known yet): each part's pace so far applied to what remains of it. */
+double progress_estimate(const progress *p, double now, double *left);
 void progress_done(progress *p);
 double progress_now(void);
 

@@ -562,7 +562,7 @@ MANDEL_API int mandel_color_downsample(const uint8_t *src, size_t src_stride, ui
 /* Image files                                                                           */
 
 typedef enum {
-    MANDEL_FORMAT_PNG = 1,  /* 8-bit RGB, through libpng */
+    MANDEL_FORMAT_PNG = 1,  /* 8-bit RGB, deflated on the ctx's threads (zlib) */
     MANDEL_FORMAT_JPEG = 2, /* 8-bit RGB, through libjpeg(-turbo) */
     MANDEL_FORMAT_PPM = 3,  /* binary P6 */
     MANDEL_FORMAT_PGM = 4,  /* binary P5, 8-bit grey */
@@ -617,7 +617,10 @@ typedef struct mandel_image_options {
  *  complete; until then `path` is untouched. `options` may be NULL.
  *  @return : MANDEL_OK with *out set; MANDEL_EIO (directory missing or not writable, with
  *            the reason in mandel_errmsg); MANDEL_EINVAL; MANDEL_ETOOBIG (a size the format
- *            cannot hold, e.g. JPEG above 65500); MANDEL_ENOMEM. */
+ *            cannot hold, e.g. JPEG above 65500); MANDEL_ENOMEM; MANDEL_ETHREAD (PNG).
+ *  A PNG is compressed on the ctx's thread pool (MANDEL_OPT_THREADS), so the ctx must not
+ *  render on another thread meanwhile; its bytes are the same for any thread count and any
+ *  batching of the rows. */
 MANDEL_API int mandel_image_open(mandel_ctx *ctx, mandel_image **out, const char *path,
                                  mandel_format format, uint32_t width, uint32_t height,
                                  const mandel_image_options *options);

@@ -116,7 +116,7 @@ static void check_spng(const uint8_t *data, size_t len, const uint8_t *rgb, uint
 
 /* Decodes without libspng: the signature, each chunk's CRC and order, and the IDATs as one
  * zlib stream (inflate checks the Adler-32) that ends exactly at the last IDAT's end and
- * holds filter byte 0 and the row, for every row. */
+ * holds every row's scanline. */
 static void check_zlib(const uint8_t *data, size_t len, const uint8_t *rgb, uint32_t w, uint32_t h)
 {
     static const uint8_t signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
@@ -155,23 +155,28 @@ static void check_zlib(const uint8_t *data, size_t len, const uint8_t *rgb, uint
     CHECK_EQ_INT(Z_STREAM_END, zerr);
     CHECK_EQ_INT(line * h, z.total_out);
     CHECK_TRUE(n_idat >= 1);
+    /* Filter None while the row above is in deflate's 32 KiB window, else Up. */
+    uint8_t const filter = line <= 32768 ? 0 : 2;
     bool rows_ok = z.total_out == line * h;
-    for (uint32_t y = 0; rows_ok && y < h; y++)
-        rows_ok = lines[y * line] == 0 &&
-                  memcmp(lines + y * line + 1, rgb + (size_t)y * w * 3, line - 1) == 0;
+    for (uint32_t y = 0; rows_ok && y < h; y++) {
+        rows_ok = lines[y * line] == filter;
+        for (size_t i = 0; rows_ok && i < line - 1; i++) {
+            uint8_t const above = filter == 2 && y > 0 ? rgb[(size_t)(y - 1) * w * 3 + i] : 0;
+            rows_ok = (uint8_t)(lines[y * line + 1 + i] + above) == rgb[(size_t)y * w * 3 + i];
+        }
+    }
     CHECK_TRUE(rows_ok);
     inflateEnd(&z);
     free(lines);
 }
 
-/* Many chunks (1000-pixel rows: 44 a chunk, 16 chunks), every batching and thread count:
- * one file, byte for byte. */
-static void same_bytes_any_threads(void)
+/* Many chunks, every batching and thread count: one file, byte for byte. With filter None
+ * (1000-pixel rows: 44 a chunk, 16 chunks) and Up (12000: 4 a chunk, 25 chunks). */
+static void same_bytes_any_threads(uint32_t w, uint32_t h)
 {
-    uint32_t const w = 1000, h = 700;
     uint8_t *const rgb = make_pixels(w, h);
     const char *const comment = "mandel render -s 1000x700 -o 'a b.png'";
-    static const uint32_t all[] = {700};
+    uint32_t const all[] = {h};
     size_t ref_len;
     uint8_t *const ref = png_file(rgb, w, h, 1, all, 1, comment, &ref_len);
     check_spng(ref, ref_len, rgb, w, h, comment);
@@ -197,12 +202,13 @@ static void same_bytes_any_threads(void)
     free(rgb);
 }
 
-/* Shapes at the edges of the chunking: one pixel; a row longer than a chunk (one row a
- * chunk); fewer rows than a chunk; a narrow image (many rows a chunk); no comment. */
+/* Shapes at the edges of the chunking and of the filter choice: one pixel; a row longer
+ * than a chunk (one row a chunk, filter Up); rows just inside and outside deflate's window
+ * (None, Up); fewer rows than a chunk; a narrow image (many rows a chunk); no comment. */
 static void shapes(void)
 {
     static const struct { uint32_t w, h; } sizes[] = {
-        {1, 1}, {50000, 5}, {3, 2}, {10, 30000}, {700, 100},
+        {1, 1}, {50000, 5}, {10922, 40}, {10923, 40}, {3, 2}, {10, 30000}, {700, 100},
     };
     static const uint32_t batch[] = {1, 2, 5000};
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
@@ -288,7 +294,8 @@ int main(void)
     snprintf(dir, sizeof dir, "/tmp/mandel-test-png-XXXXXX");
     if (mkdtemp(dir) == NULL) return 1;
     parallel_tasks();
-    same_bytes_any_threads();
+    same_bytes_any_threads(1000, 700);
+    same_bytes_any_threads(12000, 100);
     shapes();
     comment_read_back();
     rmdir(dir);
