@@ -77,6 +77,7 @@ typedef struct png_state {
      * scanlines make the next chunk's dictionary, and the row above them. */
     uint32_t tail_cap, tail_rows;
     uint8_t *tail, *tail_spare;
+    int err;                /* the first failure of png_rows(), answered from then on */
 } png_state;
 
 static void put_u32(uint8_t *p, uint32_t v)
@@ -194,8 +195,11 @@ static int flush_batch(mandel_image *img)
 
     for (uint32_t t = 0; t < s->n_chunks; t++) {
         const chunk *const c = &s->chunks[t];
-        FAIL_IF(img->ctx, c->zerr != Z_OK, MANDEL_EIO, "cannot write '%s': deflate: %s",
-                img->file.path, zError(c->zerr));
+        if (c->zerr != Z_OK) {
+            char name[4200];
+            return ctx_fail(img->ctx, MANDEL_EIO, "cannot write %s: deflate: %s",
+                            image_name(img, name, sizeof name), zError(c->zerr));
+        }
         /* zlib's header before the first chunk: deflate, 32 KiB window, level 6's flags. */
         static const uint8_t header[2] = {0x78, 0x9c};
         s->adler = adler32_combine(s->adler, c->adler, (z_off_t)c->in_len);
@@ -333,7 +337,7 @@ static int png_begin(mandel_image *img)
     return MANDEL_OK;
 }
 
-static int png_rows(mandel_image *img, const void *rows, uint32_t n_rows)
+static int take_rows(mandel_image *img, const void *rows, uint32_t n_rows)
 {
     png_state *const s = img->state;
     const uint8_t *src = rows;
@@ -370,9 +374,19 @@ static int png_rows(mandel_image *img, const void *rows, uint32_t n_rows)
     return MANDEL_OK;
 }
 
+/* After a failure the batch may point at rows the caller no longer holds: every later call
+ * answers the first failure. */
+static int png_rows(mandel_image *img, const void *rows, uint32_t n_rows)
+{
+    png_state *const s = img->state;
+    if (s->err == MANDEL_OK) s->err = take_rows(img, rows, n_rows);
+    return s->err;
+}
+
 static int png_end(mandel_image *img)
 {
     png_state *const s = img->state;
+    CHECK(s->err);
     if (s->batch_y != img->height)
         return ctx_fail(img->ctx, MANDEL_EINVAL, "PNG closed after %u of %u rows", s->batch_y,
                         img->height);
