@@ -11,6 +11,9 @@
 #include <unistd.h>
 
 #include "mandel.h"
+#ifdef MANDEL_SERVER
+#include "serve.h"
+#endif
 
 static const char usage_text[] =
     "Usage: mandel <command> [options]\n"
@@ -24,6 +27,7 @@ static const char usage_text[] =
     "  palettes   list the built-in palettes\n"
     "  info       print the command a PNG, JPEG or .npy made by mandel was rendered with\n"
     "  colour     colour data saved as .npy without iterating again\n"
+    "  serve      the explorer: a web page and tile server on this machine\n"
     "\n"
     "Options:\n"
     "  -h, --help     this text\n"
@@ -89,6 +93,14 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "info") == 0) return cmd_info(argc - 1, argv + 1);
     if (strcmp(cmd, "colour") == 0 || strcmp(cmd, "color") == 0)
         return cmd_colour(argc - 1, argv + 1);
+    if (strcmp(cmd, "serve") == 0) {
+#ifdef MANDEL_SERVER
+        return serve_main(argc - 1, argv + 1);
+#else
+        return cli_error(EXIT_FAIL, "serve: this build has no server (libmicrohttpd-dev was "
+                                    "missing when it was configured)");
+#endif
+    }
     if (cmd[0] == '-') return cli_error(EXIT_USAGE, "unknown option '%s' (see 'mandel --help')", cmd);
     return cli_error(EXIT_USAGE, "unknown command '%s' (see 'mandel --help')", cmd);
 }

@@ -1,0 +1,110 @@
+/*
+ * server/server.h - what the files of `mandel serve` share: the limits, a parsed query, the
+ * render queue and the embedded web files. Private to server/; like cli/, server/ sees
+ * only the public mandel.h of the library. libmicrohttpd is included by http.c alone.
+ */
+#ifndef MANDEL_SERVER_H
+#define MANDEL_SERVER_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SERVE_TILE 256         /* a tile is SERVE_TILE x SERVE_TILE pixels */
+#define SERVE_ERROR_LEN 256    /* the longest one-line error text we answer */
+
+/* What a stranger may ask for: set by the options of `mandel serve`, checked by query.c
+ * before anything is computed. */
+typedef struct serve_limits {
+    uint32_t max_side;       /* a view's width or height */
+    uint64_t max_pixels;     /* pixels of one /render picture */
+    uint32_t max_iterations; /* iteration limit */
+    uint32_t max_digits;     /* characters of a centre coordinate, radius or zoom */
+    uint32_t max_aa;         /* anti-aliasing factor */
+} serve_limits;
+
+enum { SERVE_DATA_COUNTS = 0, SERVE_DATA_SMOOTH = 1, SERVE_DATA_DISTANCE = 2 };
+enum { SERVE_ROUTE_TILE = 1, SERVE_ROUTE_RENDER = 2 };
+
+/* A parsed, validated query of /tile or /render. The strings point into `text`, the
+ * decoded copy of the query that the struct owns (query_free). */
+typedef struct serve_query {
+    int route;
+    const char *center_re, *center_im; /* default "-0.75", "0" */
+    const char *radius, *zoom;         /* at most one given; default radius "1.25" */
+    uint32_t width, height, iterations;
+    int formula, power;
+    bool julia;
+    double julia_re, julia_im;
+    int64_t tile_x, tile_y;            /* /tile only */
+    int data;                          /* SERVE_DATA_*: /tile's data, /render's npy */
+    int format;                        /* /render: a mandel_format */
+    uint32_t aa;
+    char *text;
+} serve_query;
+
+/* query.c: parses `raw` (the part of the URI after '?', not NUL-terminated, percent-encoded)
+ * for `route`. Returns true with *q filled, or false with a one-line reason naming the
+ * parameter in `why` (SERVE_ERROR_LEN bytes). Never reads beyond raw[len - 1]. */
+bool query_parse(const char *raw, size_t len, int route, const serve_limits *lim,
+                 serve_query *q, char *why);
+void query_free(serve_query *q);
+/* The canonical text of the view part of q (what makes a picture), for cache keys and
+ * ETags; with_tile adds the tile and data. Returns a malloc'd string or NULL. */
+char *query_key(const serve_query *q, bool with_tile);
+/* FNV-1a, 64 bits: cache buckets and ETags. */
+uint64_t query_hash(const char *s);
+
+/* tiles.c: the render queue. A job is one /tile or /render; render threads (each with its
+ * own mandel_ctx and its cache of prepared anchor views) take jobs in order. */
+typedef struct serve_job serve_job;
+typedef struct serve_config {
+    serve_limits limits;
+    uint32_t renderers;       /* render threads */
+    uint32_t threads;         /* library threads of each render; 0 = every CPU */
+    uint32_t queue;           /* jobs waiting beyond which requests get 503 */
+    uint64_t cache_bytes;     /* finished tiles kept */
+    uint32_t views;           /* prepared anchor views kept by each render thread */
+} serve_config;
+
+int tiles_start(const serve_config *cfg);       /* 0, or an errno value */
+void tiles_stop(void);                          /* cancels every job, joins the threads */
+/* Submits a job for q (moved into the job: *q is emptied). NULL when the queue is full or
+ * the server is stopping. */
+serve_job *tiles_submit(serve_query *q);
+/* Waits up to `ms` for the job; true when it is finished. */
+bool tiles_wait(serve_job *job, int ms);
+/* Asks the job's render to stop (the client went away). */
+void tiles_cancel(serve_job *job);
+/* The finished job's answer: HTTP status, body (owned by the job), content type. */
+int tiles_result(const serve_job *job, const void **body, size_t *len, const char **type);
+void tiles_release(serve_job *job);
+/* A finished tile from the cache: a copy in *body (free it), or false. */
+bool tiles_cached(const char *key, void **body, size_t *len);
+
+/* assets.c: the embedded web files; path as requested ("/", "/web/ui.js"). */
+typedef struct serve_asset {
+    const char *name;         /* "index.html", "ui.js" */
+    const unsigned char *data;
+    size_t len;
+} serve_asset;
+const serve_asset *assets_find(const char *path, size_t len, const char **type);
+
+/* routes.c: the JSON of /api/info (malloc'd) */
+char *routes_info(const serve_limits *lim);
+
+/* http.c */
+typedef struct serve_http_config {
+    const char *bind;
+    uint16_t port;
+    uint32_t max_connections, per_ip, timeout_s;
+    size_t memory_limit;      /* per connection: bounds the request line and headers */
+} serve_http_config;
+/* Starts listening; *port gets the real port. 0, or a one-line reason in `why`. */
+int http_start(const serve_http_config *cfg, const serve_limits *lim, uint16_t *port,
+               char *why, size_t why_len);
+void http_stop(void);
+extern atomic_bool serve_stopping;
+
+#endif /* MANDEL_SERVER_H */

@@ -1,0 +1,565 @@
+/*
+ * server/tiles.c - the render queue of `mandel serve`: a fixed set of render threads, each
+ * with its own mandel_ctx (the library's worker threads inside) and its own small cache of
+ * prepared anchor views (reference orbit and BLA table kept on the view); a bounded queue of
+ * jobs; a bounded cache of finished tiles.
+ *
+ * Invariants: HTTP threads never iterate, they only submit and wait; at most `queue` jobs
+ * wait and at most `renderers` run, so a flood of requests costs 503s, not memory; a job
+ * whose client went away is cancelled (skipped if still queued, stopped through the
+ * progress callback if running); the tile cache never holds more than cache_bytes of tiles.
+ * A view is only ever used by the render thread that made it (a view's calls report to the
+ * ctx that made it), so no view is shared between threads.
+ */
+#include "server.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mandel.h"
+
+struct serve_job {
+    serve_query q;
+    atomic_bool cancel;
+    bool queued;               /* still in the queue, not yet taken by a renderer */
+    bool done;
+    int refs;                  /* the waiting HTTP thread, and the queue or a renderer */
+    int status;
+    char *body;
+    size_t len;
+    const char *type;
+    char *key;                 /* tiles: the cache key */
+    serve_job *next;
+};
+
+typedef struct cached_view {
+    char *key;
+    mandel_view *view;
+    uint64_t used;
+} cached_view;
+
+typedef struct cached_tile {
+    char *key;
+    uint64_t hash;
+    void *body;
+    size_t len;
+    struct cached_tile *prev, *next; /* most recently used first */
+} cached_tile;
+
+static struct {
+    serve_config cfg;
+    pthread_mutex_t lock;
+    pthread_cond_t work, finished;
+    serve_job *head, *tail;
+    uint32_t waiting;
+    bool stop;
+    pthread_t *threads;
+    uint32_t n_threads;
+    /* the tile cache, under its own lock: HTTP threads read it */
+    pthread_mutex_t cache_lock;
+    cached_tile *first, *last;
+    uint64_t cache_used;
+} q = {.lock = PTHREAD_MUTEX_INITIALIZER, .work = PTHREAD_COND_INITIALIZER,
+       .finished = PTHREAD_COND_INITIALIZER, .cache_lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void job_free(serve_job *job)
+{
+    query_free(&job->q);
+    free(job->body);
+    free(job->key);
+    free(job);
+}
+
+static void answer(serve_job *job, int status, const char *type, char *body, size_t len)
+{
+    free(job->body);
+    job->status = status;
+    job->type = type;
+    job->body = body;
+    job->len = len;
+}
+
+/* A JSON error body {"error": "..."}, the text escaped. */
+static void answer_error(serve_job *job, int status, const char *fmt, const char *a,
+                         const char *b)
+{
+    char text[SERVE_ERROR_LEN];
+    snprintf(text, sizeof text, fmt, a, b);
+    char *const body = malloc(2 * sizeof text + 32);
+    if (body == NULL) {
+        answer(job, 500, "application/json", NULL, 0);
+        return;
+    }
+    size_t n = (size_t)sprintf(body, "{\"error\": \"");
+    for (const char *s = text; *s != '\0'; s++) {
+        unsigned char const c = (unsigned char)*s;
+        if (c == '"' || c == '\\') body[n++] = '\\', body[n++] = (char)c;
+        else if (c < 0x20 || c >= 0x7f) body[n++] = '?';
+        else body[n++] = (char)c;
+    }
+    n += (size_t)sprintf(body + n, "\"}\n");
+    answer(job, status, "application/json", body, n);
+}
+
+/* ---- the tile cache ------------------------------------------------------------------ */
+
+static void cache_unlink(cached_tile *t)
+{
+    if (t->prev) t->prev->next = t->next; else q.first = t->next;
+    if (t->next) t->next->prev = t->prev; else q.last = t->prev;
+}
+
+static void cache_push_front(cached_tile *t)
+{
+    t->prev = NULL;
+    t->next = q.first;
+    if (q.first) q.first->prev = t; else q.last = t;
+    q.first = t;
+}
+
+static cached_tile *cache_lookup(const char *key)
+{
+    uint64_t const hash = query_hash(key);
+    for (cached_tile *t = q.first; t != NULL; t = t->next)
+        if (t->hash == hash && strcmp(t->key, key) == 0) return t;
+    return NULL;
+}
+
+bool tiles_cached(const char *key, void **body, size_t *len)
+{
+    bool found = false;
+    pthread_mutex_lock(&q.cache_lock);
+    cached_tile *const t = cache_lookup(key);
+    if (t != NULL && (*body = malloc(t->len)) != NULL) {
+        memcpy(*body, t->body, t->len);
+        *len = t->len;
+        cache_unlink(t);
+        cache_push_front(t);
+        found = true;
+    }
+    pthread_mutex_unlock(&q.cache_lock);
+    return found;
+}
+
+static void cache_put(const char *key, const void *body, size_t len)
+{
+    if (len > q.cfg.cache_bytes) return;
+    cached_tile *const t = calloc(1, sizeof *t);
+    if (t == NULL) return;
+    t->key = strdup(key);
+    t->body = malloc(len);
+    if (t->key == NULL || t->body == NULL) {
+        free(t->key);
+        free(t->body);
+        free(t);
+        return;
+    }
+    memcpy(t->body, body, len);
+    t->len = len;
+    t->hash = query_hash(key);
+    pthread_mutex_lock(&q.cache_lock);
+    if (cache_lookup(key) == NULL) {
+        cache_push_front(t);
+        q.cache_used += len;
+        while (q.cache_used > q.cfg.cache_bytes && q.last != NULL) {
+            cached_tile *const old = q.last;
+            cache_unlink(old);
+            q.cache_used -= old->len;
+            free(old->key);
+            free(old->body);
+            free(old);
+        }
+    } else {
+        free(t->key);
+        free(t->body);
+        free(t);
+    }
+    pthread_mutex_unlock(&q.cache_lock);
+}
+
+/* ---- render threads ------------------------------------------------------------------ */
+
+typedef struct renderer {
+    mandel_ctx *ctx;
+    cached_view *views;
+    uint64_t clock;
+    serve_job *job;            /* the job being rendered, for the progress callback */
+} renderer;
+
+static int check_cancel(void *user, mandel_phase phase, uint64_t done, uint64_t total)
+{
+    (void)phase, (void)done, (void)total;
+    const serve_job *const job = user;
+    return atomic_load(&job->cancel) || atomic_load(&serve_stopping);
+}
+
+/* The anchor view of the job, from this thread's cache or made and cached. */
+static mandel_view *anchor_view(renderer *r, serve_job *job, int *err)
+{
+    char *const key = query_key(&job->q, false);
+    if (key == NULL) {
+        *err = MANDEL_ENOMEM;
+        return NULL;
+    }
+    cached_view *slot = &r->views[0];
+    for (uint32_t i = 0; i < q.cfg.views; i++) {
+        cached_view *const v = &r->views[i];
+        if (v->key != NULL && strcmp(v->key, key) == 0) {
+            v->used = ++r->clock;
+            free(key);
+            return v->view;
+        }
+        if (v->used < slot->used) slot = v;
+    }
+    const serve_query *const qq = &job->q;
+    mandel_view *view = NULL;
+    *err = qq->zoom != NULL
+               ? mandel_view_new_zoom(r->ctx, &view, qq->width, qq->height, qq->center_re,
+                                      qq->center_im, qq->zoom)
+               : mandel_view_new_center(r->ctx, &view, qq->width, qq->height, qq->center_re,
+                                        qq->center_im, qq->radius);
+    if (*err != MANDEL_OK) {
+        free(key);
+        return NULL;
+    }
+    free(slot->key);
+    mandel_view_free(slot->view);
+    *slot = (cached_view){.key = key, .view = view, .used = ++r->clock};
+    return view;
+}
+
+static void render_error(serve_job *job, mandel_ctx *ctx, int err)
+{
+    if (err == MANDEL_ECANCELED) {
+        answer_error(job, 503, "%s%s", "render cancelled", "");
+        return;
+    }
+    int const status = err == MANDEL_EINVAL || err == MANDEL_ETOOBIG ? 400 : 500;
+    answer_error(job, status, "view: %s%s", mandel_errmsg(ctx), "");
+}
+
+/* Writes a /render .npy into memory. */
+typedef struct membuf {
+    char *data;
+    size_t len, cap;
+} membuf;
+
+static int mem_write(void *user, const void *bytes, size_t len)
+{
+    membuf *const m = user;
+    if (m->len + len > m->cap) {
+        size_t cap = m->cap ? m->cap : 65536;
+        while (cap < m->len + len) cap *= 2;
+        char *const grown = realloc(m->data, cap);
+        if (grown == NULL) return ENOMEM;
+        m->data = grown;
+        m->cap = cap;
+    }
+    memcpy(m->data + m->len, bytes, len);
+    m->len += len;
+    return 0;
+}
+
+static void run_tile(renderer *r, serve_job *job)
+{
+    const serve_query *const qq = &job->q;
+    int err = MANDEL_ENOMEM;
+    mandel_view *const view = anchor_view(r, job, &err);
+    if (view == NULL) {
+        render_error(job, r->ctx, err);
+        return;
+    }
+    /* The part of the tile inside the view; the rest holds NaN (floats) or 0xffffffff. */
+    int64_t const x0 = qq->tile_x * SERVE_TILE, y0 = qq->tile_y * SERVE_TILE;
+    int64_t const cx0 = x0 < 0 ? 0 : x0, cy0 = y0 < 0 ? 0 : y0;
+    int64_t cx1 = x0 + SERVE_TILE, cy1 = y0 + SERVE_TILE;
+    if (cx1 > qq->width) cx1 = qq->width;
+    if (cy1 > qq->height) cy1 = qq->height;
+    if (cx0 >= cx1 || cy0 >= cy1) {
+        answer_error(job, 400, "tile: %s%s", "outside the view (tiles beyond the anchor's "
+                     "edges need the library extension in docs/server.md)", "");
+        return;
+    }
+    size_t const n = (size_t)SERVE_TILE * SERVE_TILE;
+    char *const body = malloc(n * 4);
+    if (body == NULL) {
+        answer_error(job, 500, "%s%s", "out of memory", "");
+        return;
+    }
+    uint32_t *const u = (uint32_t *)(void *)body;
+    float *const f = (float *)(void *)body;
+    for (size_t i = 0; i < n; i++) {
+        if (job->q.data == SERVE_DATA_COUNTS) u[i] = UINT32_MAX;
+        else f[i] = NAN;
+    }
+    size_t const offset = (size_t)(cy0 - y0) * SERVE_TILE + (size_t)(cx0 - x0);
+    mandel_fields fields = {.stride = SERVE_TILE, .capacity = n - offset};
+    if (qq->data == SERVE_DATA_COUNTS) fields.counts = u + offset;
+    else if (qq->data == SERVE_DATA_SMOOTH) fields.smooth = f + offset;
+    else fields.distance = f + offset;
+    mandel_rect const rect = {(uint32_t)cx0, (uint32_t)cy0, (uint32_t)(cx1 - cx0),
+                              (uint32_t)(cy1 - cy0)};
+    err = mandel_render_fields(r->ctx, view, qq->iterations, rect, &fields);
+    if (err != MANDEL_OK) {
+        free(body);
+        render_error(job, r->ctx, err);
+        return;
+    }
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    /* little-endian on the wire */
+    for (size_t i = 0; i < n; i++) {
+        unsigned char *const b = (unsigned char *)body + 4 * i;
+        unsigned char t = b[0];
+        b[0] = b[3], b[3] = t, t = b[1], b[1] = b[2], b[2] = t;
+    }
+#endif
+    cache_put(job->key, body, n * 4);
+    answer(job, 200, "application/octet-stream", body, n * 4);
+}
+
+static void run_render(renderer *r, serve_job *job)
+{
+    const serve_query *const qq = &job->q;
+    if (qq->format != MANDEL_FORMAT_NPY) {
+        answer_error(job, 501, "format: %s%s", "png and jpg need the CLI's picture pipeline in "
+                     "the library (docs/server.md); format=npy works", "");
+        return;
+    }
+    if (qq->aa != 1) {
+        answer_error(job, 400, "aa: %s%s", "not for format=npy (as mandel render)", "");
+        return;
+    }
+    int err;
+    mandel_view *view = NULL;
+    err = qq->zoom != NULL
+              ? mandel_view_new_zoom(r->ctx, &view, qq->width, qq->height, qq->center_re,
+                                     qq->center_im, qq->zoom)
+              : mandel_view_new_center(r->ctx, &view, qq->width, qq->height, qq->center_re,
+                                       qq->center_im, qq->radius);
+    if (err != MANDEL_OK) {
+        render_error(job, r->ctx, err);
+        return;
+    }
+    size_t const n = (size_t)qq->width * qq->height;
+    void *const data = malloc(n * 4);
+    if (data == NULL) {
+        mandel_view_free(view);
+        answer_error(job, 503, "%s%s", "out of memory for the picture", "");
+        return;
+    }
+    mandel_fields fields = {.stride = qq->width, .capacity = n};
+    if (qq->data == SERVE_DATA_COUNTS) fields.counts = data;
+    else if (qq->data == SERVE_DATA_SMOOTH) fields.smooth = data;
+    else fields.distance = data;
+    mandel_rect const rect = {0, 0, qq->width, qq->height};
+    err = mandel_render_fields(r->ctx, view, qq->iterations, rect, &fields);
+    mandel_view_free(view);
+    if (err != MANDEL_OK) {
+        free(data);
+        render_error(job, r->ctx, err);
+        return;
+    }
+    membuf m = {0};
+    mandel_image *image = NULL;
+    mandel_image_options const opts = {.npy_float = qq->data != SERVE_DATA_COUNTS};
+    err = mandel_image_open_stream(r->ctx, &image, mem_write, &m, MANDEL_FORMAT_NPY,
+                                   qq->width, qq->height, &opts);
+    if (err == MANDEL_OK) err = mandel_image_write_rows(image, data, qq->height);
+    if (err == MANDEL_OK) err = mandel_image_close(image);
+    else mandel_image_abort(image);
+    free(data);
+    if (err != MANDEL_OK) {
+        free(m.data);
+        render_error(job, r->ctx, err);
+        return;
+    }
+    answer(job, 200, "application/octet-stream", m.data, m.len);
+}
+
+static void run(renderer *r, serve_job *job)
+{
+    const serve_query *const qq = &job->q;
+    mandel_ctx_set(r->ctx, MANDEL_OPT_FORMULA, qq->formula);
+    mandel_ctx_set(r->ctx, MANDEL_OPT_POWER, qq->power);
+    mandel_ctx_set_julia(r->ctx, qq->julia, qq->julia_re, qq->julia_im);
+    mandel_ctx_set_phase_progress(r->ctx, check_cancel, job);
+    if (qq->route == SERVE_ROUTE_TILE) run_tile(r, job);
+    else run_render(r, job);
+    mandel_ctx_set_phase_progress(r->ctx, NULL, NULL);
+}
+
+static void release_locked(serve_job *job)
+{
+    if (--job->refs == 0) job_free(job);
+}
+
+static void *render_thread(void *arg)
+{
+    renderer *const r = arg;
+    pthread_mutex_lock(&q.lock);
+    for (;;) {
+        while (q.head == NULL && !q.stop) pthread_cond_wait(&q.work, &q.lock);
+        if (q.stop) break;
+        serve_job *const job = q.head;
+        q.head = job->next;
+        if (q.head == NULL) q.tail = NULL;
+        q.waiting--;
+        job->queued = false;
+        pthread_mutex_unlock(&q.lock);
+        if (atomic_load(&job->cancel)) answer_error(job, 503, "%s%s", "cancelled", "");
+        else run(r, job);
+        pthread_mutex_lock(&q.lock);
+        job->done = true;
+        pthread_cond_broadcast(&q.finished);
+        release_locked(job);
+    }
+    pthread_mutex_unlock(&q.lock);
+    return NULL;
+}
+
+static renderer *renderers;
+
+int tiles_start(const serve_config *cfg)
+{
+    q.cfg = *cfg;
+    q.stop = false;
+    renderers = calloc(cfg->renderers, sizeof *renderers);
+    q.threads = calloc(cfg->renderers, sizeof *q.threads);
+    if (renderers == NULL || q.threads == NULL) return ENOMEM;
+    for (uint32_t i = 0; i < cfg->renderers; i++) {
+        renderer *const r = &renderers[i];
+        r->ctx = mandel_ctx_new(NULL);
+        r->views = calloc(cfg->views, sizeof *r->views);
+        if (r->ctx == NULL || r->views == NULL) return ENOMEM;
+        mandel_ctx_set(r->ctx, MANDEL_OPT_THREADS, cfg->threads);
+        mandel_ctx_set(r->ctx, MANDEL_OPT_MAX_ITER, cfg->limits.max_iterations);
+        int const err = pthread_create(&q.threads[i], NULL, render_thread, r);
+        if (err != 0) return err;
+        q.n_threads++;
+    }
+    return 0;
+}
+
+void tiles_stop(void)
+{
+    pthread_mutex_lock(&q.lock);
+    q.stop = true;
+    /* queued jobs are answered at once; running ones see serve_stopping in their callback */
+    while (q.head != NULL) {
+        serve_job *const job = q.head;
+        q.head = job->next;
+        job->queued = false;
+        answer_error(job, 503, "%s%s", "the server is stopping", "");
+        job->done = true;
+        release_locked(job);
+    }
+    q.tail = NULL;
+    q.waiting = 0;
+    pthread_cond_broadcast(&q.work);
+    pthread_cond_broadcast(&q.finished);
+    pthread_mutex_unlock(&q.lock);
+    for (uint32_t i = 0; i < q.n_threads; i++) pthread_join(q.threads[i], NULL);
+    for (uint32_t i = 0; renderers != NULL && i < q.cfg.renderers; i++) {
+        for (uint32_t v = 0; renderers[i].views != NULL && v < q.cfg.views; v++) {
+            free(renderers[i].views[v].key);
+            mandel_view_free(renderers[i].views[v].view);
+        }
+        free(renderers[i].views);
+        mandel_ctx_free(renderers[i].ctx);
+    }
+    free(renderers);
+    free(q.threads);
+    renderers = NULL;
+    q.threads = NULL;
+    q.n_threads = 0;
+    while (q.first != NULL) {
+        cached_tile *const t = q.first;
+        cache_unlink(t);
+        free(t->key);
+        free(t->body);
+        free(t);
+    }
+    q.cache_used = 0;
+}
+
+serve_job *tiles_submit(serve_query *qq)
+{
+    serve_job *const job = calloc(1, sizeof *job);
+    if (job == NULL) return NULL;
+    if (qq->route == SERVE_ROUTE_TILE && (job->key = query_key(qq, true)) == NULL) {
+        free(job);
+        return NULL;
+    }
+    pthread_mutex_lock(&q.lock);
+    if (q.stop || q.waiting >= q.cfg.queue) {
+        pthread_mutex_unlock(&q.lock);
+        free(job->key);
+        free(job);
+        return NULL;
+    }
+    job->q = *qq;
+    qq->text = NULL;
+    job->refs = 2;
+    job->queued = true;
+    if (q.tail) q.tail->next = job; else q.head = job;
+    q.tail = job;
+    q.waiting++;
+    pthread_cond_signal(&q.work);
+    pthread_mutex_unlock(&q.lock);
+    return job;
+}
+
+bool tiles_wait(serve_job *job, int ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += (long)ms * 1000000L;
+    until.tv_sec += until.tv_nsec / 1000000000L;
+    until.tv_nsec %= 1000000000L;
+    pthread_mutex_lock(&q.lock);
+    while (!job->done && pthread_cond_timedwait(&q.finished, &q.lock, &until) == 0) {
+    }
+    bool const done = job->done;
+    pthread_mutex_unlock(&q.lock);
+    return done;
+}
+
+void tiles_cancel(serve_job *job)
+{
+    atomic_store(&job->cancel, true);
+    /* A queued job leaves the queue at once: a client that gave up holds no place in it. */
+    pthread_mutex_lock(&q.lock);
+    if (job->queued) {
+        serve_job *prev = NULL;
+        for (serve_job *j = q.head; j != NULL; prev = j, j = j->next)
+            if (j == job) {
+                if (prev) prev->next = job->next; else q.head = job->next;
+                if (q.tail == job) q.tail = prev;
+                break;
+            }
+        job->queued = false;
+        job->done = true;
+        q.waiting--;
+        release_locked(job);
+    }
+    pthread_mutex_unlock(&q.lock);
+}
+
+int tiles_result(const serve_job *job, const void **body, size_t *len, const char **type)
+{
+    *body = job->body;
+    *len = job->len;
+    *type = job->type;
+    return job->status;
+}
+
+void tiles_release(serve_job *job)
+{
+    pthread_mutex_lock(&q.lock);
+    release_locked(job);
+    pthread_mutex_unlock(&q.lock);
+}

@@ -1,0 +1,172 @@
+"""tests/server/hostile.py - strangers' requests against `mandel serve` on loopback: each
+malformed or hostile request gets its 4xx (or is dropped), the server keeps serving, a slow
+client is cut off, a full queue answers 503 with Retry-After, a request whose client went
+away is cancelled, and SIGTERM stops it with exit 0. Every step is bounded in time."""
+import os
+import socket
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from serve_common import Server  # noqa: E402
+
+failures = []
+
+
+def expect(name, got, allowed):
+    status = got[0]
+    if status not in allowed:
+        failures.append(f"{name}: got {status}, wanted one of {sorted(allowed, key=str)}")
+
+
+srv = Server("--timeout", "2", "--renders", "1", "--queue", "1", "--threads", "2")
+T = "/tile?tile=0,0&size=256x256&"
+R = "/render?format=npy&"
+bad_queries = {
+    "huge size": T + "size=70000x10",
+    "zero size": "/tile?tile=0,0&size=0x0",
+    "size no x": "/tile?tile=0,0&size=256",
+    "absurd iterations": T + "iterations=99999999999",
+    "negative iterations": T + "iterations=-1",
+    "zero iterations": T + "iterations=0",
+    "iterations above the limit": T + "iterations=1000001",
+    "6000-digit centre": T + "center=0." + "1" * 6000 + ",0",
+    "NaN centre": T + "center=nan,0",
+    "inf centre": T + "center=inf,0",
+    "hex centre": T + "center=0x1p3,0",
+    "NaN radius": T + "radius=nan",
+    "negative radius": T + "radius=-1",
+    "zero radius": T + "radius=0.000",
+    "zero zoom": T + "zoom=0",
+    "radius and zoom": T + "radius=1&zoom=1",
+    "too deep for the build": T + "radius=1e-999999999",
+    "NaN julia": T + "julia=nan,nan",
+    "huge tile index": "/tile?tile=99999999999,0",
+    "tile letters": "/tile?tile=a,b",
+    "tile outside the view": "/tile?tile=40,40&size=256x256",
+    "no tile": "/tile?size=256x256",
+    "bad data": T + "data=bogus",
+    "unknown parameter": T + "foo=1",
+    "parameter twice": T + "iterations=5&iterations=6",
+    "bad escape": T + "center=%zz,0",
+    "NUL byte": T + "center=1%00,0",
+    "power with tricorn": T + "formula=tricorn&power=3",
+    "unknown formula": T + "formula=../../x",
+    "render too many pixels": R + "size=65535x65535",
+    "render aa too big": R + "aa=9",
+    "render aa with npy": R + "aa=2&size=10x10",
+    "render unknown format": R.replace("npy", "gif"),
+    "render palette path": R + "palette=../../etc/passwd",
+    "render bad interior": R + "interior=red",
+    "render NaN period": R + "palette-period=nan",
+    "distance of tricorn": T + "formula=tricorn&data=distance",
+}
+for name, target in bad_queries.items():
+    got = srv.get(target, timeout=20)
+    expect(name, got, {400})
+    if got[0] == 400 and not (got[1].find(b"application/json") >= 0 and
+                              got[2].startswith(b'{"error": "')):
+        failures.append(f"{name}: the 400 is not a JSON error: {got[2][:80]!r}")
+
+traversal = ["/../../etc/passwd", "/web/../CMakeLists.txt", "/%2e%2e/%2e%2e/etc/passwd",
+             "/web/%2e%2e/%2e%2e/etc/passwd", "/%2E%2E%2Fetc%2Fpasswd", "/..%2f..%2fetc%2fpasswd",
+             "/%252e%252e/etc/passwd", "//etc/passwd", "/etc/passwd", "/web/index.html%00.js",
+             "/web/..\\..\\etc\\passwd", "/index.html/..", "/web/", "/web/./index.html",
+             "/web/test/view.test.js", "/web/package.json", "/.%2e/.%2e/etc/passwd",
+             "/%c0%ae%c0%ae/etc/passwd", "/web/%2fetc%2fpasswd", "/server/http.c"]
+for target in traversal:
+    expect("traversal " + target, srv.get(target), {404})
+expect("absolute-form target", srv.get("http://evil.example/etc/passwd"), {400, 404})
+expect("asterisk target", srv.get("*", method="OPTIONS"), {400, 404, 405})
+
+for method in ["POST", "PUT", "DELETE", "PATCH", "TRACE", "FOO"]:
+    expect(method, srv.get("/api/info", method=method), {400, 405, 501})
+expect("POST with a body", srv.raw(b"POST /tile HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+                                   b"Connection: close\r\n\r\nhello"), {400, 405, 413})
+expect("GET with a body", srv.raw(b"GET /api/info HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+                                  b"Connection: close\r\n\r\nhello"), {200, 400})
+
+# Oversized: a million-digit centre, a 40 KB header, a thousand headers: refused or dropped.
+expect("million-digit centre", srv.get(T + "center=0." + "1" * 1000000 + ",0", timeout=10),
+       {None, 400, 413, 414, 431})
+expect("40 KB header", srv.get("/api/info", headers=["X-Big: " + "a" * 40000]),
+       {None, 400, 413, 431})
+expect("1000 headers", srv.get("/api/info", headers=[f"X-{i}: {i}" for i in range(1000)]),
+       {None, 400, 413, 431})
+expect("garbage", srv.raw(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n"),
+       {None, 400, 505})
+expect("HTTP/0.9", srv.raw(b"GET /\r\n\r\n"), {None, 400, 505})
+expect("HTTP/7", srv.raw(b"GET / HTTP/7.0\r\n\r\n"), {None, 400, 505})
+
+# A slow client, one byte a second: cut off within --timeout (2 s) and a bit, not served.
+start = time.monotonic()
+s = socket.create_connection(("127.0.0.1", srv.port), timeout=2)
+cut = False
+for b in b"GET /api/info HTTP/1.1\r\nHost: x\r\n":
+    try:
+        s.send(bytes([b]))
+        s.settimeout(1)
+        if s.recv(1) == b"":
+            cut = True
+            break
+    except socket.timeout:
+        pass
+    except (ConnectionResetError, BrokenPipeError):
+        cut = True
+        break
+    if time.monotonic() - start > 8:
+        break
+s.close()
+if not cut:
+    failures.append("a client sending one byte a second was not cut off within 8 s")
+
+# A full queue: one render running, one waiting, the next answered 503 with Retry-After.
+# Just outside the cusp at 1/4 every pixel escapes after about 700000 iterations: these
+# tiles take seconds each unless cancelled.
+slow = "/tile?tile=0,0&size=256x256&center=0.25000000002,0&radius=1e-9"
+results = []
+
+
+def slow_client(i):
+    results.append(srv.get(slow + f"&data=counts&iterations={1000000 - i}", timeout=3))
+
+
+threads = [threading.Thread(target=slow_client, args=(i,)) for i in range(4)]
+for t in threads:
+    t.start()
+    time.sleep(0.3)
+for t in threads:
+    t.join()
+busy = [r for r in results if r[0] == 503]
+if not busy or b"Retry-After" not in busy[0][1]:
+    failures.append(f"a full queue: wanted a 503 with Retry-After, got {[r[0] for r in results]}")
+# The clients went away after 3 s: their renders must be cancelled, so a cheap tile comes
+# back at once although there is one render thread. (A connection looks for its client
+# every 100 ms.)
+time.sleep(0.5)
+start = time.monotonic()
+got = srv.get("/tile?tile=0,0&size=64x64&iterations=50", timeout=10)
+if got[0] != 200 or time.monotonic() - start > 5:
+    failures.append(f"after cancelled renders: {got[0]} in {time.monotonic() - start:.1f} s")
+
+# Still serving, byte for byte the same tile, and If-None-Match gives 304.
+a = srv.get("/tile?tile=0,0&size=300x200&iterations=100&data=counts")
+b = srv.get("/tile?tile=0,0&size=300x200&iterations=100&data=counts")
+if a[0] != 200 or a[2] != b[2] or len(a[2]) != 256 * 256 * 4:
+    failures.append("a tile asked twice is not the same 256 KiB")
+etag = [line for line in a[1].split(b"\r\n") if line.lower().startswith(b"etag:")]
+if not etag or b"immutable" not in a[1]:
+    failures.append("a tile without ETag or Cache-Control immutable")
+else:
+    tag = etag[0].split(b":", 1)[1].strip().decode()
+    expect("If-None-Match", srv.get("/tile?tile=0,0&size=300x200&iterations=100&data=counts",
+                                    headers=[f"If-None-Match: {tag}"]), {304})
+expect("the page", srv.get("/"), {200})
+expect("info after all that", srv.get("/api/info"), {200})
+
+srv.stop()
+for f in failures:
+    print("FAIL", f)
+print(f"{len(bad_queries) + len(traversal) + 18} hostile requests, {len(failures)} failures")
+sys.exit(1 if failures else 0)

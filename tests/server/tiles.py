@@ -1,0 +1,61 @@
+"""tests/server/tiles.py - the tiles of `mandel serve` covering a view, assembled and cropped,
+equal the .npy data `mandel render --npy` writes for that view (counts and smooth values),
+at the home view, at a radius of 1e-10 and at 5e113 (perturbation); /render?format=npy holds
+the same data. Skipped (77) without numpy."""
+import io
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(__file__))
+try:
+    import numpy as np
+except ImportError:
+    print("numpy is missing: skipped")
+    sys.exit(77)
+from serve_common import Server  # noqa: E402
+
+MANDEL = os.environ["MANDEL"]
+LOC = os.path.join(os.environ["SOURCE"], "examples", "locations", "5e113.kfr")
+kfr = dict(line.split(": ", 1) for line in open(LOC).read().splitlines() if ": " in line)
+cases = [
+    ("home", "-0.75", "0", ["radius", "1.25"], 600, 400, 500),
+    ("1e-10", "-0.743643887037151", "0.131825904205330", ["radius", "1e-10"], 300, 200, 3000),
+    ("5e113", kfr["Re"], kfr["Im"], ["zoom", kfr["Zoom"]], 260, 140, int(kfr["Iterations"])),
+]
+srv = Server("--threads", "2")
+failures = []
+with tempfile.TemporaryDirectory() as tmp:
+    for name, re_, im, (scale, value), w, h, iters in cases:
+        for data, npy in (("counts", "counts"), ("smooth", "smooth")):
+            out = os.path.join(tmp, f"{name}-{data}.npy")
+            subprocess.run([MANDEL, "render", "-c", f"{re_},{im}", f"--{scale}", value,
+                            "-s", f"{w}x{h}", "-i", str(iters), "--npy", npy, "-o", out],
+                           check=True)
+            want = np.load(out)
+            dtype = np.dtype("<u4") if data == "counts" else np.dtype("<f4")
+            tiles_x, tiles_y = -(-w // 256), -(-h // 256)
+            whole = np.zeros((tiles_y * 256, tiles_x * 256), dtype)
+            query = f"center={re_},{im}&{scale}={value}&size={w}x{h}&iterations={iters}"
+            for ty in range(tiles_y):
+                for tx in range(tiles_x):
+                    status, _, body = srv.get(f"/tile?{query}&tile={tx},{ty}&data={data}",
+                                              timeout=120)
+                    if status != 200 or len(body) != 256 * 256 * 4:
+                        failures.append(f"{name} {data} tile {tx},{ty}: {status} {body[:100]!r}")
+                        continue
+                    whole[ty * 256:(ty + 1) * 256, tx * 256:(tx + 1) * 256] = \
+                        np.frombuffer(body, dtype).reshape(256, 256)
+            got = whole[:h, :w]
+            if not np.array_equal(got, want):
+                diff = np.argwhere(got != want)
+                failures.append(f"{name} {data}: {len(diff)} pixels differ, first {diff[:3]}")
+            status, _, body = srv.get(f"/render?{query}&format=npy&npy={npy}", timeout=120)
+            if status != 200 or not np.array_equal(np.load(io.BytesIO(body)), want):
+                failures.append(f"{name} /render npy={npy}: {status}, not the CLI's data")
+            print(f"{name} {data}: {w}x{h} from {tiles_x * tiles_y} tiles")
+srv.stop()
+for f in failures:
+    print("FAIL", f)
+sys.exit(1 if failures else 0)
