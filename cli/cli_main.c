@@ -97,8 +97,8 @@ int main(int argc, char **argv)
 #ifdef MANDEL_SERVER
         return serve_main(argc - 1, argv + 1);
 #else
-        return cli_error(EXIT_FAIL, "serve: this build has no server (libmicrohttpd-dev was "
-                                    "missing when it was configured)");
+        return cli_error(EXIT_FAIL, "serve: this build has no server (configured with "
+                                    "MANDEL_SERVER=OFF or without libmicrohttpd-dev)");
 #endif
     }
     if (cmd[0] == '-') return cli_error(EXIT_USAGE, "unknown option '%s' (see 'mandel --help')", cmd);
