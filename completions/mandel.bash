@@ -42,7 +42,7 @@ _mandel()
     fi
 
     if ((COMP_CWORD == 1)); then
-        COMPREPLY=($(compgen -W "render colour info palettes bench --help --version" -- "$cur"))
+        COMPREPLY=($(compgen -W "render colour info palettes bench serve --help --version" -- "$cur"))
         return
     fi
     local cmd=${COMP_WORDS[1]}
@@ -110,6 +110,16 @@ _mandel()
         ;;
     palettes)
         [[ $cur == -* ]] && COMPREPLY=($(compgen -W "--help" -- "$cur"))
+        ;;
+    serve)
+        case $prev in
+        -b | --bind)
+            COMPREPLY=($(compgen -W "127.0.0.1 ::1 0.0.0.0 ::" -- "$cur")); return ;;
+        -p | --port | -t | --threads | --renders | --queue | --cache-mb | --max-*) return ;;
+        --per-ip | --timeout) return ;;
+        esac
+        [[ $cur == -* ]] && COMPREPLY=($(compgen -W "$(_mandel_run serve --help |
+            grep -o -e '--[a-z][a-z0-9-]*[a-z0-9]' | sort -u)" -- "$cur"))
         ;;
     esac
 }

@@ -20,7 +20,8 @@ def expect(name, got, allowed):
         failures.append(f"{name}: got {status}, wanted one of {sorted(allowed, key=str)}")
 
 
-srv = Server("--timeout", "2", "--renders", "1", "--queue", "1", "--threads", "2")
+srv = Server("--timeout", "2", "--renders", "1", "--queue", "1", "--threads", "2",
+             "--per-ip", "8")
 T = "/tile?tile=0,0&size=256x256&"
 R = "/render?format=npy&"
 bad_queries = {
@@ -121,6 +122,23 @@ s.close()
 if not cut:
     failures.append("a client sending one byte a second was not cut off within 8 s")
 
+# Connections from one address beyond --per-ip (8) are closed at once; the others stay.
+held = [socket.create_connection(("127.0.0.1", srv.port), timeout=2) for _ in range(8)]
+extra = socket.create_connection(("127.0.0.1", srv.port), timeout=1)
+try:
+    refused = extra.recv(1) == b""
+except socket.timeout:
+    refused = False
+except ConnectionResetError:
+    refused = True
+extra.close()
+for h in held:
+    h.close()
+if not refused:
+    failures.append("a 9th connection from one address with --per-ip 8 was not closed")
+time.sleep(0.3)
+expect("info after the per-IP limit", srv.get("/api/info"), {200})
+
 # A full queue: one render running, one waiting, the next answered 503 with Retry-After.
 # Just outside the cusp at 1/4 every pixel escapes after about 700000 iterations: these
 # tiles take seconds each unless cancelled.
@@ -168,5 +186,5 @@ expect("info after all that", srv.get("/api/info"), {200})
 srv.stop()
 for f in failures:
     print("FAIL", f)
-print(f"{len(bad_queries) + len(traversal) + 18} hostile requests, {len(failures)} failures")
+print(f"{len(bad_queries) + len(traversal) + 20} hostile requests, {len(failures)} failures")
 sys.exit(1 if failures else 0)
