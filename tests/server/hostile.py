@@ -180,10 +180,26 @@ else:
     tag = etag[0].split(b":", 1)[1].strip().decode()
     expect("If-None-Match", srv.get("/tile?tile=0,0&size=300x200&iterations=100&data=counts",
                                     headers=[f"If-None-Match: {tag}"]), {304})
-expect("the page", srv.get("/"), {200})
+# The page is the embedded copy of web/, byte for byte.
+web = os.path.join(os.environ["SOURCE"], "web")
+for target, name in (("/", "index.html"), ("/web/index.html", "index.html"),
+                     ("/web/ui.js", "ui.js"), ("/web/style.css", "style.css")):
+    if not os.path.exists(os.path.join(web, name)):
+        continue
+    got = srv.get(target)
+    if got[0] != 200 or got[2] != open(os.path.join(web, name), "rb").read():
+        failures.append(f"{target}: {got[0]}, not web/{name} byte for byte")
 expect("info after all that", srv.get("/api/info"), {200})
 
-srv.stop()
+# SIGTERM during a render of seconds: cancelled, the server exits 0 within 3 s.
+busy = threading.Thread(target=lambda: srv.get(slow + "&iterations=999000", timeout=15))
+busy.start()
+time.sleep(1)
+start = time.monotonic()
+srv.stop(bound=3)
+busy.join()
+if time.monotonic() - start > 3:
+    failures.append("SIGTERM during a render took more than 3 s")
 for f in failures:
     print("FAIL", f)
 print(f"{len(bad_queries) + len(traversal) + 20} hostile requests, {len(failures)} failures")
