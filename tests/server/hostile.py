@@ -191,15 +191,17 @@ for target, name in (("/", "index.html"), ("/web/index.html", "index.html"),
         failures.append(f"{target}: {got[0]}, not web/{name} byte for byte")
 expect("info after all that", srv.get("/api/info"), {200})
 
-# SIGTERM during a render of seconds: cancelled, the server exits 0 within 3 s.
+# SIGTERM during a render of seconds: cancelled, the server exits 0 within 3 s (a
+# sanitizer build's Debug renders stop later: its next progress call comes later).
+bound = float(os.environ.get("SERVE_STOP_BOUND", "3"))
 busy = threading.Thread(target=lambda: srv.get(slow + "&iterations=999000", timeout=15))
 busy.start()
 time.sleep(1)
 start = time.monotonic()
-srv.stop(bound=3)
+srv.stop(bound=bound)
 busy.join()
-if time.monotonic() - start > 3:
-    failures.append("SIGTERM during a render took more than 3 s")
+if time.monotonic() - start > bound:
+    failures.append(f"SIGTERM during a render took more than {bound} s")
 for f in failures:
     print("FAIL", f)
 print(f"{len(bad_queries) + len(traversal) + 20} hostile requests, {len(failures)} failures")
