@@ -393,6 +393,13 @@ lane settle(segment *sg, lane l)
             l.dzi = ni;
             sg->st->bla_skips++;
             sg->st->bla_iters += steps;
+            /* Polled here only: between two blocks a lane does at most a block start's
+             * spacing of exact steps here, or it is calm and leaves (the loops poll). */
+            sg->budget -= steps;
+            if (sg->budget <= 0 && segment_poll(sg)) {
+                l.j = LANE_DEAD;
+                return l;
+            }
         } else if (bla == NULL || bla->rmin == NULL ||
                    max_iter - l.n < (UINT32_C(1) << BLA_MIN_LEVEL) ||
                    !(max_abs(l.dzr, l.dzi) < bla->rmin[l.m])) {
@@ -409,11 +416,6 @@ lane settle(segment *sg, lane l)
         }
         l.m += steps;
         l.n += steps;
-        sg->budget -= steps;
-        if (sg->budget <= 0 && segment_poll(sg)) {
-            l.j = LANE_DEAD;
-            return l;
-        }
     }
     return l;
 }
