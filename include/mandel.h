@@ -343,6 +343,28 @@ MANDEL_API int mandel_view_new_zoom(mandel_ctx *ctx, mandel_view **out, uint32_t
                                     uint32_t height, const char *re, const char *im,
                                     const char *zoom);
 
+/*! mandel_view_new_tile() :
+ *  A width x height view whose pixel (i, k) samples exactly what `anchor`'s pixel
+ *  (col0 + i, row0 + k) would if the anchor extended beyond its edges, for every engine:
+ *  the same double expressions as the anchor's own pixels (a centre view's
+ *  re = cre + ((double)col - (W-1)/2.0) * step, im = cim - ((double)row - (H-1)/2.0) * step;
+ *  a bounds view's re = xmin + col * dx, im = ymax - row * dy), and for PERTURB and MPFR the
+ *  same offsets from the anchor's centre in units of its step. So a tile inside the anchor
+ *  renders the anchor's pixels bit for bit, with any engine. The tile has the anchor's
+ *  engine choice (mandel_view_engine), step, centre text, radius and zoom; a tile may be the
+ *  anchor of further tiles (offsets add up). The tile owns what it needs (the anchor may be
+ *  freed first, and tiles of one anchor rendered from several threads at once): a deep
+ *  tile copies the anchor's full-precision centre and computes its own reference orbit and
+ *  BLA table (at the anchor's centre, so pixels equal the anchor's) on its first render;
+ *  their cost is once per tile, not once per anchor. Beyond the anchor the BLA table covers
+ *  the tile's larger offsets, and the MPFR engine keeps at least 32 of its 64 guard bits.
+ *  @return : MANDEL_OK with *out set (free it with mandel_view_free), MANDEL_EINVAL (NULL
+ *            anchor or out, zero size, a pixel 2^31 or more pixels from the anchor's
+ *            origin, a pixel beyond 1e300), MANDEL_ENOMEM. */
+MANDEL_API int mandel_view_new_tile(mandel_ctx *ctx, mandel_view **out,
+                                    const mandel_view *anchor, int64_t col0, int64_t row0,
+                                    uint32_t width, uint32_t height);
+
 /*! mandel_view_free() : frees a view. NULL is a no-op. */
 MANDEL_API void mandel_view_free(mandel_view *view);
 

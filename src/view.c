@@ -68,6 +68,13 @@ int mandel_view_new_bounds(mandel_ctx *ctx, mandel_view **out, uint32_t width,
     for (uint32_t i = 0; i < width; i++) view->re[i] = xmin + i * dx;
     for (uint32_t k = 0; k < height; k++) view->im[k] = ymax - k * dy;
     view->step = dy;
+    view->bounds = true;
+    view->x0 = xmin;
+    view->y0 = ymax;
+    view->dx = dx;
+    view->dy = dy;
+    view->root_w = width;
+    view->root_h = height;
     char re[40], im[40];
     snprintf(re, sizeof re, "%.17g", xmin + (xmax - xmin) / 2);
     snprintf(im, sizeof im, "%.17g", ymin + (ymax - ymin) / 2);
@@ -160,6 +167,10 @@ int mandel_view_new_center(mandel_ctx *ctx, mandel_view **out, uint32_t width,
         view->re[i] = cre + ((double)i - (width - 1) / 2.0) * step;
     for (uint32_t k = 0; k < height; k++)
         view->im[k] = cim - ((double)k - (height - 1) / 2.0) * step;
+    view->x0 = cre;
+    view->y0 = cim;
+    view->root_w = width;
+    view->root_h = height;
     int err = keep_center(ctx, view, re, im);
     if (err == MANDEL_OK) {
         view->radius = ctx_strdup(ctx, radius);
@@ -204,6 +215,82 @@ int mandel_view_new_zoom(mandel_ctx *ctx, mandel_view **out, uint32_t width, uin
         *out = NULL;
         return ctx_fail(ctx, MANDEL_ENOMEM, "out of memory for a view's zoom");
     }
+    return MANDEL_OK;
+}
+
+/* Tiles reach at most this many pixels beyond their root view's origin: (double)col is
+ * then exact, and a deep tile keeps at least 64 - 32 of its guard bits. */
+#define TILE_MAX_OFFSET (INT64_C(1) << 31)
+
+/* The coordinate of root column `col` (or row, with `row` true) of view `v`: the same
+ * expressions as mandel_view_new_bounds and mandel_view_new_center. */
+static double tile_coord(const mandel_view *v, int64_t at, bool row)
+{
+    if (v->bounds) return row ? v->y0 - (double)at * v->dy : v->x0 + (double)at * v->dx;
+    return row ? v->y0 - ((double)at - (v->root_h - 1) / 2.0) * v->step
+               : v->x0 + ((double)at - (v->root_w - 1) / 2.0) * v->step;
+}
+
+int mandel_view_new_tile(mandel_ctx *ctx, mandel_view **out, const mandel_view *anchor,
+                         int64_t col0, int64_t row0, uint32_t width, uint32_t height)
+{
+    if (ctx == NULL) return MANDEL_EINVAL;
+    ctx_clear(ctx);
+    FAIL_IF(ctx, out == NULL, MANDEL_EINVAL, "no place for the tile (out is NULL)");
+    *out = NULL;
+    FAIL_IF(ctx, anchor == NULL, MANDEL_EINVAL, "no anchor view for the tile (NULL)");
+    FAIL_IF(ctx, width == 0 || height == 0, MANDEL_EINVAL, "tile size %ux%u is empty",
+            width, height);
+    FAIL_IF(ctx, col0 <= -TILE_MAX_OFFSET || col0 >= TILE_MAX_OFFSET ||
+            row0 <= -TILE_MAX_OFFSET || row0 >= TILE_MAX_OFFSET, MANDEL_EINVAL,
+            "tile at (%lld,%lld) is too far from its anchor: at most 2^31 pixels",
+            (long long)col0, (long long)row0);
+    /* Relative to the root view (a tile's anchor may be a tile itself). */
+    int64_t const c0 = anchor->col0 + col0, r0 = anchor->row0 + row0;
+    int64_t const c1 = c0 + width - 1, r1 = r0 + height - 1;
+    FAIL_IF(ctx, c0 <= -TILE_MAX_OFFSET || c1 >= TILE_MAX_OFFSET || r0 <= -TILE_MAX_OFFSET ||
+            r1 >= TILE_MAX_OFFSET, MANDEL_EINVAL,
+            "tile at (%lld,%lld) is too far from its anchor: at most 2^31 pixels",
+            (long long)c0, (long long)r0);
+    double const re0 = tile_coord(anchor, c0, false), re1 = tile_coord(anchor, c1, false);
+    double const im0 = tile_coord(anchor, r0, true), im1 = tile_coord(anchor, r1, true);
+    FAIL_IF(ctx, !(fabs(re0) <= 1e300 && fabs(re1) <= 1e300 && fabs(im0) <= 1e300 &&
+                   fabs(im1) <= 1e300), MANDEL_EINVAL,
+            "tile at (%lld,%lld) reaches beyond 1e300", (long long)col0, (long long)row0);
+    mandel_view *view;
+    CHECK(view_alloc(ctx, &view, width, height));
+    view->double_ok = anchor->double_ok;
+    view->auto_double = anchor->auto_double;
+    view->step = anchor->step;
+    view->bounds = anchor->bounds;
+    view->x0 = anchor->x0;
+    view->y0 = anchor->y0;
+    view->dx = anchor->dx;
+    view->dy = anchor->dy;
+    view->root_w = anchor->root_w;
+    view->root_h = anchor->root_h;
+    view->col0 = c0;
+    view->row0 = r0;
+    for (uint32_t i = 0; i < width; i++) view->re[i] = tile_coord(anchor, c0 + i, false);
+    for (uint32_t k = 0; k < height; k++) view->im[k] = tile_coord(anchor, r0 + k, true);
+    int err = keep_center(ctx, view, anchor->center_re, anchor->center_im);
+    if (err == MANDEL_OK && anchor->radius != NULL) {
+        view->radius = ctx_strdup(ctx, anchor->radius);
+        if (view->radius == NULL)
+            err = ctx_fail(ctx, MANDEL_ENOMEM, "out of memory for a view's radius");
+    }
+    if (err == MANDEL_OK && anchor->zoom != NULL) {
+        view->zoom = ctx_strdup(ctx, anchor->zoom);
+        if (view->zoom == NULL)
+            err = ctx_fail(ctx, MANDEL_ENOMEM, "out of memory for a view's zoom");
+    }
+    if (err == MANDEL_OK && anchor->deep != NULL)
+        err = deep_view_new_tile(ctx, anchor->deep, c0, r0, width, height, &view->deep);
+    if (err != MANDEL_OK) {
+        mandel_view_free(view);
+        return err;
+    }
+    *out = view;
     return MANDEL_OK;
 }
 

@@ -19,6 +19,13 @@ struct mandel_view {
     bool double_ok;    /* re[] and im[] are the exact double coordinates: kernels may run */
     bool auto_double;  /* MANDEL_ENGINE_AUTO renders with the double kernels */
     struct deep_view *deep; /* full-precision centre and step (centre views), or NULL */
+    /* What made re[] and im[], for tiles (mandel_view_new_tile): pixel (i, k) is the
+     * root view's (col0 + i, row0 + k), the root a centre view of root_w x root_h around
+     * (x0, y0) or a bounds view from (x0, y0) by (dx, dy) a pixel. */
+    bool bounds;
+    double x0, y0, dx, dy;
+    uint32_t root_w, root_h;
+    int64_t col0, row0;
 };
 
 #endif /* MANDEL_VIEW_H */

@@ -9,7 +9,8 @@
  * below the differences between neighbouring pixels (docs/deep-notes.md).
  *
  * Invariant: both engines sample the same points: pixel (col, row) is the centre plus
- * ((col - (w-1)/2), ((h-1)/2 - row)) times `step`, a 53-bit number both engines share.
+ * ((col - (w-1)/2), ((h-1)/2 - row)) times `step`, a 53-bit number both engines share; a
+ * tile's pixel (i, k) is its anchor's (col0 + i, row0 + k), with the anchor's w and h.
  */
 #include "deep/deep_int.h"
 
@@ -140,6 +141,46 @@ int deep_view_new(mandel_ctx *ctx, uint32_t width, uint32_t height, const char *
     return MANDEL_OK;
 }
 
+/* The largest |offset| of the pixels from `col` .. col + n - 1 and `row` .. row + m - 1, in
+ * steps (a corner's). */
+static double corner_reach(double hx, double hy, int64_t col, int64_t row, uint32_t n,
+                           uint32_t m)
+{
+    double const ox = fmax(fabs((double)col - hx), fabs((double)(col + n - 1) - hx));
+    double const oy = fmax(fabs((double)row - hy), fabs((double)(row + m - 1) - hy));
+    return sqrt(ox * ox + oy * oy);
+}
+
+int deep_view_new_tile(mandel_ctx *ctx, const deep_view *anchor, int64_t col0, int64_t row0,
+                       uint32_t width, uint32_t height, deep_view **out)
+{
+    deep_view *const dv = ctx_alloc(ctx, sizeof *dv);
+    FAIL_IF(ctx, dv == NULL, MANDEL_ENOMEM, "out of memory for a deep view");
+    memset(dv, 0, sizeof *dv);
+    dv->alloc = ctx->alloc;
+    dv->width = anchor->width;
+    dv->height = anchor->height;
+    dv->col0 = col0;
+    dv->row0 = row0;
+    dv->prec = anchor->prec;
+    mpfr_inits2(dv->prec, dv->re, dv->im, dv->step, (mpfr_ptr)NULL);
+    mpfr_set(dv->re, anchor->re, MPFR_RNDN);
+    mpfr_set(dv->im, anchor->im, MPFR_RNDN);
+    mpfr_set(dv->step, anchor->step, MPFR_RNDN);
+    dv->step_fe = anchor->step_fe;
+    dv->fe_view = anchor->fe_view;
+    /* The BLA radii depend on dc_max: the anchor's own bound unless the tile reaches
+     * further, so that a tile inside the anchor gets the anchor's table and its pixels. */
+    double const hx = (dv->width - 1) / 2.0, hy = (dv->height - 1) / 2.0;
+    double const own = sqrt(hx * hx + hy * hy);
+    double const reach = corner_reach(hx, hy, col0, row0, width, height);
+    fe const step = dv->step_fe;
+    dv->dc_max = fe_make(fmax(own, reach) * step.m * (1 + 0x1p-50), step.e);
+    pthread_mutex_init(&dv->lock, NULL);
+    *out = dv;
+    return MANDEL_OK;
+}
+
 static void drop_cache(const mandel_allocator *alloc, deep_view *dv)
 {
     if (!dv->cached) return;
@@ -258,7 +299,7 @@ int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *
         mj = (mpfr_engine_job){
             .cre = dv->re, .cim = dv->im, .step = dv->step, .prec = dv->prec,
             .view_width = dv->width, .view_height = dv->height,
-            .rect_x = rect.x, .rect_y = rect.y, .max_iter = max_iter,
+            .rect_x = dv->col0 + rect.x, .rect_y = dv->row0 + rect.y, .max_iter = max_iter,
             .smooth = fields->smooth, .distance = fields->distance, .stride = fields->stride,
         };
         job.segment = mpfr_engine_segment;
@@ -269,7 +310,7 @@ int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *
             .orb = &dv->orb, .bla = dv->has_bla ? &dv->bla : NULL, .step = dv->step_fe,
             .b_exp = dv->step_fe.e,
             .fe_view = dv->fe_view, .view_width = dv->width, .view_height = dv->height,
-            .rect_x = rect.x, .rect_y = rect.y, .max_iter = max_iter,
+            .rect_x = dv->col0 + rect.x, .rect_y = dv->row0 + rect.y, .max_iter = max_iter,
             .stats = &st,
             .cre = mpfr_get_d(dv->re, MPFR_RNDN), .cim = mpfr_get_d(dv->im, MPFR_RNDN),
             .smooth = fields->smooth, .distance = fields->distance, .stride = fields->stride,

@@ -44,6 +44,14 @@ bool deep_radius_from_zoom(const char *zoom, char *buf, size_t size);
 int deep_view_new(mandel_ctx *ctx, uint32_t width, uint32_t height, const char *re,
                   const char *im, const char *radius, deep_view **out);
 
+/* The deep state of a width x height tile of `anchor` whose pixel (i, k) is the anchor's
+ * (col0 + i, row0 + k), anywhere (|col0|, |row0| below 2^32): the anchor's centre, step and
+ * precision, copied (the tile computes its own orbit and table; the anchor may be freed
+ * first). Pixels beyond the anchor lose at most log2(their distance in pixels) of the 64
+ * guard bits. */
+int deep_view_new_tile(mandel_ctx *ctx, const deep_view *anchor, int64_t col0, int64_t row0,
+                       uint32_t width, uint32_t height, deep_view **out);
+
 /* Frees the state and its cache; NULL is a no-op. */
 void deep_view_free(deep_view *dv);
 

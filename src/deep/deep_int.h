@@ -198,7 +198,7 @@ typedef struct perturb_job {
     int64_t b_exp;         /* bla->b_exp, or the step's exponent without a table */
     bool fe_view;          /* deltas start in floatexp */
     uint32_t view_width, view_height;
-    uint32_t rect_x, rect_y;
+    int64_t rect_x, rect_y; /* in the anchor's pixels: a tile's may be outside, or negative */
     uint32_t max_iter;
     perturb_stats *stats;  /* NULL: not counted */
     double cre, cim;       /* the centre rounded to double: c after the escape */
@@ -226,7 +226,7 @@ void perturb_segment(void *user, sched_worker *w, uint32_t row, uint32_t x, uint
 
 /* The offset of view pixel (col, row) from the centre: ((col - (w-1)/2), -(row - (h-1)/2))
  * times the step. */
-fec perturb_offset(fe step, uint32_t width, uint32_t height, uint32_t col, uint32_t row);
+fec perturb_offset(fe step, uint32_t width, uint32_t height, int64_t col, int64_t row);
 
 /* ------------------------------------------------------------------------------------- */
 /* mpfr_engine.c */
@@ -235,7 +235,7 @@ typedef struct mpfr_engine_job {
     mpfr_srcptr cre, cim, step;
     mpfr_prec_t prec;
     uint32_t view_width, view_height;
-    uint32_t rect_x, rect_y;
+    int64_t rect_x, rect_y; /* in the anchor's pixels (perturb_job) */
     uint32_t max_iter;
     float *smooth;    /* at the rect's origin, or NULL */
     float *distance;  /* at the rect's origin, or NULL: in pixels */
@@ -255,7 +255,8 @@ size_t mpfr_engine_scratch_bytes(mpfr_prec_t prec);
 
 struct deep_view {
     mandel_allocator alloc;  /* the creating ctx's: the cache outlives any one render */
-    uint32_t width, height;
+    uint32_t width, height;  /* the anchor's: pixel offsets are from its centre */
+    int64_t col0, row0;      /* a tile's pixel (0, 0) is the anchor's (col0, row0) */
     mpfr_prec_t prec;
     mpfr_t re, im, step;     /* centre and pixel step at `prec` bits */
     fe step_fe, dc_max;      /* step; the largest pixel offset from the centre */

@@ -28,7 +28,7 @@
 
 #define SQRT2_UP 1.4142135623730952 /* sqrt(2) rounded up: sqrt2 * max(|x|,|y|) >= |x+iy| */
 
-fec perturb_offset(fe step, uint32_t width, uint32_t height, uint32_t col, uint32_t row)
+fec perturb_offset(fe step, uint32_t width, uint32_t height, int64_t col, int64_t row)
 {
     double const ox = (double)col - (width - 1) / 2.0;
     double const oy = -((double)row - (height - 1) / 2.0);
@@ -496,7 +496,7 @@ void perturb_segment(void *user, sched_worker *w, uint32_t row, uint32_t x, uint
                      uint32_t *out)
 {
     const perturb_job *const job = user;
-    uint32_t const view_row = job->rect_y + row;
+    int64_t const view_row = job->rect_y + row;
     size_t const at = (size_t)row * job->stride + x;
     float *const smooth = job->smooth != NULL ? job->smooth + at : NULL;
     float *const distance = job->distance != NULL ? job->distance + at : NULL;
