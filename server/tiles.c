@@ -273,37 +273,35 @@ static void run_tile(renderer *r, serve_job *job)
         render_error(job, r->ctx, err);
         return;
     }
-    /* The part of the tile inside the view; the rest holds NaN (floats) or 0xffffffff. */
+    /* A tile wholly inside the anchor is a rect of it (its reference orbit, computed once,
+     * serves every such tile); any other is a tile view of it (mandel_view_new_tile), whose
+     * pixels inside the anchor are the same, bit for bit. */
     int64_t const x0 = qq->tile_x * SERVE_TILE, y0 = qq->tile_y * SERVE_TILE;
-    int64_t const cx0 = x0 < 0 ? 0 : x0, cy0 = y0 < 0 ? 0 : y0;
-    int64_t cx1 = x0 + SERVE_TILE, cy1 = y0 + SERVE_TILE;
-    if (cx1 > qq->width) cx1 = qq->width;
-    if (cy1 > qq->height) cy1 = qq->height;
-    if (cx0 >= cx1 || cy0 >= cy1) {
-        answer_error(job, 400, "tile: %s%s", "outside the view (tiles beyond the anchor's "
-                     "edges need the library extension in docs/server.md)", "");
-        return;
+    bool const within = x0 >= 0 && y0 >= 0 && x0 + SERVE_TILE <= qq->width &&
+                        y0 + SERVE_TILE <= qq->height;
+    mandel_view *tile = NULL;
+    if (!within) {
+        err = mandel_view_new_tile(r->ctx, &tile, view, x0, y0, SERVE_TILE, SERVE_TILE);
+        if (err != MANDEL_OK) {
+            render_error(job, r->ctx, err);
+            return;
+        }
     }
     size_t const n = (size_t)SERVE_TILE * SERVE_TILE;
     char *const body = malloc(n * 4);
     if (body == NULL) {
+        mandel_view_free(tile);
         answer_error(job, 500, "%s%s", "out of memory", "");
         return;
     }
-    uint32_t *const u = (uint32_t *)(void *)body;
-    float *const f = (float *)(void *)body;
-    for (size_t i = 0; i < n; i++) {
-        if (job->q.data == SERVE_DATA_COUNTS) u[i] = UINT32_MAX;
-        else f[i] = NAN;
-    }
-    size_t const offset = (size_t)(cy0 - y0) * SERVE_TILE + (size_t)(cx0 - x0);
-    mandel_fields fields = {.stride = SERVE_TILE, .capacity = n - offset};
-    if (qq->data == SERVE_DATA_COUNTS) fields.counts = u + offset;
-    else if (qq->data == SERVE_DATA_SMOOTH) fields.smooth = f + offset;
-    else fields.distance = f + offset;
-    mandel_rect const rect = {(uint32_t)cx0, (uint32_t)cy0, (uint32_t)(cx1 - cx0),
-                              (uint32_t)(cy1 - cy0)};
-    err = mandel_render_fields(r->ctx, view, qq->iterations, rect, &fields);
+    mandel_fields fields = {.stride = SERVE_TILE, .capacity = n};
+    if (qq->data == SERVE_DATA_COUNTS) fields.counts = (uint32_t *)(void *)body;
+    else if (qq->data == SERVE_DATA_SMOOTH) fields.smooth = (float *)(void *)body;
+    else fields.distance = (float *)(void *)body;
+    mandel_rect const rect = {within ? (uint32_t)x0 : 0, within ? (uint32_t)y0 : 0, SERVE_TILE,
+                              SERVE_TILE};
+    err = mandel_render_fields(r->ctx, within ? view : tile, qq->iterations, rect, &fields);
+    mandel_view_free(tile);
     if (err != MANDEL_OK) {
         free(body);
         render_error(job, r->ctx, err);
