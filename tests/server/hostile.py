@@ -45,7 +45,7 @@ bad_queries = {
     "NaN julia": T + "julia=nan,nan",
     "huge tile index": "/tile?tile=99999999999,0",
     "tile letters": "/tile?tile=a,b",
-    "tile outside the view": "/tile?tile=40,40&size=256x256",
+    "tile too far from the anchor": "/tile?tile=9000000,0&size=256x256",
     "no tile": "/tile?size=256x256",
     "bad data": T + "data=bogus",
     "unknown parameter": T + "foo=1",
