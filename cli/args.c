@@ -184,7 +184,8 @@ bool args_positive_decimal(const char *text, char *why)
         p++;
         if (*p == '+' || *p == '-') p++;
         size_t const exp_digits = strspn(p, "0123456789");
-        ok = exp_digits > 0 && exp_digits <= 9;
+        /* Any length: how deep is too deep is the library's to say, not "not a number". */
+        ok = exp_digits > 0;
         p += exp_digits;
     }
     if (!ok || *p != '\0') {

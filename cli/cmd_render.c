@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -381,11 +382,26 @@ int cmd_render(int argc, char **argv)
     }
     mandel_image_options const image_opts = {
         .jpeg_quality = o.quality, .comment = comment, .npy_float = p.npy != NPY_COUNTS};
+    /* The temporary must never exist without the handler that removes it: the signals wait
+     * from just before it is created until the handler knows its name. (Threads the
+     * library starts meanwhile keep them blocked, so they come to this thread.) */
+    sigset_t stop_signals, old_mask;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, &old_mask);
     int const opened =
         to_stdout ? mandel_image_open_stream(ctx, &image, write_stdout, NULL, p.format,
                                              o.width, o.height, &image_opts)
                   : mandel_image_open(ctx, &image, o.output, p.format, o.width, o.height,
                                       &image_opts);
+    if (opened == MANDEL_OK) {
+        snprintf(temp_path, sizeof temp_path, "%s",
+                 to_stdout ? "" : mandel_image_temp_path(image));
+        set_signals(on_signal);
+    }
+    pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
     if (opened != MANDEL_OK) {
         rc = cli_error(EXIT_FAIL, "%s", mandel_errmsg(ctx));
         goto done;
@@ -397,9 +413,6 @@ int cmd_render(int argc, char **argv)
         goto done;
     }
 
-    snprintf(temp_path, sizeof temp_path, "%s",
-             to_stdout ? "" : mandel_image_temp_path(image));
-    set_signals(on_signal);
     progress_init(&bar, o.quiet, (uint64_t)o.width * o.height, "rendering");
     mandel_ctx_set_phase_progress(ctx, progress_phase_update, &bar);
     if (colour_data != NULL)

@@ -206,6 +206,8 @@ void deep_view_free(deep_view *dv)
 typedef struct orbit_report {
     mandel_ctx *ctx;
     uint64_t pixels;
+    uint32_t max_iter;   /* for the BLA build's reports (poll_bla) */
+    double next_report;  /* clock_seconds() of poll_bla's next report */
 } orbit_report;
 
 static int report_orbit(void *user, uint64_t done, uint64_t total)
@@ -216,6 +218,17 @@ static int report_orbit(void *user, uint64_t done, uint64_t total)
         return ctx->phase_progress(ctx->phase_progress_user, MANDEL_PHASE_ORBIT, done, total);
     if (ctx->progress != NULL) return ctx->progress(ctx->progress_user, 0, r->pixels);
     return 0;
+}
+
+/* bla_build's poll: the orbit phase's callback, at its end (done = total), when a report
+ * is due; it returns what the callback says (non-zero: cancel). */
+static int poll_bla(void *user)
+{
+    orbit_report *const r = user;
+    double const now = clock_seconds();
+    if (now < r->next_report) return 0;
+    r->next_report = now + 0.1;
+    return report_orbit(r, r->max_iter, r->max_iter);
 }
 
 /* Builds the reference orbit and BLA table for max_iter unless they are cached. The cache
@@ -233,7 +246,7 @@ static int prepare(mandel_ctx *ctx, deep_view *dv, uint32_t max_iter, uint64_t t
             (unsigned long long)orbit_bytes, (unsigned long long)ctx->max_memory);
     drop_cache(alloc, dv);
     double const t0 = clock_seconds();
-    orbit_report rep = {ctx, total};
+    orbit_report rep = {ctx, total, max_iter, 0};
     bool const report = ctx->progress != NULL || ctx->phase_progress != NULL;
     int err = orbit_compute(alloc, dv->re, dv->im, dv->prec, max_iter, dv->fe_view,
                             report ? report_orbit : NULL, &rep, &dv->orb);
@@ -249,10 +262,15 @@ static int prepare(mandel_ctx *ctx, deep_view *dv, uint32_t max_iter, uint64_t t
             max_iter);
     double const t1 = clock_seconds();
     /* The table gets what the orbit left of the limit; without room it is left out. */
+    rep.next_report = t1 + 0.1;
     err = bla_build(alloc, &dv->orb, dv->dc_max, dv->step_fe.e, dv->fe_view,
-                    ctx->max_memory - dv->orb.bytes, &dv->bla);
+                    ctx->max_memory - dv->orb.bytes, report ? poll_bla : NULL, &rep, &dv->bla);
     *t_orbit += t1 - t0;
     *t_bla += clock_seconds() - t1;
+    if (err == MANDEL_ECANCELED) {
+        orbit_free(alloc, &dv->orb);
+        return ctx_fail(ctx, err, "render cancelled");
+    }
     if (err == MANDEL_ENOMEM) {
         orbit_free(alloc, &dv->orb);
         return ctx_fail(ctx, err, "out of memory for the approximation table");

@@ -127,11 +127,14 @@ static inline uint32_t bla_slots(const bla_table *tab, uint32_t i)
 }
 
 /* Builds the table for orbit `o` and pixel offsets up to |dc| <= dc_max, in double (b
- * scaled by 2^b_exp) and, if want_fe, also in floatexp. Returns MANDEL_OK, MANDEL_ENOMEM,
- * or MANDEL_ETOOBIG if it would exceed BLA_MAX_BYTES or max_bytes (the caller then renders
+ * scaled by 2^b_exp) and, if want_fe, also in floatexp. `poll` (may be NULL) is called
+ * with `poll_user` every few thousand merges, so a long build still sees a cancel: a
+ * non-zero return stops it. Returns MANDEL_OK, MANDEL_ENOMEM, MANDEL_ECANCELED, or
+ * MANDEL_ETOOBIG if it would exceed BLA_MAX_BYTES or max_bytes (the caller then renders
  * without it). */
 int bla_build(const mandel_allocator *alloc, const orbit *o, fe dc_max, int64_t b_exp,
-              bool want_fe, uint64_t max_bytes, bla_table *out);
+              bool want_fe, uint64_t max_bytes, int (*poll)(void *user), void *poll_user,
+              bla_table *out);
 
 void bla_free(const mandel_allocator *alloc, bla_table *t);
 

@@ -101,7 +101,7 @@ int orbit_compute(const mandel_allocator *a, mpfr_srcptr cre, mpfr_srcptr cim,
         out->z[n] = (orbit_pt){zr, zi};
         if (want_fe) out->zfe[n] = floatexp_c_from_mpfr(x, y);
         if (zr * zr + zi * zi >= 4.0) break;
-        if (progress != NULL && (n & 0xffff) == 0 && clock_seconds() >= next_report) {
+        if (progress != NULL && (n & 63) == 0 && clock_seconds() >= next_report) {
             if (progress(progress_user, n, max_iter) != 0) {
                 err = MANDEL_ECANCELED;
                 break;

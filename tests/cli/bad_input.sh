@@ -78,6 +78,10 @@ expect 1 "zoom '1e999999999' is deeper than this build supports (about 1e2020176
 expect 1 "the view is deeper than this build supports: pixels of 2^-67108804 need 67108868 bits of precision, the limit is 2^26 (a zoom of about 1e20201762 at this height)" $R -s 4x4 -z 1e20201763 -o a.png
 expect 2 "zoom '1e-999999999' is too small: a view reaches at most 1e300" $R -z 1e-999999999 -o a.png
 expect 2 "radius '1e999999999' is too large: a view reaches at most 1e300" $R -r 1e999999999 -o a.png
+# Exponents of any length are numbers: the library says how deep is too deep.
+expect 1 "zoom '1e99999999999' is deeper than this build supports (about 1e20201762 for a view 4 pixels high)" $R -s 4x4 -z 1e99999999999 -o a.png
+expect 1 "radius '1e-99999999999999' is deeper than this build supports (about 1e-20201761 for a view 4 pixels high)" $R -s 4x4 -r 1e-99999999999999 -o a.png
+expect 2 "zoom '1e-99999999999' is too small: a view reaches at most 1e300" $R -s 4x4 -z 1e-99999999999 -o a.png
 expect 1 "radius '1e-999999999' is deeper than this build supports (about 1e-20201761 for a view 4 pixels high)" $R -s 4x4 -r 1e-999999999 -o a.png
 expect 2 "--center '1e999999999,0': '1e999999999' is too large (a double ends at 1.8e308)" $R -c 1e999999999,0 -o a.png
 expect 2 "--center '0,-1e400': '-1e400' is too large (a double ends at 1.8e308)" $R -c 0,-1e400 -o a.png

@@ -5,6 +5,9 @@
  * pixels, in the MPFR engine and in the perturbation engine (one pixel at a time and in
  * the vector loops). Run under ASan and TSan too (.ci/run).
  */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "../check.h"
@@ -73,8 +76,97 @@ static void cancel_case(const char *name, mandel_engine engine, const char *re, 
     mandel_ctx_free(ctx);
 }
 
+/* Phase-aware: cancels at the first report after the orbit phase has ended (its done =
+ * total call), i.e. while the BLA table is built or later; notes when the orbit ended. */
+typedef struct phase_canceller {
+    double orbit_done;   /* absolute time of the orbit's completion call, or 0 */
+    int reports_after;
+} phase_canceller;
+
+static int on_phase(void *user, mandel_phase phase, uint64_t done, uint64_t total)
+{
+    phase_canceller *const c = user;
+    if (phase == MANDEL_PHASE_ORBIT && done == total && c->orbit_done == 0) {
+        c->orbit_done = now();
+        return 0;
+    }
+    if (c->orbit_done == 0) return 0;
+    c->reports_after++;
+    return 1;
+}
+
+/* The BLA table of a 10^7-step orbit (c = -1, which never escapes) takes most of a second
+ * to build: a cancel during it must be seen within about a tenth of a second, not after. */
+static void cancel_bla(void)
+{
+    mandel_ctx *const ctx = mandel_ctx_new(NULL);
+    CHECK_TRUE(ctx != NULL);
+    CHECK_EQ_INT(MANDEL_OK, mandel_ctx_set(ctx, MANDEL_OPT_ENGINE, MANDEL_ENGINE_PERTURB));
+    CHECK_EQ_INT(MANDEL_OK, mandel_ctx_set(ctx, MANDEL_OPT_THREADS, 1));
+    mandel_view *v = NULL;
+    CHECK_EQ_INT(MANDEL_OK, mandel_view_new_zoom(ctx, &v, 4, 4, "-1", "0", "1e30"));
+    phase_canceller c = {0, 0};
+    mandel_ctx_set_phase_progress(ctx, on_phase, &c);
+    uint32_t counts[16];
+    mandel_rect const all = {0, 0, 4, 4};
+    int const err = mandel_render(ctx, v, 10000000, all, counts, 4, sizeof counts);
+    double const end = now();
+    CHECK_EQ_INT(MANDEL_ECANCELED, err);
+    CHECK_TRUE(c.orbit_done > 0);
+    /* Without a poll inside the build the first report after the orbit came only from the
+     * pixel pass, after the whole table (0.7 s and more). */
+    double const latency = c.orbit_done > 0 ? end - c.orbit_done : -1;
+    CHECK_TRUE(latency >= 0 && latency < 0.4);
+    fprintf(stderr, "perturb, BLA table: stopped %.4f s after the orbit\n", latency);
+    mandel_view_free(v);
+    mandel_ctx_free(ctx);
+}
+
+/* Digits of a dense number near `lead` at depth 10^-shift: lead, shift zeros, then
+ * `dense` digits 1..9 cycling, so every MPFR step works on full-length mantissas. */
+static char *deep_number(const char *lead, int shift, int dense)
+{
+    size_t const n = strlen(lead) + 1 + (size_t)shift + (size_t)dense + 1;
+    char *const text = malloc(n);
+    CHECK_TRUE(text != NULL);
+    if (text == NULL) return NULL;
+    char *p = text + sprintf(text, "%s.", lead);
+    for (int i = 0; i < shift; i++) *p++ = '0';
+    for (int i = 0; i < dense; i++) *p++ = (char)('1' + i % 9);
+    *p = '\0';
+    return text;
+}
+
 int main(void)
 {
+    /* The reference orbit at 1e20000 (66,000 bits a number): its steps take a hundred
+     * microseconds, so it must look at the clock every few dozen steps (it looked every
+     * 65536: a cancel then waited about 16 s). c lies in the period-2 bulb: no escape. */
+    char *const re = deep_number("-1", 5000, 15000), *const im = deep_number("0", 5000, 15000);
+    if (re != NULL && im != NULL) {
+        mandel_ctx *const ctx = mandel_ctx_new(NULL);
+        CHECK_EQ_INT(MANDEL_OK, mandel_ctx_set(ctx, MANDEL_OPT_ENGINE, MANDEL_ENGINE_PERTURB));
+        mandel_view *v = NULL;
+        CHECK_EQ_INT(MANDEL_OK, mandel_view_new_zoom(ctx, &v, 4, 4, re, im, "1e20000"));
+        canceller c = {.start = now(), .after = 0.3, .first_report = -1};
+        mandel_ctx_set_progress(ctx, on_progress, &c);
+        uint32_t counts[16];
+        mandel_rect const all = {0, 0, 4, 4};
+        int const err = mandel_render(ctx, v, 10000000, all, counts, 4, sizeof counts);
+        /* From the moment the cancel was due: reports themselves must come often. */
+        double const latency = now() - (c.start + c.after);
+        CHECK_EQ_INT(MANDEL_ECANCELED, err);
+        CHECK_TRUE(c.first_report >= 0 && c.first_report < 0.6);
+        CHECK_TRUE(latency >= 0 && latency < 0.4);
+        fprintf(stderr, "perturb, reference orbit at 1e20000: first report %.3f s, stopped "
+                "%.4f s after the cancel was due\n", c.first_report, latency);
+        mandel_view_free(v);
+        mandel_ctx_free(ctx);
+    }
+    free(re);
+    free(im);
+    cancel_bla();
+
     for (int threads = 1; threads <= 2; threads++) {
         /* c = -1 (+ 1e-6 pixels): the period-2 bulb, no pixel escapes */
         cancel_case("mpfr", MANDEL_ENGINE_MPFR, "-1", "0", "1e-6", 100000000, threads);
