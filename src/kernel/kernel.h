@@ -7,6 +7,11 @@
  * float) as kernel_formula; the tests hold each built variant to that. Each kernel also has
  * an entry for the burning ship, the tricorn and the Julia sets of z^2 + c and of those
  * (kernel_var_fn, kernel_variant), held to kernel_formula's counts and smooth values.
+ *
+ * Cancelling: a pixel may run 2^32 steps (minutes), so every kernel but the block machine
+ * (limits <= 256) polls the thread pool (row->poll) every KERNEL_POLL_STEPS steps of a pixel
+ * or of its lanes, outside its hot loop, and returns at once when the render is cancelled:
+ * the segment's results are then unfinished, and the pool hands them to nobody (sched.c).
  */
 #ifndef MANDEL_KERNEL_H
 #define MANDEL_KERNEL_H
@@ -26,7 +31,19 @@ typedef struct kernel_row {
      * those of a counts-only kernel). Each is kernel_formula's for the classic set:
      * smooth_after_escape() at the escape, (float)max_iter where there is none. */
     float *smooth;
+    /* The pool's thread running the segment, asked (sched_poll) every KERNEL_POLL_STEPS steps;
+     * NULL: never cancelled (a last field, so that positional initialisers leave it NULL). */
+    struct sched_worker *poll;
 } kernel_row;
+
+/* Steps of a pixel (of the lanes, in the vector kernels) between two polls of row->poll:
+ * about 0.1 ms of the fastest kernel's work, a few ms of the slowest. */
+#define KERNEL_POLL_STEPS 65536u
+
+/* sched.h's: true when the render is cancelled (NULL: never); on the calling thread it also
+ * gives the progress callback its report when one is due. */
+struct sched_worker;
+bool sched_poll(struct sched_worker *w);
 
 /* The map a vector kernel iterates besides the classic set (kernel_formula's, the same
  * doubles in the same order): variant KERNEL_CLASSIC z^2 + c, KERNEL_BURNING_SHIP
@@ -145,8 +162,7 @@ typedef struct kernel_job {
 
 /* Pixels x..x+n-1 of row `row` of a kernel_job's rect (user) into out[0..n-1], with their
  * smooth values and distances if asked: the thread pool's sched_segment_fn (sched.h) for
- * the double engines. */
-struct sched_worker;
+ * the double engines. Its kernels poll `w`. */
 void kernel_segment(void *user, struct sched_worker *w, uint32_t row, uint32_t x, uint32_t n,
                     uint32_t *out);
 

@@ -20,6 +20,9 @@
  * vector kernels share: the specification of their smooth values. Distance estimate
  * (mandelbrot and Julia only): the derivative dz/dc (dz/dz_0 for Julia) is carried along and
  * the distance in plane units is |z| ln|z| / |dz| at the same m.
+ *
+ * A pixel polls row->poll every KERNEL_POLL_STEPS steps (kernel.h); on a cancel the engine
+ * returns at once, its remaining outputs unwritten.
  */
 #include <math.h>
 
@@ -101,9 +104,11 @@ float smooth_after_escape(double x, double y, double cr, double ci, uint32_t n)
     return smooth_value(m, 0.5 * log(r2), 2.0);
 }
 
-/* Iterates one pixel; fills what `out` asks for at index j. */
-static void pixel(const formula_params *f, double px, double py, uint32_t max_iter,
-                  bool shortcuts, formula_out out, uint32_t j)
+/* Iterates one pixel; fills what `out` asks for at index j. Steps in runs of
+ * KERNEL_POLL_STEPS, polling `poll` between two (the same steps in the same order); returns
+ * false, writing nothing, when the render is cancelled. */
+static bool pixel(const formula_params *f, double px, double py, uint32_t max_iter,
+                  bool shortcuts, formula_out out, uint32_t j, struct sched_worker *poll)
 {
     double const cr = f->julia ? f->julia_re : px, ci = f->julia ? f->julia_im : py;
     bool const de = out.distance != NULL;
@@ -114,35 +119,47 @@ static void pixel(const formula_params *f, double px, double py, uint32_t max_it
     if (!(shortcuts && classic && interior_known(px, py))) {
         double saved_x = p.x, saved_y = p.y;
         uint32_t save_at = 8;
-        for (uint32_t n = 1; n <= max_iter; n++) {
-            step(f, &p, cr, ci, de);
-            if (p.x * p.x + p.y * p.y >= 4.0) {
-                count = n;
-                escaped = true;
-                break;
-            }
-            if (shortcuts) {
-                if (p.x == saved_x && p.y == saved_y) break;
-                if (n == save_at) {
-                    saved_x = p.x;
-                    saved_y = p.y;
-                    save_at = save_at > UINT32_MAX / 2 ? UINT32_MAX : save_at * 2;
+        uint32_t n = 0;
+        bool done = false;
+        while (!done) {
+            uint32_t const run_end =
+                max_iter - n > KERNEL_POLL_STEPS ? n + KERNEL_POLL_STEPS : max_iter;
+            while (n < run_end) {
+                n++;
+                step(f, &p, cr, ci, de);
+                if (p.x * p.x + p.y * p.y >= 4.0) {
+                    count = n;
+                    escaped = done = true;
+                    break;
+                }
+                if (shortcuts) {
+                    if (p.x == saved_x && p.y == saved_y) {
+                        done = true;
+                        break;
+                    }
+                    if (n == save_at) {
+                        saved_x = p.x;
+                        saved_y = p.y;
+                        save_at = save_at > UINT32_MAX / 2 ? UINT32_MAX : save_at * 2;
+                    }
                 }
             }
-            if (n == max_iter) break;
+            /* Escaped, repeated or at the limit: the count is known. */
+            if (n == max_iter) done = true;
+            if (!done && sched_poll(poll)) return false;
         }
     }
     if (out.counts) out.counts[j] = count;
-    if (out.smooth == NULL && out.distance == NULL) return;
+    if (out.smooth == NULL && out.distance == NULL) return true;
     if (!escaped) {
         if (out.smooth) out.smooth[j] = (float)max_iter;
         if (out.distance) out.distance[j] = 0.0f;
-        return;
+        return true;
     }
     /* The classic smooth value is the vector kernels' too: one function computes it. */
     if (classic && !de) {
         out.smooth[j] = smooth_after_escape(p.x, p.y, cr, ci, count);
-        return;
+        return true;
     }
     /* Beyond the escape: on to a large radius, where the smooth value and the distance
      * estimate are accurate. */
@@ -160,12 +177,14 @@ static void pixel(const formula_params *f, double px, double py, uint32_t max_it
         double const dist = dz > 0 ? sqrt(r2) * log_r / dz : INFINITY;
         out.distance[j] = (float)dist;
     }
+    return true;
 }
 
 void kernel_formula(const kernel_row *row, const formula_params *f, formula_out out)
 {
     for (uint32_t j = 0; j < row->n; j++)
-        pixel(f, row->re[j], row->im, row->max_iter, row->shortcuts, out, j);
+        if (!pixel(f, row->re[j], row->im, row->max_iter, row->shortcuts, out, j, row->poll))
+            return; /* cancelled: the rest is nobody's */
 }
 
 void kernel_row_formula(const kernel_row *row, const kernel_variant *v, uint32_t *counts)

@@ -9,7 +9,8 @@
  *
  * Invariant: every count equals kernel_scalar's (kernel_formula's for the variants): each
  * lane performs kernel_scalar's operations on one pixel in the same order and tests every
- * iterate. What the vector form adds is scheduling only.
+ * iterate. What the vector form adds is scheduling only (the polls of a cancel included:
+ * the hot loop stops every KERNEL_POLL_STEPS steps, and the machine polls outside it).
  */
 #ifndef MANDEL_KERNEL_LANES_MEMORY_H
 #define MANDEL_KERNEL_LANES_MEMORY_H
@@ -46,6 +47,7 @@ typedef struct lanes {
     uint32_t pixel[SLOTS];
     uint64_t t;         /* steps taken by every slot so far */
     uint64_t t_limit;   /* <= the first t at which a live lane reaches max_iter */
+    uint64_t t_poll;    /* the next t at which the machine polls row->poll */
     uint32_t next;      /* the next pixel of the row to hand out */
     uint32_t live;
 } lanes;
@@ -148,6 +150,7 @@ lanes_body(const kernel_row *row, const kernel_variant *v, uint32_t *counts, boo
         for (unsigned s = 0; s < SLOTS; s++) L.ex[s] = L.ey[s] = 0.0;
     L.t = 1;
     L.t_limit = UINT64_MAX;
+    L.t_poll = 1 + KERNEL_POLL_STEPS;
     L.next = 0;
     L.live = SLOTS;
     for (unsigned s = 0; s < SLOTS; s++) refill(&L, row, counts, s);
@@ -170,8 +173,10 @@ lanes_body(const kernel_row *row, const kernel_variant *v, uint32_t *counts, boo
         uint32_t const batch = L.live < FREEZE_BATCH ? L.live : FREEZE_BATCH;
         bool stop = false, full = false;
         while (!stop) {
-            uint64_t const end =
+            uint64_t end =
                 row->shortcuts && t + CHECK_EVERY < L.t_limit ? t + CHECK_EVERY : L.t_limit;
+            /* The hot loop stops at the next poll too (below, out of the loops). */
+            if (end > L.t_poll) end = L.t_poll;
             /* The hot loop: the count of a lane is the first age whose z passes the test,
              * so every step is tested; NV independent vectors hide the latency. */
             for (;;) {
@@ -213,7 +218,7 @@ lanes_body(const kernel_row *row, const kernel_variant *v, uint32_t *counts, boo
                 }
                 t++;
             }
-            if (full || t >= L.t_limit || !row->shortcuts) break;
+            if (full || t >= L.t_limit || !row->shortcuts || t >= L.t_poll) break;
             /* Compare with the saved z, then save where a lane's age has doubled since its
              * last save, so that any period eventually fits between saves. */
             vm anyrep = vmzero();
@@ -238,6 +243,11 @@ lanes_body(const kernel_row *row, const kernel_variant *v, uint32_t *counts, boo
         }
         L.t = t;
         settle(&L, row, counts, stop ? bits_of(rep) : 0);
+        if (t >= L.t_poll) {
+            /* Cancelled: the row's counts are unfinished, and nobody's (kernel.h). */
+            if (sched_poll(row->poll)) return;
+            L.t_poll = t + KERNEL_POLL_STEPS;
+        }
     }
 }
 

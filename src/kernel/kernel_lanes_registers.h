@@ -397,8 +397,12 @@ typedef struct batch_state {
     lanes L;
     redo_queue R;
     double x[BSLOTS], y[BSLOTS], cr[BSLOTS];
-    uint64_t live, t, t_limit, next_check;
+    uint64_t live, t, t_limit, next_check, next_poll;
 } batch_state;
+
+/* Steps between two polls of row->poll (kernel.h): whole cycle-check intervals, so whole
+ * batches, so that from t = 1 the polls fall on batch ends without cutting one short. */
+#define POLL_EVERY (CHECK_EVERY * (KERNEL_POLL_STEPS / CHECK_EVERY))
 
 /* One stage of the batched machine, on nv vectors: runs until the row is done (returns false,
  * after the last redo) or, with tail_at > 0, until the queue is empty and at most tail_at
@@ -428,10 +432,14 @@ lanes_batch_stage(const kernel_row *row, const kernel_variant *v, uint32_t *coun
         cr[u] = vload(S->cr + u * W);
     }
     uint64_t live = S->live, t = S->t, t_limit = S->t_limit, next_check = S->next_check;
+    uint64_t next_poll = S->next_poll;
+    /* t_limit or the next poll, whichever comes first: where the batches stop. */
+    uint64_t t_stop = t_limit < next_poll ? t_limit : next_poll;
 
     for (;;) {
-        /* A batch ends at the latest at t_limit and at the next cycle check. */
-        uint64_t end = t_limit;
+        /* A batch ends at the latest at t_limit, at the next poll and at the next cycle
+         * check. */
+        uint64_t end = t_stop;
         if (row->shortcuts && next_check < end) end = next_check;
         uint64_t const t_s = t;
         _Pragma("GCC unroll 16")
@@ -508,9 +516,14 @@ lanes_batch_stage(const kernel_row *row, const kernel_variant *v, uint32_t *coun
                 gone |= (uint64_t)vmbits(rep) << (u * W);
             }
         }
-        if (gone == 0 && t < t_limit) {
+        if (gone == 0 && t < t_stop) {
             t++;
             continue;
+        }
+        if (t >= next_poll) {
+            /* Cancelled: the row's counts are unfinished, and nobody's (kernel.h). */
+            if (sched_poll(row->poll)) return false;
+            next_poll = t + POLL_EVERY;
         }
         bool const at_limit = t >= t_limit;
         if (at_limit) {
@@ -533,6 +546,7 @@ lanes_batch_stage(const kernel_row *row, const kernel_variant *v, uint32_t *coun
         if (R->len >= slots) redo_flush(R, row, counts, sb, var, K, nv, false, ci, two, four);
         if (L->active == 0) break;
         if (at_limit) t_limit = limit_of(L, row);
+        t_stop = t_limit < next_poll ? t_limit : next_poll;
         if (tail_at > 0 && L->active <= tail_at && q->pos >= q->len && q->next >= row->n) {
             /* The row's last pixels: hand them to a narrower stage. */
             _Pragma("GCC unroll 16")
@@ -545,6 +559,7 @@ lanes_batch_stage(const kernel_row *row, const kernel_variant *v, uint32_t *coun
             S->t = t;
             S->t_limit = t_limit;
             S->next_check = next_check;
+            S->next_poll = next_poll;
             return true;
         }
     }
@@ -631,6 +646,7 @@ lanes_batch_body(const kernel_row *row, const kernel_variant *v, uint32_t *count
     S.t_limit = row->max_iter; /* every lane is born at 0 */
     /* Batches run t = 1..K, K+1..2K, ...: the checks fall on batch ends. */
     S.next_check = S.t + CHECK_EVERY - 1;
+    S.next_poll = S.t + POLL_EVERY - 1;
     if (nv <= TAIL_NV) {
         lanes_batch_stage(row, v, counts, sb, var, K, nv, &S, 0);
         return;

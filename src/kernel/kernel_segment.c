@@ -12,8 +12,6 @@
 void kernel_segment(void *user, struct sched_worker *w, uint32_t row, uint32_t x, uint32_t n,
                     uint32_t *out)
 {
-    /* The double kernels finish a pixel in seconds at most: they do not poll. */
-    (void)w;
     const kernel_job *const job = user;
     size_t const at = (size_t)row * job->stride + x;
     float *const smooth = job->smooth != NULL ? job->smooth + at : NULL;
@@ -25,6 +23,8 @@ void kernel_segment(void *user, struct sched_worker *w, uint32_t row, uint32_t x
         .max_iter = job->max_iter,
         .shortcuts = job->shortcuts,
         .smooth = smooth,
+        /* A pixel may take minutes: the kernels poll (a cancelled segment is unfinished) */
+        .poll = w,
     };
     if (job->kernel == NULL) {
         /* The general engine (api.c, needs_general()); it writes its outputs itself. */

@@ -3,7 +3,9 @@
  * thread is inside a pixel of 10^8 iterations or more: the progress callback still runs
  * about ten times a second on the calling thread, and its cancel is seen inside the
  * pixels, in the MPFR engine and in the perturbation engine (one pixel at a time and in
- * the vector loops). Run under ASan and TSan too (.ci/run).
+ * the vector loops); and in the double engine's kernels (every ISA built and runnable here,
+ * and the general engine), whose pixels run 2^32 steps at most. Run under ASan and TSan too
+ * (.ci/run).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,6 +124,55 @@ static void cancel_bla(void)
     mandel_ctx_free(ctx);
 }
 
+/* The double engine: a view of interior points (c near -0.1, the main cardioid) with the
+ * shortcuts off and the limit 4e9, so that every pixel runs the whole limit (seconds to
+ * minutes); `isa` for the vector kernels (fields 1: with smooth values), or power 3 / smooth
+ * values and distances (fields 2) for the general engine (kernel_formula). Cancelled at the
+ * first report after 0.05 s, it must end within 100 ms (Release; sanitizer builds are several
+ * times slower between polls). */
+static void double_case(const char *name, mandel_isa isa, int power, int fields, uint32_t width,
+                        int threads)
+{
+#if defined(MANDEL_SLOW_BUILD)
+    double const bound = 0.5;
+#else
+    double const bound = 0.1;
+#endif
+    mandel_ctx *const ctx = mandel_ctx_new(NULL);
+    CHECK_TRUE(ctx != NULL);
+    CHECK_EQ_INT(MANDEL_OK, mandel_ctx_set(ctx, MANDEL_OPT_ENGINE, MANDEL_ENGINE_DOUBLE));
+    CHECK_EQ_INT(MANDEL_OK, mandel_ctx_set(ctx, MANDEL_OPT_ISA, isa));
+    CHECK_EQ_INT(MANDEL_OK, mandel_ctx_set(ctx, MANDEL_OPT_THREADS, threads));
+    CHECK_EQ_INT(MANDEL_OK, mandel_ctx_set(ctx, MANDEL_OPT_SHORTCUTS, 0));
+    CHECK_EQ_INT(MANDEL_OK, mandel_ctx_set(ctx, MANDEL_OPT_POWER, power));
+    mandel_view *v = NULL;
+    CHECK_EQ_INT(MANDEL_OK, mandel_view_new_center(ctx, &v, width, 4, "-0.1", "0", "0.01"));
+    canceller c = {.start = now(), .after = 0.05, .first_report = -1};
+    mandel_ctx_set_progress(ctx, on_progress, &c);
+    static uint32_t counts[64 * 4];
+    static float smooth[64 * 4], distance[64 * 4];
+    mandel_rect const all = {0, 0, width, 4};
+    mandel_fields const f = {counts, fields >= 1 ? smooth : NULL,
+                             fields >= 2 ? distance : NULL, width, 64 * 4};
+    int const err = mandel_render_fields(ctx, v, 4000000000u, all, &f);
+    double const end = now();
+    CHECK_EQ_INT(MANDEL_ECANCELED, err);
+    CHECK_TRUE(c.cancelled_at > 0);
+    /* The first report comes from inside the pixels, 0.1 s after the start. */
+    CHECK_TRUE(c.first_report >= 0 && c.first_report < 0.3);
+    double const latency = c.cancelled_at > 0 ? end - c.cancelled_at : -1;
+    CHECK_TRUE(latency >= 0 && latency < bound);
+    fprintf(stderr, "double %s%s, %ux4, %d threads: first report %.3f s, stopped %.4f s after "
+            "the cancel\n", name, fields == 1 ? ", smooth" : "", width, threads, c.first_report,
+            latency);
+    /* the ctx is usable afterwards */
+    mandel_ctx_set_progress(ctx, NULL, NULL);
+    CHECK_EQ_INT(MANDEL_OK, mandel_render_fields(ctx, v, 50, all, &f));
+    CHECK_EQ_U32(50, counts[0]);
+    mandel_view_free(v);
+    mandel_ctx_free(ctx);
+}
+
 /* Digits of a dense number near `lead` at depth 10^-shift: lead, shift zeros, then
  * `dense` digits 1..9 cycling, so every MPFR step works on full-length mantissas. */
 static char *deep_number(const char *lead, int shift, int dense)
@@ -167,6 +218,32 @@ int main(void)
     free(im);
     cancel_bla();
 
+    static const struct {
+        const char *name;
+        mandel_isa isa;
+    } isas[] = {
+        {"scalar", MANDEL_ISA_SCALAR}, {"generic", MANDEL_ISA_GENERIC},
+        {"sse2", MANDEL_ISA_SSE2},     {"avx2", MANDEL_ISA_AVX2},
+        {"avx512", MANDEL_ISA_AVX512},
+    };
+    for (int threads = 1; threads <= 2; threads++) {
+        for (size_t k = 0; k < sizeof isas / sizeof isas[0]; k++) {
+            if (!mandel_isa_available(isas[k].isa)) {
+                fprintf(stderr, "double %s: not available here\n", isas[k].name);
+                continue;
+            }
+            for (uint32_t width = 4; width <= 64; width *= 16) {
+                double_case(isas[k].name, isas[k].isa, 2, 0, width, threads);
+                /* smooth values: the lane machines' smooth instances */
+                double_case(isas[k].name, isas[k].isa, 2, 1, width, threads);
+            }
+        }
+        for (uint32_t width = 4; width <= 64; width *= 16) {
+            double_case("general, power 3", MANDEL_ISA_AUTO, 3, 0, width, threads);
+            double_case("general, smooth and distance", MANDEL_ISA_AUTO, 2, 2, width,
+                        threads);
+        }
+    }
     for (int threads = 1; threads <= 2; threads++) {
         /* c = -1 (+ 1e-6 pixels): the period-2 bulb, no pixel escapes */
         cancel_case("mpfr", MANDEL_ENGINE_MPFR, "-1", "0", "1e-6", 100000000, threads);

@@ -27,7 +27,7 @@ static void classic_equals_scalar(void)
     for (int k = 0; k < 61; k++) {
         for (int j = 0; j < 97; j++) re[j] = -0.7436 + (j - 48) * 2e-4;
         for (int sc = 0; sc < 2; sc++) {
-            kernel_row const row = {re, 0.1318 + (k - 30) * 2e-4, 97, 3000, sc == 1, NULL};
+            kernel_row const row = {re, 0.1318 + (k - 30) * 2e-4, 97, 3000, sc == 1, NULL, NULL};
             kernel_scalar(&row, a);
             kernel_formula(&row, &mandelbrot, (formula_out){b, NULL, NULL});
             for (int j = 0; j < 97; j++) diff += a[j] != b[j];
@@ -89,7 +89,7 @@ static void smooth_is_continuous(void)
     static uint32_t counts[N];
     static float smooth[N];
     for (int j = 0; j < N; j++) re[j] = -2.5 + j * (2.0 / N); /* -2.5 .. -0.5 on Im = 0.3 */
-    kernel_row const row = {re, 0.3, N, 1000, true, NULL};
+    kernel_row const row = {re, 0.3, N, 1000, true, NULL, NULL};
     kernel_formula(&row, &mandelbrot, (formula_out){counts, smooth, NULL});
     int edges = 0, steps = 0;
     for (int j = 2; j + 1 < N; j++) {
@@ -105,7 +105,7 @@ static void smooth_is_continuous(void)
     CHECK_EQ_INT(0, steps);
     /* Inside: the limit. */
     double const zero = 0;
-    kernel_row const in = {&zero, 0, 1, 77, true, NULL};
+    kernel_row const in = {&zero, 0, 1, 77, true, NULL, NULL};
     float s;
     kernel_formula(&in, &mandelbrot, (formula_out){NULL, &s, NULL});
     CHECK_EQ_DBL(77.0, s);
@@ -118,7 +118,7 @@ static void distance_estimate(void)
 {
     double const pts[][3] = {{3.0, 0, 2.75}, {-2.5, 0, 0.5}, {0, 1.5, 0.38}};
     for (int i = 0; i < 3; i++) {
-        kernel_row const row = {&pts[i][0], pts[i][1], 1, 100000, true, NULL};
+        kernel_row const row = {&pts[i][0], pts[i][1], 1, 100000, true, NULL, NULL};
         float d;
         kernel_formula(&row, &mandelbrot, (formula_out){NULL, NULL, &d});
         CHECK_TRUE(d > pts[i][2] / 4 && d < pts[i][2] * 4);
@@ -126,15 +126,15 @@ static void distance_estimate(void)
     /* Closer to the set, smaller. */
     double const near = -0.75, far = -0.75;
     float dn, df;
-    kernel_row const rn = {&near, 0.01, 1, 100000, true, NULL};
-    kernel_row const rf = {&far, 0.3, 1, 100000, true, NULL};
+    kernel_row const rn = {&near, 0.01, 1, 100000, true, NULL, NULL};
+    kernel_row const rf = {&far, 0.3, 1, 100000, true, NULL, NULL};
     kernel_formula(&rn, &mandelbrot, (formula_out){NULL, NULL, &dn});
     kernel_formula(&rf, &mandelbrot, (formula_out){NULL, NULL, &df});
     CHECK_TRUE(dn > 0 && dn < df);
     /* Julia c = 0: the unit circle is the boundary; z0 = 2 is at distance 1. */
     formula_params const disc = {FORMULA_MANDELBROT, 2, true, 0, 0};
     double const two = 2.0;
-    kernel_row const r2 = {&two, 0, 1, 1000, true, NULL};
+    kernel_row const r2 = {&two, 0, 1, 1000, true, NULL, NULL};
     float dj;
     kernel_formula(&r2, &disc, (formula_out){NULL, NULL, &dj});
     CHECK_TRUE(dj > 0.25f && dj < 4.0f);
