@@ -40,6 +40,7 @@ _Static_assert(GUESS_CELL / 2 + 1 <= GUESS_MIN, "a cell's quarters are computed 
 
 typedef struct tile {
     const guess_view *g;
+    struct sched_worker *poll;  /* handed to the kernels (kernel_row.poll) */
     uint32_t x0, y0, w, h;
     uint32_t *out;
     uint32_t n;               /* pixels gathered for the current row */
@@ -70,6 +71,7 @@ static void compute(tile *t, uint32_t y)
         .n = n,
         .max_iter = t->g->max_iter,
         .shortcuts = t->g->shortcuts,
+        .poll = t->poll,
     };
     kernel_fn *const kernel = n < GUESS_SCALAR_BELOW ? kernel_scalar : t->g->kernel;
     if ((uint32_t)(t->xs[n - 1] - t->xs[0]) == n - 1) { /* one run: straight into place */
@@ -168,10 +170,11 @@ static void band(tile *t, uint32_t y0, uint32_t ch)
 }
 
 void guess_tile(const guess_view *g, uint32_t x0, uint32_t y0, uint32_t w, uint32_t h,
-                uint32_t *out)
+                struct sched_worker *poll, uint32_t *out)
 {
     tile t;
     t.g = g;
+    t.poll = poll;
     t.x0 = x0;
     t.y0 = y0;
     t.w = w;
@@ -192,15 +195,17 @@ guess_units guess_plan(mandel_rect rect)
     return u;
 }
 
-uint64_t guess_unit(const guess_view *g, const guess_units *u, uint64_t unit, uint32_t *buf,
-                    uint32_t *counts, size_t stride, mandel_sink_fn sink, void *sink_user)
+uint64_t guess_unit(const guess_view *g, const guess_units *u, uint64_t unit,
+                    struct sched_worker *poll, uint32_t *buf, uint32_t *counts, size_t stride,
+                    mandel_sink_fn sink, void *sink_user)
 {
     mandel_rect const r = u->rect;
     uint32_t const tx = (u->tile_x0 + (uint32_t)(unit % u->cols)) * GUESS_TILE;
     uint32_t const ty = (u->tile_y0 + (uint32_t)(unit / u->cols)) * GUESS_TILE;
     uint32_t const tw = g->width - tx < GUESS_TILE ? g->width - tx : GUESS_TILE;
     uint32_t const th = g->height - ty < GUESS_TILE ? g->height - ty : GUESS_TILE;
-    guess_tile(g, tx, ty, tw, th, buf);
+    guess_tile(g, tx, ty, tw, th, poll, buf);
+    if (sched_poll(poll)) return 0;
     /* The tile's intersection with the rect, in view coordinates. */
     uint32_t const x0 = tx > r.x ? tx : r.x;
     uint32_t const y0 = ty > r.y ? ty : r.y;

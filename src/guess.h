@@ -22,9 +22,11 @@ typedef struct guess_view {
 } guess_view;
 
 /* Fills out[0 .. w*h-1] (row-major, stride w) with the guessed counts of the tile whose
- * top-left pixel is (x0, y0); w and h are the tile's size clipped to the view. */
+ * top-left pixel is (x0, y0); w and h are the tile's size clipped to the view. The kernels
+ * poll `poll` (the pool's thread, or NULL) as in every render; after a cancel the counts
+ * are not meaningful. */
 void guess_tile(const guess_view *g, uint32_t x0, uint32_t y0, uint32_t w, uint32_t h,
-                uint32_t *out);
+                struct sched_worker *poll, uint32_t *out);
 
 /* A guessing render's units: the tiles of the view's grid that meet the rect, row by row. */
 typedef struct guess_units {
@@ -39,8 +41,10 @@ guess_units guess_plan(mandel_rect rect);
 /* Renders unit `unit` of `u`: its tile guessed whole into `buf` (GUESS_TILE^2 counts; its
  * pixels outside the rect too, so they never depend on the rect), then its part inside the
  * rect copied to `counts` (at the rect's origin, `stride`) and handed to `sink` (if not
- * NULL) row by row. Returns the sum of the copied counts. */
-uint64_t guess_unit(const guess_view *g, const guess_units *u, uint64_t unit, uint32_t *buf,
-                    uint32_t *counts, size_t stride, mandel_sink_fn sink, void *sink_user);
+ * NULL) row by row. Returns the sum of the copied counts; a tile cut short by a cancel
+ * (seen through `poll`) is neither copied nor handed on, and gives 0. */
+uint64_t guess_unit(const guess_view *g, const guess_units *u, uint64_t unit,
+                    struct sched_worker *poll, uint32_t *buf, uint32_t *counts, size_t stride,
+                    mandel_sink_fn sink, void *sink_user);
 
 #endif /* MANDEL_GUESS_H */

@@ -107,7 +107,7 @@ static uint64_t render_unit(sched_worker *w, uint64_t unit)
     const sched_job *const job = &p->job;
     uint32_t const segs_per_row = p->segs_per_row;
     if (job->guess != NULL)
-        return guess_unit(job->guess, &p->guess, unit, w->tile, job->counts, job->stride,
+        return guess_unit(job->guess, &p->guess, unit, w, w->tile, job->counts, job->stride,
                           job->sink, job->sink_user);
     uint32_t const row = (uint32_t)(unit / segs_per_row);
     uint32_t const x = (uint32_t)(unit % segs_per_row) * p->unit;

@@ -131,7 +131,7 @@ static void cancel_bla(void)
  * first report after 0.05 s, it must end within 100 ms (Release; sanitizer builds are several
  * times slower between polls). */
 static void double_case(const char *name, mandel_isa isa, int power, int fields, uint32_t width,
-                        int threads)
+                        int threads, int guess)
 {
 #if defined(MANDEL_SLOW_BUILD)
     double const bound = 0.5;
@@ -145,6 +145,7 @@ static void double_case(const char *name, mandel_isa isa, int power, int fields,
     CHECK_EQ_INT(MANDEL_OK, mandel_ctx_set(ctx, MANDEL_OPT_THREADS, threads));
     CHECK_EQ_INT(MANDEL_OK, mandel_ctx_set(ctx, MANDEL_OPT_SHORTCUTS, 0));
     CHECK_EQ_INT(MANDEL_OK, mandel_ctx_set(ctx, MANDEL_OPT_POWER, power));
+    CHECK_EQ_INT(MANDEL_OK, mandel_ctx_set(ctx, MANDEL_OPT_GUESS, guess));
     mandel_view *v = NULL;
     CHECK_EQ_INT(MANDEL_OK, mandel_view_new_center(ctx, &v, width, 4, "-0.1", "0", "0.01"));
     canceller c = {.start = now(), .after = 0.05, .first_report = -1};
@@ -233,15 +234,17 @@ int main(void)
                 continue;
             }
             for (uint32_t width = 4; width <= 64; width *= 16) {
-                double_case(isas[k].name, isas[k].isa, 2, 0, width, threads);
+                double_case(isas[k].name, isas[k].isa, 2, 0, width, threads, 0);
                 /* smooth values: the lane machines' smooth instances */
-                double_case(isas[k].name, isas[k].isa, 2, 1, width, threads);
+                double_case(isas[k].name, isas[k].isa, 2, 1, width, threads, 0);
             }
         }
         for (uint32_t width = 4; width <= 64; width *= 16) {
-            double_case("general, power 3", MANDEL_ISA_AUTO, 3, 0, width, threads);
+            double_case("general, power 3", MANDEL_ISA_AUTO, 3, 0, width, threads, 0);
+            /* Guessing computes whole 128-pixel tiles through the same kernels. */
+            double_case("guessing", MANDEL_ISA_AUTO, 2, 0, width, threads, 1);
             double_case("general, smooth and distance", MANDEL_ISA_AUTO, 2, 2, width,
-                        threads);
+                        threads, 0);
         }
     }
     for (int threads = 1; threads <= 2; threads++) {
