@@ -90,6 +90,15 @@ typedef struct pixel_end {
 
 #define FEC_ONE ((fec){0.5, 0.0, 1})
 
+/* A pixel's poll, due at step n >= *poll_at: true if the render is cancelled, else the next
+ * poll is set PERTURB_POLL_STEPS on. */
+static bool cancelled(sched_worker *w, uint32_t n, uint32_t *poll_at)
+{
+    if (sched_poll(w)) return true;
+    *poll_at = n < UINT32_MAX - PERTURB_POLL_STEPS ? n + PERTURB_POLL_STEPS : UINT32_MAX;
+    return false;
+}
+
 /* One pixel; with `de`, the derivative too, and *end gets z (and the derivative) at the
  * escape. Inlined into its two callers, so the counts-only one carries none of it. */
 static inline __attribute__((always_inline)) uint32_t
@@ -173,13 +182,9 @@ pixel_core(const perturb_job *job, fec dc, perturb_stats *st, bool de, pixel_end
                     *end = (pixel_end){true, false, zr, zi, Dr, Di, der};
                     return n;
                 }
-                if (__builtin_expect(n >= poll_at, 0)) {
-                    if (sched_poll(w)) {
-                        end->stopped = true;
-                        return max_iter;
-                    }
-                    poll_at = n < UINT32_MAX - PERTURB_POLL_STEPS ? n + PERTURB_POLL_STEPS
-                                                                  : UINT32_MAX;
+                if (__builtin_expect(n >= poll_at, 0) && cancelled(w, n, &poll_at)) {
+                    end->stopped = true;
+                    return max_iter;
                 }
                 double dz2 = dzr * dzr + dzi * dzi;
                 if (m == len || z2 < dz2) {
@@ -231,13 +236,9 @@ pixel_core(const perturb_job *job, fec dc, perturb_stats *st, bool de, pixel_end
                     *end = (pixel_end){true, false, zr, zi, Dr, Di, der};
                     return n;
                 }
-                if (__builtin_expect(n >= poll_at, 0)) {
-                    if (sched_poll(w)) {
-                        end->stopped = true;
-                        return max_iter;
-                    }
-                    poll_at = n < UINT32_MAX - PERTURB_POLL_STEPS ? n + PERTURB_POLL_STEPS
-                                                                  : UINT32_MAX;
+                if (__builtin_expect(n >= poll_at, 0) && cancelled(w, n, &poll_at)) {
+                    end->stopped = true;
+                    return max_iter;
                 }
                 if (m == len || fe_lt(fec_norm2(z), fec_norm2(dz))) {
                     st->rebases++;

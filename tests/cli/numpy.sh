@@ -12,16 +12,8 @@ if ! $PY -c 'import numpy' 2>/dev/null; then
     echo "numpy: python3-numpy is not installed: skipped"
     exit 77
 fi
-dir=$(mktemp -d /tmp/mandel-numpy-XXXXXX)
-trap 'rm -rf "$dir"' EXIT
-cd "$dir" || exit 1
-failed=0 passed=0
-
-check() { # check DESCRIPTION COMMAND...: passes when COMMAND succeeds
-    what=$1
-    shift
-    if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $what"; fi
-}
+harness=numpy
+. "$(dirname "$0")/harness.sh"
 
 gzip -dc "$SOURCE/tests/data/seed_400x400_1000.u32.gz" >seed.u32
 "$MANDEL" render -q --bounds -2.5,1,-1,1 -s 400x400 -i 1000 -o tut.npy

@@ -6,16 +6,8 @@
 set -u
 : "${MANDEL:?set MANDEL to the mandel program}"
 : "${SOURCE:?set SOURCE to the repository}"
-dir=$(mktemp -d /tmp/mandel-cli-XXXXXX)
-trap 'rm -rf "$dir"' EXIT
-cd "$dir" || exit 1
-failed=0 passed=0
-
-check() { # check DESCRIPTION COMMAND...: passes when COMMAND succeeds
-    what=$1
-    shift
-    if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $what"; fi
-}
+harness=cli
+. "$(dirname "$0")/harness.sh"
 
 # bytes FILE OFFSET COUNT: the bytes as hex, no spaces
 bytes() { od -An -tx1 -j "$2" -N "$3" "$1" | tr -d ' \n'; }

@@ -7,16 +7,8 @@
 set -u
 : "${MANDEL:?set MANDEL to the mandel program}"
 : "${SLOW_RENAME:?set SLOW_RENAME to the slow_rename shim}"
-dir=$(mktemp -d /tmp/mandel-signal-XXXXXX)
-trap 'rm -rf "$dir"' EXIT
-cd "$dir" || exit 1
-failed=0 passed=0
-
-check() { # check DESCRIPTION COMMAND...: passes when COMMAND succeeds
-    what=$1
-    shift
-    if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $what"; fi
-}
+harness=signal
+. "$(dirname "$0")/harness.sh"
 
 # A sanitized program wants its runtime first; the shim comes before it here.
 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"

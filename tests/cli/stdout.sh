@@ -5,16 +5,8 @@
 #   MANDEL=path/to/mandel tests/cli/stdout.sh
 set -u
 : "${MANDEL:?set MANDEL to the mandel program}"
-dir=$(mktemp -d /tmp/mandel-stdout-XXXXXX)
-trap 'rm -rf "$dir"' EXIT
-cd "$dir" || exit 1
-failed=0 passed=0
-
-check() { # check DESCRIPTION COMMAND...: passes when COMMAND succeeds
-    what=$1
-    shift
-    if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $what"; fi
-}
+harness=stdout
+. "$(dirname "$0")/harness.sh"
 lines() { wc -l <"$1" | tr -d ' '; }
 
 # Every format: the bytes on standard output are the file's.
