@@ -12,7 +12,8 @@ set -eu
 # groff-base and man-db: the test that renders man/mandel.1, and 'man mandel'.
 # python3-pytest, python3-matplotlib (and python3-numpy): the Python package, its tests and
 # examples/tutorial.py, for Debian's /usr/bin/python3.
-packages="build-essential cmake pkg-config libspng-dev libjpeg-dev libmpfr-dev zlib1g-dev python3-numpy groff-base man-db python3-pytest python3-matplotlib"
+# libmicrohttpd-dev: mandel serve (without it CMake leaves the server out and says so).
+packages="build-essential cmake pkg-config libspng-dev libjpeg-dev libmpfr-dev zlib1g-dev python3-numpy groff-base man-db python3-pytest python3-matplotlib libmicrohttpd-dev"
 
 # Node.js (18 or later) runs the web page's tests; Debian's nodejs unless one is on the PATH.
 command -v node >/dev/null 2>&1 || packages="$packages nodejs"
