@@ -194,6 +194,12 @@ export function drawLayers(g, layers, view) {
     g.restore();
 }
 
+// [tiles on the canvas, tiles visible]: how many of the layer's visible tiles are painted.
+export function painted(layer, view) {
+    const vis = visibleTiles(layer, view);
+    return [vis.filter(([x, y]) => layer.tiles.get(`${x},${y}`)?.canvas).length, vis.length];
+}
+
 // The layer's pixels inside the screen, row-major (for colourings that survey the whole
 // picture: range, histogram, log), or null while a tile is missing. Only for an unscaled
 // full layer (k = 1).

@@ -9,7 +9,7 @@
 import * as V from './view.js';
 import * as C from './color.js';
 import * as D from './decimal.js';
-import { Layer, Scheduler, visibleTiles, drawLayers, gatherVisible, TILE, PREVIEW }
+import { Layer, Scheduler, visibleTiles, drawLayers, gatherVisible, painted, TILE, PREVIEW }
     from './tiles.js';
 import { Gestures } from './input.js';
 import { PLACES } from './places.js';
@@ -124,6 +124,8 @@ function newAnchor(s, rel) {
     anchor = { state: s, W, H, full: new Layer(q, W, H, 1, kind),
                preview: new Layer(q, w, h, H / h, kind), started: performance.now(),
                firstFull: false };
+    Object.assign(stats, { view: stats.view + 1, started: anchor.started, coarse: null,
+                           complete: null, incomplete: anchor.started });
     Object.assign(view, { sw: W, sh: H, cx: 0, cy: 0, z: 1 });
     makeColoring();
     request();
@@ -198,6 +200,30 @@ function redraw() {
     cancelAnimationFrame(frame);
     frame = 0;
     drawLayers(g, layers(), view);
+    noteDrawn();
+}
+
+// What the canvas shows now, for scripts (the browser test, bench/web_bench.mjs):
+// body[data-view] is 'complete' once every visible full-resolution tile of the view is on
+// the canvas (not merely fetched: it is drawn in the next animation frame), and
+// window.__mandelStats holds the view's times in ms of performance.now() (0 = navigation):
+// `started` (the view was asked for), `coarse` (the first of its pixels drawn), `complete`
+// (the last time it became complete), `incomplete` (the last time it stopped being).
+const stats = { view: 0, started: 0, coarse: null, complete: null, incomplete: 0 };
+window.__mandelStats = stats;
+
+function noteDrawn() {
+    if (!anchor || errorText) return;
+    const now = performance.now();
+    if (stats.coarse === null && (painted(anchor.preview, view)[0] > 0 ||
+                                  painted(anchor.full, view)[0] > 0))
+        stats.coarse = now;
+    const [have, want] = painted(anchor.full, view);
+    const done = have === want;
+    const was = document.body.dataset.view === 'complete';
+    if (done && !was) stats.complete = now;
+    if (!done && was) stats.incomplete = now;
+    document.body.dataset.view = done ? 'complete' : 'rendering';
 }
 function scheduleRedraw() {
     if (!frame) frame = requestAnimationFrame(() => { frame = 0; redraw(); });
@@ -245,8 +271,6 @@ function progress() {
     const want = visibleTiles(anchor.full, view).length;
     const have = visibleTiles(anchor.full, view)
         .filter(([x, y]) => anchor.full.tiles.get(`${x},${y}`)?.data).length;
-    // For scripts (the browser test): complete when every visible tile is painted.
-    document.body.dataset.view = have === want ? 'complete' : 'rendering';
     if (have === want) {
         const ms = performance.now() - anchor.started;
         el.textContent = `— done in ${(ms / 1000).toFixed(2)} s`;

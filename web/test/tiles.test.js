@@ -2,7 +2,8 @@
 // scheduler cancels tiles nobody needs any more.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Layer, Scheduler, visibleTiles, screenX, screenY, gatherVisible, TILE } from '../tiles.js';
+import { Layer, Scheduler, visibleTiles, screenX, screenY, gatherVisible, painted, TILE }
+    from '../tiles.js';
 
 const view = (sw, sh, cx = 0, cy = 0, z = 1) => ({ sw, sh, cx, cy, z });
 const keys = (list) => list.map(([x, y]) => `${x},${y}`).sort();
@@ -85,4 +86,19 @@ test('the scheduler fetches the wanted tiles and aborts the ones no longer wante
     await new Promise((r) => setTimeout(r, 5));
     assert.equal(got.length, 1, 'aborted tiles are not reported');
     assert.equal(s.pending(), 0);
+});
+
+test('painted counts visible tiles on the canvas, not tiles merely fetched', () => {
+    const L = new Layer('q', 512, 256, 1, 'smooth');
+    const v = view(512, 256);
+    assert.deepEqual(painted(L, v), [0, 2]);
+    L.tiles.set('0,0', { data: new Float32Array(1), canvas: null });
+    L.tiles.set('1,0', { data: new Float32Array(1), canvas: {} });
+    assert.deepEqual(painted(L, v), [1, 2]);
+    L.tiles.get('0,0').canvas = {};
+    assert.deepEqual(painted(L, v), [2, 2]);
+    // A tile off the screen does not count; one that comes into sight does.
+    L.tiles.set('5,0', { data: new Float32Array(1), canvas: {} });
+    assert.deepEqual(painted(L, v), [2, 2]);
+    assert.deepEqual(painted(L, view(512, 256, 1, 0)), [2, 3]);
 });
