@@ -15,8 +15,19 @@ set -eu
 # libmicrohttpd-dev: mandel serve (without it CMake leaves the server out and says so).
 packages="build-essential cmake pkg-config libspng-dev libjpeg-dev libmpfr-dev zlib1g-dev python3-numpy groff-base man-db python3-pytest python3-matplotlib libmicrohttpd-dev"
 
-# Node.js (18 or later) runs the web page's tests; Debian's nodejs unless one is on the PATH.
+# Node.js (18 or later) runs the web page's tests; Debian's nodejs unless one is on the PATH,
+# and npm to install the browser test's driver (playwright-core, web/package-lock.json).
 command -v node >/dev/null 2>&1 || packages="$packages nodejs"
+command -v npm >/dev/null 2>&1 || packages="$packages npm"
+# chromium: the browser test drives Debian's /usr/bin/chromium headless (fonts-dejavu-core:
+# the screenshot's text, as recommends are not installed). Ubuntu has no chromium deb (its
+# chromium-browser only installs the snap): there, 'snap install chromium' and run the tests
+# with CHROMIUM=/snap/bin/chromium in the environment, or the browser test reads "Skipped".
+. /etc/os-release
+case " ${ID:-} ${ID_LIKE:-} " in
+*" ubuntu "*) echo "Ubuntu: no chromium deb; see scripts/install-deps.sh for the browser test" ;;
+*) packages="$packages chromium fonts-dejavu-core" ;;
+esac
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -32,6 +43,9 @@ if [ -n "$missing" ]; then
     as_root apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
 fi
+# The browser test's driver, from the npm registry at the lockfile's versions; it drives the
+# system's Chromium, so never let it download a browser of its own.
+(cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --ignore-scripts --no-audit --no-fund)
 [ "${1:-}" = "--deps" ] && exit 0
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
