@@ -129,23 +129,29 @@ export class Scheduler {
             const t = { data: null, canvas: null, abort, failed: false };
             layer.tiles.set(key, t);
             this.inFlight++;
-            this.load(layer, t, layer.url(tx, ty), abort.signal, 0)
-                .then((data) => {
-                    t.data = data;
-                    this.errors = 0;
-                    this.onTile(layer, tx, ty, t);
-                })
-                .catch((err) => {
-                    if (abort.signal.aborted) return;
-                    t.failed = true;
-                    this.errors++;
-                    this.onTile(layer, tx, ty, t, err);
-                })
-                .finally(() => {
-                    t.abort = null;
-                    this.inFlight--;
-                    this.pump();
-                });
+            this.run(layer, tx, ty, t, abort.signal);
+        }
+    }
+    // One tile: the next request goes out as soon as this one's data are here, before
+    // onTile colours and draws them (the page's main thread must not keep the server idle).
+    async run(layer, tx, ty, t, signal) {
+        let data = null, error = null;
+        try {
+            data = await this.load(layer, t, layer.url(tx, ty), signal, 0);
+        } catch (err) {
+            error = err;
+        }
+        t.abort = null;
+        this.inFlight--;
+        if (data) t.data = data;
+        else if (!signal.aborted) t.failed = true;
+        this.pump();
+        if (data) {
+            this.errors = 0;
+            this.onTile(layer, tx, ty, t);
+        } else if (!signal.aborted) {
+            this.errors++;
+            this.onTile(layer, tx, ty, t, error);
         }
     }
     async load(layer, t, url, signal, attempt) {
@@ -178,20 +184,25 @@ export function drawLayers(g, layers, view) {
     g.imageSmoothingEnabled = false;
     g.fillStyle = '#000';
     g.fillRect(0, 0, view.sw, view.sh);
-    for (const layer of layers) {
-        for (const [key, t] of layer.tiles) {
-            if (!t.canvas) continue;
-            const [tx, ty] = key.split(',').map(Number);
-            const x0 = screenX(layer, view, tx * TILE), x1 = screenX(layer, view, (tx + 1) * TILE);
-            const y0 = screenY(layer, view, ty * TILE), y1 = screenY(layer, view, (ty + 1) * TILE);
-            if (x1 < 0 || y1 < 0 || x0 > view.sw || y0 > view.sh) continue;
-            // Whole pixels when unscaled (exact), fractional while zooming.
-            if (Math.abs(x1 - x0 - TILE) < 1e-9 && Math.abs(y1 - y0 - TILE) < 1e-9)
-                g.drawImage(t.canvas, Math.round(x0), Math.round(y0));
-            else g.drawImage(t.canvas, x0, y0, x1 - x0, y1 - y0);
-        }
-    }
+    for (const layer of layers)
+        for (const [key, t] of layer.tiles) drawTile(g, layer, view, key, t);
     g.restore();
+}
+
+// Draws one tile ("tx,ty") of a layer where it belongs; alone, on top of what the canvas
+// holds, when the tile arrives and the view has not moved since the last drawLayers (the
+// full layer is the top one: drawn again, the screen would be the same).
+export function drawTile(g, layer, view, key, t) {
+    if (!t.canvas) return;
+    const [tx, ty] = key.split(',').map(Number);
+    const x0 = screenX(layer, view, tx * TILE), x1 = screenX(layer, view, (tx + 1) * TILE);
+    const y0 = screenY(layer, view, ty * TILE), y1 = screenY(layer, view, (ty + 1) * TILE);
+    if (x1 < 0 || y1 < 0 || x0 > view.sw || y0 > view.sh) return;
+    g.imageSmoothingEnabled = false;
+    // Whole pixels when unscaled (exact), fractional while zooming.
+    if (Math.abs(x1 - x0 - TILE) < 1e-9 && Math.abs(y1 - y0 - TILE) < 1e-9)
+        g.drawImage(t.canvas, Math.round(x0), Math.round(y0));
+    else g.drawImage(t.canvas, x0, y0, x1 - x0, y1 - y0);
 }
 
 // [tiles on the canvas, tiles visible]: how many of the layer's visible tiles are painted.

@@ -102,3 +102,19 @@ test('painted counts visible tiles on the canvas, not tiles merely fetched', () 
     assert.deepEqual(painted(L, v), [2, 2]);
     assert.deepEqual(painted(L, view(512, 256, 1, 0)), [2, 3]);
 });
+
+test('the next tile is asked for before the arrived one is handed on (coloured)', async () => {
+    const started = [];
+    const fetcher = (url) => new Promise((ok) => {
+        started.push(url);
+        if (started.length === 1) setTimeout(() => ok({ ok: true, status: 200,
+            arrayBuffer: async () => new ArrayBuffer(TILE * TILE * 4) }), 1);
+    });
+    let seen = -1;
+    const s = new Scheduler(() => { seen = started.length; }, fetcher);
+    const L = new Layer('q', 7 * TILE, TILE, 1, 'smooth');
+    s.want([[L, visibleTiles(L, view(7 * TILE, TILE))]]);
+    assert.equal(started.length, 6);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(seen, 7, 'the seventh request went out before the first tile was handed on');
+});
