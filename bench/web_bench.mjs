@@ -1,0 +1,130 @@
+// bench/web_bench.mjs - the page in headless Chromium against `mandel serve`, side by side
+// with `mandel render` of the same views (run it through bench/web_bench.sh, which holds
+// /tmp/mandel-bench.lock):
+//
+//   node bench/web_bench.mjs [path/to/mandel]     SIZE=1920x1080 REPEAT=3 CHROMIUM=...
+//
+// For each view, REPEAT interleaved runs of: the CLI (`mandel render` of the view at SIZE to
+// a PNG, wall time of the process) and the page (a fresh browser context, so no HTTP cache,
+// against a server started with --cache-mb 0, so no tile cache: from navigation to the
+// last full-resolution tile drawn, and to the first coarse picture drawn; the page's
+// window.__mandelStats, ms since navigation). Medians are printed. At the home view also:
+// a drag by half a screen to the left, from the button's press to the new view complete
+// (tiles already drawn are reused), against the page's full view.
+//
+// Views: home; the Kalles Fraktaler locations 1e14 and 5e113 (examples/locations/); the
+// deep minibrot near i (tests/data/deep/near-i-1e400.kfr) at a zoom of 1e300, with the
+// .kfr's iteration limit.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir, cpus, loadavg } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const MANDEL = resolve(process.argv[2] || join(ROOT, 'build', 'mandel'));
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const [W, H] = (process.env.SIZE || '1920x1080').split('x').map(Number);
+const REPEAT = Number(process.env.REPEAT || 3);
+const PLAYWRIGHT = join(ROOT, 'web', 'node_modules', 'playwright-core', 'index.mjs');
+for (const f of [MANDEL, CHROMIUM, PLAYWRIGHT])
+    if (!existsSync(f)) {
+        console.error(`web_bench: no ${f} (scripts/install-deps.sh; cmake --build build)`);
+        process.exit(1);
+    }
+const { chromium } = await import(pathToFileURL(PLAYWRIGHT).href);
+const V = await import(pathToFileURL(join(ROOT, 'web', 'view.js')).href);
+
+const tmp = mkdtempSync(join(tmpdir(), 'mandel-web-bench-'));
+const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+const kfr = (path) => V.parseKfr(readFileSync(join(ROOT, path), 'latin1'));
+const VIEWS = [
+    ['home', V.defaultState()],
+    ['1e14', kfr('examples/locations/1e14.kfr')],
+    ['5e113', kfr('examples/locations/5e113.kfr')],
+    ['1e300', { ...kfr('tests/data/deep/near-i-1e400.kfr'), zoom: '1e300' }],
+];
+
+function startServer() {
+    return new Promise((ok, fail) => {
+        const p = spawn(MANDEL, ['serve', '--port', '0', '--cache-mb', '0'],
+                        { stdio: ['ignore', 'pipe', 'inherit'] });
+        let text = '';
+        p.stdout.on('data', (d) => {
+            text += d;
+            const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(text);
+            if (m) ok([p, m[0]]);
+        });
+        p.once('exit', (code) => fail(new Error(`mandel serve exited ${code}`)));
+    });
+}
+
+function cliSeconds(s) {
+    const args = ['render', '-q', '-s', `${W}x${H}`, '-i', String(V.iterationsOf(s))];
+    for (const [k, v] of V.options(s, { iterations: false })) args.push(`--${k}`, v);
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(MANDEL, [...args, '-o', join(tmp, 'cli.png')], { stdio: 'inherit' });
+    if (r.status !== 0) throw new Error(`mandel render exited ${r.status}`);
+    return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+const stats = (page) => page.evaluate(() => ({ ...window.__mandelStats }));
+
+// One page load in a fresh context: [complete s, [coarse ms, coarse ms after the view's start],
+// page, context] (the page left open).
+async function pageRun(browser, base, s) {
+    const ctx = await browser.newContext({ viewport: { width: W, height: H }, deviceScaleFactor: 1 });
+    const page = await ctx.newPage();
+    page.on('console', (m) => { if (m.type() === 'error') console.error(`console: ${m.text()}`); });
+    await page.goto(base + V.hashFromState(s));
+    await page.waitForFunction(() => document.body.dataset.view === 'complete', null,
+                               { timeout: 600000 });
+    const st = await stats(page);
+    return [st.complete / 1000, [st.coarse, st.coarse - st.started], page, ctx];
+}
+
+// Drags the home view by half a screen to the left (8 moves); seconds from the button's
+// press to the new view complete.
+async function panRun(page) {
+    await page.mouse.move(W * 3 / 4, H / 2);
+    const t0 = await page.evaluate(() => performance.now());
+    await page.mouse.down();
+    for (let i = 1; i <= 8; i++) await page.mouse.move(W * 3 / 4 - i * W / 16, H / 2);
+    await page.mouse.up();
+    await page.waitForFunction((t) => window.__mandelStats.complete > t &&
+        document.body.dataset.view === 'complete', t0, { timeout: 600000 });
+    return ((await stats(page)).complete - t0) / 1000;
+}
+
+const [server, base] = await startServer();
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+try {
+    console.log(`mandel web bench: ${W}x${H} device pixels, median of ${REPEAT} interleaved runs, ` +
+        `${cpus().length} CPUs (load ${loadavg()[0].toFixed(1)}), mandel serve --cache-mb 0; ` +
+        new Date().toISOString().slice(0, 16));
+    console.log('coarse: the first picture drawn, ms from navigation (from the view\'s start)');
+    console.log('view     iters    cli_s   page_s  page/cli   coarse_ms     pan_s  pan/full');
+    for (const [name, s] of VIEWS) {
+        const cli = [], full = [], coarse = [], pan = [];
+        for (let i = 0; i < REPEAT; i++) {
+            cli.push(cliSeconds(s));
+            const [done, first, page, ctx] = await pageRun(browser, base, s);
+            full.push(done);
+            coarse.push(first);
+            if (name === 'home') pan.push(await panRun(page));
+            await ctx.close();
+        }
+        const c = median(cli), p = median(full);
+        const pn = pan.length ? median(pan) : null;
+        console.log(`${name.padEnd(7)} ${String(V.iterationsOf(s)).padStart(6)} ${c.toFixed(3).padStart(8)} ` +
+            `${p.toFixed(3).padStart(8)} ${(p / c).toFixed(2).padStart(8)}x ` +
+            `${median(coarse.map((x) => x[0])).toFixed(0).padStart(5)} ` +
+            `(${median(coarse.map((x) => x[1])).toFixed(0).padStart(3)}) ` +
+            (pn === null ? '' : `${pn.toFixed(3).padStart(9)} ${(pn / p).toFixed(2).padStart(8)}x`));
+    }
+} finally {
+    await browser.close();
+    server.kill('SIGTERM');
+    rmSync(tmp, { recursive: true, force: true });
+}
