@@ -14,6 +14,7 @@ int cmd_bench(int argc, char **argv);
 int cmd_palettes(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_colour(int argc, char **argv);
+int cmd_zoom(int argc, char **argv);
 
 /* Prints "mandel: <message>" on stderr and returns `code`. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -27,6 +27,7 @@ static const char usage_text[] =
     "  palettes   list the built-in palettes\n"
     "  info       print the command a PNG, JPEG or .npy made by mandel was rendered with\n"
     "  colour     colour data saved as .npy without iterating again\n"
+    "  zoom       a zoom video (.mp4, .webm, .mkv, .y4m, or numbered pictures) into a view\n"
     "  serve      the explorer: a web page and tile server on this machine\n"
     "\n"
     "Options:\n"
@@ -93,6 +94,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "info") == 0) return cmd_info(argc - 1, argv + 1);
     if (strcmp(cmd, "colour") == 0 || strcmp(cmd, "color") == 0)
         return cmd_colour(argc - 1, argv + 1);
+    if (strcmp(cmd, "zoom") == 0) return cmd_zoom(argc - 1, argv + 1);
     if (strcmp(cmd, "serve") == 0) {
 #ifdef MANDEL_SERVER
         return serve_main(argc - 1, argv + 1);

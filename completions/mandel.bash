@@ -42,7 +42,7 @@ _mandel()
     fi
 
     if ((COMP_CWORD == 1)); then
-        COMPREPLY=($(compgen -W "render colour info palettes bench serve --help --version" -- "$cur"))
+        COMPREPLY=($(compgen -W "render colour info palettes bench zoom serve --help --version" -- "$cur"))
         return
     fi
     local cmd=${COMP_WORDS[1]}
@@ -110,6 +110,31 @@ _mandel()
         ;;
     palettes)
         [[ $cur == -* ]] && COMPREPLY=($(compgen -W "--help" -- "$cur"))
+        ;;
+    zoom)
+        case $prev in
+        -p | --palette)
+            COMPREPLY=($(compgen -W "$(_mandel_run palettes | cut -d' ' -f1)" -- "$cur"))
+            return ;;
+        --color | --colour)
+            COMPREPLY=($(compgen -W "smooth" -- "$cur")); return ;;
+        --engine)
+            COMPREPLY=($(compgen -W "auto double perturb mpfr" -- "$cur")); return ;;
+        --isa)
+            COMPREPLY=($(compgen -W "auto scalar generic sse2 avx2 avx512" -- "$cur")); return ;;
+        -o | --output)
+            _mandel_files mp4 webm mkv y4m; return ;;
+        --location)
+            _mandel_files kfr; return ;;
+        --cache)
+            COMPREPLY=($(compgen -d -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        -s | --size | -i | --iterations | -c | --center | --centre | -r | --radius | -z | \
+            --zoom | -t | --threads | --quality | --aa | --interior | --palette-period | \
+            --palette-offset | --fps | --duration | --seconds-per-doubling | --from-zoom)
+            return ;;
+        esac
+        [[ $cur == -* ]] && COMPREPLY=($(compgen -W "$(_mandel_run zoom --help |
+            grep -o -e '--[a-z][a-z0-9-]*[a-z0-9]' | sort -u)" -- "$cur"))
         ;;
     serve)
         case $prev in

@@ -365,6 +365,23 @@ MANDEL_API int mandel_view_new_tile(mandel_ctx *ctx, mandel_view **out,
                                     const mandel_view *anchor, int64_t col0, int64_t row0,
                                     uint32_t width, uint32_t height);
 
+/*! mandel_view_adopt_orbit() :
+ *  Gives `view` the reference orbit that `donor` keeps from its last PERTURB render with
+ *  limit `max_iter` (a copy: either view may be freed first), so that view's next PERTURB
+ *  render with that limit computes only its own approximation table, not the orbit. For
+ *  views of one centre at many depths (the keyframes of a zoom video): render the deepest
+ *  first, then let the others adopt its orbit. Both must be centre views (or their tiles)
+ *  with the same centre text, and the donor at least as deep (as many bits of precision).
+ *  The view's pixels then differ from those of its own orbit only by where the centre is
+ *  rounded: by about 2^-64 of a pixel (the deep engines' guard bits), so counts and smooth
+ *  values agree but for the last bits. A later render with another limit computes its own
+ *  orbit again. Thread rules as mandel_render (renders of either view wait meanwhile).
+ *  @return : MANDEL_OK; MANDEL_EINVAL (NULL, a bounds view, different centres, a donor with
+ *            no orbit for max_iter, or one shallower than the view); MANDEL_ETOOBIG (the
+ *            copy above MANDEL_OPT_MAX_MEMORY); MANDEL_ENOMEM. */
+MANDEL_API int mandel_view_adopt_orbit(mandel_ctx *ctx, const mandel_view *view,
+                                       const mandel_view *donor, uint32_t max_iter);
+
 /*! mandel_view_free() : frees a view. NULL is a no-op. */
 MANDEL_API void mandel_view_free(mandel_view *view);
 

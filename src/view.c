@@ -335,3 +335,18 @@ mandel_engine mandel_view_engine(const mandel_view *view)
     return view->auto_double || view->deep == NULL ? MANDEL_ENGINE_DOUBLE
                                                    : MANDEL_ENGINE_PERTURB;
 }
+
+int mandel_view_adopt_orbit(mandel_ctx *ctx, const mandel_view *view, const mandel_view *donor,
+                            uint32_t max_iter)
+{
+    if (ctx == NULL) return MANDEL_EINVAL;
+    ctx_clear(ctx);
+    FAIL_IF(ctx, view == NULL || donor == NULL, MANDEL_EINVAL, "no view or no donor (NULL)");
+    FAIL_IF(ctx, view->deep == NULL || donor->deep == NULL, MANDEL_EINVAL,
+            "only views made from a centre have a reference orbit, not bounds views");
+    /* The same text: the same point, to whatever precision either keeps of it. */
+    FAIL_IF(ctx, strcmp(view->center_re, donor->center_re) != 0 ||
+                     strcmp(view->center_im, donor->center_im) != 0, MANDEL_EINVAL,
+            "the donor's centre is not the view's: an orbit serves views of its own centre");
+    return deep_view_adopt_orbit(ctx, view->deep, donor->deep, max_iter);
+}

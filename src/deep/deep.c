@@ -183,11 +183,71 @@ int deep_view_new_tile(mandel_ctx *ctx, const deep_view *anchor, int64_t col0, i
 
 static void drop_cache(const mandel_allocator *alloc, deep_view *dv)
 {
-    if (!dv->cached) return;
+    if (!dv->cached && !dv->adopted) return;
     orbit_free(alloc, &dv->orb);
     bla_free(alloc, &dv->bla);
     dv->cached = false;
+    dv->adopted = false;
     dv->has_bla = false;
+}
+
+int deep_view_adopt_orbit(mandel_ctx *ctx, deep_view *dv, deep_view *donor, uint32_t max_iter)
+{
+    if (dv == donor) {
+        /* Its own orbit: nothing to copy (and one lock, not two). */
+        pthread_mutex_lock(&dv->lock);
+        bool const has = (dv->cached || dv->adopted) && dv->cache_iter == max_iter;
+        pthread_mutex_unlock(&dv->lock);
+        FAIL_IF(ctx, !has, MANDEL_EINVAL, "the donor view has no reference orbit for %u "
+                "iterations (render it first, with the perturbation engine)", max_iter);
+        return MANDEL_OK;
+    }
+    /* Two locks, always taken in address order, so two adoptions the other way round
+     * cannot deadlock. */
+    deep_view *const first = dv < donor ? dv : donor, *const second = dv < donor ? donor : dv;
+    pthread_mutex_lock(&first->lock);
+    pthread_mutex_lock(&second->lock);
+    int err = MANDEL_OK;
+    const orbit *const src = &donor->orb;
+    bool const has = (donor->cached || donor->adopted) && donor->cache_iter == max_iter;
+    size_t const n = has ? (size_t)src->len + 1 : 0;
+    uint64_t const bytes = (uint64_t)n * (sizeof(orbit_pt) + (dv->fe_view ? sizeof(fec) : 0));
+    if (!has) {
+        err = ctx_fail(ctx, MANDEL_EINVAL, "the donor view has no reference orbit for %u "
+                       "iterations (render it first, with the perturbation engine)", max_iter);
+    } else if (donor->prec < dv->prec) {
+        err = ctx_fail(ctx, MANDEL_EINVAL, "the donor's orbit has %ld bits of precision, the "
+                       "view needs %ld: adopt the orbit of a deeper view",
+                       (long)donor->prec, (long)dv->prec);
+    } else if (dv->fe_view && src->zfe == NULL) {
+        err = ctx_fail(ctx, MANDEL_EINVAL, "the donor's orbit lacks the extended-range values "
+                       "this view needs: adopt the orbit of a deeper view");
+    } else if (bytes > ctx->max_memory) {
+        err = ctx_fail(ctx, MANDEL_ETOOBIG, "the reference orbit of %u steps needs %llu bytes, "
+                       "limit is %llu", src->len, (unsigned long long)bytes,
+                       (unsigned long long)ctx->max_memory);
+    }
+    if (err == MANDEL_OK) {
+        const mandel_allocator *const a = &dv->alloc;
+        orbit copy = {.len = src->len, .bytes = (size_t)bytes};
+        copy.z = a->alloc(a->user, n * sizeof *copy.z);
+        copy.zfe = dv->fe_view ? a->alloc(a->user, n * sizeof *copy.zfe) : NULL;
+        if (copy.z == NULL || (dv->fe_view && copy.zfe == NULL)) {
+            orbit_free(a, &copy);
+            err = ctx_fail(ctx, MANDEL_ENOMEM, "out of memory for a reference orbit of %u "
+                           "steps", src->len);
+        } else {
+            memcpy(copy.z, src->z, n * sizeof *copy.z);
+            if (copy.zfe != NULL) memcpy(copy.zfe, src->zfe, n * sizeof *copy.zfe);
+            drop_cache(a, dv);
+            dv->orb = copy;
+            dv->adopted = true;
+            dv->cache_iter = max_iter;
+        }
+    }
+    pthread_mutex_unlock(&second->lock);
+    pthread_mutex_unlock(&first->lock);
+    return err;
 }
 
 void deep_view_free(deep_view *dv)
@@ -238,6 +298,23 @@ static int prepare(mandel_ctx *ctx, deep_view *dv, uint32_t max_iter, uint64_t t
 {
     const mandel_allocator *const alloc = &dv->alloc;
     if (dv->cached && dv->cache_iter == max_iter) return MANDEL_OK;
+    if (dv->adopted && dv->cache_iter == max_iter) {
+        /* Another view's orbit (deep_view_adopt_orbit): only the table is this view's. */
+        orbit_report rep = {ctx, total, max_iter, clock_seconds() + 0.1};
+        bool const report = ctx->progress != NULL || ctx->phase_progress != NULL;
+        double const t1 = clock_seconds();
+        int const err = bla_build(alloc, &dv->orb, dv->dc_max, dv->step_fe.e, dv->fe_view,
+                                  ctx->max_memory > dv->orb.bytes ? ctx->max_memory - dv->orb.bytes : 0,
+                                  report ? poll_bla : NULL,
+                                  &rep, &dv->bla);
+        *t_bla += clock_seconds() - t1;
+        FAIL_IF(ctx, err == MANDEL_ECANCELED, err, "render cancelled");
+        FAIL_IF(ctx, err == MANDEL_ENOMEM, err, "out of memory for the approximation table");
+        dv->has_bla = err == MANDEL_OK; /* MANDEL_ETOOBIG: render without it */
+        dv->adopted = false;
+        dv->cached = true;
+        return MANDEL_OK;
+    }
     /* The orbit is bounded by max_iter, not by when it escapes (an interior reference never
      * does): refused now, in a microsecond, rather than after minutes of MPFR steps. */
     uint64_t const orbit_bytes = orbit_peak_bytes(max_iter, dv->fe_view);

@@ -52,6 +52,13 @@ int deep_view_new(mandel_ctx *ctx, uint32_t width, uint32_t height, const char *
 int deep_view_new_tile(mandel_ctx *ctx, const deep_view *anchor, int64_t col0, int64_t row0,
                        uint32_t width, uint32_t height, deep_view **out);
 
+/* Copies the reference orbit `donor` keeps for max_iter into `dv`'s cache (replacing what
+ * it held), so that dv's next render with max_iter builds only its BLA table. The caller
+ * has checked that both views have the same centre text. MANDEL_EINVAL when donor keeps no
+ * orbit for max_iter, has less precision than dv, or lacks the floatexp values dv needs;
+ * MANDEL_ETOOBIG above ctx's memory limit; MANDEL_ENOMEM. */
+int deep_view_adopt_orbit(mandel_ctx *ctx, deep_view *dv, deep_view *donor, uint32_t max_iter);
+
 /* Frees the state and its cache; NULL is a no-op. */
 void deep_view_free(deep_view *dv);
 

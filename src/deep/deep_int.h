@@ -266,6 +266,8 @@ struct deep_view {
     bool fe_view;
     pthread_mutex_t lock;    /* one render of this view at a time: the cache is shared */
     bool cached;             /* orb (and bla if has_bla) hold max_iter = cache_iter */
+    bool adopted;            /* orb holds cache_iter's orbit from another view
+                              * (deep_view_adopt_orbit); the table is still to build */
     uint32_t cache_iter;
     orbit orb;
     bla_table bla;

@@ -47,7 +47,9 @@ expect() {
     else failed=$((failed + 1)); echo "FAIL: $1<TAB>: got [$got], want [$2]"; fi
 }
 complete -p mandel >/dev/null || { echo "FAIL: mandel has no completion"; exit 1; }
-expect "mandel " "--help --version bench colour info palettes render serve"
+expect "mandel " "--help --version bench colour info palettes render serve zoom"
+expect "mandel zoom --seconds" "--seconds-per-doubling"
+expect "mandel zoom --from-" "--from-zoom"
 expect "mandel serve --bind 0" "0.0.0.0"
 if mandel serve --help >/dev/null 2>&1; then expect "mandel serve --cache" "--cache-mb"; fi
 expect "mandel re" "render"

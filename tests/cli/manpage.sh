@@ -24,7 +24,7 @@ long_options() { grep -o -e '--[a-z][a-z0-9-]*[a-z0-9]' | sort -u; }
 case ${1:-} in
 sync)
     : >"$dir/help.txt"
-    for cmd in "" render colour info palettes bench; do
+    for cmd in "" render colour info palettes bench zoom; do
         # shellcheck disable=SC2086 # the empty command is no word
         "$MANDEL" $cmd --help >"$dir/one.txt" 2>&1
         check "mandel $cmd --help exits 0" test $? -eq 0
@@ -68,7 +68,7 @@ render)
     check "groff renders mandel.1" test $? -eq 0
     check "groff has no warning: $(head -n 3 "$dir/warn.txt")" test ! -s "$dir/warn.txt"
     groff -man -Tutf8 "$page" 2>/dev/null | sed 's/.\x08//g' >"$dir/page.txt"
-    for section in NAME SYNOPSIS DESCRIPTION "RENDER OPTIONS" "EXIT STATUS" EXAMPLES; do
+    for section in NAME SYNOPSIS DESCRIPTION "RENDER OPTIONS" "ZOOM OPTIONS" "EXIT STATUS" EXAMPLES; do
         check "mandel.1 has $section" grep -q "^$section" "$dir/page.txt"
     done
     if command -v man >/dev/null 2>&1; then

@@ -1,0 +1,774 @@
+/*
+ * cli/cmd_zoom.c - 'mandel zoom': a video from the whole set (or --from-zoom) down to a
+ * view, at a constant speed in log scale.
+ *
+ * One keyframe a doubling of the zoom (zoom_frames.c), rendered as smooth values, kept in
+ * a cache directory under a name made of everything that shapes it, so that an interrupted
+ * run started again with the same command renders only what is missing; every frame is
+ * resampled from its keyframe and coloured after, then handed to the video (zoom_video.c).
+ * With the perturbation engine the deepest keyframe is rendered first and the others adopt
+ * its reference orbit (mandel_view_adopt_orbit): one orbit for the whole video. --exact
+ * renders every frame directly instead, for comparison.
+ *
+ * Invariant: frame f of N has the zoom target / 2^((N-1-f)/P), P frames a doubling (f
+ * counted from the deepest with --out), whichever way it is made; -o is a whole video or
+ * nothing.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "cli.h"
+#include "mandel.h"
+#include "progress.h"
+#include "render_opts.h"
+#include "zoom_frames.h"
+#include "zoom_video.h"
+
+/* The most frames one video may have: ten hours at 60 fps. */
+#define MAX_FRAMES 2160000u
+
+static const char help_text[] =
+    "Usage: mandel zoom [options] -o VIDEO\n"
+    "\n"
+    "Makes a zoom video: from the whole set (or --from-zoom) into the view given by\n"
+    "--center and --zoom (or --radius), or by --location, at a constant speed in log\n"
+    "scale, every frame centred on that view's centre. The video is made from one\n"
+    "keyframe a doubling of the zoom, rendered oversized on every core as smooth\n"
+    "iteration values; each frame is cut from its keyframe at full resolution, its values\n"
+    "interpolated and then coloured. With the perturbation engine (zooms beyond 1e13 or\n"
+    "so) the deepest keyframe's reference orbit serves every other keyframe.\n"
+    "\n"
+    "VIDEO, by its extension:\n"
+    "  .y4m          YUV4MPEG2 (4:2:0), written by mandel: no other program needed\n"
+    "  .mp4          H.264, yuv420p, faststart   } encoded by the ffmpeg program, fed\n"
+    "  .mkv          H.264                       } raw frames on a pipe (Debian package\n"
+    "  .webm         VP9                         } ffmpeg); even width and height\n"
+    "  DIR/%05d.png  one picture a frame, numbered from 0 (also .jpg, .ppm, or .npy:\n"
+    "                the frame's smooth values as float32, for numpy.load)\n"
+    "The video is written to a temporary file and renamed when complete: VIDEO is a whole\n"
+    "video or is not there (a picture sequence: each picture whole).\n"
+    "\n"
+    "Zoom:\n"
+    "  -c, --center RE,IM      where the zoom goes (also spelled --centre)\n"
+    "  -z, --zoom Z            the last frame's zoom: radius = 2/Z, any depth\n"
+    "  -r, --radius R          or its half-height in plane units\n"
+    "      --location FILE     or a Kalles Fraktaler .kfr location (Re, Im, Zoom,\n"
+    "                          Iterations)\n"
+    "      --from-zoom Z       the first frame's zoom (default 1: the whole set, radius 2)\n"
+    "      --seconds-per-doubling S\n"
+    "                          video time to double the zoom, 0.01..3600 (default 1)\n"
+    "      --duration T        or the whole video's length in seconds (0.01..36000)\n"
+    "      --fps N             frames a second, 1..240 (default 30)\n"
+    "      --out               zoom out: from the view back to --from-zoom\n"
+    "      --exact             render every frame directly (slow; for comparison)\n"
+    "      --cache DIR         where keyframes are kept while the video is made\n"
+    "                          (default: .mandel-zoom-cache beside VIDEO); a run stopped\n"
+    "                          with Ctrl-C and started again with the same command\n"
+    "                          continues from them; removed when the video is done\n"
+    "\n"
+    "Picture (as 'mandel render'):\n"
+    "  -s, --size WxH          frame size (default 1200x800)\n"
+    "  -i, --iterations N      iteration limit (default 1000, or the location's)\n"
+    "  -p, --palette NAME      a built-in cycling palette (see 'mandel palettes'): the\n"
+    "                          colours follow the smooth iteration value (--color smooth)\n"
+    "      --interior #rrggbb  colour of points that never escape (default #000000)\n"
+    "      --color smooth      the only colouring of a zoom (also spelled --colour)\n"
+    "      --palette-period P  one turn of the palette per P units of sqrt(iterations)\n"
+    "      --palette-offset F  start F of a turn later (0..1)\n"
+    "      --aa N              N x N samples a pixel (1..8), interpolated from the keyframe\n"
+    "                          (with --exact: rendered)\n"
+    "      --quality Q         JPEG quality of a .jpg sequence, 1..100 (default 90)\n"
+    "\n"
+    "Machine (as 'mandel render'):\n"
+    "  -t, --threads N, --engine NAME, --isa NAME, --no-shortcuts\n"
+    "  -q, --quiet             no progress bar (it shows frames done and time left)\n"
+    "      --stats             print where the time went on stderr when done\n"
+    "  -h, --help              this text\n"
+    "\n"
+    "Ctrl-C stops the video and removes its temporary; the keyframes stay in the cache,\n"
+    "so the same command continues. If ffmpeg fails or stops reading, mandel says so in\n"
+    "one line (with ffmpeg's last message) and writes no video.\n"
+    "\n"
+    "Exit status: 0 success, 1 failure, 2 usage error, 130 interrupted.\n"
+    "\n"
+    "Examples:\n"
+    "  mandel zoom --location examples/locations/1e14.kfr -s 640x360 -o zoom.mp4\n"
+    "  mandel zoom -c -0.743643887037151,0.131825904205330 -z 1e12 --duration 20 \\\n"
+    "      -s 1280x720 -i 5000 -o seahorse.y4m\n"
+    "  mandel zoom --location examples/locations/1e50.kfr --out -o frames/%05d.png\n";
+
+enum { OPT_FPS = 512, OPT_SPD, OPT_DURATION, OPT_FROM_ZOOM, OPT_OUT, OPT_EXACT, OPT_CACHE };
+
+/* zoom's own options; the rest of argv goes to the render option parser. */
+static const struct option zoom_options[] = {
+    {"fps", required_argument, NULL, OPT_FPS},
+    {"seconds-per-doubling", required_argument, NULL, OPT_SPD},
+    {"duration", required_argument, NULL, OPT_DURATION},
+    {"from-zoom", required_argument, NULL, OPT_FROM_ZOOM},
+    {"out", no_argument, NULL, OPT_OUT},
+    {"exact", no_argument, NULL, OPT_EXACT},
+    {"cache", required_argument, NULL, OPT_CACHE},
+    {NULL, 0, NULL, 0},
+};
+
+typedef struct zoom_opts {
+    uint32_t fps;
+    double spd, duration;
+    bool have_spd, have_duration, out, exact;
+    const char *from_zoom;
+    const char *cache;
+} zoom_opts;
+
+/* Takes zoom's own options out of argv (in place; *argc shrinks). Returns -1 to go on,
+ * else an exit code after a message. */
+static int take_zoom_options(int *argc, char **argv, zoom_opts *z)
+{
+    char why[ARGS_WHY_LEN];
+    int kept = 1;
+    for (int i = 1; i < *argc; i++) {
+        const char *const arg = argv[i];
+        const struct option *opt = NULL;
+        const char *value = NULL;
+        if (strncmp(arg, "--", 2) == 0) {
+            for (const struct option *o = zoom_options; o->name != NULL; o++) {
+                size_t const n = strlen(o->name);
+                if (strncmp(arg + 2, o->name, n) == 0 &&
+                    (arg[2 + n] == '\0' || (arg[2 + n] == '=' && o->has_arg))) {
+                    opt = o;
+                    if (arg[2 + n] == '=') value = arg + 3 + n;
+                    break;
+                }
+            }
+        }
+        if (strcmp(arg, "--") == 0) {
+            /* the end of the options: the rest is the render parser's to refuse */
+            for (; i < *argc; i++) argv[kept++] = argv[i];
+            break;
+        }
+        if (opt == NULL) {
+            argv[kept++] = argv[i];
+            continue;
+        }
+        if (opt->has_arg && value == NULL) {
+            if (i + 1 >= *argc)
+                return cli_error(EXIT_USAGE, "--%s: missing value (see 'mandel zoom --help')",
+                                 opt->name);
+            value = argv[++i];
+        }
+        switch (opt->val) {
+        case OPT_FPS:
+            if (!args_u32(value, 1, 240, &z->fps, why))
+                return cli_error(EXIT_USAGE, "--fps '%s': %s", value, why);
+            break;
+        case OPT_SPD:
+            if (!args_double(value, &z->spd, why))
+                return cli_error(EXIT_USAGE, "--seconds-per-doubling '%s': %s", value, why);
+            if (!(z->spd >= 0.01 && z->spd <= 3600))
+                return cli_error(EXIT_USAGE, "--seconds-per-doubling '%s': must be 0.01..3600",
+                                 value);
+            z->have_spd = true;
+            break;
+        case OPT_DURATION:
+            if (!args_double(value, &z->duration, why))
+                return cli_error(EXIT_USAGE, "--duration '%s': %s", value, why);
+            if (!(z->duration >= 0.01 && z->duration <= 36000))
+                return cli_error(EXIT_USAGE, "--duration '%s': must be 0.01..36000 seconds",
+                                 value);
+            z->have_duration = true;
+            break;
+        case OPT_FROM_ZOOM:
+            if (!args_positive_decimal(value, why))
+                return cli_error(EXIT_USAGE, "--from-zoom '%s': %s", value, why);
+            z->from_zoom = value;
+            break;
+        case OPT_OUT: z->out = true; break;
+        case OPT_EXACT: z->exact = true; break;
+        case OPT_CACHE:
+            if (*value == '\0') return cli_error(EXIT_USAGE, "--cache: empty directory name");
+            z->cache = value;
+            break;
+        }
+    }
+    argv[kept] = NULL;
+    *argc = kept;
+    if (z->have_spd && z->have_duration)
+        return cli_error(EXIT_USAGE, "--seconds-per-doubling and --duration say the same "
+                                     "thing; give one");
+    return -1;
+}
+
+/* Render options that make no sense for a zoom: refused by name. */
+static int refuse_render_options(const render_opts *o)
+{
+    const char *bad = NULL;
+    if (o->have_bounds) bad = "--bounds (a zoom has a centre: --center with --zoom)";
+    else if (o->formula_name != NULL && strcmp(o->formula_name, "mandelbrot") != 0)
+        bad = "--formula";
+    else if (o->power != 2) bad = "--power";
+    else if (o->julia) bad = "--julia";
+    else if (o->npy_name != NULL) bad = "--npy (write frames as DIR/%05d.npy)";
+    else if (o->guess) bad = "--guess";
+    else if (o->format_name != NULL) bad = "--format (the extension of -o decides)";
+    else if (o->save_location != NULL) bad = "--save-location";
+    else if (o->gradient_file != NULL) bad = "--palette FILE (built-in palettes only)";
+    else if (o->color_name != NULL && strcmp(o->color_name, "smooth") != 0)
+        bad = "--color other than smooth";
+    if (bad != NULL) return cli_error(EXIT_USAGE, "zoom: %s is not an option of a zoom", bad);
+    if (strcmp(o->output, "-") == 0)
+        return cli_error(EXIT_USAGE, "zoom: -o -: a video is written to a file");
+    return -1;
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Signals: the temporaries go, the keyframes stay                                        */
+
+static char video_temp[4096];
+static char keyframe_temp[4096];
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    static const char msg[] = "\nmandel: interrupted; no video written (the keyframes stay in "
+                              "the cache: the same command continues)\n";
+    if (video_temp[0] != '\0') unlink(video_temp);
+    if (keyframe_temp[0] != '\0') unlink(keyframe_temp);
+    ssize_t const w = write(STDERR_FILENO, msg, sizeof msg - 1);
+    (void)w;
+    _exit(EXIT_INTERRUPTED);
+}
+
+static void set_signals(void (*handler)(int))
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+static void block_signals(sigset_t *old)
+{
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &stop, old);
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* The job                                                                                */
+
+typedef struct zoom_job {
+    render_opts o;
+    zoom_opts z;
+    mandel_ctx *ctx;
+    mandel_color color;
+    zoom_value target, start;
+    const char *re, *im;
+    double per_doubling;   /* frames a doubling: fps * seconds per doubling */
+    uint32_t frames;       /* N */
+    uint32_t keyframes;    /* J + 1: keyframe j has the zoom target / 2^j */
+    keyframe kf;           /* geometry; smooth holds the keyframe in use */
+    uint32_t kf_loaded;    /* which keyframe kf.smooth holds, or UINT32_MAX */
+    char cache_dir[4096];
+    bool cache_made;       /* we created the directory */
+    video vid;
+    progress bar;
+    char label[64];
+    float *values;         /* a frame's samples: width*aa x height*aa */
+    uint8_t *samples;      /* their colours */
+    uint8_t *rgb;          /* the frame */
+    double kf_seconds, frame_seconds;
+    double orbit_seconds, bla_seconds; /* of the renders, summed */
+    uint32_t kf_rendered, kf_cached;
+} zoom_job;
+
+/* Doublings of zoom above the target of frame f (0 for the target itself). */
+static double frame_depth(const zoom_job *j, uint32_t f)
+{
+    uint32_t const from_target = j->z.out ? f : j->frames - 1 - f;
+    return (double)from_target / j->per_doubling;
+}
+
+/* A 64-bit FNV-1a hash of the text, continued from h. */
+static uint64_t hash_text(uint64_t h, const char *text)
+{
+    for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++) {
+        h ^= *p;
+        h *= 0x100000001b3u;
+    }
+    h ^= 0xff; /* a separator, so ("ab","c") and ("a","bc") differ */
+    return h * 0x100000001b3u;
+}
+
+/* The cache file of keyframe `index`: named by all that shapes its values. */
+static void keyframe_path(const zoom_job *j, uint32_t index, char *buf, size_t len)
+{
+    char zoom[96], numbers[160];
+    zoom_value_text(&j->target, index, zoom, sizeof zoom);
+    snprintf(numbers, sizeof numbers, "kf1 %ux%u %u %d %d %d", j->o.width, j->o.height,
+             j->o.max_iter, (int)j->o.engine, (int)j->o.shortcuts, (int)j->o.isa);
+    uint64_t h = 0xcbf29ce484222325u;
+    h = hash_text(h, j->re);
+    h = hash_text(h, j->im);
+    h = hash_text(h, zoom);
+    h = hash_text(h, numbers);
+    snprintf(buf, len, "%s/kf-%016llx.npy", j->cache_dir, (unsigned long long)h);
+}
+
+/* Loads keyframe `index` from the cache into j->kf.smooth; false if it is not there whole. */
+static bool keyframe_load(zoom_job *j, uint32_t index)
+{
+    char path[4200];
+    keyframe_path(j, index, path, sizeof path);
+    if (access(path, R_OK) != 0) return false;
+    mandel_npy *npy;
+    if (mandel_npy_read(j->ctx, path, &npy) != MANDEL_OK) return false;
+    uint32_t w, h;
+    int is_float;
+    const void *data;
+    mandel_npy_get(npy, &w, &h, &is_float, &data, NULL);
+    bool const ok = is_float && w == j->kf.kw && h == j->kf.kh;
+    if (ok) memcpy(j->kf.smooth, data, (size_t)w * h * sizeof(float));
+    mandel_npy_free(npy);
+    if (ok) j->kf_loaded = index;
+    return ok;
+}
+
+/* Writes j->kf.smooth as keyframe `index` into the cache, atomically. */
+static int keyframe_save(zoom_job *j, uint32_t index)
+{
+    if (!j->cache_made && mkdir(j->cache_dir, 0777) == 0) j->cache_made = true;
+    char path[4200];
+    keyframe_path(j, index, path, sizeof path);
+    mandel_image_options const opts = {.npy_float = 1};
+    mandel_image *image;
+    sigset_t old;
+    block_signals(&old);
+    int err = mandel_image_open(j->ctx, &image, path, MANDEL_FORMAT_NPY, j->kf.kw, j->kf.kh,
+                                &opts);
+    if (err == MANDEL_OK)
+        snprintf(keyframe_temp, sizeof keyframe_temp, "%s", mandel_image_temp_path(image));
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (err != MANDEL_OK)
+        return cli_error(EXIT_FAIL, "--cache: %s", mandel_errmsg(j->ctx));
+    err = mandel_image_write_rows(image, j->kf.smooth, j->kf.kh);
+    if (err == MANDEL_OK) {
+        err = mandel_image_close(image);
+    } else {
+        mandel_image_abort(image);
+    }
+    keyframe_temp[0] = '\0';
+    if (err != MANDEL_OK) return cli_error(EXIT_FAIL, "--cache: %s", mandel_errmsg(j->ctx));
+    return -1;
+}
+
+static int render_failed(zoom_job *j)
+{
+    return cli_error(EXIT_FAIL, "%s", mandel_errmsg(j->ctx));
+}
+
+/* Renders smooth values of `view` (w x h) into out, with the bar's keyframe label. */
+static int render_smooth(zoom_job *j, const mandel_view *view, uint32_t w, uint32_t h,
+                         float *out)
+{
+    mandel_fields const f = {NULL, out, NULL, w, (size_t)w * h};
+    mandel_rect const rect = {0, 0, w, h};
+    int const err = mandel_render_fields(j->ctx, view, j->o.max_iter, rect, &f);
+    if (err != MANDEL_OK) return render_failed(j);
+    mandel_stats st;
+    mandel_ctx_stats(j->ctx, &st);
+    j->orbit_seconds += st.orbit_seconds;
+    j->bla_seconds += st.bla_seconds;
+    return -1;
+}
+
+static bool is_deep(const zoom_job *j, const mandel_view *view)
+{
+    if (j->o.engine == MANDEL_ENGINE_PERTURB) return true;
+    if (j->o.engine != MANDEL_ENGINE_AUTO) return false;
+    return mandel_view_engine(view) == MANDEL_ENGINE_PERTURB;
+}
+
+/* Phase 1: every keyframe the cache lacks, the deepest first (its orbit serves the rest). */
+static int make_keyframes(zoom_job *j)
+{
+    bool *const have = calloc(j->keyframes, sizeof *have);
+    if (have == NULL) return cli_error(EXIT_FAIL, "out of memory");
+    uint32_t missing = 0;
+    for (uint32_t k = 0; k < j->keyframes; k++) {
+        /* read whole: a file cut short (a full disk) or damaged is rendered again */
+        have[k] = keyframe_load(j, k);
+        missing += !have[k];
+    }
+    j->kf_cached = j->keyframes - missing;
+    int rc = -1;
+    mandel_view *donor = NULL;
+    char zoom[96];
+    uint64_t const kf_samples = (uint64_t)j->kf.kw * j->kf.kh;
+    progress_init(&j->bar, j->o.quiet, kf_samples * missing, j->label);
+    j->bar.written = 1; /* nothing is written in this phase */
+    mandel_ctx_set_phase_progress(j->ctx, progress_phase_update, &j->bar);
+    double const t0 = progress_now();
+    uint32_t done = 0;
+    for (uint32_t k = 0; k < j->keyframes && missing > 0 && rc < 0; k++) {
+        if (have[k] && k != 0) continue;
+        mandel_view *view = NULL;
+        zoom_value_text(&j->target, k, zoom, sizeof zoom);
+        if (keyframe_view(j->ctx, &j->kf, j->re, j->im, zoom, &view) != MANDEL_OK) {
+            rc = cli_error(EXIT_USAGE, "%s", mandel_errmsg(j->ctx));
+            break;
+        }
+        bool const deep = is_deep(j, view);
+        if (have[k]) {
+            /* The deepest is cached but others are not: its orbit only, from one pixel. */
+            if (deep) {
+                float one;
+                mandel_fields const f = {NULL, &one, NULL, 1, 1};
+                if (mandel_render_fields(j->ctx, view, j->o.max_iter, (mandel_rect){0, 0, 1, 1},
+                                         &f) != MANDEL_OK)
+                    rc = render_failed(j);
+                donor = view;
+            } else {
+                mandel_view_free(view);
+            }
+            continue;
+        }
+        if (deep && donor != NULL &&
+            mandel_view_adopt_orbit(j->ctx, view, donor, j->o.max_iter) != MANDEL_OK)
+            rc = render_failed(j);
+        snprintf(j->label, sizeof j->label, "keyframe %u/%u", done + 1, missing);
+        j->bar.orbit_seen = false;
+        j->bar.done_before = kf_samples * done;
+        if (rc < 0) rc = render_smooth(j, view, j->kf.kw, j->kf.kh, j->kf.smooth);
+        if (rc < 0) rc = keyframe_save(j, k);
+        j->kf_loaded = k;
+        done++;
+        j->kf_rendered++;
+        if (k == 0 && deep) donor = view;
+        else mandel_view_free(view);
+    }
+    mandel_view_free(donor);
+    mandel_ctx_set_phase_progress(j->ctx, NULL, NULL);
+    progress_done(&j->bar);
+    j->kf_seconds = progress_now() - t0;
+    free(have);
+    return rc;
+}
+
+/* Colours the frame's samples (j->values) into j->rgb. */
+static void colour_frame(zoom_job *j)
+{
+    uint32_t const w = j->o.width, h = j->o.height, aa = j->o.aa, sw = w * aa;
+    if (aa == 1) {
+        mandel_color_values(&j->color, j->values, (size_t)w * h, j->rgb);
+        return;
+    }
+    size_t const stride = (size_t)sw * 3;
+    for (uint32_t r = 0; r < h; r++) {
+        mandel_color_values(&j->color, j->values + (size_t)r * aa * sw, (size_t)sw * aa,
+                            j->samples);
+        mandel_color_downsample(j->samples, stride, aa, w, j->rgb + (size_t)r * w * 3);
+    }
+}
+
+/* Frame f's samples into j->values: resampled from its keyframe, or (--exact) rendered. */
+static int make_frame(zoom_job *j, uint32_t f)
+{
+    double const u = frame_depth(j, f);
+    uint32_t const aa = j->o.aa;
+    if (j->z.exact) {
+        char zoom[96];
+        zoom_value_text(&j->target, u, zoom, sizeof zoom);
+        mandel_view *view;
+        if (mandel_view_new_zoom(j->ctx, &view, j->o.width * aa, j->o.height * aa, j->re, j->im,
+                                 zoom) != MANDEL_OK)
+            return cli_error(EXIT_USAGE, "%s", mandel_errmsg(j->ctx));
+        int const rc = render_smooth(j, view, j->o.width * aa, j->o.height * aa, j->values);
+        mandel_view_free(view);
+        return rc;
+    }
+    double const whole = floor(u);
+    uint32_t const k = (uint32_t)whole;
+    if (j->kf_loaded != k && !keyframe_load(j, k))
+        return cli_error(EXIT_FAIL, "--cache: keyframe %u is missing from '%s' (removed while "
+                                    "the video was made?)", k, j->cache_dir);
+    keyframe_resample(&j->kf, u - whole, aa, j->o.max_iter, j->values);
+    return -1;
+}
+
+/* Phase 2: the frames, in order, into the video. */
+static int make_frames(zoom_job *j)
+{
+    double const t0 = progress_now();
+    progress_init(&j->bar, j->o.quiet, j->frames, j->label);
+    if (j->z.exact) mandel_ctx_set_progress(j->ctx, NULL, NULL);
+    for (uint32_t f = 0; f < j->frames; f++) {
+        snprintf(j->label, sizeof j->label, "frame %u/%u", f + 1, j->frames);
+        int rc = make_frame(j, f);
+        if (rc >= 0) return rc;
+        if (j->vid.kind != VIDEO_SEQUENCE || j->vid.format != MANDEL_FORMAT_NPY) colour_frame(j);
+        progress_update(&j->bar, f + 1, j->frames);
+        progress_write_begin(&j->bar);
+        rc = video_write(&j->vid, j->ctx, j->rgb, j->values);
+        progress_write_end(&j->bar, (double)(f + 1) / j->frames);
+        if (rc >= 0) return rc;
+    }
+    progress_done(&j->bar);
+    j->frame_seconds = progress_now() - t0;
+    return -1;
+}
+
+/* Removes this video's keyframes from the cache, and the directory if this run made it
+ * and it is then empty. */
+static void clear_cache(zoom_job *j)
+{
+    for (uint32_t k = 0; k < j->keyframes && j->cache_dir[0] != '\0'; k++) {
+        char path[4200];
+        keyframe_path(j, k, path, sizeof path);
+        unlink(path);
+    }
+    if (j->cache_made || j->z.cache == NULL) rmdir(j->cache_dir);
+}
+
+/* The plan: zooms, frame and keyframe counts, the cache's place. -1 to go on. */
+static int plan(zoom_job *j)
+{
+    render_opts *const o = &j->o;
+    if (o->location != NULL) {
+        if (mandel_location_read(j->ctx, o->location, &o->loc) != MANDEL_OK)
+            return cli_error(EXIT_FAIL, "--location '%s': %s", o->location, mandel_errmsg(j->ctx));
+        uint32_t iterations;
+        mandel_location_get(o->loc, &o->center_re, &o->center_im, &o->zoom_text, &iterations);
+        if (!o->have_iterations) o->max_iter = iterations;
+    }
+    if (o->zoom_text == NULL && o->radius_text == NULL)
+        return cli_error(EXIT_USAGE, "zoom: give the view to zoom to: --center with --zoom "
+                                     "(or --radius), or --location FILE");
+    j->re = o->center_re ? o->center_re : "-0.75";
+    j->im = o->center_im ? o->center_im : "0";
+    static char radius_zoom[96];
+    if (o->zoom_text == NULL) {
+        /* zoom = 2 / radius */
+        zoom_value r;
+        if (!zoom_value_parse(o->radius_text, &r))
+            return cli_error(EXIT_USAGE, "--radius '%s': not a number above 0", o->radius_text);
+        double m = 2.0 / r.mant;
+        int64_t e = -r.exp10;
+        if (m < 1) {
+            m *= 10;
+            e--;
+        }
+        snprintf(radius_zoom, sizeof radius_zoom, "%.17ge%lld", m, (long long)e);
+        o->zoom_text = radius_zoom;
+    }
+    if (!zoom_value_parse(o->zoom_text, &j->target))
+        return cli_error(EXIT_USAGE, "--zoom '%s': not a number above 0", o->zoom_text);
+    const char *const from = j->z.from_zoom ? j->z.from_zoom : "1";
+    if (!zoom_value_parse(from, &j->start))
+        return cli_error(EXIT_USAGE, "--from-zoom '%s': not a number above 0", from);
+    double const doublings = zoom_value_log2_ratio(&j->target, &j->start);
+    if (!(doublings > 0))
+        return cli_error(EXIT_USAGE, "--from-zoom '%s': must be below the zoom of the view, %s",
+                         from, o->zoom_text);
+    double const spd = j->z.have_duration ? j->z.duration / doublings
+                                          : j->z.have_spd ? j->z.spd : 1.0;
+    j->per_doubling = spd * j->z.fps;
+    double const frames = floor(doublings * j->per_doubling + 1e-9) + 1;
+    if (frames > MAX_FRAMES)
+        return cli_error(EXIT_USAGE, "zoom: %.0f frames (%.4g doublings at %.4g frames a "
+                         "doubling); at most %u", frames, doublings, j->per_doubling, MAX_FRAMES);
+    j->frames = (uint32_t)frames;
+    if (j->frames < 2)
+        return cli_error(EXIT_USAGE, "zoom: %.4g doublings at %.4g frames a doubling make one "
+                         "frame; give a longer --duration or --seconds-per-doubling",
+                         doublings, j->per_doubling);
+    j->keyframes = (uint32_t)floor(frame_depth(j, j->z.out ? j->frames - 1 : 0)) + 1;
+    return -1;
+}
+
+/* The colours: a built-in palette that cycles (a range would change every frame). */
+static int setup_colour(zoom_job *j)
+{
+    int palette = 0;
+    if (mandel_palette_find(j->o.palette_name, &palette) != MANDEL_OK)
+        return cli_error(EXIT_USAGE, "--palette '%s': no such palette", j->o.palette_name);
+    if (mandel_palette_needs_range(palette))
+        return cli_error(EXIT_USAGE, "--palette '%s': it maps each picture's own range of "
+                         "values, which changes every frame; a zoom needs a cycling palette "
+                         "(see 'mandel palettes')", j->o.palette_name);
+    mandel_color_init(&j->color, palette, j->o.max_iter);
+    if (j->o.have_period) j->color.period = j->o.period;
+    if (j->o.have_offset) j->color.offset = j->o.offset;
+    if (j->o.have_interior) memcpy(j->color.interior, j->o.interior, 3);
+    return -1;
+}
+
+static int setup_ctx(zoom_job *j)
+{
+    const render_opts *const o = &j->o;
+    if (o->threads != 0) mandel_ctx_set(j->ctx, MANDEL_OPT_THREADS, o->threads);
+    mandel_ctx_set(j->ctx, MANDEL_OPT_SHORTCUTS, o->shortcuts);
+    mandel_ctx_set(j->ctx, MANDEL_OPT_ENGINE, o->engine);
+    if (mandel_ctx_set(j->ctx, MANDEL_OPT_ISA, o->isa) != MANDEL_OK)
+        return cli_error(EXIT_USAGE, "--isa '%s': this CPU or build lacks it",
+                         mandel_isa_name(o->isa));
+    return -1;
+}
+
+/* The cache directory: --cache, else .mandel-zoom-cache beside the video. */
+static void choose_cache(zoom_job *j)
+{
+    if (j->z.cache != NULL) {
+        snprintf(j->cache_dir, sizeof j->cache_dir, "%s", j->z.cache);
+        return;
+    }
+    const char *const slash = strrchr(j->o.output, '/');
+    int const dir_len = slash ? (int)(slash - j->o.output) : 0;
+    if (slash != NULL)
+        snprintf(j->cache_dir, sizeof j->cache_dir, "%.*s/.mandel-zoom-cache", dir_len,
+                 j->o.output);
+    else
+        snprintf(j->cache_dir, sizeof j->cache_dir, ".mandel-zoom-cache");
+}
+
+/* The buffers of a frame and a keyframe. */
+static int allocate(zoom_job *j)
+{
+    size_t const w = j->o.width, h = j->o.height, aa = j->o.aa;
+    size_t const samples = w * aa * h * aa;
+    size_t const kf = j->z.exact ? 0 : (size_t)j->kf.kw * j->kf.kh;
+    unsigned long long const need = samples * 4 + w * aa * aa * 3 + w * h * 3 + kf * 4;
+    if (need >= cli_memory_budget())
+        return cli_error(EXIT_FAIL, "a %zux%zu zoom needs %llu bytes of memory; the limit is "
+                         "%llu (half the RAM)", w, h, need, cli_memory_budget());
+    j->values = malloc(samples * 4);
+    j->samples = malloc(w * aa * aa * 3);
+    j->rgb = malloc(w * h * 3);
+    j->kf.smooth = kf ? malloc(kf * 4) : NULL;
+    if (j->values == NULL || j->samples == NULL || j->rgb == NULL || (kf && j->kf.smooth == NULL))
+        return cli_error(EXIT_FAIL, "out of memory: %llu bytes needed", need);
+    return -1;
+}
+
+int cmd_zoom(int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(help_text, stdout);
+            return EXIT_OK;
+        }
+    }
+    char **const args = malloc(((size_t)argc + 1) * sizeof *args);
+    if (args == NULL) return cli_error(EXIT_FAIL, "out of memory");
+    memcpy(args, argv, (size_t)argc * sizeof *args);
+    args[argc] = NULL;
+    zoom_job *const j = calloc(1, sizeof *j);
+    if (j == NULL) {
+        free(args);
+        return cli_error(EXIT_FAIL, "out of memory");
+    }
+    j->z.fps = 30;
+    j->kf_loaded = UINT32_MAX;
+    int n = argc;
+    int rc = take_zoom_options(&n, args, &j->z);
+    if (rc < 0) rc = render_opts_parse(n, args, &j->o);
+    if (rc >= 0) goto done;
+    if ((rc = refuse_render_options(&j->o)) >= 0) goto done;
+    if ((rc = video_choose(&j->vid, j->o.output, j->o.width, j->o.height, j->z.fps)) >= 0)
+        goto done;
+    j->vid.quality = j->o.quality;
+    if (j->vid.kind == VIDEO_SEQUENCE && j->vid.format == MANDEL_FORMAT_NPY && j->o.aa > 1) {
+        rc = cli_error(EXIT_USAGE, "--aa %u: .npy frames hold smooth values, one a pixel",
+                       j->o.aa);
+        goto done;
+    }
+    j->ctx = mandel_ctx_new(NULL);
+    if (j->ctx == NULL) {
+        rc = cli_error(EXIT_FAIL, "out of memory");
+        goto done;
+    }
+    if ((rc = setup_ctx(j)) >= 0 || (rc = plan(j)) >= 0 || (rc = setup_colour(j)) >= 0)
+        goto done;
+    keyframe_geometry(&j->kf, j->o.width, j->o.height);
+    /* The deepest view first: a zoom too deep or a centre that is no number fails now. */
+    {
+        mandel_view *check;
+        int const err = mandel_view_new_zoom(j->ctx, &check, j->o.width * j->o.aa,
+                                             j->o.height * j->o.aa, j->re, j->im,
+                                             j->o.zoom_text);
+        if (err != MANDEL_OK) {
+            rc = cli_error(err == MANDEL_EINVAL ? EXIT_USAGE : EXIT_FAIL, "%s",
+                           mandel_errmsg(j->ctx));
+            goto done;
+        }
+        mandel_view_free(check);
+    }
+    choose_cache(j);
+    if ((rc = allocate(j)) >= 0) goto done;
+    if (j->vid.kind == VIDEO_SEQUENCE) {
+        /* each picture is created when it is due: the directory must take them */
+        char first[4096];
+        video_frame_path(&j->vid, 0, first, sizeof first);
+        char *const slash = strrchr(first, '/');
+        if (slash != NULL) *slash = '\0';
+        const char *const dir = slash != NULL ? (first[0] ? first : "/") : ".";
+        if (access(dir, W_OK) != 0) {
+            rc = cli_error(EXIT_FAIL, "-o '%s': cannot write into '%s': %s", j->o.output, dir,
+                           strerror(errno));
+            goto done;
+        }
+    }
+
+    set_signals(on_signal);
+    sigset_t old;
+    block_signals(&old);
+    rc = video_open(&j->vid, j->ctx);
+    if (j->vid.temp != NULL) snprintf(video_temp, sizeof video_temp, "%s", j->vid.temp);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc >= 0) goto done;
+    double const t0 = progress_now();
+    if (!j->z.exact && (rc = make_keyframes(j)) >= 0) goto done;
+    if ((rc = make_frames(j)) >= 0) goto done;
+    rc = video_close(&j->vid);
+    video_temp[0] = '\0';
+    if (rc >= 0) goto done;
+    rc = EXIT_OK;
+    if (!j->z.exact) clear_cache(j);
+    if (j->o.stats)
+        fprintf(stderr, "mandel: zoom: %u frames in %.3f s: %u keyframes (%u rendered, %u from "
+                        "the cache) %.3f s, frames %.3f s; reference orbits %.3f s, BLA tables "
+                        "%.3f s\n", j->frames, progress_now() - t0, j->keyframes, j->kf_rendered,
+                j->kf_cached, j->kf_seconds, j->frame_seconds, j->orbit_seconds, j->bla_seconds);
+done:
+    progress_done(&j->bar);
+    video_abort(&j->vid);
+    set_signals(SIG_DFL);
+    video_temp[0] = '\0';
+    /* A failure leaves nothing (an interruption never gets here: on_signal keeps the
+     * keyframes for the same command to continue from). */
+    if (rc != EXIT_OK && !j->z.exact) clear_cache(j);
+    mandel_ctx_free(j->ctx);
+    free(j->values);
+    free(j->samples);
+    free(j->rgb);
+    free(j->kf.smooth);
+    free(j->o.center_copy);
+    mandel_location_free(j->o.loc);
+    free(j);
+    free(args);
+    return rc;
+}

@@ -1,0 +1,179 @@
+/*
+ * cli/zoom_frames.c - keyframes of a zoom video and frames resampled from them; zoom
+ * values of any magnitude as text.
+ *
+ * A keyframe at zoom K serves every frame of zoom K/2 < z <= K: such a frame's samples are
+ * s = K/z (1 <= s < 2) keyframe pixels apart, and the keyframe, a tile of the frame view
+ * at K extended by half a frame and two samples on every side, holds them all with their
+ * four neighbours. Smooth values, not colours, are interpolated: colours are applied after,
+ * so they stay exact and may be animated.
+ *
+ * Invariant: a frame at a keyframe's own zoom (s = 1, no anti-aliasing) is the keyframe's
+ * samples unchanged, which are the frame view's own pixels (mandel_view_new_tile).
+ */
+#include "zoom_frames.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool zoom_value_parse(const char *text, zoom_value *out)
+{
+    const char *p = text;
+    if (*p == '+') p++;
+    /* The digits: the exponent of the first that is not 0 follows from where it stands
+     * (an integer digit's from how many integer digits there are in all). */
+    int64_t n_int = 0, n_frac = 0, lead = 0;
+    bool point = false, any = false, found = false, lead_in_int = false;
+    char sig[24];
+    int n_sig = 0;
+    for (; *p != '\0' && *p != 'e' && *p != 'E'; p++) {
+        if (*p == '.') {
+            if (point) return false;
+            point = true;
+            continue;
+        }
+        if (*p < '0' || *p > '9') return false;
+        any = true;
+        if (point) n_frac++;
+        else n_int++;
+        if (*p == '0' && !found) continue;
+        if (!found) {
+            found = true;
+            lead_in_int = !point;
+            lead = point ? -n_frac : n_int; /* an integer digit's position, 1-based */
+        }
+        if (n_sig < 17) sig[n_sig++] = *p;
+    }
+    if (!any || !found) return false;
+    if (lead_in_int) lead = n_int - lead;
+    int64_t exp_part = 0;
+    if (*p == 'e' || *p == 'E') {
+        char *end;
+        long long const e = strtoll(p + 1, &end, 10);
+        if (end == p + 1 || *end != '\0' || e > INT64_MAX / 4 || e < -INT64_MAX / 4)
+            return false;
+        exp_part = e;
+    }
+    sig[n_sig] = '\0';
+    char buf[48];
+    snprintf(buf, sizeof buf, "%c.%se0", sig[0], sig + 1);
+    out->text = text;
+    out->mant = strtod(buf, NULL);
+    out->exp10 = lead + exp_part;
+    return out->mant >= 1 && out->mant < 10;
+}
+
+double zoom_value_log2_ratio(const zoom_value *a, const zoom_value *b)
+{
+    double const l10 = log10(a->mant) - log10(b->mant) + (double)(a->exp10 - b->exp10);
+    return l10 / log10(2.0);
+}
+
+void zoom_value_text(const zoom_value *z, double u, char *buf, size_t len)
+{
+    if (u == 0) {
+        snprintf(buf, len, "%s", z->text);
+        return;
+    }
+    double const whole = floor(u), part = u - whole;
+    if (z->exp10 > -290 && z->exp10 < 290) {
+        /* In double: the zoom's own double halved `whole` times (exact), then 2^-part. */
+        double const zd = strtod(z->text, NULL);
+        double const v = ldexp(zd, -(int)whole) * (part > 0 ? exp2(-part) : 1.0);
+        if (v > 1e-290 && v < 1e290) {
+            snprintf(buf, len, "%.17g", v);
+            return;
+        }
+    }
+    double const l = log10(z->mant) - u * log10(2.0);
+    double const fl = floor(l);
+    double m = pow(10.0, l - fl);
+    int64_t e = z->exp10 + (int64_t)fl;
+    if (m >= 10) {
+        m /= 10;
+        e++;
+    }
+    snprintf(buf, len, "%.17ge%lld", m, (long long)e);
+}
+
+void keyframe_geometry(keyframe *kf, uint32_t width, uint32_t height)
+{
+    kf->width = width;
+    kf->height = height;
+    /* Frame samples reach (W-1)/2 -+ s*W/2 with s < 2: from -(W+1)/2 to (3W-1)/2, and
+     * interpolation reads one beyond. */
+    kf->mx = width / 2 + 2;
+    kf->my = height / 2 + 2;
+    kf->kw = 2 * width + 6;
+    kf->kh = 2 * height + 6;
+}
+
+int keyframe_view(mandel_ctx *ctx, const keyframe *kf, const char *re, const char *im,
+                  const char *zoom_text, mandel_view **out)
+{
+    mandel_view *anchor;
+    int err = mandel_view_new_zoom(ctx, &anchor, kf->width, kf->height, re, im, zoom_text);
+    if (err != MANDEL_OK) return err;
+    err = mandel_view_new_tile(ctx, out, anchor, -kf->mx, -kf->my, kf->kw, kf->kh);
+    mandel_view_free(anchor);
+    return err;
+}
+
+/* Sample positions along one axis: sample q of n*aa sits at keyframe index i0[q] plus the
+ * fraction f[q]. */
+static void positions(uint32_t n, uint32_t aa, int64_t margin, double s, int64_t *i0,
+                      double *f)
+{
+    double const half = (n - 1) / 2.0, sub_half = ((double)n * aa - 1) / 2.0;
+    for (uint32_t q = 0; q < n * aa; q++) {
+        /* the sample's offset from the centre in frame pixels, then in keyframe pixels */
+        double const offset = aa == 1 ? (double)q - half : ((double)q - sub_half) / aa;
+        double const x = half + offset * s + (double)margin;
+        double const fl = floor(x);
+        i0[q] = (int64_t)fl;
+        f[q] = x - fl;
+    }
+}
+
+void keyframe_resample(const keyframe *kf, double v, uint32_t aa, uint32_t max_iter,
+                       float *out)
+{
+    double const s = exp2(v);
+    uint32_t const sw = kf->width * aa, sh = kf->height * aa;
+    int64_t *const xi = malloc(sizeof *xi * (sw + sh));
+    double *const xf = malloc(sizeof *xf * (sw + sh));
+    if (xi == NULL || xf == NULL) {
+        free(xi);
+        free(xf);
+        for (size_t i = 0; i < (size_t)sw * sh; i++) out[i] = (float)max_iter;
+        return;
+    }
+    int64_t *const yi = xi + sw;
+    double *const yf = xf + sw;
+    positions(kf->width, aa, kf->mx, s, xi, xf);
+    positions(kf->height, aa, kf->my, s, yi, yf);
+    float const limit = (float)max_iter;
+    size_t const kw = kf->kw;
+    for (uint32_t r = 0; r < sh; r++) {
+        const float *const row0 = kf->smooth + (size_t)yi[r] * kw;
+        const float *const row1 = row0 + kw;
+        double const fy = yf[r];
+        float *const dst = out + (size_t)r * sw;
+        for (uint32_t q = 0; q < sw; q++) {
+            size_t const x = (size_t)xi[q];
+            double const fx = xf[q];
+            float const a = row0[x], b = row0[x + 1], c = row1[x], d = row1[x + 1];
+            if (a >= limit || b >= limit || c >= limit || d >= limit) {
+                const float *const row = fy < 0.5 ? row0 : row1;
+                dst[q] = row[fx < 0.5 ? x : x + 1];
+                continue;
+            }
+            double const top = a * (1 - fx) + b * fx, bottom = c * (1 - fx) + d * fx;
+            dst[q] = (float)(top * (1 - fy) + bottom * fy);
+        }
+    }
+    free(xi);
+    free(xf);
+}
