@@ -110,7 +110,8 @@ MANDEL_API void mandel_ctx_free(mandel_ctx *ctx);
 MANDEL_API const char *mandel_errmsg(const mandel_ctx *ctx);
 
 typedef enum {
-    MANDEL_OPT_THREADS = 1,    /* worker threads; 0 = all online CPUs (default 0), 0..1024 */
+    MANDEL_OPT_THREADS = 1,    /* worker threads; 0 = all online CPUs (default 0), 0..1024;
+                                * a ctx set to a shared pool uses the pool's count */
     MANDEL_OPT_ISA = 2,        /* a mandel_isa; default MANDEL_ISA_AUTO */
     MANDEL_OPT_MAX_PIXELS = 3, /* largest rect one render accepts, 1..2^40 (default 2^34) */
     MANDEL_OPT_MAX_ITER = 4,   /* largest iteration limit accepted, 1..2^32-1 (default max) */
@@ -219,6 +220,9 @@ typedef int (*mandel_progress_fn)(void *user, uint64_t pixels_done, uint64_t pix
 typedef enum mandel_phase {
     MANDEL_PHASE_PIXELS = 0,
     MANDEL_PHASE_ORBIT = 1,
+    MANDEL_PHASE_BLA = 2, /* building the approximation table: only mandel_view_prepared()
+                           * says so; callbacks see it as the end of MANDEL_PHASE_ORBIT
+                           * (done = total) */
 } mandel_phase;
 
 /*! Phase-aware progress callback: as mandel_progress_fn (the same thread, rate and
@@ -234,6 +238,39 @@ typedef int (*mandel_phase_progress_fn)(void *user, mandel_phase phase, uint64_t
  *  reference orbit is computed.) */
 MANDEL_API void mandel_ctx_set_phase_progress(mandel_ctx *ctx, mandel_phase_progress_fn fn,
                                               void *user);
+
+/*! mandel_pool_new() :
+ *  A pool of `n_threads` worker threads (0 = every online CPU; at most 1024) that several
+ *  ctxs share (mandel_ctx_set_pool), so that a program rendering on several threads at
+ *  once (one ctx each, e.g. a server's render threads) runs its pixels on n_threads
+ *  workers in all rather than on each ctx's own. The pool runs one pixel pass (or one
+ *  PNG's compression) at a time, on all its threads, the calling thread being one of them;
+ *  the other ctxs' calls wait their turn (in no promised order), calling their progress
+ *  callback meanwhile about ten times a second with pixels_done = 0 (MANDEL_PHASE_PIXELS),
+ *  through which each may give up (MANDEL_ECANCELED). A deep view's reference orbit and
+ *  table are computed on the calling thread outside the pool, so while one ctx computes an
+ *  orbit the pool serves the others. Results never depend on the pool: counts are those of
+ *  any thread count. `alloc` (may be NULL) is used for the pool's own memory.
+ *  @return : MANDEL_OK with *out set; MANDEL_EINVAL (out NULL, n_threads above 1024, an
+ *            allocator without alloc or free); MANDEL_ENOMEM; MANDEL_ETHREAD. */
+typedef struct mandel_pool mandel_pool;
+MANDEL_API int mandel_pool_new(mandel_pool **out, uint32_t n_threads,
+                               const mandel_allocator *alloc);
+
+/*! mandel_pool_free() :
+ *  Gives up the creator's hold on the pool. The threads stop and the memory goes when the
+ *  last holder lets go: this call, or the last ctx set to the pool being freed or set to
+ *  another pool, so the pool and its ctxs may be freed in any order, even while those ctxs
+ *  render on other threads. NULL is a no-op. */
+MANDEL_API void mandel_pool_free(mandel_pool *pool);
+
+/*! mandel_ctx_set_pool() :
+ *  Renders (and PNG compression) of this ctx run on `pool` from now on, with the pool's
+ *  thread count (MANDEL_OPT_THREADS is then not used); NULL returns the ctx to a pool of
+ *  its own (made at its next render). The ctx holds the pool until it is freed or set
+ *  again. Not during a call on the ctx.
+ *  @return : MANDEL_OK, MANDEL_EINVAL (ctx NULL). */
+MANDEL_API int mandel_ctx_set_pool(mandel_ctx *ctx, mandel_pool *pool);
 
 /*! mandel_ctx_set_julia() :
  *  on = 1: render Julia sets: z_0 is the pixel and c = re + im*i for every pixel; on = 0:
@@ -288,6 +325,10 @@ typedef struct mandel_stats {
     uint64_t bla_iterations;  /* the iterations they covered */
     uint64_t exact_steps;     /* iterations done one by one (double or extended range) */
     uint64_t rebases;         /* times a pixel went back to the start of the orbit */
+    /* Appended in 0.1 with shared deep state (mandel_view_new_tile): */
+    uint32_t orbits;          /* reference orbits this render computed: 1 for the first
+                               * render with a given max_iter among an anchor and all its
+                               * tiles, 0 for those that found it computed (or waited) */
 } mandel_stats;
 
 /*! mandel_ctx_stats() : copies the statistics of the last successful render. */
@@ -352,12 +393,26 @@ MANDEL_API int mandel_view_new_zoom(mandel_ctx *ctx, mandel_view **out, uint32_t
  *  same offsets from the anchor's centre in units of its step. So a tile inside the anchor
  *  renders the anchor's pixels bit for bit, with any engine. The tile has the anchor's
  *  engine choice (mandel_view_engine), step, centre text, radius and zoom; a tile may be the
- *  anchor of further tiles (offsets add up). The tile owns what it needs (the anchor may be
- *  freed first, and tiles of one anchor rendered from several threads at once): a deep
- *  tile copies the anchor's full-precision centre and computes its own reference orbit and
- *  BLA table (at the anchor's centre, so pixels equal the anchor's) on its first render;
- *  their cost is once per tile, not once per anchor. Beyond the anchor the BLA table covers
- *  the tile's larger offsets, and the MPFR engine keeps at least 32 of its 64 guard bits.
+ *  anchor of further tiles (offsets add up).
+ *  Deep state is shared: a deep tile holds, by reference count, the anchor's full-precision
+ *  centre and step and the reference orbit and BLA tables of every max_iter, which the
+ *  anchor and all its tiles (and their tiles) compute once between them, not once each. The
+ *  anchor may be freed first (the state goes with the last view holding it). Its memory
+ *  comes from the allocator of the ctx that made the anchor; the checks against
+ *  MANDEL_OPT_MAX_MEMORY and the errors are the rendering ctx's.
+ *  Threads: the anchor and its tiles may be rendered from several threads, each with its
+ *  own ctx, at once. The first render that needs the orbit (or a table) for its max_iter
+ *  computes it under the state's lock, reporting MANDEL_PHASE_ORBIT to its ctx's callback;
+ *  the others wait, reporting the same progress to their own callbacks about ten times a
+ *  second, through which each may cancel its own wait (MANDEL_ECANCELED). A render that
+ *  fails or is cancelled while computing hands the work to a waiting one. Pixel passes run
+ *  at once, reading the shared orbit. The most recently used max_iter stays prepared;
+ *  others are freed when no render uses them.
+ *  BLA tables: a pixel inside the anchor's rectangle uses the anchor's own table, so tiles
+ *  equal the anchor's pixels whatever part of them lies beyond it; a pixel beyond uses the
+ *  table of the smallest reach class (the anchor's corner distance times 2^k, k >= 1) that
+ *  covers its tile, shared by every tile of that class. Beyond the anchor the MPFR engine
+ *  keeps at least 32 of its 64 guard bits.
  *  @return : MANDEL_OK with *out set (free it with mandel_view_free), MANDEL_EINVAL (NULL
  *            anchor or out, zero size, a pixel 2^31 or more pixels from the anchor's
  *            origin, a pixel beyond 1e300), MANDEL_ENOMEM. */
@@ -406,6 +461,20 @@ MANDEL_API const char *mandel_view_radius(const mandel_view *view);
  *  MANDEL_ENGINE_DOUBLE or MANDEL_ENGINE_PERTURB (MANDEL_ENGINE_AUTO for NULL). */
 MANDEL_API mandel_engine mandel_view_engine(const mandel_view *view);
 
+/*! mandel_view_prepared() :
+ *  How far the deep state of `view` (shared with its anchor and tiles) is prepared for
+ *  renders with `max_iter`, for a progress display on any thread while other threads
+ *  render: *phase = MANDEL_PHASE_ORBIT while the reference orbit is computed (or before it
+ *  starts: done = 0; done and total count iterations, total = max_iter),
+ *  MANDEL_PHASE_BLA while the approximation table is built (done of total, about the
+ *  orbit's steps merged), MANDEL_PHASE_PIXELS when both are ready for the view's pixels
+ *  (done = total = 1), and so always for a view without deep state (a bounds view) or
+ *  one AUTO renders in double (nothing to prepare; the MPFR engine prepares nothing
+ *  either). Thread-safe; it takes the shared state's lock for a moment.
+ *  @return : MANDEL_OK, MANDEL_EINVAL (NULL view or output, max_iter 0). */
+MANDEL_API int mandel_view_prepared(const mandel_view *view, uint32_t max_iter,
+                                    mandel_phase *phase, uint64_t *done, uint64_t *total);
+
 /* ------------------------------------------------------------------------------------- */
 /* Rendering                                                                             */
 
@@ -422,9 +491,10 @@ MANDEL_API int mandel_field_size(mandel_rect rect, size_t *bytes);
  *  Work is spread over the ctx's threads; counts are identical for any thread count,
  *  kernel, rect or stride. Blocks until done or cancelled.
  *  The engine is MANDEL_OPT_ENGINE's (see mandel_engine). The deep engines keep the
- *  reference orbit and approximation table of the last max_iter on the view, so a view
- *  rendered band by band computes them once; renders of one deep view from several threads
- *  are serialised. With PERTURB, a long reference orbit is computed before the first
+ *  reference orbit and approximation table of the last max_iter on the view (shared with
+ *  its tiles: mandel_view_new_tile), so a view rendered band by band computes them once;
+ *  one deep view may be rendered from several threads at once (one ctx each), the orbit
+ *  computed by one of them while the others wait. With PERTURB, a long reference orbit is computed before the first
  *  pixel: the progress callback is then called with pixels_done = 0 (it may cancel); a
  *  mandel_phase_progress_fn sees it as MANDEL_PHASE_ORBIT with its own progress.
  *  @return : MANDEL_OK; MANDEL_EINVAL (NULL, rect outside the view, max_iter 0 or above

@@ -196,6 +196,7 @@ int mandel_render_fields(mandel_ctx *ctx, const mandel_view *view, uint32_t max_
         .rect_x = rect.x,
         .rect_y = rect.y,
         .threads = n_threads,
+        .ctx = ctx,
     };
     guess_view const guess = {
         .kernel = kernel,

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -124,6 +125,10 @@ int ctx_fail(mandel_ctx *ctx, int code, const char *fmt, ...)
 
 int ctx_pool(mandel_ctx *ctx, uint32_t *n_threads)
 {
+    if (ctx->shared != NULL) {
+        *n_threads = sched_pool_threads(ctx->pool);
+        return MANDEL_OK;
+    }
     uint32_t const n = ctx->n_threads != 0 ? ctx->n_threads : sched_online_cpus();
     /* The pool only grows: a smaller request leaves threads asleep. */
     if (ctx->pool != NULL && sched_pool_threads(ctx->pool) < n) {
@@ -159,10 +164,70 @@ mandel_ctx *mandel_ctx_new(const mandel_allocator *alloc)
     return ctx;
 }
 
+/* A pool of worker threads shared by ctxs: a sched_pool that takes turns, the ctx its
+ * memory comes from, and the holders: its creator until mandel_pool_free, and each ctx set
+ * to it. Freed by the last to let go. */
+struct mandel_pool {
+    mandel_ctx *own;
+    sched_pool *sp;
+    atomic_uint refs;
+};
+
+static void pool_release(mandel_pool *pool)
+{
+    if (pool == NULL || atomic_fetch_sub(&pool->refs, 1) != 1) return;
+    mandel_ctx *const own = pool->own;
+    sched_pool_free(pool->sp);
+    ctx_free(own, pool);
+    mandel_ctx_free(own);
+}
+
+int mandel_pool_new(mandel_pool **out, uint32_t n_threads, const mandel_allocator *alloc)
+{
+    if (out == NULL) return MANDEL_EINVAL;
+    *out = NULL;
+    if (n_threads > SCHED_MAX_THREADS) return MANDEL_EINVAL;
+    mandel_ctx *const own = mandel_ctx_new(alloc);
+    if (own == NULL) return alloc != NULL && (alloc->alloc == NULL || alloc->free == NULL)
+                                ? MANDEL_EINVAL : MANDEL_ENOMEM;
+    mandel_pool *const pool = ctx_alloc(own, sizeof *pool);
+    if (pool == NULL) {
+        mandel_ctx_free(own);
+        return MANDEL_ENOMEM;
+    }
+    pool->own = own;
+    atomic_init(&pool->refs, 1);
+    int const err = sched_pool_new(own, n_threads != 0 ? n_threads : sched_online_cpus(),
+                                   &pool->sp);
+    if (err != MANDEL_OK) {
+        ctx_free(own, pool);
+        mandel_ctx_free(own);
+        return err;
+    }
+    sched_pool_share(pool->sp);
+    *out = pool;
+    return MANDEL_OK;
+}
+
+void mandel_pool_free(mandel_pool *pool) { pool_release(pool); }
+
+int mandel_ctx_set_pool(mandel_ctx *ctx, mandel_pool *pool)
+{
+    if (ctx == NULL) return MANDEL_EINVAL;
+    ctx_clear(ctx);
+    if (pool != NULL) atomic_fetch_add(&pool->refs, 1);
+    if (ctx->shared != NULL) pool_release(ctx->shared);
+    else sched_pool_free(ctx->pool);
+    ctx->shared = pool;
+    ctx->pool = pool != NULL ? pool->sp : NULL;
+    return MANDEL_OK;
+}
+
 void mandel_ctx_free(mandel_ctx *ctx)
 {
     if (ctx == NULL) return;
-    sched_pool_free(ctx->pool);
+    if (ctx->shared != NULL) pool_release(ctx->shared);
+    else sched_pool_free(ctx->pool);
     ctx_free(ctx, ctx->errmsg_heap);
     ctx->alloc.free(ctx->alloc.user, ctx);
 }

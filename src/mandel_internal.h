@@ -32,6 +32,7 @@ struct mandel_ctx {
     void *sink_user;
     mandel_stats stats;
     struct sched_pool *pool;  /* threads kept between renders; NULL until the first */
+    mandel_pool *shared;      /* mandel_ctx_set_pool's: then pool is its sched_pool */
     /* The last failure's message, whole: in errmsg_fixed when it fits, else in errmsg_heap
      * (from the ctx's allocator; freed when the next long one replaces it, or with the
      * ctx). errmsg points at the one in use, "" after a call that succeeded (ctx_clear). */
@@ -56,7 +57,7 @@ const char *ctx_clip(const char *text, size_t max, char *buf, size_t size);
 #define CTX_CLIP_LEN 48 /* a buffer for ctx_clip(text, 40, ...) */
 
 /* Makes ctx->pool ready for a job of the ctx's thread count (MANDEL_OPT_THREADS, 0: every
- * online CPU), which goes to *n_threads. Returns MANDEL_OK, MANDEL_ENOMEM or MANDEL_ETHREAD
+ * online CPU; a shared pool's own count), which goes to *n_threads. Returns MANDEL_OK, MANDEL_ENOMEM or MANDEL_ETHREAD
  * with a message. */
 int ctx_pool(mandel_ctx *ctx, uint32_t *n_threads);
 

@@ -11,7 +11,9 @@
  * about ten times a second, so the callback always runs on the caller's thread; engines
  * whose pixels can be long poll (sched_poll) inside them, which gives the caller's reports
  * there too and stops every thread within milliseconds of a cancel. The other
- * n-1 threads live in a pool owned by the ctx and kept between renders: starting threads
+ * n-1 threads live in a pool owned by the ctx (or shared by several: mandel_pool, which
+ * runs one job at a time and queues the others' turns) and kept between renders: starting
+ * threads
  * costs tens of microseconds, as much as a whole small render. The pool only grows; a
  * render asking for fewer threads leaves the others asleep. After a job, a pool thread
  * spins briefly for the next one (renders often come back to back, band after band) before
@@ -67,6 +69,12 @@ struct sched_pool {
     _Alignas(64) atomic_uint_fast64_t iterations;
     atomic_bool cancel;
     char pad[64];
+    /* A pool shared by several ctxs (mandel_pool): one job at a time, the others wait for
+     * their turn under turn_lock. */
+    bool shared;
+    pthread_mutex_t turn_lock;
+    pthread_cond_t turn_free;
+    bool busy;
 };
 
 /* A thread inside a job: the caller's carries the progress reports. */
@@ -242,6 +250,8 @@ int sched_pool_new(mandel_ctx *ctx, uint32_t n_threads, sched_pool **out)
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->wake, NULL);
     pthread_cond_init(&p->idle, NULL);
+    pthread_mutex_init(&p->turn_lock, NULL);
+    pthread_cond_init(&p->turn_free, NULL);
     atomic_init(&p->generation, 0);
     atomic_init(&p->shutdown, false);
     atomic_init(&p->active, 0);
@@ -263,6 +273,46 @@ int sched_pool_new(mandel_ctx *ctx, uint32_t n_threads, sched_pool **out)
 
 uint32_t sched_pool_threads(const sched_pool *p) { return p ? p->n_threads + 1 : 1; }
 
+void sched_pool_share(sched_pool *p) { p->shared = true; }
+
+/* Waits for the shared pool to be free and takes it; meanwhile calls progress (if any) with
+ * (0, total) every PROGRESS_SECONDS, whose non-zero answer gives up: false. An unshared
+ * pool is the caller's own: true at once. */
+static bool take_turn(sched_pool *p, mandel_progress_fn progress, void *progress_user,
+                      uint64_t total)
+{
+    if (!p->shared) return true;
+    pthread_mutex_lock(&p->turn_lock);
+    while (p->busy) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += (long)(PROGRESS_SECONDS * 1e9);
+        until.tv_sec += until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        (void)pthread_cond_timedwait(&p->turn_free, &p->turn_lock, &until);
+        if (!p->busy || progress == NULL) continue;
+        pthread_mutex_unlock(&p->turn_lock);
+        int const stop = progress(progress_user, 0, total);
+        pthread_mutex_lock(&p->turn_lock);
+        if (stop != 0) {
+            pthread_mutex_unlock(&p->turn_lock);
+            return false;
+        }
+    }
+    p->busy = true;
+    pthread_mutex_unlock(&p->turn_lock);
+    return true;
+}
+
+static void end_turn(sched_pool *p)
+{
+    if (!p->shared) return;
+    pthread_mutex_lock(&p->turn_lock);
+    p->busy = false;
+    pthread_cond_broadcast(&p->turn_free);
+    pthread_mutex_unlock(&p->turn_lock);
+}
+
 void sched_pool_free(sched_pool *p)
 {
     if (p == NULL) return;
@@ -270,6 +320,8 @@ void sched_pool_free(sched_pool *p)
     pthread_cond_destroy(&p->wake);
     pthread_cond_destroy(&p->idle);
     pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->turn_free);
+    pthread_mutex_destroy(&p->turn_lock);
     mandel_ctx *const ctx = p->ctx;
     ctx_free(ctx, p->tiles);
     ctx_free(ctx, p->threads);
@@ -301,9 +353,24 @@ static void close_job(sched_pool *p)
     }
 }
 
+static int run(sched_pool *p, const sched_job *job, mandel_progress_fn progress,
+               void *progress_user, uint64_t *iterations);
+
 int sched_run(sched_pool *p, const sched_job *job, mandel_progress_fn progress,
               void *progress_user, uint64_t *iterations)
 {
+    uint64_t const total = (uint64_t)job->width * job->height;
+    if (!take_turn(p, progress, progress_user, total)) return MANDEL_ECANCELED;
+    int const err = run(p, job, progress, progress_user, iterations);
+    end_turn(p);
+    return err;
+}
+
+static int run(sched_pool *p, const sched_job *job, mandel_progress_fn progress,
+               void *progress_user, uint64_t *iterations)
+{
+    /* Limits and messages are the rendering ctx's; the pool's memory is its own. */
+    mandel_ctx *const ctx = job->ctx != NULL ? job->ctx : p->ctx;
     p->task = NULL;
     p->unit = job->unit == 0 || job->unit > SCHED_SEGMENT ? SCHED_SEGMENT : job->unit;
     uint32_t const segs = (job->width + p->unit - 1) / p->unit;
@@ -311,11 +378,11 @@ int sched_run(sched_pool *p, const sched_job *job, mandel_progress_fn progress,
     if (job->guess != NULL) {
         if (p->tiles == NULL) {
             size_t const bytes = (size_t)(p->n_threads + 1) * GUESS_TILE * GUESS_TILE * 4;
-            FAIL_IF(p->ctx, bytes > p->ctx->max_memory, MANDEL_ETOOBIG,
+            FAIL_IF(ctx, bytes > ctx->max_memory, MANDEL_ETOOBIG,
                     "the guessing tiles need %zu bytes, limit is %llu", bytes,
-                    (unsigned long long)p->ctx->max_memory);
+                    (unsigned long long)ctx->max_memory);
             p->tiles = ctx_alloc(p->ctx, bytes);
-            FAIL_IF(p->ctx, p->tiles == NULL, MANDEL_ENOMEM,
+            FAIL_IF(ctx, p->tiles == NULL, MANDEL_ENOMEM,
                     "out of memory for %zu bytes of guessing tiles", bytes);
         }
         p->guess = guess_plan((mandel_rect){job->rect_x, job->rect_y, job->width, job->height});
@@ -376,6 +443,7 @@ void sched_parallel(sched_pool *p, uint32_t threads, uint32_t n_tasks, sched_tas
 {
     uint32_t const helpers = threads == 0 || threads - 1 > p->n_threads ? p->n_threads
                                                                          : threads - 1;
+    (void)take_turn(p, NULL, NULL, 0);
     p->task = task;
     p->task_user = user;
     p->task_threads = helpers + 1;
@@ -388,6 +456,7 @@ void sched_parallel(sched_pool *p, uint32_t threads, uint32_t n_tasks, sched_tas
     take_units(p, p->n_threads);
     if (share) close_job(p);
     p->task = NULL;
+    end_turn(p);
 }
 
 uint32_t sched_online_cpus(void)

@@ -48,6 +48,8 @@ typedef struct sched_job {
     uint32_t threads;                /* threads to use, the caller included; 0 = the pool's */
     uint32_t unit;                   /* pixels a unit at most, 1..SCHED_SEGMENT; 0 = the most */
     uint32_t rect_x, rect_y;         /* the rect's place in the view, for the tile grid */
+    mandel_ctx *ctx;                 /* the rendering ctx (limits, messages); NULL: the
+                                      * pool's */
 } sched_job;
 
 /* A pool of threads kept by a ctx between renders. */
@@ -58,6 +60,11 @@ typedef struct sched_pool sched_pool;
  * wait. Returns MANDEL_OK, MANDEL_ENOMEM or MANDEL_ETHREAD. */
 int sched_pool_new(mandel_ctx *ctx, uint32_t n_threads, sched_pool **out);
 
+/* Makes the pool shareable by several ctxs on several threads (mandel_pool): sched_run and
+ * sched_parallel then take turns, one job at a time, and a caller waiting for its turn
+ * keeps getting its progress calls (pixels_done 0), through which it may give up. */
+void sched_pool_share(sched_pool *pool);
+
 /* Threads a render on this pool uses, the caller included. */
 uint32_t sched_pool_threads(const sched_pool *pool);
 
@@ -66,8 +73,8 @@ void sched_pool_free(sched_pool *pool);
 
 /* Renders the job on the pool and the calling thread; calls progress from this thread.
  * *iterations gets the sum of all counts. Returns MANDEL_OK, MANDEL_ECANCELED, or with
- * guessing MANDEL_ETOOBIG or MANDEL_ENOMEM (its tiles; the message is in the ctx). Not reentrant: one render
- * at a time per pool. */
+ * guessing MANDEL_ETOOBIG or MANDEL_ENOMEM (its tiles; the message is in the ctx). Not
+ * reentrant: one render at a time per pool (a shared pool queues the others). */
 int sched_run(sched_pool *pool, const sched_job *job, mandel_progress_fn progress,
               void *progress_user, uint64_t *iterations);
 

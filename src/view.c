@@ -329,6 +329,20 @@ void mandel_view_center(const mandel_view *view, const char **re, const char **i
 
 const char *mandel_view_radius(const mandel_view *view) { return view ? view->radius : NULL; }
 
+int mandel_view_prepared(const mandel_view *view, uint32_t max_iter, mandel_phase *phase,
+                         uint64_t *done, uint64_t *total)
+{
+    if (view == NULL || phase == NULL || done == NULL || total == NULL || max_iter == 0)
+        return MANDEL_EINVAL;
+    if (view->deep == NULL || view->auto_double) {
+        *phase = MANDEL_PHASE_PIXELS;
+        *done = *total = 1;
+        return MANDEL_OK;
+    }
+    deep_view_progress(view->deep, max_iter, phase, done, total);
+    return MANDEL_OK;
+}
+
 mandel_engine mandel_view_engine(const mandel_view *view)
 {
     if (view == NULL) return MANDEL_ENGINE_AUTO;

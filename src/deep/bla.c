@@ -81,7 +81,8 @@ static bla_dentry to_double(bla_entry e, int64_t b_exp)
 #define POLL_EVERY 4096u
 
 int bla_build(const mandel_allocator *alloc, const orbit *o, fe dc_max, int64_t b_exp,
-              bool want_fe, uint64_t max_bytes, int (*poll)(void *user), void *poll_user,
+              bool want_fe, uint64_t max_bytes,
+              int (*poll)(void *user, uint64_t done, uint64_t total), void *poll_user,
               bla_table *out)
 {
     memset(out, 0, sizeof *out);
@@ -127,7 +128,9 @@ int bla_build(const mandel_allocator *alloc, const orbit *o, fe dc_max, int64_t 
             next += out->count[j];
         }
         for (uint32_t k = 0; k < out->count[1]; k++) {
-            if (k % POLL_EVERY == 0 && poll != NULL && poll(poll_user) != 0) goto cancelled;
+            if (k % POLL_EVERY == 0 && poll != NULL &&
+                poll(poll_user, (uint64_t)2 * k, o->len) != 0)
+                goto cancelled;
             out->level[1][k] = merge(single(o, 1 + 2 * k), single(o, 2 + 2 * k), dc_max);
             if (BLA_MIN_LEVEL == 1)
                 out->dent[bla_slot(out, k)] = to_double(out->level[1][k], b_exp);
@@ -136,7 +139,8 @@ int bla_build(const mandel_allocator *alloc, const orbit *o, fe dc_max, int64_t 
         for (uint32_t j = 1; j < levels; j++) out->level[j] = out->storage;
         uint32_t const half = UINT32_C(1) << (BLA_MIN_LEVEL - 1);
         for (uint32_t k = 0; k < out->n_starts; k++) {
-            if (k % (POLL_EVERY >> BLA_MIN_LEVEL) == 0 && poll != NULL && poll(poll_user) != 0)
+            if (k % (POLL_EVERY >> BLA_MIN_LEVEL) == 0 && poll != NULL &&
+                poll(poll_user, (uint64_t)k << BLA_MIN_LEVEL, o->len) != 0)
                 goto cancelled;
             bla_entry t[UINT32_C(1) << (BLA_MIN_LEVEL - 1)];
             uint32_t const m = 1 + (k << BLA_MIN_LEVEL);
@@ -153,7 +157,8 @@ int bla_build(const mandel_allocator *alloc, const orbit *o, fe dc_max, int64_t 
         const bla_entry *const from = out->level[j - 1];
         bla_entry *const to = out->level[j];
         for (uint32_t k = 0; k < out->count[j]; k++) {
-            if (k % POLL_EVERY == 0 && poll != NULL && poll(poll_user) != 0) goto cancelled;
+            if (k % POLL_EVERY == 0 && poll != NULL && poll(poll_user, o->len, o->len) != 0)
+                goto cancelled;
             to[k] = merge(from[2 * k], from[2 * k + 1], dc_max); /* k <= 2k: safe in place */
             if (j >= BLA_MIN_LEVEL) /* start k << j is double start k << (j - MIN) */
                 out->dent[bla_slot(out, k << (j - BLA_MIN_LEVEL)) + j - BLA_MIN_LEVEL] =

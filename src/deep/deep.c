@@ -93,6 +93,13 @@ bool deep_radius_from_zoom(const char *zoom, char *buf, size_t size)
     return true;
 }
 
+/* The anchor's largest pixel offset from its centre, in steps: a corner's. */
+static double own_reach(uint32_t width, uint32_t height)
+{
+    double const hx = (width - 1) / 2.0, hy = (height - 1) / 2.0;
+    return sqrt(hx * hx + hy * hy);
+}
+
 int deep_view_new(mandel_ctx *ctx, uint32_t width, uint32_t height, const char *re,
                   const char *im, const char *radius, deep_view **out)
 {
@@ -121,22 +128,31 @@ int deep_view_new(mandel_ctx *ctx, uint32_t width, uint32_t height, const char *
             (long long)step.e, (long long)prec, floor(deep_max_zoom_log10(height)));
 
     deep_view *const dv = ctx_alloc(ctx, sizeof *dv);
-    FAIL_IF(ctx, dv == NULL, MANDEL_ENOMEM, "out of memory for a deep view");
+    deep_shared *const sh = ctx_alloc(ctx, sizeof *sh);
+    if (dv == NULL || sh == NULL) {
+        ctx_free(ctx, dv);
+        ctx_free(ctx, sh);
+        return ctx_fail(ctx, MANDEL_ENOMEM, "out of memory for a deep view");
+    }
     memset(dv, 0, sizeof *dv);
+    memset(sh, 0, sizeof *sh);
+    dv->sh = sh;
     dv->alloc = ctx->alloc;
-    dv->width = width;
-    dv->height = height;
-    dv->prec = (mpfr_prec_t)prec;
-    mpfr_inits2(dv->prec, dv->re, dv->im, dv->step, (mpfr_ptr)NULL);
-    mpfr_strtofr(dv->re, re, NULL, 0, MPFR_RNDN);
-    mpfr_strtofr(dv->im, im, NULL, 0, MPFR_RNDN);
-    mpfr_set_d(dv->step, step.m, MPFR_RNDN);
-    mpfr_mul_2si(dv->step, dv->step, (long)step.e, MPFR_RNDN);
-    dv->step_fe = step;
-    double const hx = (width - 1) / 2.0, hy = (height - 1) / 2.0;
-    dv->dc_max = fe_make(sqrt(hx * hx + hy * hy) * step.m * (1 + 0x1p-50), step.e);
-    dv->fe_view = step.e < -DEEP_FE_STEP_EXP;
-    pthread_mutex_init(&dv->lock, NULL);
+    sh->alloc = ctx->alloc;
+    sh->refs = 1;
+    sh->width = width;
+    sh->height = height;
+    sh->prec = (mpfr_prec_t)prec;
+    mpfr_inits2(sh->prec, sh->re, sh->im, sh->step, (mpfr_ptr)NULL);
+    mpfr_strtofr(sh->re, re, NULL, 0, MPFR_RNDN);
+    mpfr_strtofr(sh->im, im, NULL, 0, MPFR_RNDN);
+    mpfr_set_d(sh->step, step.m, MPFR_RNDN);
+    mpfr_mul_2si(sh->step, sh->step, (long)step.e, MPFR_RNDN);
+    sh->step_fe = step;
+    sh->own = own_reach(width, height);
+    sh->fe_view = step.e < -DEEP_FE_STEP_EXP;
+    pthread_mutex_init(&sh->lock, NULL);
+    pthread_cond_init(&sh->changed, NULL);
     *out = dv;
     return MANDEL_OK;
 }
@@ -151,128 +167,196 @@ static double corner_reach(double hx, double hy, int64_t col, int64_t row, uint3
     return sqrt(ox * ox + oy * oy);
 }
 
+/* The largest pixel offset, in steps, that BLA class k's table is built for. */
+static double class_reach(const deep_shared *sh, uint32_t k)
+{
+    return k == 0 ? sh->own : ldexp(fmax(sh->own, 1.0), (int)k);
+}
+
 int deep_view_new_tile(mandel_ctx *ctx, const deep_view *anchor, int64_t col0, int64_t row0,
                        uint32_t width, uint32_t height, deep_view **out)
 {
+    deep_shared *const sh = anchor->sh;
     deep_view *const dv = ctx_alloc(ctx, sizeof *dv);
     FAIL_IF(ctx, dv == NULL, MANDEL_ENOMEM, "out of memory for a deep view");
     memset(dv, 0, sizeof *dv);
+    dv->sh = sh;
     dv->alloc = ctx->alloc;
-    dv->width = anchor->width;
-    dv->height = anchor->height;
     dv->col0 = col0;
     dv->row0 = row0;
-    dv->prec = anchor->prec;
-    mpfr_inits2(dv->prec, dv->re, dv->im, dv->step, (mpfr_ptr)NULL);
-    mpfr_set(dv->re, anchor->re, MPFR_RNDN);
-    mpfr_set(dv->im, anchor->im, MPFR_RNDN);
-    mpfr_set(dv->step, anchor->step, MPFR_RNDN);
-    dv->step_fe = anchor->step_fe;
-    dv->fe_view = anchor->fe_view;
-    /* The BLA radii depend on dc_max: the anchor's own bound unless the tile reaches
-     * further, so that a tile inside the anchor gets the anchor's table and its pixels. */
-    double const hx = (dv->width - 1) / 2.0, hy = (dv->height - 1) / 2.0;
-    double const own = sqrt(hx * hx + hy * hy);
+    /* The BLA radii depend on the largest pixel offset: pixels inside the anchor's
+     * rectangle take the anchor's own table (class 0), so they equal the anchor's; the
+     * others the smallest class that reaches the tile's far corner, a table that every
+     * tile as far from the centre shares. */
+    double const hx = (sh->width - 1) / 2.0, hy = (sh->height - 1) / 2.0;
     double const reach = corner_reach(hx, hy, col0, row0, width, height);
-    fe const step = dv->step_fe;
-    dv->dc_max = fe_make(fmax(own, reach) * step.m * (1 + 0x1p-50), step.e);
-    pthread_mutex_init(&dv->lock, NULL);
+    uint32_t k = 0;
+    while (k + 1 < DEEP_BLA_CLASSES && class_reach(sh, k) < reach) k++;
+    dv->bla_class = k;
+    dv->inner = col0 < (int64_t)sh->width && col0 + width > 0 && row0 < (int64_t)sh->height &&
+                row0 + height > 0;
+    pthread_mutex_lock(&sh->lock);
+    sh->refs++;
+    pthread_mutex_unlock(&sh->lock);
     *out = dv;
     return MANDEL_OK;
 }
 
-static void drop_cache(const mandel_allocator *alloc, deep_view *dv)
+static void prep_free(const mandel_allocator *alloc, deep_prep *p)
 {
-    if (!dv->cached && !dv->adopted) return;
-    orbit_free(alloc, &dv->orb);
-    bla_free(alloc, &dv->bla);
-    dv->cached = false;
-    dv->adopted = false;
-    dv->has_bla = false;
-}
-
-int deep_view_adopt_orbit(mandel_ctx *ctx, deep_view *dv, deep_view *donor, uint32_t max_iter)
-{
-    if (dv == donor) {
-        /* Its own orbit: nothing to copy (and one lock, not two). */
-        pthread_mutex_lock(&dv->lock);
-        bool const has = (dv->cached || dv->adopted) && dv->cache_iter == max_iter;
-        pthread_mutex_unlock(&dv->lock);
-        FAIL_IF(ctx, !has, MANDEL_EINVAL, "the donor view has no reference orbit for %u "
-                "iterations (render it first, with the perturbation engine)", max_iter);
-        return MANDEL_OK;
-    }
-    /* Two locks, always taken in address order, so two adoptions the other way round
-     * cannot deadlock. */
-    deep_view *const first = dv < donor ? dv : donor, *const second = dv < donor ? donor : dv;
-    pthread_mutex_lock(&first->lock);
-    pthread_mutex_lock(&second->lock);
-    int err = MANDEL_OK;
-    const orbit *const src = &donor->orb;
-    bool const has = (donor->cached || donor->adopted) && donor->cache_iter == max_iter;
-    size_t const n = has ? (size_t)src->len + 1 : 0;
-    uint64_t const bytes = (uint64_t)n * (sizeof(orbit_pt) + (dv->fe_view ? sizeof(fec) : 0));
-    if (!has) {
-        err = ctx_fail(ctx, MANDEL_EINVAL, "the donor view has no reference orbit for %u "
-                       "iterations (render it first, with the perturbation engine)", max_iter);
-    } else if (donor->prec < dv->prec) {
-        err = ctx_fail(ctx, MANDEL_EINVAL, "the donor's orbit has %ld bits of precision, the "
-                       "view needs %ld: adopt the orbit of a deeper view",
-                       (long)donor->prec, (long)dv->prec);
-    } else if (dv->fe_view && src->zfe == NULL) {
-        err = ctx_fail(ctx, MANDEL_EINVAL, "the donor's orbit lacks the extended-range values "
-                       "this view needs: adopt the orbit of a deeper view");
-    } else if (bytes > ctx->max_memory) {
-        err = ctx_fail(ctx, MANDEL_ETOOBIG, "the reference orbit of %u steps needs %llu bytes, "
-                       "limit is %llu", src->len, (unsigned long long)bytes,
-                       (unsigned long long)ctx->max_memory);
-    }
-    if (err == MANDEL_OK) {
-        const mandel_allocator *const a = &dv->alloc;
-        orbit copy = {.len = src->len, .bytes = (size_t)bytes};
-        copy.z = a->alloc(a->user, n * sizeof *copy.z);
-        copy.zfe = dv->fe_view ? a->alloc(a->user, n * sizeof *copy.zfe) : NULL;
-        if (copy.z == NULL || (dv->fe_view && copy.zfe == NULL)) {
-            orbit_free(a, &copy);
-            err = ctx_fail(ctx, MANDEL_ENOMEM, "out of memory for a reference orbit of %u "
-                           "steps", src->len);
-        } else {
-            memcpy(copy.z, src->z, n * sizeof *copy.z);
-            if (copy.zfe != NULL) memcpy(copy.zfe, src->zfe, n * sizeof *copy.zfe);
-            drop_cache(a, dv);
-            dv->orb = copy;
-            dv->adopted = true;
-            dv->cache_iter = max_iter;
-        }
-    }
-    pthread_mutex_unlock(&second->lock);
-    pthread_mutex_unlock(&first->lock);
-    return err;
+    orbit_free(alloc, &p->orb);
+    for (uint32_t k = 0; k < DEEP_BLA_CLASSES; k++) bla_free(alloc, &p->bla[k].t);
+    alloc->free(alloc->user, p);
 }
 
 void deep_view_free(deep_view *dv)
 {
     if (dv == NULL) return;
-    mandel_allocator const *const alloc = &dv->alloc;
-    drop_cache(alloc, dv);
-    mpfr_clears(dv->re, dv->im, dv->step, (mpfr_ptr)NULL);
-    pthread_mutex_destroy(&dv->lock);
+    deep_shared *const sh = dv->sh;
+    pthread_mutex_lock(&sh->lock);
+    bool const last = --sh->refs == 0;
+    pthread_mutex_unlock(&sh->lock);
+    if (last) {
+        /* No view holds it, so no render uses it: every prep has 0 users. */
+        while (sh->preps != NULL) {
+            deep_prep *const p = sh->preps;
+            sh->preps = p->next;
+            assert(p->users == 0);
+            prep_free(&sh->alloc, p);
+        }
+        mpfr_clears(sh->re, sh->im, sh->step, (mpfr_ptr)NULL);
+        pthread_cond_destroy(&sh->changed);
+        pthread_mutex_destroy(&sh->lock);
+        mandel_allocator const sa = sh->alloc;
+        sa.free(sa.user, sh);
+    }
     mandel_allocator const a = dv->alloc;
     a.free(a.user, dv);
 }
 
-/* The reference orbit's progress (orbit_compute's (iterations, max_iter)) to the ctx's
- * callback: MANDEL_PHASE_ORBIT to a phase-aware one, (0, pixels) to a plain one. */
+/* The prep for max_iter of sh (sh->lock held), or NULL. */
+static deep_prep *find_prep(const deep_shared *sh, uint32_t max_iter)
+{
+    deep_prep *p = sh->preps;
+    while (p != NULL && p->max_iter != max_iter) p = p->next;
+    return p;
+}
+
+int deep_view_adopt_orbit(mandel_ctx *ctx, deep_view *dv, deep_view *donor, uint32_t max_iter)
+{
+    deep_shared *const sh = dv->sh, *const from = donor->sh;
+    /* The copy is made under the donor's lock, installed under the view's: never both
+     * locks at once, so two adoptions the other way round cannot deadlock. */
+    pthread_mutex_lock(&from->lock);
+    const deep_prep *const src = find_prep(from, max_iter);
+    bool const has = src != NULL && src->orbit_state == DEEP_PREP_READY;
+    if (sh == from) {
+        pthread_mutex_unlock(&from->lock);
+        FAIL_IF(ctx, !has, MANDEL_EINVAL, "the donor view has no reference orbit for %u "
+                "iterations (render it first, with the perturbation engine)", max_iter);
+        return MANDEL_OK; /* its own orbit already */
+    }
+    int err = MANDEL_OK;
+    size_t const n = has ? (size_t)src->orb.len + 1 : 0;
+    uint64_t const bytes = (uint64_t)n * (sizeof(orbit_pt) + (sh->fe_view ? sizeof(fec) : 0));
+    orbit copy = {.len = has ? src->orb.len : 0, .bytes = (size_t)bytes};
+    if (!has) {
+        err = ctx_fail(ctx, MANDEL_EINVAL, "the donor view has no reference orbit for %u "
+                       "iterations (render it first, with the perturbation engine)", max_iter);
+    } else if (from->prec < sh->prec) {
+        err = ctx_fail(ctx, MANDEL_EINVAL, "the donor's orbit has %ld bits of precision, the "
+                       "view needs %ld: adopt the orbit of a deeper view",
+                       (long)from->prec, (long)sh->prec);
+    } else if (sh->fe_view && src->orb.zfe == NULL) {
+        err = ctx_fail(ctx, MANDEL_EINVAL, "the donor's orbit lacks the extended-range values "
+                       "this view needs: adopt the orbit of a deeper view");
+    } else if (bytes > ctx->max_memory) {
+        err = ctx_fail(ctx, MANDEL_ETOOBIG, "the reference orbit of %u steps needs %llu bytes, "
+                       "limit is %llu", src->orb.len, (unsigned long long)bytes,
+                       (unsigned long long)ctx->max_memory);
+    } else {
+        const mandel_allocator *const a = &sh->alloc;
+        copy.z = a->alloc(a->user, n * sizeof *copy.z);
+        copy.zfe = sh->fe_view ? a->alloc(a->user, n * sizeof *copy.zfe) : NULL;
+        if (copy.z == NULL || (sh->fe_view && copy.zfe == NULL)) {
+            orbit_free(a, &copy);
+            err = ctx_fail(ctx, MANDEL_ENOMEM, "out of memory for a reference orbit of %u "
+                           "steps", src->orb.len);
+        } else {
+            memcpy(copy.z, src->orb.z, n * sizeof *copy.z);
+            if (copy.zfe != NULL) memcpy(copy.zfe, src->orb.zfe, n * sizeof *copy.zfe);
+        }
+    }
+    pthread_mutex_unlock(&from->lock);
+    if (err != MANDEL_OK) return err;
+    pthread_mutex_lock(&sh->lock);
+    /* To the front: the most recently used prep is the one kept. */
+    deep_prep **link = &sh->preps;
+    while (*link != NULL && (*link)->max_iter != max_iter) link = &(*link)->next;
+    deep_prep *p = *link;
+    if (p != NULL) {
+        *link = p->next;
+    } else if ((p = sh->alloc.alloc(sh->alloc.user, sizeof *p)) != NULL) {
+        memset(p, 0, sizeof *p);
+        p->max_iter = max_iter;
+    }
+    if (p != NULL) {
+        p->next = sh->preps;
+        sh->preps = p;
+    }
+    if (p != NULL && p->orbit_state == DEEP_PREP_NONE) {
+        p->orb = copy;
+        p->orbit_state = DEEP_PREP_READY;
+        copy.z = NULL;
+        copy.zfe = NULL;
+    }
+    pthread_mutex_unlock(&sh->lock);
+    orbit_free(&sh->alloc, &copy); /* not needed: kept the one there */
+    FAIL_IF(ctx, p == NULL, MANDEL_ENOMEM, "out of memory for a reference orbit");
+    return MANDEL_OK;
+}
+
+void deep_view_progress(const deep_view *dv, uint32_t max_iter, mandel_phase *phase,
+                        uint64_t *done, uint64_t *total)
+{
+    deep_shared *const sh = dv->sh;
+    pthread_mutex_lock(&sh->lock);
+    const deep_prep *p = sh->preps;
+    while (p != NULL && p->max_iter != max_iter) p = p->next;
+    uint32_t const k = dv->bla_class;
+    if (p != NULL && p->orbit_state == DEEP_PREP_READY && p->bla[k].state == DEEP_PREP_READY &&
+        (!dv->inner || p->bla[0].state == DEEP_PREP_READY)) {
+        *phase = MANDEL_PHASE_PIXELS;
+        *done = *total = 1;
+    } else if (p != NULL && sh->busy_iter == max_iter &&
+               (p->orbit_state == DEEP_PREP_BUSY || p->bla[0].state == DEEP_PREP_BUSY ||
+                p->bla[k].state == DEEP_PREP_BUSY)) {
+        *phase = sh->busy_phase;
+        *done = sh->busy_done;
+        *total = sh->busy_total;
+    } else {
+        /* not started, or between two steps */
+        bool const in_orbit = p == NULL || p->orbit_state != DEEP_PREP_READY;
+        *phase = in_orbit ? MANDEL_PHASE_ORBIT : MANDEL_PHASE_BLA;
+        *done = 0;
+        *total = in_orbit ? max_iter : 1;
+    }
+    pthread_mutex_unlock(&sh->lock);
+}
+
+/* The reference orbit's progress (orbit_compute's (iterations, max_iter)) to the shared
+ * state and the ctx's callback: MANDEL_PHASE_ORBIT to a phase-aware one, (0, pixels) to a
+ * plain one. */
 typedef struct orbit_report {
     mandel_ctx *ctx;
+    deep_shared *sh;
     uint64_t pixels;
     uint32_t max_iter;   /* for the BLA build's reports (poll_bla) */
     double next_report;  /* clock_seconds() of poll_bla's next report */
 } orbit_report;
 
-static int report_orbit(void *user, uint64_t done, uint64_t total)
+static int call_back(const orbit_report *r, uint64_t done, uint64_t total)
 {
-    const orbit_report *const r = user;
     mandel_ctx *const ctx = r->ctx;
     if (ctx->phase_progress != NULL)
         return ctx->phase_progress(ctx->phase_progress_user, MANDEL_PHASE_ORBIT, done, total);
@@ -280,88 +364,199 @@ static int report_orbit(void *user, uint64_t done, uint64_t total)
     return 0;
 }
 
-/* bla_build's poll: the orbit phase's callback, at its end (done = total), when a report
- * is due; it returns what the callback says (non-zero: cancel). */
-static int poll_bla(void *user)
+static void set_busy(deep_shared *sh, uint32_t max_iter, mandel_phase phase, uint64_t done,
+                     uint64_t total)
+{
+    pthread_mutex_lock(&sh->lock);
+    sh->busy_iter = max_iter;
+    sh->busy_phase = phase;
+    sh->busy_done = done;
+    sh->busy_total = total;
+    pthread_mutex_unlock(&sh->lock);
+}
+
+static int report_orbit(void *user, uint64_t done, uint64_t total)
+{
+    const orbit_report *const r = user;
+    set_busy(r->sh, r->max_iter, MANDEL_PHASE_ORBIT, done, total);
+    return call_back(r, done, total);
+}
+
+/* bla_build's poll: the shared progress, and the orbit phase's callback at its end (done =
+ * total) when a report is due; it returns what the callback says (non-zero: cancel). */
+static int poll_bla(void *user, uint64_t done, uint64_t total)
 {
     orbit_report *const r = user;
     double const now = clock_seconds();
     if (now < r->next_report) return 0;
     r->next_report = now + 0.1;
-    return report_orbit(r, r->max_iter, r->max_iter);
+    set_busy(r->sh, r->max_iter, MANDEL_PHASE_BLA, done, total);
+    return call_back(r, r->max_iter, r->max_iter);
 }
 
-/* Builds the reference orbit and BLA table for max_iter unless they are cached. The cache
- * is freed with the view, so it comes from the view's allocator. */
-static int prepare(mandel_ctx *ctx, deep_view *dv, uint32_t max_iter, uint64_t total,
-                   double *t_orbit, double *t_bla)
+/* Waits (sh->lock held) until *state leaves BUSY, another render's preparation: every tenth
+ * of a second the caller's callback gets the shared progress and may cancel its wait. */
+static int wait_busy(mandel_ctx *ctx, deep_shared *sh, const int *state, const orbit_report *r)
 {
-    const mandel_allocator *const alloc = &dv->alloc;
-    if (dv->cached && dv->cache_iter == max_iter) return MANDEL_OK;
-    if (dv->adopted && dv->cache_iter == max_iter) {
-        /* Another view's orbit (deep_view_adopt_orbit): only the table is this view's. */
-        orbit_report rep = {ctx, total, max_iter, clock_seconds() + 0.1};
-        bool const report = ctx->progress != NULL || ctx->phase_progress != NULL;
-        double const t1 = clock_seconds();
-        int const err = bla_build(alloc, &dv->orb, dv->dc_max, dv->step_fe.e, dv->fe_view,
-                                  ctx->max_memory > dv->orb.bytes ? ctx->max_memory - dv->orb.bytes : 0,
-                                  report ? poll_bla : NULL,
-                                  &rep, &dv->bla);
-        *t_bla += clock_seconds() - t1;
-        FAIL_IF(ctx, err == MANDEL_ECANCELED, err, "render cancelled");
-        FAIL_IF(ctx, err == MANDEL_ENOMEM, err, "out of memory for the approximation table");
-        dv->has_bla = err == MANDEL_OK; /* MANDEL_ETOOBIG: render without it */
-        dv->adopted = false;
-        dv->cached = true;
-        return MANDEL_OK;
+    while (*state == DEEP_PREP_BUSY) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 100000000L;
+        until.tv_sec += until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        (void)pthread_cond_timedwait(&sh->changed, &sh->lock, &until);
+        if (*state != DEEP_PREP_BUSY) break;
+        bool const in_orbit = sh->busy_phase == MANDEL_PHASE_ORBIT;
+        uint64_t const done = in_orbit ? sh->busy_done : r->max_iter;
+        uint64_t const total = in_orbit ? sh->busy_total : r->max_iter;
+        pthread_mutex_unlock(&sh->lock);
+        int const stop = call_back(r, done, total);
+        pthread_mutex_lock(&sh->lock);
+        FAIL_IF(ctx, stop != 0, MANDEL_ECANCELED, "render cancelled");
     }
-    /* The orbit is bounded by max_iter, not by when it escapes (an interior reference never
-     * does): refused now, in a microsecond, rather than after minutes of MPFR steps. */
-    uint64_t const orbit_bytes = orbit_peak_bytes(max_iter, dv->fe_view);
-    FAIL_IF(ctx, orbit_bytes > ctx->max_memory, MANDEL_ETOOBIG,
-            "the reference orbit of %u steps needs %llu bytes, limit is %llu", max_iter,
-            (unsigned long long)orbit_bytes, (unsigned long long)ctx->max_memory);
-    drop_cache(alloc, dv);
+    return MANDEL_OK;
+}
+
+/* The orbit of prep p, computed by this render unless it is ready or another render is
+ * computing it (then waited for). Called and returns with sh->lock held. */
+static int need_orbit(mandel_ctx *ctx, deep_shared *sh, deep_prep *p, orbit_report *rep,
+                      double *t_orbit, uint32_t *orbits)
+{
+    CHECK(wait_busy(ctx, sh, &p->orbit_state, rep));
+    if (p->orbit_state == DEEP_PREP_READY) return MANDEL_OK;
+    p->orbit_state = DEEP_PREP_BUSY;
+    sh->busy_iter = p->max_iter;
+    sh->busy_phase = MANDEL_PHASE_ORBIT;
+    sh->busy_done = 0;
+    sh->busy_total = p->max_iter;
+    pthread_mutex_unlock(&sh->lock);
+    uint32_t const max_iter = p->max_iter;
     double const t0 = clock_seconds();
-    orbit_report rep = {ctx, total, max_iter, 0};
-    bool const report = ctx->progress != NULL || ctx->phase_progress != NULL;
-    int err = orbit_compute(alloc, dv->re, dv->im, dv->prec, max_iter, dv->fe_view,
-                            report ? report_orbit : NULL, &rep, &dv->orb);
+    /* Reported even without a callback: the shared progress is mandel_view_prepared's. */
+    orbit o;
+    int err = orbit_compute(&sh->alloc, sh->re, sh->im, sh->prec, max_iter, sh->fe_view,
+                            report_orbit, rep, &o);
     /* A phase-aware callback sees the orbit phase complete, however early it escaped. */
     if (err == MANDEL_OK && ctx->phase_progress != NULL &&
         ctx->phase_progress(ctx->phase_progress_user, MANDEL_PHASE_ORBIT, max_iter,
                             max_iter) != 0) {
-        orbit_free(alloc, &dv->orb);
+        orbit_free(&sh->alloc, &o);
         err = MANDEL_ECANCELED;
     }
+    *t_orbit += clock_seconds() - t0;
+    pthread_mutex_lock(&sh->lock);
+    /* Failed or cancelled: NONE again, so that a waiting render takes over. */
+    p->orbit_state = err == MANDEL_OK ? DEEP_PREP_READY : DEEP_PREP_NONE;
+    if (err == MANDEL_OK) {
+        p->orb = o;
+        (*orbits)++;
+    }
+    pthread_cond_broadcast(&sh->changed);
     FAIL_IF(ctx, err == MANDEL_ECANCELED, err, "render cancelled");
     FAIL_IF(ctx, err != MANDEL_OK, err, "out of memory for a reference orbit of %u steps",
             max_iter);
-    double const t1 = clock_seconds();
-    /* The table gets what the orbit left of the limit; without room it is left out. */
-    rep.next_report = t1 + 0.1;
-    err = bla_build(alloc, &dv->orb, dv->dc_max, dv->step_fe.e, dv->fe_view,
-                    ctx->max_memory - dv->orb.bytes, report ? poll_bla : NULL, &rep, &dv->bla);
-    *t_orbit += t1 - t0;
-    *t_bla += clock_seconds() - t1;
-    if (err == MANDEL_ECANCELED) {
-        orbit_free(alloc, &dv->orb);
-        return ctx_fail(ctx, err, "render cancelled");
-    }
-    if (err == MANDEL_ENOMEM) {
-        orbit_free(alloc, &dv->orb);
-        return ctx_fail(ctx, err, "out of memory for the approximation table");
-    }
-    dv->has_bla = err == MANDEL_OK; /* MANDEL_ETOOBIG: render without it */
-    dv->cached = true;
-    dv->cache_iter = max_iter;
     return MANDEL_OK;
+}
+
+/* BLA table class k of prep p (its orbit ready), as need_orbit. */
+static int need_bla(mandel_ctx *ctx, deep_shared *sh, deep_prep *p, uint32_t k,
+                    orbit_report *rep, double *t_bla)
+{
+    deep_bla *const b = &p->bla[k];
+    CHECK(wait_busy(ctx, sh, &b->state, rep));
+    if (b->state == DEEP_PREP_READY) return MANDEL_OK;
+    b->state = DEEP_PREP_BUSY;
+    sh->busy_iter = p->max_iter;
+    sh->busy_phase = MANDEL_PHASE_BLA;
+    sh->busy_done = 0;
+    sh->busy_total = p->orb.len;
+    pthread_mutex_unlock(&sh->lock);
+    fe const step = sh->step_fe;
+    fe const dc_max = fe_make(class_reach(sh, k) * step.m * (1 + 0x1p-50), step.e);
+    double const t1 = clock_seconds();
+    rep->next_report = t1 + 0.1;
+    /* The table gets what the orbit left of the limit; without room it is left out. */
+    uint64_t const room = ctx->max_memory > p->orb.bytes ? ctx->max_memory - p->orb.bytes : 0;
+    bla_table t;
+    int const err = bla_build(&sh->alloc, &p->orb, dc_max, step.e, sh->fe_view, room,
+                              poll_bla, rep, &t);
+    *t_bla += clock_seconds() - t1;
+    pthread_mutex_lock(&sh->lock);
+    bool const ready = err == MANDEL_OK || err == MANDEL_ETOOBIG; /* ETOOBIG: without */
+    b->state = ready ? DEEP_PREP_READY : DEEP_PREP_NONE;
+    b->has = err == MANDEL_OK;
+    if (b->has) b->t = t;
+    pthread_cond_broadcast(&sh->changed);
+    FAIL_IF(ctx, err == MANDEL_ECANCELED, err, "render cancelled");
+    FAIL_IF(ctx, err == MANDEL_ENOMEM, err, "out of memory for the approximation table");
+    return MANDEL_OK;
+}
+
+/* Drops a render's hold on p (sh->lock held); preps that no render holds are freed, except
+ * the most recently used one, which the next render of the view will likely want. */
+static void prep_release(deep_shared *sh, deep_prep *p)
+{
+    p->users--;
+    deep_prep **link = &sh->preps;
+    while (*link != NULL) {
+        deep_prep *const q = *link;
+        if (q != sh->preps && q->users == 0) {
+            *link = q->next;
+            prep_free(&sh->alloc, q);
+        } else {
+            link = &q->next;
+        }
+    }
+}
+
+/* Makes the reference orbit and the BLA tables of dv's pixels for max_iter ready, computing
+ * what no other render has computed or is computing; *out gets the prep, held until
+ * prep_release. */
+static int prepare(mandel_ctx *ctx, deep_view *dv, uint32_t max_iter, uint64_t pixels,
+                   double *t_orbit, double *t_bla, uint32_t *orbits, deep_prep **out)
+{
+    deep_shared *const sh = dv->sh;
+    /* The orbit is bounded by max_iter, not by when it escapes (an interior reference never
+     * does): refused now, in a microsecond, rather than after minutes of MPFR steps. */
+    uint64_t const orbit_bytes = orbit_peak_bytes(max_iter, sh->fe_view);
+    FAIL_IF(ctx, orbit_bytes > ctx->max_memory, MANDEL_ETOOBIG,
+            "the reference orbit of %u steps needs %llu bytes, limit is %llu", max_iter,
+            (unsigned long long)orbit_bytes, (unsigned long long)ctx->max_memory);
+    orbit_report rep = {ctx, sh, pixels, max_iter, 0};
+    pthread_mutex_lock(&sh->lock);
+    deep_prep **link = &sh->preps;
+    while (*link != NULL && (*link)->max_iter != max_iter) link = &(*link)->next;
+    deep_prep *p = *link;
+    if (p != NULL) {
+        *link = p->next; /* to the front */
+    } else {
+        p = sh->alloc.alloc(sh->alloc.user, sizeof *p);
+        if (p == NULL) {
+            pthread_mutex_unlock(&sh->lock);
+            return ctx_fail(ctx, MANDEL_ENOMEM, "out of memory for a reference orbit");
+        }
+        memset(p, 0, sizeof *p);
+        p->max_iter = max_iter;
+    }
+    p->next = sh->preps;
+    sh->preps = p;
+    p->users++;
+    int err = need_orbit(ctx, sh, p, &rep, t_orbit, orbits);
+    if (err == MANDEL_OK && (dv->inner || dv->bla_class == 0))
+        err = need_bla(ctx, sh, p, 0, &rep, t_bla);
+    if (err == MANDEL_OK && dv->bla_class != 0)
+        err = need_bla(ctx, sh, p, dv->bla_class, &rep, t_bla);
+    if (err != MANDEL_OK) prep_release(sh, p);
+    pthread_mutex_unlock(&sh->lock);
+    *out = err == MANDEL_OK ? p : NULL;
+    return err;
 }
 
 int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *dv,
                 bool brute, uint32_t max_iter, mandel_rect rect, const mandel_fields *fields,
                 mandel_progress_fn progress, void *progress_user, mandel_stats *stats)
 {
+    deep_shared *const sh = dv->sh;
     perturb_job pj;
     mpfr_engine_job mj;
     sched_job job = {
@@ -377,55 +572,61 @@ int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *
         .sink_user = ctx->sink_user,
         .rect_x = rect.x,
         .rect_y = rect.y,
+        .ctx = ctx,
     };
     perturb_stats st = {0}; /* for mandel_stats; each segment adds once, atomically */
     double t_orbit = 0, t_bla = 0;
-    pthread_mutex_lock(&dv->lock);
-    int err = MANDEL_OK;
+    uint32_t orbits = 0;
+    deep_prep *prep = NULL;
     if (brute) {
-        uint64_t const scratch = (uint64_t)threads * mpfr_engine_scratch_bytes(dv->prec);
-        if (scratch > ctx->max_memory) {
-            pthread_mutex_unlock(&dv->lock);
-            return ctx_fail(ctx, MANDEL_ETOOBIG,
-                            "the MPFR engine's %u threads need %llu bytes at %ld bits, limit "
-                            "is %llu", threads, (unsigned long long)scratch, (long)dv->prec,
-                            (unsigned long long)ctx->max_memory);
-        }
+        uint64_t const scratch = (uint64_t)threads * mpfr_engine_scratch_bytes(sh->prec);
+        FAIL_IF(ctx, scratch > ctx->max_memory, MANDEL_ETOOBIG,
+                "the MPFR engine's %u threads need %llu bytes at %ld bits, limit is %llu",
+                threads, (unsigned long long)scratch, (long)sh->prec,
+                (unsigned long long)ctx->max_memory);
         mj = (mpfr_engine_job){
-            .cre = dv->re, .cim = dv->im, .step = dv->step, .prec = dv->prec,
-            .view_width = dv->width, .view_height = dv->height,
+            .cre = sh->re, .cim = sh->im, .step = sh->step, .prec = sh->prec,
+            .view_width = sh->width, .view_height = sh->height,
             .rect_x = dv->col0 + rect.x, .rect_y = dv->row0 + rect.y, .max_iter = max_iter,
             .smooth = fields->smooth, .distance = fields->distance, .stride = fields->stride,
         };
         job.segment = mpfr_engine_segment;
         job.segment_user = &mj;
     } else {
-        err = prepare(ctx, dv, max_iter, (uint64_t)rect.width * rect.height, &t_orbit, &t_bla);
+        CHECK(prepare(ctx, dv, max_iter, (uint64_t)rect.width * rect.height, &t_orbit, &t_bla,
+                      &orbits, &prep));
+        /* Read-only from here: the prep stays while this render holds it. */
+        const deep_bla *const outer = &prep->bla[dv->bla_class];
+        const deep_bla *const inner = dv->inner ? &prep->bla[0] : outer;
         pj = (perturb_job){
-            .orb = &dv->orb, .bla = dv->has_bla ? &dv->bla : NULL, .step = dv->step_fe,
-            .b_exp = dv->step_fe.e,
-            .fe_view = dv->fe_view, .view_width = dv->width, .view_height = dv->height,
+            .orb = &prep->orb, .bla = outer->has ? &outer->t : NULL,
+            .bla_inner = inner->has ? &inner->t : NULL, .step = sh->step_fe,
+            .b_exp = sh->step_fe.e,
+            .fe_view = sh->fe_view, .view_width = sh->width, .view_height = sh->height,
             .rect_x = dv->col0 + rect.x, .rect_y = dv->row0 + rect.y, .max_iter = max_iter,
             .stats = &st,
-            .cre = mpfr_get_d(dv->re, MPFR_RNDN), .cim = mpfr_get_d(dv->im, MPFR_RNDN),
+            .cre = mpfr_get_d(sh->re, MPFR_RNDN), .cim = mpfr_get_d(sh->im, MPFR_RNDN),
             .smooth = fields->smooth, .distance = fields->distance, .stride = fields->stride,
             .lanes = perturb_lanes_select(ctx->isa),
         };
         job.segment = perturb_segment;
         job.segment_user = &pj;
     }
-    if (err == MANDEL_OK) {
-        err = sched_run(pool, &job, progress, progress_user, &stats->iterations);
-        if (err == MANDEL_ECANCELED) ctx_fail(ctx, err, "render cancelled");
-        if (!brute) {
-            stats->orbit_seconds = t_orbit;
-            stats->bla_seconds = t_bla;
-            stats->bla_skips = st.bla_skips;
-            stats->bla_iterations = st.bla_iters;
-            stats->exact_steps = st.steps + st.fe_steps;
-            stats->rebases = st.rebases;
-        }
+    int const err = sched_run(pool, &job, progress, progress_user, &stats->iterations);
+    if (err == MANDEL_ECANCELED) ctx_fail(ctx, err, "render cancelled");
+    if (err == MANDEL_OK && !brute) {
+        stats->orbit_seconds = t_orbit;
+        stats->bla_seconds = t_bla;
+        stats->bla_skips = st.bla_skips;
+        stats->bla_iterations = st.bla_iters;
+        stats->exact_steps = st.steps + st.fe_steps;
+        stats->rebases = st.rebases;
+        stats->orbits = orbits;
     }
-    pthread_mutex_unlock(&dv->lock);
+    if (prep != NULL) {
+        pthread_mutex_lock(&sh->lock);
+        prep_release(sh, prep);
+        pthread_mutex_unlock(&sh->lock);
+    }
     return err;
 }

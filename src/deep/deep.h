@@ -9,7 +9,8 @@
 #include "mandel_internal.h"
 #include "sched.h"
 
-/* A view's full-precision centre and pixel step, and its cached reference orbit. */
+/* A view's handle on the deep state it shares with every tile of its anchor (centre, step,
+ * reference orbits and BLA tables, by reference count), and where it lies in the anchor. */
 typedef struct deep_view deep_view;
 
 /* Parses the whole of `text` as a decimal (or 0x hexadecimal) number of any magnitude and
@@ -45,31 +46,38 @@ int deep_view_new(mandel_ctx *ctx, uint32_t width, uint32_t height, const char *
                   const char *im, const char *radius, deep_view **out);
 
 /* The deep state of a width x height tile of `anchor` whose pixel (i, k) is the anchor's
- * (col0 + i, row0 + k), anywhere (|col0|, |row0| below 2^32): the anchor's centre, step and
- * precision, copied (the tile computes its own orbit and table; the anchor may be freed
- * first). Pixels beyond the anchor lose at most log2(their distance in pixels) of the 64
- * guard bits. */
+ * (col0 + i, row0 + k), anywhere (|col0|, |row0| below 2^32): it shares the anchor's
+ * centre, step, orbits and tables (the anchor may be freed first). Its pixels inside the
+ * anchor's rectangle use the anchor's own BLA table, so they equal the anchor's; the others
+ * a table for the smallest power-of-two reach class that covers the tile. Pixels beyond
+ * the anchor lose at most log2(their distance in pixels) of the 64 guard bits. */
 int deep_view_new_tile(mandel_ctx *ctx, const deep_view *anchor, int64_t col0, int64_t row0,
                        uint32_t width, uint32_t height, deep_view **out);
 
-/* Copies the reference orbit `donor` keeps for max_iter into `dv`'s cache (replacing what
- * it held), so that dv's next render with max_iter builds only its BLA table. The caller
- * has checked that both views have the same centre text. MANDEL_EINVAL when donor keeps no
- * orbit for max_iter, has less precision than dv, or lacks the floatexp values dv needs;
- * MANDEL_ETOOBIG above ctx's memory limit; MANDEL_ENOMEM. */
+/* Copies the reference orbit `donor` keeps for max_iter into the state `dv` shares with its
+ * anchor and tiles, as if computed there, so that their next render with max_iter builds
+ * only its BLA tables (an orbit already computed there, or one in use, is kept instead).
+ * The caller has checked that both views have the same centre text. MANDEL_EINVAL when
+ * donor keeps no orbit for max_iter, has less precision than dv, or lacks the floatexp
+ * values dv needs; MANDEL_ETOOBIG above ctx's memory limit; MANDEL_ENOMEM. */
 int deep_view_adopt_orbit(mandel_ctx *ctx, deep_view *dv, deep_view *donor, uint32_t max_iter);
 
-/* Frees the state and its cache; NULL is a no-op. */
+/* How far the shared preparation for max_iter has come (mandel_view_prepared). */
+void deep_view_progress(const deep_view *dv, uint32_t max_iter, mandel_phase *phase,
+                        uint64_t *done, uint64_t *total);
+
+/* Drops the view's hold on the shared state (freed with the last); NULL is a no-op. */
 void deep_view_free(deep_view *dv);
 
 /* Renders `rect` of the view with the perturbation engine (`brute` false) or the MPFR
  * engine (`brute` true) on `pool` with `threads` threads, as mandel_render_fields()
  * describes (counts, smooth values, distances in pixels: any of `fields`, the others NULL);
  * the reference orbit and BLA table are built on the first render with a given max_iter
- * and kept on the view, reporting MANDEL_PHASE_ORBIT to the ctx's callback; `progress`
- * (may be NULL) gets the pixel pass. Renders of one view are serialised. Sets the
- * iterations of *stats, and with PERTURB its orbit, BLA and pixel-pass fields; leaves the
- * rest. Returns MANDEL_OK, MANDEL_ENOMEM or MANDEL_ECANCELED (with a message on ctx). */
+ * of any view sharing the state, once, under its lock, reporting MANDEL_PHASE_ORBIT to the
+ * ctx's callback; renders that need them meanwhile wait, reporting the same phase, and may
+ * cancel their wait. The pixel passes of any number of renders then run at once. `progress`
+ * (may be NULL) gets the pixel pass. Sets the iterations of *stats, and with PERTURB its
+ * orbit, BLA and pixel-pass fields; leaves the rest. Returns MANDEL_OK, MANDEL_ENOMEM or MANDEL_ECANCELED (with a message on ctx). */
 int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *dv,
                 bool brute, uint32_t max_iter, mandel_rect rect, const mandel_fields *fields,
                 mandel_progress_fn progress, void *progress_user, mandel_stats *stats);

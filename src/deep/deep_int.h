@@ -128,12 +128,14 @@ static inline uint32_t bla_slots(const bla_table *tab, uint32_t i)
 
 /* Builds the table for orbit `o` and pixel offsets up to |dc| <= dc_max, in double (b
  * scaled by 2^b_exp) and, if want_fe, also in floatexp. `poll` (may be NULL) is called
- * with `poll_user` every few thousand merges, so a long build still sees a cancel: a
- * non-zero return stops it. Returns MANDEL_OK, MANDEL_ENOMEM, MANDEL_ECANCELED, or
+ * with `poll_user` every few thousand merges, and with how far the build has come (done of
+ * total, about the orbit's steps merged), so a long build still sees a cancel: a non-zero
+ * return stops it. Returns MANDEL_OK, MANDEL_ENOMEM, MANDEL_ECANCELED, or
  * MANDEL_ETOOBIG if it would exceed BLA_MAX_BYTES or max_bytes (the caller then renders
  * without it). */
 int bla_build(const mandel_allocator *alloc, const orbit *o, fe dc_max, int64_t b_exp,
-              bool want_fe, uint64_t max_bytes, int (*poll)(void *user), void *poll_user,
+              bool want_fe, uint64_t max_bytes,
+              int (*poll)(void *user, uint64_t done, uint64_t total), void *poll_user,
               bla_table *out);
 
 void bla_free(const mandel_allocator *alloc, bla_table *t);
@@ -197,6 +199,9 @@ const char *perturb_lanes_name(perturb_lanes_fn *fn);
 typedef struct perturb_job {
     const orbit *orb;
     const bla_table *bla;  /* NULL: no skipping */
+    const bla_table *bla_inner; /* for pixels inside the anchor's rectangle (0 <= col <
+                                 * view_width, 0 <= row < view_height): the anchor's own
+                                 * table, so they equal the anchor's; = bla when the same */
     fe step;               /* the pixel step */
     int64_t b_exp;         /* bla->b_exp, or the step's exponent without a table */
     bool fe_view;          /* deltas start in floatexp */
@@ -256,22 +261,56 @@ size_t mpfr_engine_scratch_bytes(mpfr_prec_t prec);
 /* ------------------------------------------------------------------------------------- */
 /* deep.c */
 
-struct deep_view {
-    mandel_allocator alloc;  /* the creating ctx's: the cache outlives any one render */
+/* BLA tables a prepared limit may hold: class 0 for pixel offsets up to the anchor's own
+ * corner, class k >= 1 up to max(own, 1) * 2^k steps (tiles reach at most 2^32 steps). */
+#define DEEP_BLA_CLASSES 40
+
+enum { DEEP_PREP_NONE, DEEP_PREP_BUSY, DEEP_PREP_READY };
+
+/* One BLA table of a prepared limit. */
+typedef struct deep_bla {
+    int state;               /* DEEP_PREP_*, under the shared lock */
+    bool has;                /* READY with a table (else too big: render without) */
+    bla_table t;
+} deep_bla;
+
+/* The reference orbit and BLA tables of one iteration limit: written once, by the render
+ * that set its state BUSY, then only read, by any number of renders at once. */
+typedef struct deep_prep {
+    uint32_t max_iter;
+    uint32_t users;          /* renders holding it (under the shared lock) */
+    int orbit_state;         /* DEEP_PREP_* */
+    orbit orb;
+    deep_bla bla[DEEP_BLA_CLASSES];
+    struct deep_prep *next;  /* most recently used first */
+} deep_prep;
+
+/* What every tile of one anchor shares, by reference count: the full-precision centre and
+ * step, and the prepared limits. Freed with the last view that holds it. */
+typedef struct deep_shared {
+    mandel_allocator alloc;  /* the anchor's ctx's: everything here comes from it */
+    uint32_t refs;           /* views holding it, under `lock` */
     uint32_t width, height;  /* the anchor's: pixel offsets are from its centre */
-    int64_t col0, row0;      /* a tile's pixel (0, 0) is the anchor's (col0, row0) */
     mpfr_prec_t prec;
     mpfr_t re, im, step;     /* centre and pixel step at `prec` bits */
-    fe step_fe, dc_max;      /* step; the largest pixel offset from the centre */
+    fe step_fe;
+    double own;              /* the anchor's largest pixel offset from its centre, in steps */
     bool fe_view;
-    pthread_mutex_t lock;    /* one render of this view at a time: the cache is shared */
-    bool cached;             /* orb (and bla if has_bla) hold max_iter = cache_iter */
-    bool adopted;            /* orb holds cache_iter's orbit from another view
-                              * (deep_view_adopt_orbit); the table is still to build */
-    uint32_t cache_iter;
-    orbit orb;
-    bla_table bla;
-    bool has_bla;
+    pthread_mutex_t lock;    /* refs, preps, the states, the progress below */
+    pthread_cond_t changed;  /* a state left BUSY */
+    deep_prep *preps;
+    /* The preparation under way (for waiters' reports and deep_view_progress). */
+    uint32_t busy_iter;
+    mandel_phase busy_phase;
+    uint64_t busy_done, busy_total;
+} deep_shared;
+
+struct deep_view {
+    deep_shared *sh;
+    mandel_allocator alloc;  /* this struct's */
+    int64_t col0, row0;      /* a tile's pixel (0, 0) is the anchor's (col0, row0) */
+    uint32_t bla_class;      /* the table of its pixels beyond the anchor's rectangle */
+    bool inner;              /* some of its pixels are inside it (they use class 0) */
 };
 
 #endif /* MANDEL_DEEP_INT_H */

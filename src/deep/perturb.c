@@ -493,10 +493,10 @@ const char *perturb_lanes_name(perturb_lanes_fn *fn)
     return fn == perturb_lanes_base ? "base" : "?";
 }
 
-void perturb_segment(void *user, sched_worker *w, uint32_t row, uint32_t x, uint32_t n,
-                     uint32_t *out)
+/* Pixels x..x+n-1 of `row` with one table; false when a cancel cut them short. */
+static bool segment_run(const perturb_job *job, sched_worker *w, uint32_t row, uint32_t x,
+                        uint32_t n, uint32_t *out)
 {
-    const perturb_job *const job = user;
     int64_t const view_row = job->rect_y + row;
     size_t const at = (size_t)row * job->stride + x;
     float *const smooth = job->smooth != NULL ? job->smooth + at : NULL;
@@ -510,15 +510,44 @@ void perturb_segment(void *user, sched_worker *w, uint32_t row, uint32_t x, uint
             bool stopped;
             out[j] = perturb_pixel_full(job, dc, &st, smooth ? smooth + j : NULL,
                                         distance ? distance + j : NULL, w, &stopped);
-            if (stopped) return;
+            if (stopped) return false;
         }
     } else {
         segment sg = {job, row, x, n, 0, out, smooth, &st, w, PERTURB_POLL_STEPS, false};
         segment_double(&sg);
-        if (sg.stop) return;
+        if (sg.stop) return false;
     }
     for (uint32_t j = 0; j < n; j++) st.iterations += out[j];
     st.pixels = n;
     if (!job->fe_view && distance == NULL) st.steps = st.iterations - st.bla_iters;
     if (job->stats != NULL) stats_add(job->stats, &st);
+    return true;
+}
+
+void perturb_segment(void *user, sched_worker *w, uint32_t row, uint32_t x, uint32_t n,
+                     uint32_t *out)
+{
+    const perturb_job *const job = user;
+    if (job->bla_inner == job->bla) {
+        (void)segment_run(job, w, row, x, n, out);
+        return;
+    }
+    /* A tile reaching beyond its anchor: the pixels inside the anchor's rectangle take the
+     * anchor's table, the others the tile's, so that a pixel's table (and count) depends on
+     * the pixel alone, never on the tile or segment it is rendered in. */
+    int64_t const col = job->rect_x + x, view_row = job->rect_y + row;
+    int64_t lo = 0, hi = 0; /* the inside run: lo..hi-1 of 0..n-1 */
+    if (view_row >= 0 && view_row < job->view_height) {
+        lo = -col < 0 ? 0 : -col > (int64_t)n ? (int64_t)n : -col;
+        hi = (int64_t)job->view_width - col;
+        hi = hi < lo ? lo : hi > (int64_t)n ? (int64_t)n : hi;
+    }
+    perturb_job outer = *job, inner = *job;
+    outer.bla_inner = outer.bla;
+    inner.bla = inner.bla_inner;
+    if (lo > 0 && !segment_run(&outer, w, row, x, (uint32_t)lo, out)) return;
+    if (hi > lo && !segment_run(&inner, w, row, x + (uint32_t)lo, (uint32_t)(hi - lo), out + lo))
+        return;
+    if ((int64_t)n > hi) (void)segment_run(&outer, w, row, x + (uint32_t)hi, n - (uint32_t)hi,
+                                           out + hi);
 }
