@@ -10,7 +10,8 @@
 // last full-resolution tile drawn, and to the first coarse picture drawn; the page's
 // window.__mandelStats, ms since navigation). Medians are printed. At the home view also:
 // a drag by half a screen to the left, from the button's press to the new view complete
-// (tiles already drawn are reused), against the page's full view.
+// (tiles already drawn are reused), against the page's full view; then one wheel notch:
+// from the wheel event to the zoomed view's coarse picture and to its last tile.
 //
 // Views: home; the Kalles Fraktaler locations 1e14 and 5e113 (examples/locations/); the
 // deep minibrot near i (tests/data/deep/near-i-1e400.kfr) at a zoom of 1e300, with the
@@ -97,6 +98,19 @@ async function panRun(page) {
     return ((await stats(page)).complete - t0) / 1000;
 }
 
+// One wheel notch (zoom in 1.41x) at the centre of the screen: ms from the wheel event to
+// the new view's first coarse picture and to its last tile (the page waits for the wheel
+// to rest before it asks for the new view: input.js SETTLE_MS).
+async function wheelRun(page) {
+    await page.mouse.move(W / 2, H / 2);
+    const [t0, v0] = await page.evaluate(() => [performance.now(), window.__mandelStats.view]);
+    await page.mouse.wheel(0, -200);
+    await page.waitForFunction((v) => window.__mandelStats.view > v &&
+        document.body.dataset.view === 'complete', v0, { timeout: 600000 });
+    const st = await stats(page);
+    return [st.coarse - t0, st.complete - t0];
+}
+
 const [server, base] = await startServer();
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 try {
@@ -106,13 +120,16 @@ try {
     console.log('coarse: the first picture drawn, ms from navigation (from the view\'s start)');
     console.log('view     iters    cli_s   page_s  page/cli   coarse_ms     pan_s  pan/full');
     for (const [name, s] of VIEWS) {
-        const cli = [], full = [], coarse = [], pan = [];
+        const cli = [], full = [], coarse = [], pan = [], wheel = [];
         for (let i = 0; i < REPEAT; i++) {
             cli.push(cliSeconds(s));
             const [done, first, page, ctx] = await pageRun(browser, base, s);
             full.push(done);
             coarse.push(first);
-            if (name === 'home') pan.push(await panRun(page));
+            if (name === 'home') {
+                pan.push(await panRun(page));
+                wheel.push(await wheelRun(page));
+            }
             await ctx.close();
         }
         const c = median(cli), p = median(full);
@@ -122,6 +139,9 @@ try {
             `${median(coarse.map((x) => x[0])).toFixed(0).padStart(5)} ` +
             `(${median(coarse.map((x) => x[1])).toFixed(0).padStart(3)}) ` +
             (pn === null ? '' : `${pn.toFixed(3).padStart(9)} ${(pn / p).toFixed(2).padStart(8)}x`));
+        if (wheel.length)
+            console.log(`  a wheel notch at ${name}: coarse after ${median(wheel.map((x) => x[0]))
+                .toFixed(0)} ms, complete after ${median(wheel.map((x) => x[1])).toFixed(0)} ms`);
     }
 } finally {
     await browser.close();
