@@ -161,6 +161,21 @@ static enum MHD_Result serve_job_route(struct MHD_Connection *c, int route, cons
     return ret;
 }
 
+/* GET /api/progress?VIEW: the view's anchor's preparation, never cached by the browser. */
+static enum MHD_Result serve_progress(struct MHD_Connection *c, const char *query,
+                                      size_t query_len)
+{
+    serve_query q;
+    char why[SERVE_ERROR_LEN];
+    if (!query_parse(query, query_len, SERVE_ROUTE_PROGRESS, &h.limits, &q, why))
+        return send_error(c, 400, why);
+    char json[256];
+    bool const ok = tiles_progress(&q, json, sizeof json);
+    query_free(&q);
+    if (!ok) return send_error(c, 503, "out of memory");
+    return send_bytes(c, 200, "application/json", json, strlen(json), NULL, false);
+}
+
 static void mark_arrived(struct MHD_Connection *c)
 {
     const union MHD_ConnectionInfo *const info =
@@ -198,6 +213,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return send_bytes(c, 200, "application/json", h.info, strlen(h.info), NULL, false);
     if (path_len == 5 && memcmp(uri, "/tile", 5) == 0)
         return serve_job_route(c, SERVE_ROUTE_TILE, query, query_len);
+    if (path_len == 13 && memcmp(uri, "/api/progress", 13) == 0)
+        return serve_progress(c, query, query_len);
     if (path_len == 7 && memcmp(uri, "/render", 7) == 0)
         return serve_job_route(c, SERVE_ROUTE_RENDER, query, query_len);
     const char *type;

@@ -142,14 +142,14 @@ static const struct {
     const char *name;
     int routes;
 } params[P_COUNT] = {
-    [P_CENTER] = {"center", SERVE_ROUTE_TILE | SERVE_ROUTE_RENDER},
-    [P_RADIUS] = {"radius", SERVE_ROUTE_TILE | SERVE_ROUTE_RENDER},
-    [P_ZOOM] = {"zoom", SERVE_ROUTE_TILE | SERVE_ROUTE_RENDER},
-    [P_SIZE] = {"size", SERVE_ROUTE_TILE | SERVE_ROUTE_RENDER},
-    [P_ITER] = {"iterations", SERVE_ROUTE_TILE | SERVE_ROUTE_RENDER},
-    [P_FORMULA] = {"formula", SERVE_ROUTE_TILE | SERVE_ROUTE_RENDER},
-    [P_POWER] = {"power", SERVE_ROUTE_TILE | SERVE_ROUTE_RENDER},
-    [P_JULIA] = {"julia", SERVE_ROUTE_TILE | SERVE_ROUTE_RENDER},
+    [P_CENTER] = {"center", SERVE_ROUTE_TILE | SERVE_ROUTE_RENDER | SERVE_ROUTE_PROGRESS},
+    [P_RADIUS] = {"radius", SERVE_ROUTE_TILE | SERVE_ROUTE_RENDER | SERVE_ROUTE_PROGRESS},
+    [P_ZOOM] = {"zoom", SERVE_ROUTE_TILE | SERVE_ROUTE_RENDER | SERVE_ROUTE_PROGRESS},
+    [P_SIZE] = {"size", SERVE_ROUTE_TILE | SERVE_ROUTE_RENDER | SERVE_ROUTE_PROGRESS},
+    [P_ITER] = {"iterations", SERVE_ROUTE_TILE | SERVE_ROUTE_RENDER | SERVE_ROUTE_PROGRESS},
+    [P_FORMULA] = {"formula", SERVE_ROUTE_TILE | SERVE_ROUTE_RENDER | SERVE_ROUTE_PROGRESS},
+    [P_POWER] = {"power", SERVE_ROUTE_TILE | SERVE_ROUTE_RENDER | SERVE_ROUTE_PROGRESS},
+    [P_JULIA] = {"julia", SERVE_ROUTE_TILE | SERVE_ROUTE_RENDER | SERVE_ROUTE_PROGRESS},
     [P_TILE] = {"tile", SERVE_ROUTE_TILE},
     [P_DATA] = {"data", SERVE_ROUTE_TILE},
     [P_NPY] = {"npy", SERVE_ROUTE_RENDER},
@@ -353,7 +353,7 @@ bool query_parse(const char *raw, size_t len, int route, const serve_limits *lim
             return fail(why, "tile: missing (tile=TX,TY)");
         }
         if (q->data < 0) q->data = SERVE_DATA_SMOOTH;
-    } else {
+    } else if (route == SERVE_ROUTE_RENDER) {
         if (q->data < 0) q->data = SERVE_DATA_COUNTS;
         uint64_t const pixels = (uint64_t)q->width * q->height * q->aa * q->aa;
         if (pixels > lim->max_pixels) {

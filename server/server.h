@@ -25,7 +25,7 @@ typedef struct serve_limits {
 } serve_limits;
 
 enum { SERVE_DATA_COUNTS = 0, SERVE_DATA_SMOOTH = 1, SERVE_DATA_DISTANCE = 2 };
-enum { SERVE_ROUTE_TILE = 1, SERVE_ROUTE_RENDER = 2 };
+enum { SERVE_ROUTE_TILE = 1, SERVE_ROUTE_RENDER = 2, SERVE_ROUTE_PROGRESS = 4 };
 
 /* A parsed, validated query of /tile or /render. The strings point into `text`, the
  * decoded copy of the query that the struct owns (query_free). */
@@ -57,15 +57,16 @@ char *query_key(const serve_query *q, bool with_tile);
 uint64_t query_hash(const char *s);
 
 /* tiles.c: the render queue. A job is one /tile or /render; render threads (each with its
- * own mandel_ctx and its cache of prepared anchor views) take jobs in order. */
+ * own mandel_ctx, all on one worker pool) take jobs in order; the anchor views are cached
+ * server-wide, so the tiles of a view share one reference orbit. */
 typedef struct serve_job serve_job;
 typedef struct serve_config {
     serve_limits limits;
     uint32_t renderers;       /* render threads */
-    uint32_t threads;         /* library threads of each render; 0 = every CPU */
+    uint32_t threads;         /* library worker threads shared by all renders; 0 = every CPU */
     uint32_t queue;           /* jobs waiting beyond which requests get 503 */
     uint64_t cache_bytes;     /* finished tiles kept */
-    uint32_t views;           /* prepared anchor views kept by each render thread */
+    uint32_t views;           /* prepared anchor views kept (server-wide) */
 } serve_config;
 
 int tiles_start(const serve_config *cfg);       /* 0, or an errno value */
@@ -80,6 +81,10 @@ void tiles_cancel(serve_job *job);
 /* The finished job's answer: HTTP status, body (owned by the job), content type. */
 int tiles_result(const serve_job *job, const void **body, size_t *len, const char **type);
 void tiles_release(serve_job *job);
+/* The JSON of /api/progress for the view of q (a parsed tile or progress query): the
+ * anchor's preparation phase ("waiting": not made yet, "orbit", "bla", "ready"), its done,
+ * total and fraction, and the tiles of it rendered. False: out of memory. */
+bool tiles_progress(const serve_query *q, char *json, size_t len);
 /* A finished tile from the cache: a copy in *body (free it), or false. */
 bool tiles_cached(const char *key, void **body, size_t *len);
 

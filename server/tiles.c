@@ -1,15 +1,18 @@
 /*
  * server/tiles.c - the render queue of `mandel serve`: a fixed set of render threads, each
- * with its own mandel_ctx (the library's worker threads inside) and its own small cache of
- * prepared anchor views (reference orbit and BLA table kept on the view); a bounded queue of
- * jobs; a bounded cache of finished tiles.
+ * with its own mandel_ctx, all on one library worker pool (mandel_pool: --threads workers
+ * in all, not per render); one server-wide cache of anchor views, so every tile of a view,
+ * on any render thread, is a tile view (mandel_view_new_tile) of the same anchor and shares
+ * its reference orbit and BLA tables; a bounded queue of jobs; a bounded cache of finished
+ * tiles.
  *
- * Invariants: HTTP threads never iterate, they only submit and wait; at most `queue` jobs
- * wait and at most `renderers` run, so a flood of requests costs 503s, not memory; a job
- * whose client went away is cancelled (skipped if still queued, stopped through the
- * progress callback if running); the tile cache never holds more than cache_bytes of tiles.
- * A view is only ever used by the render thread that made it (a view's calls report to the
- * ctx that made it), so no view is shared between threads.
+ * Invariants: HTTP threads never iterate, they only submit and wait (and read an anchor's
+ * progress); at most `queue` jobs wait and at most `renderers` run, so a flood of requests
+ * costs 503s, not memory; a job whose client went away is cancelled (skipped if still
+ * queued, stopped through the progress callback if running); the tile cache never holds
+ * more than cache_bytes of tiles; at most `views` anchors are cached, and an evicted one
+ * lives on only while tiles of it render (the library counts references), so at most
+ * views + renderers anchors' deep states exist at once.
  */
 #include "server.h"
 
@@ -39,6 +42,8 @@ typedef struct cached_view {
     char *key;
     mandel_view *view;
     uint64_t used;
+    uint32_t iterations;
+    atomic_uint_fast64_t tiles_done;  /* tiles of this anchor rendered */
 } cached_view;
 
 typedef struct cached_tile {
@@ -62,8 +67,15 @@ static struct {
     pthread_mutex_t cache_lock;
     cached_tile *first, *last;
     uint64_t cache_used;
+    /* the anchors, server-wide, under their own lock (cfg.views slots) */
+    pthread_mutex_t views_lock;
+    cached_view *views;
+    uint64_t views_clock;
+    mandel_ctx *views_ctx;     /* makes the anchors (their memory's allocator) */
+    mandel_pool *pool;         /* every render's workers */
 } q = {.lock = PTHREAD_MUTEX_INITIALIZER, .work = PTHREAD_COND_INITIALIZER,
-       .finished = PTHREAD_COND_INITIALIZER, .cache_lock = PTHREAD_MUTEX_INITIALIZER};
+       .finished = PTHREAD_COND_INITIALIZER, .cache_lock = PTHREAD_MUTEX_INITIALIZER,
+       .views_lock = PTHREAD_MUTEX_INITIALIZER};
 
 static void job_free(serve_job *job)
 {
@@ -184,8 +196,6 @@ static void cache_put(const char *key, const void *body, size_t len)
 
 typedef struct renderer {
     mandel_ctx *ctx;
-    cached_view *views;
-    uint64_t clock;
     serve_job *job;            /* the job being rendered, for the progress callback */
 } renderer;
 
@@ -196,39 +206,83 @@ static int check_cancel(void *user, mandel_phase phase, uint64_t done, uint64_t 
     return atomic_load(&job->cancel) || atomic_load(&serve_stopping);
 }
 
-/* The anchor view of the job, from this thread's cache or made and cached. */
-static mandel_view *anchor_view(renderer *r, serve_job *job, int *err)
+/* The anchor slot of key (views_lock held), or NULL. */
+static cached_view *find_view(const char *key)
+{
+    for (uint32_t i = 0; i < q.cfg.views; i++)
+        if (q.views[i].key != NULL && strcmp(q.views[i].key, key) == 0) return &q.views[i];
+    return NULL;
+}
+
+/* A tile view of the job's anchor at (x0, y0), the anchor from the server-wide cache or
+ * made and cached (evicting the least recently used); *slot_done gets the anchor's tile
+ * counter. Errors are r->ctx's. */
+static mandel_view *tile_view(renderer *r, serve_job *job, int64_t x0, int64_t y0, int *err,
+                              cached_view **slot_out)
 {
     char *const key = query_key(&job->q, false);
     if (key == NULL) {
         *err = MANDEL_ENOMEM;
         return NULL;
     }
-    cached_view *slot = &r->views[0];
-    for (uint32_t i = 0; i < q.cfg.views; i++) {
-        cached_view *const v = &r->views[i];
-        if (v->key != NULL && strcmp(v->key, key) == 0) {
-            v->used = ++r->clock;
-            free(key);
-            return v->view;
-        }
-        if (v->used < slot->used) slot = v;
-    }
     const serve_query *const qq = &job->q;
-    mandel_view *view = NULL;
-    *err = qq->zoom != NULL
-               ? mandel_view_new_zoom(r->ctx, &view, qq->width, qq->height, qq->center_re,
-                                      qq->center_im, qq->zoom)
-               : mandel_view_new_center(r->ctx, &view, qq->width, qq->height, qq->center_re,
-                                        qq->center_im, qq->radius);
-    if (*err != MANDEL_OK) {
+    mandel_view *tile = NULL;
+    pthread_mutex_lock(&q.views_lock);
+    cached_view *slot = find_view(key);
+    if (slot == NULL) {
+        slot = &q.views[0];
+        for (uint32_t i = 1; i < q.cfg.views; i++)
+            if (q.views[i].used < slot->used) slot = &q.views[i];
+        mandel_view *view = NULL;
+        *err = qq->zoom != NULL
+                   ? mandel_view_new_zoom(r->ctx, &view, qq->width, qq->height, qq->center_re,
+                                          qq->center_im, qq->zoom)
+                   : mandel_view_new_center(r->ctx, &view, qq->width, qq->height,
+                                            qq->center_re, qq->center_im, qq->radius);
+        if (*err != MANDEL_OK) {
+            pthread_mutex_unlock(&q.views_lock);
+            free(key);
+            return NULL;
+        }
+        /* Tiles of the old anchor still rendering keep its deep state (counted references). */
+        free(slot->key);
+        mandel_view_free(slot->view);
+        slot->key = key;
+        slot->view = view;
+        slot->iterations = qq->iterations;
+        atomic_store(&slot->tiles_done, 0);
+    } else {
         free(key);
-        return NULL;
     }
-    free(slot->key);
-    mandel_view_free(slot->view);
-    *slot = (cached_view){.key = key, .view = view, .used = ++r->clock};
-    return view;
+    slot->used = ++q.views_clock;
+    *err = mandel_view_new_tile(r->ctx, &tile, slot->view, x0, y0, SERVE_TILE, SERVE_TILE);
+    *slot_out = slot;
+    pthread_mutex_unlock(&q.views_lock);
+    return tile;
+}
+
+bool tiles_progress(const serve_query *qq, char *json, size_t len)
+{
+    char *const key = query_key(qq, false);
+    if (key == NULL) return false;
+    mandel_phase phase = MANDEL_PHASE_ORBIT;
+    uint64_t done = 0, total = 0, tiles = 0;
+    bool known = false;
+    pthread_mutex_lock(&q.views_lock);
+    const cached_view *const v = find_view(key);
+    if (v != NULL) {
+        known = mandel_view_prepared(v->view, v->iterations, &phase, &done, &total) == MANDEL_OK;
+        tiles = atomic_load(&v->tiles_done);
+    }
+    pthread_mutex_unlock(&q.views_lock);
+    free(key);
+    const char *const name = !known ? "waiting" : phase == MANDEL_PHASE_ORBIT ? "orbit"
+                             : phase == MANDEL_PHASE_BLA ? "bla" : "ready";
+    double const fraction = !known ? 0.0 : total > 0 ? (double)done / (double)total : 1.0;
+    snprintf(json, len, "{\"phase\": \"%s\", \"done\": %llu, \"total\": %llu, "
+             "\"fraction\": %.4f, \"tiles_done\": %llu}\n", name, (unsigned long long)done,
+             (unsigned long long)total, fraction, (unsigned long long)tiles);
+    return true;
 }
 
 static void render_error(serve_job *job, mandel_ctx *ctx, int err)
@@ -267,24 +321,15 @@ static void run_tile(renderer *r, serve_job *job)
 {
     const serve_query *const qq = &job->q;
     int err = MANDEL_ENOMEM;
-    mandel_view *const view = anchor_view(r, job, &err);
-    if (view == NULL) {
+    /* Every tile, inside the anchor or beyond it, is a tile view of the one cached anchor:
+     * inside, its pixels are the anchor's bit for bit; anywhere, its reference orbit and
+     * tables are the anchor's, computed once for all tiles on all render threads. */
+    int64_t const x0 = qq->tile_x * SERVE_TILE, y0 = qq->tile_y * SERVE_TILE;
+    cached_view *slot = NULL;
+    mandel_view *const tile = tile_view(r, job, x0, y0, &err, &slot);
+    if (tile == NULL) {
         render_error(job, r->ctx, err);
         return;
-    }
-    /* A tile wholly inside the anchor is a rect of it (its reference orbit, computed once,
-     * serves every such tile); any other is a tile view of it (mandel_view_new_tile), whose
-     * pixels inside the anchor are the same, bit for bit. */
-    int64_t const x0 = qq->tile_x * SERVE_TILE, y0 = qq->tile_y * SERVE_TILE;
-    bool const within = x0 >= 0 && y0 >= 0 && x0 + SERVE_TILE <= qq->width &&
-                        y0 + SERVE_TILE <= qq->height;
-    mandel_view *tile = NULL;
-    if (!within) {
-        err = mandel_view_new_tile(r->ctx, &tile, view, x0, y0, SERVE_TILE, SERVE_TILE);
-        if (err != MANDEL_OK) {
-            render_error(job, r->ctx, err);
-            return;
-        }
     }
     size_t const n = (size_t)SERVE_TILE * SERVE_TILE;
     char *const body = malloc(n * 4);
@@ -297,15 +342,16 @@ static void run_tile(renderer *r, serve_job *job)
     if (qq->data == SERVE_DATA_COUNTS) fields.counts = (uint32_t *)(void *)body;
     else if (qq->data == SERVE_DATA_SMOOTH) fields.smooth = (float *)(void *)body;
     else fields.distance = (float *)(void *)body;
-    mandel_rect const rect = {within ? (uint32_t)x0 : 0, within ? (uint32_t)y0 : 0, SERVE_TILE,
-                              SERVE_TILE};
-    err = mandel_render_fields(r->ctx, within ? view : tile, qq->iterations, rect, &fields);
+    err = mandel_render_fields(r->ctx, tile, qq->iterations,
+                               (mandel_rect){0, 0, SERVE_TILE, SERVE_TILE}, &fields);
     mandel_view_free(tile);
     if (err != MANDEL_OK) {
         free(body);
         render_error(job, r->ctx, err);
         return;
     }
+    /* The slot may hold another anchor by now: a count for a progress bar, not a proof. */
+    atomic_fetch_add(&slot->tiles_done, 1);
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
     /* little-endian on the wire */
     for (size_t i = 0; i < n; i++) {
@@ -426,13 +472,17 @@ int tiles_start(const serve_config *cfg)
     q.stop = false;
     renderers = calloc(cfg->renderers, sizeof *renderers);
     q.threads = calloc(cfg->renderers, sizeof *q.threads);
-    if (renderers == NULL || q.threads == NULL) return ENOMEM;
+    q.views = calloc(cfg->views, sizeof *q.views);
+    if (renderers == NULL || q.threads == NULL || q.views == NULL) return ENOMEM;
+    int const perr = mandel_pool_new(&q.pool, cfg->threads, NULL);
+    if (perr != MANDEL_OK) return perr == MANDEL_ENOMEM ? ENOMEM : EAGAIN;
     for (uint32_t i = 0; i < cfg->renderers; i++) {
         renderer *const r = &renderers[i];
         r->ctx = mandel_ctx_new(NULL);
-        r->views = calloc(cfg->views, sizeof *r->views);
-        if (r->ctx == NULL || r->views == NULL) return ENOMEM;
-        mandel_ctx_set(r->ctx, MANDEL_OPT_THREADS, cfg->threads);
+        if (r->ctx == NULL) return ENOMEM;
+        mandel_ctx_set_pool(r->ctx, q.pool);
+        /* The stated bound of an anchor's orbit and each of its tables (docs/server.md). */
+        mandel_ctx_set(r->ctx, MANDEL_OPT_MAX_MEMORY, INT64_C(256) << 20);
         mandel_ctx_set(r->ctx, MANDEL_OPT_MAX_ITER, cfg->limits.max_iterations);
         int const err = pthread_create(&q.threads[i], NULL, render_thread, r);
         if (err != 0) return err;
@@ -460,14 +510,16 @@ void tiles_stop(void)
     pthread_cond_broadcast(&q.finished);
     pthread_mutex_unlock(&q.lock);
     for (uint32_t i = 0; i < q.n_threads; i++) pthread_join(q.threads[i], NULL);
-    for (uint32_t i = 0; renderers != NULL && i < q.cfg.renderers; i++) {
-        for (uint32_t v = 0; renderers[i].views != NULL && v < q.cfg.views; v++) {
-            free(renderers[i].views[v].key);
-            mandel_view_free(renderers[i].views[v].view);
-        }
-        free(renderers[i].views);
+    for (uint32_t i = 0; renderers != NULL && i < q.cfg.renderers; i++)
         mandel_ctx_free(renderers[i].ctx);
+    for (uint32_t v = 0; q.views != NULL && v < q.cfg.views; v++) {
+        free(q.views[v].key);
+        mandel_view_free(q.views[v].view);
     }
+    free(q.views);
+    q.views = NULL;
+    mandel_pool_free(q.pool);
+    q.pool = NULL;
     free(renderers);
     free(q.threads);
     renderers = NULL;

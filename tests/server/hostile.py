@@ -62,6 +62,14 @@ bad_queries = {
     "render bad interior": R + "interior=red",
     "render NaN period": R + "palette-period=nan",
     "distance of tricorn": T + "formula=tricorn&data=distance",
+    "progress huge size": "/api/progress?size=70000x10",
+    "progress with a tile": "/api/progress?tile=0,0",
+    "progress with data": "/api/progress?data=counts",
+    "progress NaN centre": "/api/progress?center=nan,0",
+    "progress 6000-digit zoom": "/api/progress?zoom=1" + "0" * 6000,
+    "progress absurd iterations": "/api/progress?iterations=99999999999",
+    "progress bad escape": "/api/progress?center=%zz,0",
+    "progress radius and zoom": "/api/progress?radius=1&zoom=1",
 }
 for name, target in bad_queries.items():
     got = srv.get(target, timeout=20)
@@ -190,6 +198,20 @@ for target, name in (("/", "index.html"), ("/web/index.html", "index.html"),
     if got[0] != 200 or got[2] != open(os.path.join(web, name), "rb").read():
         failures.append(f"{target}: {got[0]}, not web/{name} byte for byte")
 expect("info after all that", srv.get("/api/info"), {200})
+
+# /api/progress: JSON for any valid view, "ready" with a tile counted once a tile rendered.
+import json  # noqa: E402
+V = "size=300x200&iterations=100"
+got = srv.get("/api/progress?" + V)
+try:
+    p = json.loads(got[2])
+    if got[0] != 200 or p["phase"] != "ready" or p["tiles_done"] < 1 or p["fraction"] != 1:
+        failures.append(f"progress after tiles: {got[0]} {got[2][:120]!r}")
+except (ValueError, KeyError):
+    failures.append(f"progress is not the JSON wanted: {got[0]} {got[2][:120]!r}")
+got = srv.get("/api/progress?center=0.25,0.5&" + V)
+if got[0] != 200 or b'"phase": "waiting"' not in got[2]:
+    failures.append(f"progress of a view never asked for: {got[0]} {got[2][:120]!r}")
 
 # SIGTERM during a render of seconds: cancelled, the server exits 0 within 3 s (a
 # sanitizer build's Debug renders stop later: its next progress call comes later).
