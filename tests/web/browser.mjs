@@ -3,8 +3,9 @@
 // the page loads with no console error; the canvas at the home view holds exactly the
 // pixels of `mandel render` of that view (1200x800 at devicePixelRatio 1, and 600x400 CSS
 // pixels at devicePixelRatio 2: 1200x800 device pixels); a wheel zoom changes the view and
-// the URL, and the canvas equals the CLI's picture of the URL's view; a reload restores the
-// same URL and the same pixels; a link at a zoom of 1e300 shows the CLI's picture of it.
+// the URL (at ratio 2, keeping the point under the pointer), and the canvas equals the CLI's
+// picture of the URL's view; a reload restores the same URL and the same pixels; a link at
+// a zoom of 1e300 shows the CLI's picture of it.
 // Saves a screenshot of the page (seahorse valley, controls open) as explorer.jpg in OUT:
 // the README's docs/images/explorer.jpg.
 //
@@ -217,6 +218,20 @@ try {
     check(w2 === 1200 && h2 === 800, `devicePixelRatio 2: canvas ${w2}x${h2} device pixels`);
     check(differing(px2, cliPicture(V.defaultState(), 1200, 800)) === 0,
           'devicePixelRatio 2: the pixels of mandel render\'s default picture');
+    // A wheel zoom at ratio 2 keeps the point under the pointer (CSS (150, 100): device
+    // pixels (-300, -200) from the centre) within a device pixel of the zoomed view.
+    const url2 = page.url();
+    await page.mouse.move(150, 100);
+    await page.mouse.wheel(0, -400);
+    await page.waitForFunction((u) => location.href !== u, url2, { timeout: 10000 });
+    await settled(page);
+    const s2 = await stateOf(page);
+    const p0 = V.pointAt(V.defaultState(), 800, -300, -200), p1 = V.pointAt(s2, 800, -300, -200);
+    const drift = Math.hypot(Number(p1.re) - Number(p0.re), Number(p1.im) - Number(p0.im)) /
+        (2 * Number(s2.radius) / 800);
+    check(drift < 1, `devicePixelRatio 2: a wheel zoom keeps the point under the pointer ` +
+          `(moved ${drift.toFixed(3)} device pixels)`);
+    await equalsCli(page, 'devicePixelRatio 2, after the wheel zoom');
     noErrors(page, 'devicePixelRatio 2');
     await page.close();
 
