@@ -85,8 +85,9 @@ static const char help_text[] =
     "      --color smooth      the only colouring of a zoom (also spelled --colour)\n"
     "      --palette-period P  one turn of the palette per P units of sqrt(iterations)\n"
     "      --palette-offset F  start F of a turn later (0..1)\n"
-    "      --aa N              N x N samples a pixel (1..8), interpolated from the keyframe\n"
-    "                          (with --exact: rendered)\n"
+    "      --aa N              N x N samples a pixel (1..8), averaged in linear light; the\n"
+    "                          keyframes hold them (N^2 the cost), so that a frame at a\n"
+    "                          keyframe's zoom is what 'mandel render --aa N' makes\n"
     "      --quality Q         JPEG quality of a .jpg sequence, 1..100 (default 90)\n"
     "\n"
     "Machine (as 'mandel render'):\n"
@@ -289,7 +290,6 @@ typedef struct zoom_job {
     progress bar;
     char label[64];
     float *values;         /* a frame's samples: width*aa x height*aa */
-    uint8_t *samples;      /* their colours */
     uint8_t *rgb;          /* the frame */
     double kf_seconds, frame_seconds;
     double orbit_seconds, bla_seconds; /* of the renders, summed */
@@ -319,7 +319,7 @@ static void keyframe_path(const zoom_job *j, uint32_t index, char *buf, size_t l
 {
     char zoom[96], numbers[160];
     zoom_value_text(&j->target, index, zoom, sizeof zoom);
-    snprintf(numbers, sizeof numbers, "kf1 %ux%u %u %d %d %d", j->o.width, j->o.height,
+    snprintf(numbers, sizeof numbers, "kf1 %ux%u %u %d %d %d", j->kf.width, j->kf.height,
              j->o.max_iter, (int)j->o.engine, (int)j->o.shortcuts, (int)j->o.isa);
     uint64_t h = 0xcbf29ce484222325u;
     h = hash_text(h, j->re);
@@ -469,44 +469,44 @@ static int make_keyframes(zoom_job *j)
     return rc;
 }
 
-/* Colours the frame's samples (j->values) into j->rgb. */
-static void colour_frame(zoom_job *j)
-{
-    uint32_t const w = j->o.width, h = j->o.height, aa = j->o.aa, sw = w * aa;
-    if (aa == 1) {
-        mandel_color_values(&j->color, j->values, (size_t)w * h, j->rgb);
-        return;
-    }
-    size_t const stride = (size_t)sw * 3;
-    for (uint32_t r = 0; r < h; r++) {
-        mandel_color_values(&j->color, j->values + (size_t)r * aa * sw, (size_t)sw * aa,
-                            j->samples);
-        mandel_color_downsample(j->samples, stride, aa, w, j->rgb + (size_t)r * w * 3);
-    }
-}
-
-/* Frame f's samples into j->values: resampled from its keyframe, or (--exact) rendered. */
+/* Frame f into j->rgb (and j->values for .npy frames): resampled from its keyframe, or
+ * (--exact) rendered. */
 static int make_frame(zoom_job *j, uint32_t f)
 {
     double const u = frame_depth(j, f);
-    uint32_t const aa = j->o.aa;
+    uint32_t const aa = j->o.aa, w = j->o.width, h = j->o.height;
+    bool const values = j->vid.kind == VIDEO_SEQUENCE && j->vid.format == MANDEL_FORMAT_NPY;
+    mandel_resample rs;
     if (j->z.exact) {
         char zoom[96];
         zoom_value_text(&j->target, u, zoom, sizeof zoom);
         mandel_view *view;
-        if (mandel_view_new_zoom(j->ctx, &view, j->o.width * aa, j->o.height * aa, j->re, j->im,
-                                 zoom) != MANDEL_OK)
+        if (mandel_view_new_zoom(j->ctx, &view, w * aa, h * aa, j->re, j->im, zoom) != MANDEL_OK)
             return cli_error(EXIT_USAGE, "%s", mandel_errmsg(j->ctx));
-        int const rc = render_smooth(j, view, j->o.width * aa, j->o.height * aa, j->values);
+        int const rc = render_smooth(j, view, w * aa, h * aa, j->values);
         mandel_view_free(view);
-        return rc;
+        if (rc >= 0) return rc;
+        /* colouring the rendered samples as they are: a resampling at step 1 */
+        rs = (mandel_resample){.src = j->values, .src_width = w * aa, .src_height = h * aa,
+                               .src_stride = (size_t)w * aa, .step = 1,
+                               .limit = (float)j->o.max_iter};
+        if (values) return -1;
+    } else {
+        double const whole = floor(u);
+        uint32_t const k = (uint32_t)whole;
+        if (j->kf_loaded != k && !keyframe_load(j, k))
+            return cli_error(EXIT_FAIL, "--cache: keyframe %u is missing from '%s' (removed "
+                                        "while the video was made?)", k, j->cache_dir);
+        rs = keyframe_resample(&j->kf, u - whole, j->o.max_iter);
+        if (values) {
+            if (mandel_values_resample(j->ctx, &rs, w, h, j->values, (size_t)w * h) != MANDEL_OK)
+                return render_failed(j);
+            return -1;
+        }
     }
-    double const whole = floor(u);
-    uint32_t const k = (uint32_t)whole;
-    if (j->kf_loaded != k && !keyframe_load(j, k))
-        return cli_error(EXIT_FAIL, "--cache: keyframe %u is missing from '%s' (removed while "
-                                    "the video was made?)", k, j->cache_dir);
-    keyframe_resample(&j->kf, u - whole, aa, j->o.max_iter, j->values);
+    if (mandel_values_resample_rgb(j->ctx, &rs, &j->color, aa, w, h, j->rgb,
+                                   (size_t)w * h * 3) != MANDEL_OK)
+        return render_failed(j);
     return -1;
 }
 
@@ -520,7 +520,6 @@ static int make_frames(zoom_job *j)
         snprintf(j->label, sizeof j->label, "frame %u/%u", f + 1, j->frames);
         int rc = make_frame(j, f);
         if (rc >= 0) return rc;
-        if (j->vid.kind != VIDEO_SEQUENCE || j->vid.format != MANDEL_FORMAT_NPY) colour_frame(j);
         progress_update(&j->bar, f + 1, j->frames);
         progress_write_begin(&j->bar);
         rc = video_write(&j->vid, j->ctx, j->rgb, j->values);
@@ -651,15 +650,14 @@ static int allocate(zoom_job *j)
     size_t const w = j->o.width, h = j->o.height, aa = j->o.aa;
     size_t const samples = w * aa * h * aa;
     size_t const kf = j->z.exact ? 0 : (size_t)j->kf.kw * j->kf.kh;
-    unsigned long long const need = samples * 4 + w * aa * aa * 3 + w * h * 3 + kf * 4;
+    unsigned long long const need = samples * 4 + w * h * 3 + kf * 4;
     if (need >= cli_memory_budget())
         return cli_error(EXIT_FAIL, "a %zux%zu zoom needs %llu bytes of memory; the limit is "
                          "%llu (half the RAM)", w, h, need, cli_memory_budget());
     j->values = malloc(samples * 4);
-    j->samples = malloc(w * aa * aa * 3);
     j->rgb = malloc(w * h * 3);
     j->kf.smooth = kf ? malloc(kf * 4) : NULL;
-    if (j->values == NULL || j->samples == NULL || j->rgb == NULL || (kf && j->kf.smooth == NULL))
+    if (j->values == NULL || j->rgb == NULL || (kf && j->kf.smooth == NULL))
         return cli_error(EXIT_FAIL, "out of memory: %llu bytes needed", need);
     return -1;
 }
@@ -703,7 +701,7 @@ int cmd_zoom(int argc, char **argv)
     }
     if ((rc = setup_ctx(j)) >= 0 || (rc = plan(j)) >= 0 || (rc = setup_colour(j)) >= 0)
         goto done;
-    keyframe_geometry(&j->kf, j->o.width, j->o.height);
+    keyframe_geometry(&j->kf, j->o.width * j->o.aa, j->o.height * j->o.aa);
     /* The deepest view first: a zoom too deep or a centre that is no number fails now. */
     {
         mandel_view *check;
@@ -763,7 +761,6 @@ done:
     if (rc != EXIT_OK && !j->z.exact) clear_cache(j);
     mandel_ctx_free(j->ctx);
     free(j->values);
-    free(j->samples);
     free(j->rgb);
     free(j->kf.smooth);
     free(j->o.center_copy);

@@ -8,8 +8,12 @@
  * four neighbours. Smooth values, not colours, are interpolated: colours are applied after,
  * so they stay exact and may be animated.
  *
- * Invariant: a frame at a keyframe's own zoom (s = 1, no anti-aliasing) is the keyframe's
- * samples unchanged, which are the frame view's own pixels (mandel_view_new_tile).
+ * With anti-aliasing a keyframe holds the samples (aa x aa a pixel) of the frame view of
+ * aa times the size, so that frames are resampled sample for sample, coloured, and
+ * averaged as 'mandel render --aa' averages.
+ *
+ * Invariant: a frame at a keyframe's own zoom (s = 1) is the keyframe's samples unchanged,
+ * which are the frame view's own (mandel_view_new_tile): the direct render's values.
  */
 #include "zoom_frames.h"
 
@@ -121,59 +125,16 @@ int keyframe_view(mandel_ctx *ctx, const keyframe *kf, const char *re, const cha
     return err;
 }
 
-/* Sample positions along one axis: sample q of n*aa sits at keyframe index i0[q] plus the
- * fraction f[q]. */
-static void positions(uint32_t n, uint32_t aa, int64_t margin, double s, int64_t *i0,
-                      double *f)
+mandel_resample keyframe_resample(const keyframe *kf, double v, uint32_t max_iter)
 {
-    double const half = (n - 1) / 2.0, sub_half = ((double)n * aa - 1) / 2.0;
-    for (uint32_t q = 0; q < n * aa; q++) {
-        /* the sample's offset from the centre in frame pixels, then in keyframe pixels */
-        double const offset = aa == 1 ? (double)q - half : ((double)q - sub_half) / aa;
-        double const x = half + offset * s + (double)margin;
-        double const fl = floor(x);
-        i0[q] = (int64_t)fl;
-        f[q] = x - fl;
-    }
-}
-
-void keyframe_resample(const keyframe *kf, double v, uint32_t aa, uint32_t max_iter,
-                       float *out)
-{
+    /* Sample q's offset from the centre, in frame samples (q - (n-1)/2), is s times as
+     * many keyframe samples from the keyframe's centre (its anchor's (n-1)/2, plus the
+     * margin): x = (n-1)/2 * (1 - s) + margin + q*s, whole at s = 1. */
     double const s = exp2(v);
-    uint32_t const sw = kf->width * aa, sh = kf->height * aa;
-    int64_t *const xi = malloc(sizeof *xi * (sw + sh));
-    double *const xf = malloc(sizeof *xf * (sw + sh));
-    if (xi == NULL || xf == NULL) {
-        free(xi);
-        free(xf);
-        for (size_t i = 0; i < (size_t)sw * sh; i++) out[i] = (float)max_iter;
-        return;
-    }
-    int64_t *const yi = xi + sw;
-    double *const yf = xf + sw;
-    positions(kf->width, aa, kf->mx, s, xi, xf);
-    positions(kf->height, aa, kf->my, s, yi, yf);
-    float const limit = (float)max_iter;
-    size_t const kw = kf->kw;
-    for (uint32_t r = 0; r < sh; r++) {
-        const float *const row0 = kf->smooth + (size_t)yi[r] * kw;
-        const float *const row1 = row0 + kw;
-        double const fy = yf[r];
-        float *const dst = out + (size_t)r * sw;
-        for (uint32_t q = 0; q < sw; q++) {
-            size_t const x = (size_t)xi[q];
-            double const fx = xf[q];
-            float const a = row0[x], b = row0[x + 1], c = row1[x], d = row1[x + 1];
-            if (a >= limit || b >= limit || c >= limit || d >= limit) {
-                const float *const row = fy < 0.5 ? row0 : row1;
-                dst[q] = row[fx < 0.5 ? x : x + 1];
-                continue;
-            }
-            double const top = a * (1 - fx) + b * fx, bottom = c * (1 - fx) + d * fx;
-            dst[q] = (float)(top * (1 - fy) + bottom * fy);
-        }
-    }
-    free(xi);
-    free(xf);
+    double const hx = (kf->width - 1) / 2.0, hy = (kf->height - 1) / 2.0;
+    return (mandel_resample){
+        .src = kf->smooth, .src_width = kf->kw, .src_height = kf->kh, .src_stride = kf->kw,
+        .x0 = hx - hx * s + (double)kf->mx, .y0 = hy - hy * s + (double)kf->my, .step = s,
+        .limit = (float)max_iter,
+    };
 }

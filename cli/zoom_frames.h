@@ -31,12 +31,13 @@ double zoom_value_log2_ratio(const zoom_value *a, const zoom_value *b);
  * "MANTeEXP". */
 void zoom_value_text(const zoom_value *z, double u, char *buf, size_t len);
 
-/* A keyframe: the target's centre at zoom z / 2^index, width x height pixels of the
- * frame's step extended on every side (2W + 6 by 2H + 6 samples), so that every frame
- * whose zoom lies between it and half of it is inside it with a sample to spare. */
+/* A keyframe: the target's centre at zoom z / 2^index, a width x height view (the frame's
+ * samples: its pixels times the anti-aliasing factor each way) extended on every side
+ * (2W + 6 by 2H + 6 samples), so that every frame whose zoom lies between it and half of
+ * it is inside it with a sample to spare. */
 typedef struct keyframe {
     uint32_t index;
-    uint32_t width, height;   /* of the frames */
+    uint32_t width, height;   /* of the frames' samples */
     uint32_t kw, kh;          /* of the keyframe */
     int64_t mx, my;           /* the frame view's pixel (0, 0) is the keyframe's (mx, my) */
     float *smooth;            /* kw * kh smooth values; the limit inside */
@@ -51,12 +52,9 @@ void keyframe_geometry(keyframe *kf, uint32_t width, uint32_t height);
 int keyframe_view(mandel_ctx *ctx, const keyframe *kf, const char *re, const char *im,
                   const char *zoom_text, mandel_view **out);
 
-/* Resamples the frame whose zoom is the keyframe's divided by 2^v (0 <= v < 1) into
- * width*aa x height*aa smooth values (rows of width*aa): each sample bilinearly
- * interpolated from the keyframe's four nearest, or the nearest alone where one of the
- * four is interior (an interpolated boundary would be a colour that is in neither). A
- * frame at v = 0 with aa = 1 is the keyframe's own samples, exactly. */
-void keyframe_resample(const keyframe *kf, double v, uint32_t aa, uint32_t max_iter,
-                       float *out);
+/* Where the frame whose zoom is the keyframe's divided by 2^v (0 <= v < 1) reads the
+ * keyframe: its samples (width x height) in keyframe samples, for mandel_values_resample.
+ * At v = 0 the positions are whole: the frame is the keyframe's own samples, exactly. */
+mandel_resample keyframe_resample(const keyframe *kf, double v, uint32_t max_iter);
 
 #endif /* MANDEL_CLI_ZOOM_FRAMES_H */

@@ -667,6 +667,47 @@ MANDEL_API int mandel_color_rgb(const mandel_color *color, const uint32_t *count
 MANDEL_API int mandel_color_downsample(const uint8_t *src, size_t src_stride, uint32_t factor,
                                        uint32_t width, uint8_t *dst);
 
+/* A field of values seen at another scale (mandel_values_resample): destination sample
+ * (q, r) reads the source at column x0 + q*step, row y0 + r*step (in source samples, 0 the
+ * first sample's centre). The frames of a zoom video are cut this way from a keyframe of
+ * smooth values: step = 2^-v for a frame 2^v times deeper than the keyframe. */
+typedef struct mandel_resample {
+    const float *src;              /* src_height rows of src_width values */
+    uint32_t src_width, src_height;
+    size_t src_stride;             /* values from one row to the next, >= src_width */
+    double x0, y0;                 /* where destination sample (0, 0) reads */
+    double step;                   /* source samples between destination samples, > 0 */
+    float limit;                   /* values at or above it are interior (max_iter) */
+} mandel_resample;
+
+/*! mandel_values_resample() :
+ *  Fills width x height `values` (rows of width) from `rs`: each sample bilinearly
+ *  interpolated between the four source values around its position, or the nearest of them
+ *  alone when any of the four is at or above rs->limit (a blend of the interior's limit
+ *  with an escape count would be neither). A sample at a whole position reads that source
+ *  value exactly (step 1 from whole x0, y0 copies the source). Runs on the ctx's threads;
+ *  the result does not depend on their number.
+ *  @return : MANDEL_OK; MANDEL_EINVAL (NULL, an empty size, capacity below width*height
+ *            values, a step not above 0, a sample outside the source: every position must
+ *            lie within 0..src_width-1 and 0..src_height-1); MANDEL_ENOMEM; MANDEL_ETHREAD. */
+MANDEL_API int mandel_values_resample(mandel_ctx *ctx, const mandel_resample *rs,
+                                      uint32_t width, uint32_t height, float *values,
+                                      size_t capacity);
+
+/*! mandel_values_resample_rgb() :
+ *  A width x height RGB picture (3 bytes a pixel, rows of 3*width bytes in `rgb`) from `rs`:
+ *  width*aa x height*aa samples resampled as mandel_values_resample() does, coloured with
+ *  mandel_color_values() and averaged aa x aa in linear light (mandel_color_downsample), as
+ *  a render with anti-aliasing is; on the ctx's threads, the same bytes for any number.
+ *  @return : MANDEL_OK; MANDEL_EINVAL (as mandel_values_resample for the samples; aa outside
+ *            1..8, rgb_bytes below 3*width*height, NULL color or rgb); MANDEL_ETOOBIG (the
+ *            threads' scratch rows above MANDEL_OPT_MAX_MEMORY); MANDEL_ENOMEM;
+ *            MANDEL_ETHREAD. */
+MANDEL_API int mandel_values_resample_rgb(mandel_ctx *ctx, const mandel_resample *rs,
+                                          const mandel_color *color, uint32_t aa,
+                                          uint32_t width, uint32_t height, uint8_t *rgb,
+                                          size_t rgb_bytes);
+
 /* ------------------------------------------------------------------------------------- */
 /* Image files                                                                           */
 

@@ -55,6 +55,16 @@ done
 check "a frame between keyframes is interpolated, not the direct render" \
     test "$(data f/00022.npy $n)" != "$(data direct.npy $n)"
 rm -rf f direct.npy
+# with anti-aliasing, the keyframes hold the samples: a frame at a keyframe's zoom is the
+# picture 'mandel render --aa 2' makes, byte for byte (.ppm: no comment)
+mkdir f
+"$MANDEL" zoom -q -c -0.75,0.1 -z 64 -s 40x30 --fps 4 --aa 2 -o f/%05d.ppm
+for k in 0 2 5; do
+    "$MANDEL" render -q -c -0.75,0.1 -z $((64 >> k)) -s 40x30 --aa 2 -o direct.ppm
+    check "--aa 2: frame at keyframe zoom $((64 >> k)) = mandel render --aa 2" \
+        cmp -s "$(printf 'f/%05d.ppm' $((24 - 4 * k)))" direct.ppm
+done
+rm -rf f direct.ppm
 
 # --- the deepest keyframe's orbit, shared, against a fresh orbit for every frame -----------
 # At 1e50 every keyframe renders with the perturbation engine: the keyframes adopt the
