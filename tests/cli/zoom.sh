@@ -82,7 +82,7 @@ check "1e50: the shared orbit's frames equal a fresh orbit's ($same of 10)" test
 rm -rf shared fresh
 
 # --- an interrupted run continues from its keyframes --------------------------------------
-args="-q -c -0.7436438870371587,0.1318259042053119 -z 1e12 -s 160x90 -i 20000 --fps 6"
+args="-q -c -0.7436438870371587,0.1318259042053119 -z 1e12 -s 128x72 -i 20000 --fps 4"
 "$MANDEL" zoom $args --cache whole-cache -o whole.y4m
 check "the cache is removed after a whole run" test ! -e whole-cache
 # a run stopped at some point (whenever the signal lands), then the same command
@@ -94,9 +94,10 @@ kill -INT $pid 2>/dev/null
 wait $pid
 code=$?
 if [ $code -eq 130 ]; then
-    check "interrupted: no video, no temporary" test -z "$(ls part)"
-    check "interrupted: the keyframes stay in part/.mandel-zoom-cache" \
-        test -d part/.mandel-zoom-cache
+    # (a signal before the first keyframe was written leaves no cache either)
+    left=$(ls -A part | grep -v -x .mandel-zoom-cache)
+    check "interrupted: no video, no temporary ($left)" test -z "$left"
+    mkdir -p part/.mandel-zoom-cache
     # keep only some keyframes, as a run stopped earlier would
     ls part/.mandel-zoom-cache/*.npy 2>/dev/null | tail -n +2 | xargs rm -f
 else
