@@ -25,8 +25,8 @@ command -v npm >/dev/null 2>&1 || packages="$packages npm"
 # the screenshot's text, as recommends are not installed). Ubuntu has no chromium deb (its
 # chromium-browser only installs the snap): there, 'snap install chromium' and run the tests
 # with CHROMIUM=/snap/bin/chromium in the environment, or the browser test reads "Skipped".
-. /etc/os-release
-case " ${ID:-} ${ID_LIKE:-} " in
+os=$(. /etc/os-release 2>/dev/null; echo " ${ID:-} ${ID_LIKE:-} ")
+case "$os" in
 *" ubuntu "*) echo "Ubuntu: no chromium deb; see scripts/install-deps.sh for the browser test" ;;
 *) packages="$packages chromium fonts-dejavu-core" ;;
 esac
