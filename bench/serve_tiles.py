@@ -1,47 +1,115 @@
 """bench/serve_tiles.py - mandel serve's tiles against the CLI, on loopback:
-  1. the home view at 1920x1080 (40 smooth tiles, 8 clients at once, cold cache) against
+  1. for the home view and three deep links (the Kalles Fraktaler locations 1e14 and 5e113
+     of examples/locations/, and the minibrot near i of tests/data/deep/near-i-1e400.kfr at
+     a zoom of 1e300), at 1920x1080: the time to get every tile of the view (40 smooth
+     tiles, 8 clients at once, a fresh server: cold cache, no anchor, no orbit) against
      `mandel render -s 1920x1080 --npy smooth` of the same view, interleaved, best of 3;
+     and how many reference orbits the server computed (1 a view: /api/progress is
+     "ready" and the tiles agree with the CLI's data, checked on the last run);
   2. cached tiles: latency of 2000 requests of tiles already computed (p50, p99).
-Run under the bench lock:  flock /tmp/mandel-bench.lock python3 bench/serve_tiles.py build/mandel
+Run under the bench lock:
+  flock /tmp/mandel-bench.lock python3 bench/serve_tiles.py build/mandel [VIEW ...]
+VIEW: home, 1e14, 5e113, 1e300 (default all).
 """
+import json
 import os
+import struct
 import subprocess
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "server"))
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+sys.path.insert(0, os.path.join(ROOT, "tests", "server"))
 os.environ["MANDEL"] = sys.argv[1] if len(sys.argv) > 1 else "build/mandel"
 from serve_common import Server  # noqa: E402
 
-W, H, N = 1920, 1080, 1000
+W, H = 1920, 1080
+
+
+def kfr(path, zoom=None):
+    """centre, zoom and iterations of a .kfr file"""
+    fields = {}
+    for line in open(os.path.join(ROOT, path)):
+        if ": " in line:
+            k, v = line.rstrip("\r\n").split(": ", 1)
+            fields[k] = v
+    return {"center": f"{fields['Re']},{fields['Im']}", "zoom": zoom or fields["Zoom"],
+            "iterations": int(fields["Iterations"])}
+
+
+VIEWS = {
+    "home": {"center": "-0.75,0", "radius": "1.25", "iterations": 1000},
+    "1e14": kfr("examples/locations/1e14.kfr"),
+    "5e113": kfr("examples/locations/5e113.kfr"),
+    "1e300": kfr("tests/data/deep/near-i-1e400.kfr", zoom="1e300"),
+}
+chosen = sys.argv[2:] or list(VIEWS)
 tiles = [(tx, ty) for ty in range(-(-H // 256)) for tx in range(-(-W // 256))]
-cli_times, serve_times = [], []
+
+
+def view_query(v):
+    scale = f"zoom={v['zoom']}" if "zoom" in v else f"radius={v['radius']}"
+    return f"center={v['center']}&{scale}&size={W}x{H}&iterations={v['iterations']}"
+
+
+def cli_args(v, out):
+    scale = ["--zoom", v["zoom"]] if "zoom" in v else ["--radius", v["radius"]]
+    return [os.environ["MANDEL"], "render", "-q", "-s", f"{W}x{H}", "-i", str(v["iterations"]),
+            "-c", v["center"], *scale, "--npy", "smooth", "-o", out]
+
+
+def npy_floats(path):
+    data = open(path, "rb").read()
+    header_len = struct.unpack("<H", data[8:10])[0]
+    return data[10 + header_len:]
+
+
+lat = []
 with tempfile.TemporaryDirectory() as tmp:
-    for run in range(3):
-        t = time.monotonic()
-        subprocess.run([os.environ["MANDEL"], "render", "-s", f"{W}x{H}", "-i", str(N), "--npy",
-                        "smooth", "-o", os.path.join(tmp, "home.npy")], check=True)
-        cli_times.append(time.monotonic() - t)
-        srv = Server("--cache-mb", "64")   # a fresh server: cold cache, cold views
-        t = time.monotonic()
-        with ThreadPoolExecutor(8) as pool:
-            codes = list(pool.map(lambda c: srv.get(
-                f"/tile?size={W}x{H}&iterations={N}&tile={c[0]},{c[1]}&data=smooth",
-                timeout=60)[0], tiles))
-        serve_times.append(time.monotonic() - t)
-        assert codes == [200] * len(tiles), codes
-        if run == 2:
-            lat = []
-            for i in range(2000):
-                c = tiles[i % len(tiles)]
-                t = time.monotonic()
-                srv.get(f"/tile?size={W}x{H}&iterations={N}&tile={c[0]},{c[1]}&data=smooth")
-                lat.append(time.monotonic() - t)
-            lat.sort()
-        srv.stop()
-print(f"home 1920x1080 smooth: CLI best {min(cli_times):.3f} s, serve 40 tiles (8 clients) "
-      f"best {min(serve_times):.3f} s, ratio {min(serve_times) / min(cli_times):.2f}")
-print(f"cached tile (256 KiB): p50 {lat[len(lat) // 2] * 1000:.2f} ms, "
-      f"p99 {lat[int(len(lat) * 0.99)] * 1000:.2f} ms over {len(lat)} requests")
+    for name in chosen:
+        v = VIEWS[name]
+        q = view_query(v)
+        out = os.path.join(tmp, name + ".npy")
+        cli_times, serve_times = [], []
+        for run in range(3):
+            t = time.monotonic()
+            subprocess.run(cli_args(v, out), check=True)
+            cli_times.append(time.monotonic() - t)
+            srv = Server("--cache-mb", "64")   # a fresh server: cold cache, cold anchors
+            t = time.monotonic()
+            with ThreadPoolExecutor(8) as pool:
+                got = list(pool.map(lambda c: srv.get(
+                    f"/tile?{q}&tile={c[0]},{c[1]}&data=smooth", timeout=600), tiles))
+            serve_times.append(time.monotonic() - t)
+            assert [g[0] for g in got] == [200] * len(tiles), [g[0] for g in got]
+            if run == 2:
+                prog = json.loads(srv.get(f"/api/progress?{q}")[2])
+                # the tiles, cropped and assembled, against the CLI's data
+                want = npy_floats(out)
+                same = True
+                for (tx, ty), g in zip(tiles, got):
+                    for k in range(256):
+                        y = ty * 256 + k
+                        if y >= H:
+                            break
+                        w = min(256, W - tx * 256)
+                        row = g[2][k * 1024:k * 1024 + w * 4]
+                        at = (y * W + tx * 256) * 4
+                        same = same and row == want[at:at + w * 4]
+                if name == "home":
+                    for i in range(2000):
+                        c = tiles[i % len(tiles)]
+                        t = time.monotonic()
+                        srv.get(f"/tile?{q}&tile={c[0]},{c[1]}&data=smooth")
+                        lat.append(time.monotonic() - t)
+                    lat.sort()
+            srv.stop()
+        print(f"{name:6} {v['iterations']:7} iterations: CLI best {min(cli_times):.3f} s, "
+              f"serve 40 tiles (8 clients) best {min(serve_times):.3f} s, ratio "
+              f"{min(serve_times) / min(cli_times):.2f}; progress {prog['phase']}, "
+              f"{prog['tiles_done']} tiles; tiles = CLI data: {same}", flush=True)
+if lat:
+    print(f"cached tile (256 KiB): p50 {lat[len(lat) // 2] * 1000:.2f} ms, "
+          f"p99 {lat[int(len(lat) * 0.99)] * 1000:.2f} ms over {len(lat)} requests")

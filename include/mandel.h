@@ -272,6 +272,19 @@ MANDEL_API void mandel_pool_free(mandel_pool *pool);
  *  @return : MANDEL_OK, MANDEL_EINVAL (ctx NULL). */
 MANDEL_API int mandel_ctx_set_pool(mandel_ctx *ctx, mandel_pool *pool);
 
+/*! mandel_ctx_cancel() :
+ *  Asks the render running on `ctx` (mandel_render, mandel_render_fields) to stop as soon
+ *  as it can and fail with MANDEL_ECANCELED: within milliseconds in the pixel pass (every
+ *  thread looks between segments and inside long pixels), within 64 MPFR steps of a
+ *  reference orbit, within a few thousand merges of a BLA table, within a tenth of a second
+ *  while waiting for another render's orbit or for a shared pool's turn. Callable from any
+ *  thread and from a signal handler (one lock-free atomic store: it neither takes a lock
+ *  nor touches mandel_errmsg). If no render is running, the next render on the ctx is the
+ *  one cancelled; the request is used up by the render it cancels (a render that returns
+ *  MANDEL_ECANCELED for any reason clears it). The ctx must stay alive during the call.
+ *  @return : MANDEL_OK, MANDEL_EINVAL (ctx NULL). */
+MANDEL_API int mandel_ctx_cancel(mandel_ctx *ctx);
+
 /*! mandel_ctx_set_julia() :
  *  on = 1: render Julia sets: z_0 is the pixel and c = re + im*i for every pixel; on = 0:
  *  the parameter plane (z_0 = 0, c = the pixel), the default.

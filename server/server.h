@@ -85,8 +85,11 @@ void tiles_release(serve_job *job);
  * anchor's preparation phase ("waiting": not made yet, "orbit", "bla", "ready"), its done,
  * total and fraction, and the tiles of it rendered. False: out of memory. */
 bool tiles_progress(const serve_query *q, char *json, size_t len);
-/* A finished tile from the cache: a copy in *body (free it), or false. */
-bool tiles_cached(const char *key, void **body, size_t *len);
+/* A finished tile from the cache, not copied: *body and *len stay valid (the tile may
+ * leave the cache meanwhile) until tiles_cached_release(the handle returned); NULL if the
+ * tile is not cached. */
+void *tiles_cached(const char *key, const void **body, size_t *len);
+void tiles_cached_release(void *handle);
 
 /* assets.c: the embedded web files; path as requested ("/", "/web/ui.js"). */
 typedef struct serve_asset {

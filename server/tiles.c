@@ -51,6 +51,7 @@ typedef struct cached_tile {
     uint64_t hash;
     void *body;
     size_t len;
+    atomic_uint refs;                /* the cache's, and each response sending it */
     struct cached_tile *prev, *next; /* most recently used first */
 } cached_tile;
 
@@ -140,21 +141,30 @@ static cached_tile *cache_lookup(const char *key)
     return NULL;
 }
 
-bool tiles_cached(const char *key, void **body, size_t *len)
+static void tile_unref(cached_tile *t)
 {
-    bool found = false;
+    if (atomic_fetch_sub(&t->refs, 1) != 1) return;
+    free(t->key);
+    free(t->body);
+    free(t);
+}
+
+void *tiles_cached(const char *key, const void **body, size_t *len)
+{
     pthread_mutex_lock(&q.cache_lock);
     cached_tile *const t = cache_lookup(key);
-    if (t != NULL && (*body = malloc(t->len)) != NULL) {
-        memcpy(*body, t->body, t->len);
+    if (t != NULL) {
+        atomic_fetch_add(&t->refs, 1);
+        *body = t->body;
         *len = t->len;
         cache_unlink(t);
         cache_push_front(t);
-        found = true;
     }
     pthread_mutex_unlock(&q.cache_lock);
-    return found;
+    return t;
 }
+
+void tiles_cached_release(void *handle) { tile_unref(handle); }
 
 static void cache_put(const char *key, const void *body, size_t len)
 {
@@ -172,6 +182,7 @@ static void cache_put(const char *key, const void *body, size_t len)
     memcpy(t->body, body, len);
     t->len = len;
     t->hash = query_hash(key);
+    atomic_init(&t->refs, 1);
     pthread_mutex_lock(&q.cache_lock);
     if (cache_lookup(key) == NULL) {
         cache_push_front(t);
@@ -180,9 +191,7 @@ static void cache_put(const char *key, const void *body, size_t len)
             cached_tile *const old = q.last;
             cache_unlink(old);
             q.cache_used -= old->len;
-            free(old->key);
-            free(old->body);
-            free(old);
+            tile_unref(old); /* a response still sending it holds it */
         }
     } else {
         free(t->key);
@@ -528,9 +537,7 @@ void tiles_stop(void)
     while (q.first != NULL) {
         cached_tile *const t = q.first;
         cache_unlink(t);
-        free(t->key);
-        free(t->body);
-        free(t);
+        tile_unref(t);
     }
     q.cache_used = 0;
 }

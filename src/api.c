@@ -158,8 +158,12 @@ int mandel_render_fields(mandel_ctx *ctx, const mandel_view *view, uint32_t max_
     if (engine != MANDEL_ENGINE_DOUBLE) {
         double const start = clock_seconds();
         mandel_stats st = {0};
-        CHECK(deep_render(ctx, ctx->pool, n_threads, view->deep, engine == MANDEL_ENGINE_MPFR,
-                          max_iter, rect, fields, progress, progress_user, &st));
+        int const err = deep_render(ctx, ctx->pool, n_threads, view->deep,
+                                    engine == MANDEL_ENGINE_MPFR, max_iter, rect, fields,
+                                    progress, progress_user, &st);
+        /* A cancel is used up by the render it stopped. */
+        if (err == MANDEL_ECANCELED) atomic_store(&ctx->cancel_pending, false);
+        CHECK(err);
         st.seconds = clock_seconds() - start;
         st.pixels = field_pixels(rect);
         st.threads = n_threads;
@@ -197,6 +201,7 @@ int mandel_render_fields(mandel_ctx *ctx, const mandel_view *view, uint32_t max_
         .rect_y = rect.y,
         .threads = n_threads,
         .ctx = ctx,
+        .stop = &ctx->cancel_pending,
     };
     guess_view const guess = {
         .kernel = kernel,
@@ -213,6 +218,7 @@ int mandel_render_fields(mandel_ctx *ctx, const mandel_view *view, uint32_t max_
     double const start = clock_seconds();
     uint64_t iterations = 0;
     int const err = sched_run(ctx->pool, &job, progress, progress_user, &iterations);
+    if (err == MANDEL_ECANCELED) atomic_store(&ctx->cancel_pending, false);
     FAIL_IF(ctx, err == MANDEL_ECANCELED, err, "render cancelled");
     /* Any other failure (the guessing tiles' allocation) left its message in the ctx. */
     CHECK(err);

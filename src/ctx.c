@@ -161,6 +161,7 @@ mandel_ctx *mandel_ctx_new(const mandel_allocator *alloc)
     ctx->shortcuts = true;
     ctx->formula.formula = FORMULA_MANDELBROT;
     ctx->formula.power = 2;
+    atomic_init(&ctx->cancel_pending, false);
     return ctx;
 }
 
@@ -210,6 +211,14 @@ int mandel_pool_new(mandel_pool **out, uint32_t n_threads, const mandel_allocato
 }
 
 void mandel_pool_free(mandel_pool *pool) { pool_release(pool); }
+
+int mandel_ctx_cancel(mandel_ctx *ctx)
+{
+    /* One lock-free atomic store: nothing else, so that a signal handler may call it. */
+    if (ctx == NULL) return MANDEL_EINVAL;
+    atomic_store(&ctx->cancel_pending, true);
+    return MANDEL_OK;
+}
 
 int mandel_ctx_set_pool(mandel_ctx *ctx, mandel_pool *pool)
 {

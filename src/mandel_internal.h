@@ -8,6 +8,7 @@
 #include "mandel.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -33,6 +34,8 @@ struct mandel_ctx {
     mandel_stats stats;
     struct sched_pool *pool;  /* threads kept between renders; NULL until the first */
     mandel_pool *shared;      /* mandel_ctx_set_pool's: then pool is its sched_pool */
+    atomic_bool cancel_pending; /* mandel_ctx_cancel: the render running (or the next)
+                                 * stops; cleared by the render it cancels */
     /* The last failure's message, whole: in errmsg_fixed when it fits, else in errmsg_heap
      * (from the ctx's allocator; freed when the next long one replaces it, or with the
      * ctx). errmsg points at the one in use, "" after a call that succeeded (ctx_clear). */

@@ -101,11 +101,22 @@ static void report(sched_worker *w)
     w->next_report = clock_seconds() + PROGRESS_SECONDS;
 }
 
+/* Whether the job is cancelled: by a progress callback, or by mandel_ctx_cancel (the job's
+ * stop flag, which then cancels it for every thread). */
+static bool stopped(sched_pool *p)
+{
+    if (atomic_load_explicit(&p->cancel, memory_order_relaxed)) return true;
+    const atomic_bool *const stop = p->job.stop;
+    if (stop == NULL || !atomic_load_explicit(stop, memory_order_relaxed)) return false;
+    atomic_store(&p->cancel, true);
+    return true;
+}
+
 bool sched_poll(sched_worker *w)
 {
     if (w == NULL) return false;
     report(w);
-    return atomic_load_explicit(&w->p->cancel, memory_order_relaxed);
+    return stopped(w->p);
 }
 
 /* Renders unit `unit`; returns the sum of its counts. */
@@ -130,7 +141,7 @@ static uint64_t render_unit(sched_worker *w, uint64_t unit)
     /* The engine renders the segment (and its smooth values and distances). One cut short
      * by a cancel goes to no sink. */
     job->segment(job->segment_user, w, row, x, n, out);
-    if (atomic_load_explicit(&w->p->cancel, memory_order_relaxed)) return 0;
+    if (stopped(w->p)) return 0;
     /* The sum in a form GCC vectorises well: 8 independent 64-bit sums, each adding two
      * counts read as one 64-bit word (twice as fast as one widening sum a count). */
     uint64_t part[8] = {0};
@@ -178,7 +189,7 @@ static void take_units(sched_pool *p, uint32_t index)
     }
     sched_worker w = {.p = p, .tile = tile_of(p, index)};
     uint64_t sum = 0;
-    while (!atomic_load_explicit(&p->cancel, memory_order_relaxed)) {
+    while (!stopped(p)) {
         uint64_t const unit = atomic_fetch_add_explicit(&p->next_unit, 1, memory_order_relaxed);
         if (unit >= p->n_units) break;
         sum += render_unit(&w, unit);
@@ -279,11 +290,15 @@ void sched_pool_share(sched_pool *p) { p->shared = true; }
  * (0, total) every PROGRESS_SECONDS, whose non-zero answer gives up: false. An unshared
  * pool is the caller's own: true at once. */
 static bool take_turn(sched_pool *p, mandel_progress_fn progress, void *progress_user,
-                      uint64_t total)
+                      uint64_t total, const atomic_bool *stop)
 {
     if (!p->shared) return true;
     pthread_mutex_lock(&p->turn_lock);
     while (p->busy) {
+        if (stop != NULL && atomic_load(stop)) {
+            pthread_mutex_unlock(&p->turn_lock);
+            return false;
+        }
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_nsec += (long)(PROGRESS_SECONDS * 1e9);
@@ -292,9 +307,9 @@ static bool take_turn(sched_pool *p, mandel_progress_fn progress, void *progress
         (void)pthread_cond_timedwait(&p->turn_free, &p->turn_lock, &until);
         if (!p->busy || progress == NULL) continue;
         pthread_mutex_unlock(&p->turn_lock);
-        int const stop = progress(progress_user, 0, total);
+        int const give_up = progress(progress_user, 0, total);
         pthread_mutex_lock(&p->turn_lock);
-        if (stop != 0) {
+        if (give_up != 0) {
             pthread_mutex_unlock(&p->turn_lock);
             return false;
         }
@@ -360,7 +375,7 @@ int sched_run(sched_pool *p, const sched_job *job, mandel_progress_fn progress,
               void *progress_user, uint64_t *iterations)
 {
     uint64_t const total = (uint64_t)job->width * job->height;
-    if (!take_turn(p, progress, progress_user, total)) return MANDEL_ECANCELED;
+    if (!take_turn(p, progress, progress_user, total, job->stop)) return MANDEL_ECANCELED;
     int const err = run(p, job, progress, progress_user, iterations);
     end_turn(p);
     return err;
@@ -413,7 +428,7 @@ static int run(sched_pool *p, const sched_job *job, mandel_progress_fn progress,
         .total = total,
     };
     uint64_t sum = 0;
-    while (!atomic_load_explicit(&p->cancel, memory_order_relaxed)) {
+    while (!stopped(p)) {
         uint64_t const unit = atomic_fetch_add_explicit(&p->next_unit, 1, memory_order_relaxed);
         if (unit >= n_units) break;
         sum += render_unit(&w, unit);
@@ -443,7 +458,7 @@ void sched_parallel(sched_pool *p, uint32_t threads, uint32_t n_tasks, sched_tas
 {
     uint32_t const helpers = threads == 0 || threads - 1 > p->n_threads ? p->n_threads
                                                                          : threads - 1;
-    (void)take_turn(p, NULL, NULL, 0);
+    (void)take_turn(p, NULL, NULL, 0, NULL);
     p->task = task;
     p->task_user = user;
     p->task_threads = helpers + 1;

@@ -6,6 +6,8 @@
 
 #include "mandel_internal.h"
 
+#include <stdatomic.h>
+
 /* The most worker threads one render starts (MANDEL_OPT_THREADS' upper bound). */
 #define SCHED_MAX_THREADS 1024
 
@@ -50,6 +52,9 @@ typedef struct sched_job {
     uint32_t rect_x, rect_y;         /* the rect's place in the view, for the tile grid */
     mandel_ctx *ctx;                 /* the rendering ctx (limits, messages); NULL: the
                                       * pool's */
+    const atomic_bool *stop;         /* true: cancel (mandel_ctx_cancel), looked at by
+                                      * every thread between units and in sched_poll; or
+                                      * NULL */
 } sched_job;
 
 /* A pool of threads kept by a ctx between renders. */

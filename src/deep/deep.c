@@ -358,6 +358,7 @@ typedef struct orbit_report {
 static int call_back(const orbit_report *r, uint64_t done, uint64_t total)
 {
     mandel_ctx *const ctx = r->ctx;
+    if (atomic_load(&ctx->cancel_pending)) return 1; /* mandel_ctx_cancel */
     if (ctx->phase_progress != NULL)
         return ctx->phase_progress(ctx->phase_progress_user, MANDEL_PHASE_ORBIT, done, total);
     if (ctx->progress != NULL) return ctx->progress(ctx->progress_user, 0, r->pixels);
@@ -387,6 +388,7 @@ static int report_orbit(void *user, uint64_t done, uint64_t total)
 static int poll_bla(void *user, uint64_t done, uint64_t total)
 {
     orbit_report *const r = user;
+    if (atomic_load_explicit(&r->ctx->cancel_pending, memory_order_relaxed)) return 1;
     double const now = clock_seconds();
     if (now < r->next_report) return 0;
     r->next_report = now + 0.1;
@@ -406,6 +408,7 @@ static int wait_busy(mandel_ctx *ctx, deep_shared *sh, const int *state, const o
         until.tv_nsec %= 1000000000L;
         (void)pthread_cond_timedwait(&sh->changed, &sh->lock, &until);
         if (*state != DEEP_PREP_BUSY) break;
+        FAIL_IF(ctx, atomic_load(&ctx->cancel_pending), MANDEL_ECANCELED, "render cancelled");
         bool const in_orbit = sh->busy_phase == MANDEL_PHASE_ORBIT;
         uint64_t const done = in_orbit ? sh->busy_done : r->max_iter;
         uint64_t const total = in_orbit ? sh->busy_total : r->max_iter;
@@ -435,7 +438,7 @@ static int need_orbit(mandel_ctx *ctx, deep_shared *sh, deep_prep *p, orbit_repo
     /* Reported even without a callback: the shared progress is mandel_view_prepared's. */
     orbit o;
     int err = orbit_compute(&sh->alloc, sh->re, sh->im, sh->prec, max_iter, sh->fe_view,
-                            report_orbit, rep, &o);
+                            report_orbit, rep, &ctx->cancel_pending, &o);
     /* A phase-aware callback sees the orbit phase complete, however early it escaped. */
     if (err == MANDEL_OK && ctx->phase_progress != NULL &&
         ctx->phase_progress(ctx->phase_progress_user, MANDEL_PHASE_ORBIT, max_iter,
@@ -573,6 +576,7 @@ int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *
         .rect_x = rect.x,
         .rect_y = rect.y,
         .ctx = ctx,
+        .stop = &ctx->cancel_pending,
     };
     perturb_stats st = {0}; /* for mandel_stats; each segment adds once, atomically */
     double t_orbit = 0, t_bla = 0;

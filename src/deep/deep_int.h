@@ -7,6 +7,7 @@
 
 #include <mpfr.h>
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "deep/deep.h"
 #include "deep/floatexp.h"
@@ -43,11 +44,13 @@ typedef struct orbit {
 
 /* Computes the orbit of cre + i*cim at `prec` bits up to max_iter or the first |Z| >= 2.
  * `progress` (may be NULL) is called about ten times a second with (iterations done,
- * max_iter); non-zero cancels.
+ * max_iter); non-zero cancels, and so does *stop (may be NULL) becoming true, looked at
+ * every 64 steps (mandel_ctx_cancel).
  * Returns MANDEL_OK, MANDEL_ENOMEM or MANDEL_ECANCELED. */
 int orbit_compute(const mandel_allocator *alloc, mpfr_srcptr cre, mpfr_srcptr cim,
                   mpfr_prec_t prec, uint32_t max_iter, bool want_fe,
-                  mandel_progress_fn progress, void *progress_user, orbit *out);
+                  mandel_progress_fn progress, void *progress_user, const atomic_bool *stop,
+                  orbit *out);
 
 void orbit_free(const mandel_allocator *alloc, orbit *o);
 

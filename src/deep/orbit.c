@@ -64,7 +64,8 @@ static bool grow(const mandel_allocator *a, orbit *o, size_t used, size_t cap, b
 
 int orbit_compute(const mandel_allocator *a, mpfr_srcptr cre, mpfr_srcptr cim,
                   mpfr_prec_t prec, uint32_t max_iter, bool want_fe,
-                  mandel_progress_fn progress, void *progress_user, orbit *out)
+                  mandel_progress_fn progress, void *progress_user, const atomic_bool *stop,
+                  orbit *out)
 {
     memset(out, 0, sizeof *out);
     size_t cap = first_cap(max_iter);
@@ -101,6 +102,10 @@ int orbit_compute(const mandel_allocator *a, mpfr_srcptr cre, mpfr_srcptr cim,
         out->z[n] = (orbit_pt){zr, zi};
         if (want_fe) out->zfe[n] = floatexp_c_from_mpfr(x, y);
         if (zr * zr + zi * zi >= 4.0) break;
+        if ((n & 63) == 0 && stop != NULL && atomic_load_explicit(stop, memory_order_relaxed)) {
+            err = MANDEL_ECANCELED;
+            break;
+        }
         if (progress != NULL && (n & 63) == 0 && clock_seconds() >= next_report) {
             if (progress(progress_user, n, max_iter) != 0) {
                 err = MANDEL_ECANCELED;

@@ -380,10 +380,115 @@ static void shared_pool(void)
     }
 }
 
+/* ---- (d) mandel_ctx_cancel from another thread ----------------------------------- */
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+typedef struct long_render {
+    pthread_t thread;
+    mandel_ctx *ctx;
+    const mandel_view *view;
+    uint32_t max_iter;
+    int err;
+    atomic_int finished;
+    double ended;
+} long_render;
+
+static void *run_long(void *arg)
+{
+    long_render *const lr = arg;
+    uint32_t c[16 * 4];
+    lr->err = mandel_render(lr->ctx, lr->view, lr->max_iter, (mandel_rect){0, 0, 16, 4}, c, 16,
+                            sizeof c);
+    lr->ended = now_s();
+    atomic_store(&lr->finished, 1);
+    return NULL;
+}
+
+/* Starts a render of `view` on ctx, cancels it after 0.3 s from this thread, and returns
+ * how long it took to stop (a render left alone would take minutes). */
+static double cancel_after(mandel_ctx *ctx, const mandel_view *view, uint32_t max_iter,
+                           int *err)
+{
+    long_render lr = {.ctx = ctx, .view = view, .max_iter = max_iter};
+    if (pthread_create(&lr.thread, NULL, run_long, &lr) != 0) return 1e9;
+    pause_ms(300);
+    int const unfinished = !atomic_load(&lr.finished);
+    double const at = now_s();
+    CHECK_EQ_INT(MANDEL_OK, mandel_ctx_cancel(ctx));
+    pthread_join(lr.thread, NULL);
+    *err = lr.err;
+    return unfinished ? lr.ended - at : 1e9;
+}
+
+static void cancel_from_outside(void)
+{
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_ctx_cancel(NULL));
+    mandel_ctx *const ctx = mandel_ctx_new(NULL);
+    CHECK_TRUE(ctx != NULL);
+    if (ctx == NULL) return;
+    mandel_ctx_set(ctx, MANDEL_OPT_THREADS, 2);
+    mandel_ctx_set(ctx, MANDEL_OPT_SHORTCUTS, 0);
+    mandel_view *v = NULL, *deep = NULL;
+    /* interior points at a limit of 4e9: minutes of work */
+    CHECK_EQ_INT(MANDEL_OK, mandel_view_new_center(ctx, &v, 16, 4, "-0.1", "0", "0.01"));
+    /* a reference orbit at 1e3000 that never escapes (c = i): minutes of MPFR steps */
+    CHECK_EQ_INT(MANDEL_OK, mandel_view_new_zoom(ctx, &deep, 16, 4, "0", "1", "1e3000"));
+    if (v == NULL || deep == NULL) return;
+    int err;
+    double t = cancel_after(ctx, v, 4000000000u, &err);
+    CHECK_EQ_INT(MANDEL_ECANCELED, err);
+    CHECK_TRUE(t < 2.0);
+    if (t >= 2.0) fprintf(stderr, "double: stopped %.3f s after mandel_ctx_cancel\n", t);
+    t = cancel_after(ctx, deep, 20000000, &err);
+    CHECK_EQ_INT(MANDEL_ECANCELED, err);
+    CHECK_TRUE(t < 2.0);
+    if (t >= 2.0) fprintf(stderr, "orbit: stopped %.3f s after mandel_ctx_cancel\n", t);
+    /* A cancel before a render cancels that render, and is used up by it. */
+    uint32_t c[16 * 4];
+    CHECK_EQ_INT(MANDEL_OK, mandel_ctx_cancel(ctx));
+    CHECK_EQ_INT(MANDEL_ECANCELED, mandel_render(ctx, v, 50, (mandel_rect){0, 0, 16, 4}, c, 16,
+                                                 sizeof c));
+    CHECK_EQ_INT(MANDEL_OK, mandel_render(ctx, v, 50, (mandel_rect){0, 0, 16, 4}, c, 16,
+                                          sizeof c));
+
+    /* Waiting for a shared pool's turn: B is cancelled, A (holding the pool) is not. */
+    mandel_pool *pool = NULL;
+    CHECK_EQ_INT(MANDEL_OK, mandel_pool_new(&pool, 2, NULL));
+    mandel_ctx *const other = mandel_ctx_new(NULL);
+    CHECK_TRUE(pool != NULL && other != NULL);
+    if (pool == NULL || other == NULL) return;
+    mandel_ctx_set(other, MANDEL_OPT_SHORTCUTS, 0);
+    CHECK_EQ_INT(MANDEL_OK, mandel_ctx_set_pool(ctx, pool));
+    CHECK_EQ_INT(MANDEL_OK, mandel_ctx_set_pool(other, pool));
+    mandel_pool_free(pool);
+    long_render a = {.ctx = other, .view = v, .max_iter = 4000000000u};
+    CHECK_EQ_INT(0, pthread_create(&a.thread, NULL, run_long, &a));
+    pause_ms(200); /* A has the pool */
+    t = cancel_after(ctx, v, 4000000000u, &err);
+    CHECK_EQ_INT(MANDEL_ECANCELED, err);
+    CHECK_TRUE(t < 2.0);
+    if (t >= 2.0) fprintf(stderr, "turn: stopped %.3f s after mandel_ctx_cancel\n", t);
+    CHECK_EQ_INT(0, atomic_load(&a.finished));
+    mandel_ctx_cancel(other);
+    pthread_join(a.thread, NULL);
+    CHECK_EQ_INT(MANDEL_ECANCELED, a.err);
+    mandel_view_free(v);
+    mandel_view_free(deep);
+    mandel_ctx_free(other);
+    mandel_ctx_free(ctx);
+}
+
 int main(void)
 {
     many_tiles();
     waiting();
     shared_pool();
+    cancel_from_outside();
     return check_report("test_share");
 }

@@ -1,0 +1,53 @@
+-- bench/serve_load.lua - wrk's request mix for bench/serve_load.sh: tiles of the home
+-- view (cached by the warm-up), tiles of the 1e14 location (cached too), and tiles far
+-- out of the home view that no one asked for before (each a render: they fill the render
+-- queue, so some get 503). `wrk ... -- cached` asks for cached tiles only. Counts every
+-- status; done() prints them and the latency percentiles.
+local threads = {}
+local home = "/tile?size=1920x1080&iterations=1000&data=smooth&tile="
+local deep = "/tile?center=-1.759817130804847813610825010561798238243999999999999999999800," ..
+             "-0.012593310799749865383746631843264858450340000000000000000000" ..
+             "&zoom=1.00e014&size=1920x1080&iterations=4036&data=smooth&tile="
+
+function setup(thread)
+    table.insert(threads, thread)
+end
+
+function init(args)
+    statuses = {}
+    cached_only = args[1] == "cached"
+    math.randomseed(os.time() + math.random(1000000))
+end
+
+function request()
+    local r = math.random(100)
+    local tx, ty = math.random(0, 7), math.random(0, 4)
+    local path
+    if cached_only or r <= 70 then
+        path = home .. tx .. "," .. ty
+    elseif r <= 90 then
+        path = deep .. tx .. "," .. ty
+    else
+        path = home .. math.random(100, 100000) .. "," .. math.random(-1000, 1000)
+    end
+    return wrk.format("GET", path)
+end
+
+function response(status, headers, body)
+    statuses[status] = (statuses[status] or 0) + 1
+end
+
+function done(summary, latency, requests)
+    local total = {}
+    for _, t in ipairs(threads) do
+        for k, v in pairs(t:get("statuses")) do total[k] = (total[k] or 0) + v end
+    end
+    local line = "statuses:"
+    for k, v in pairs(total) do line = line .. " " .. k .. "=" .. v end
+    print(line)
+    print(string.format("latency p50 %.2f ms, p99 %.2f ms, max %.2f ms; %d requests; " ..
+        "socket errors: connect %d, read %d, write %d, timeout %d",
+        latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
+        summary.requests, summary.errors.connect, summary.errors.read, summary.errors.write,
+        summary.errors.timeout))
+end
