@@ -14,7 +14,21 @@
 
 export const TILE = 256;
 export const PREVIEW = 8;
-const MAX_IN_FLIGHT = 6;
+
+// The coarse preview's size [w, h] for a W x H view: at least PREVIEW times coarser, as
+// wide as the screen (w * H / h >= W: its height sets its pixels' size) and one tile at
+// most. Two tiles would hold both of the server's render threads on the preview's own
+// reference orbit while the full view's waited behind them (a 1e1086 link at 800x500
+// asked for a sliver tile at -1: its first full tile came after two orbits, 12 s not 6).
+export function previewSize(W, H) {
+    for (let f = PREVIEW; ; f++) {
+        const h = Math.ceil(H / f), w = Math.ceil(W * h / H);
+        if ((w <= TILE && h <= TILE) || h === 1) return [w, h];
+    }
+}
+// Tile requests at once: one fewer than the browser's 6 connections to a host, so the
+// status line's /api/progress is not queued behind tiles waiting for a reference orbit.
+export const MAX_IN_FLIGHT = 5;
 
 // The tile columns (or rows) covering anchor columns from..to (inclusive).
 export function tileRange(from, to) {

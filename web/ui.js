@@ -10,7 +10,7 @@ import * as V from './view.js';
 import * as C from './color.js';
 import * as D from './decimal.js';
 import { Layer, Scheduler, visibleTiles, drawLayers, drawTile, gatherVisible, painted, TILE,
-         PREVIEW }
+         previewSize }
     from './tiles.js';
 import { Gestures } from './input.js';
 import { PLACES } from './places.js';
@@ -22,7 +22,7 @@ const g = canvas.getContext('2d', { alpha: false });
 let info = null;            // /api/info
 const palettes = new Map(); // name -> {table, cyclic}
 let state = V.defaultState();
-let anchor = null;          // {state, W, H, full, preview, started, firstFull}
+let anchor = null;          // {state, W, H, full, preview, started, firstFull, prep, asking}
 let backdrop = [];          // layers of earlier views, drawn underneath
 const view = { sw: 1, sh: 1, cx: 0, cy: 0, z: 1 };
 let coloring = null;
@@ -121,7 +121,7 @@ function newAnchor(s, rel) {
     state = s;
     const kind = C.dataKind(V.colorOf(s, paletteFor(s).cyclic));
     const q = V.tileQuery(s);
-    const w = Math.ceil(W / PREVIEW), h = Math.ceil(H / PREVIEW);
+    const [w, h] = previewSize(W, H);
     anchor = { state: s, W, H, full: new Layer(q, W, H, 1, kind),
                preview: new Layer(q, w, h, H / h, kind), started: performance.now(),
                firstFull: false };
@@ -299,10 +299,25 @@ function progress() {
     const waited = performance.now() - anchor.started;
     // Beyond double precision a view first needs its reference orbit: say so.
     const deep = D.log10(V.radiusOf(anchor.state)) < -12;
-    el.textContent = deep && !anchor.firstFull && waited > 700
-        ? `— computing reference orbit… (${(waited / 1000).toFixed(0)} s)`
-        : `— rendering ${have}/${want} tiles`;
+    if (deep && !anchor.firstFull && waited > 700) {
+        askPreparation(anchor);
+        el.textContent = `— ${V.prepText(anchor.prep, waited / 1000)}`;
+    } else {
+        el.textContent = `— rendering ${have}/${want} tiles`;
+    }
     progressTimer = setTimeout(progress, 500);
+}
+
+// How far the server has prepared the anchor (reference orbit, BLA table): /api/progress,
+// one request at a time; the answer is shown at the next progress().
+function askPreparation(a) {
+    if (a.asking) return;
+    a.asking = true;
+    fetch(`/api/progress?${a.full.query}&size=${a.W}x${a.H}`)
+        .then((res) => (res.ok ? res.json() : null))
+        .then((p) => { if (p) a.prep = p; })
+        .catch(() => { /* the status line keeps its words */ })
+        .finally(() => { a.asking = false; });
 }
 
 // ---- moves --------------------------------------------------------------------------

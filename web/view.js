@@ -140,6 +140,18 @@ export function zoomText(state) {
     return D.formatShort(D.divSignificant(D.make(2), D.parse(state.radius), 4), 3);
 }
 
+// The status line's words for a deep view still preparing, from /api/progress's answer
+// ({phase, fraction}; null before the first) and the seconds it has waited.
+export function prepText(p, seconds) {
+    const s = `(${seconds.toFixed(0)} s)`;
+    const f = p && Number.isFinite(p.fraction) ? Math.min(1, Math.max(0, p.fraction)) : null;
+    const pct = f === null ? null : Math.floor(f * 100);
+    if (p && p.phase === 'orbit' && pct !== null) return `computing reference orbit ${pct}% ${s}`;
+    if (p && p.phase === 'bla' && pct !== null) return `building the approximation table ${pct}% ${s}`;
+    if (p && p.phase === 'ready') return `rendering the first tiles… ${s}`;
+    return `computing reference orbit… ${s}`;
+}
+
 // ---- checks shared by the URL and .kfr readers -------------------------------------
 
 function checkPair(text) {

@@ -2,7 +2,8 @@
 // scheduler cancels tiles nobody needs any more.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Layer, Scheduler, visibleTiles, screenX, screenY, gatherVisible, painted, TILE }
+import { Layer, Scheduler, visibleTiles, screenX, screenY, gatherVisible, painted, TILE,
+         MAX_IN_FLIGHT, previewSize }
     from '../tiles.js';
 
 const view = (sw, sh, cx = 0, cy = 0, z = 1) => ({ sw, sh, cx, cy, z });
@@ -76,7 +77,8 @@ test('the scheduler fetches the wanted tiles and aborts the ones no longer wante
     const s = new Scheduler((layer, tx, ty, t, err) => got.push([tx, ty, err ? 'err' : 'ok']), fetcher);
     const L = new Layer('center=0,0&radius=1&iterations=10', 2048, 256, 1, 'smooth');
     s.want([[L, visibleTiles(L, view(2048, 256))]]);
-    assert.equal(started.length, 6);                 // at most six at once
+    assert.equal(started.length, MAX_IN_FLIGHT);     // at most five at once
+    assert.equal(MAX_IN_FLIGHT, 5);                  // a connection left for /api/progress
     assert.ok(started[0].startsWith('/tile?center=0,0&radius=1&iterations=10&size=2048x256&tile='));
     await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(got, [[3, 0, 'ok']]);
@@ -114,7 +116,22 @@ test('the next tile is asked for before the arrived one is handed on (coloured)'
     const s = new Scheduler(() => { seen = started.length; }, fetcher);
     const L = new Layer('q', 7 * TILE, TILE, 1, 'smooth');
     s.want([[L, visibleTiles(L, view(7 * TILE, TILE))]]);
-    assert.equal(started.length, 6);
+    assert.equal(started.length, MAX_IN_FLIGHT);
     await new Promise((r) => setTimeout(r, 20));
-    assert.equal(seen, 7, 'the seventh request went out before the first tile was handed on');
+    assert.equal(seen, MAX_IN_FLIGHT + 1, 'the next request went out before the first tile was handed on');
+});
+
+test('the coarse preview is one tile that covers the screen, at least 8x coarser', () => {
+    assert.deepEqual(previewSize(1920, 1080), [240, 135]);
+    for (const [W, H] of [[800, 500], [1200, 800], [2400, 1600], [3840, 2160], [2048, 1001],
+                          [1001, 2048], [5000, 300], [300, 5000], [1, 1], [17, 9], [641, 479]]) {
+        const [w, h] = previewSize(W, H);
+        assert.ok(w <= TILE && h <= TILE && h <= Math.ceil(H / 8), `${W}x${H}: ${w}x${h}`);
+        assert.ok(w * H / h >= W, `${W}x${H}: ${w}x${h} is narrower than the screen`);
+        const P = new Layer('q', w, h, H / h, 'smooth');
+        assert.deepEqual(keys(visibleTiles(P, view(W, H))), ['0,0'], `${W}x${H}: ${w}x${h}`);
+    }
+    // Before, 800x500 took 100x63 (k = 7.94): a screen 6 pixels wider than the preview.
+    const old = new Layer('q', 100, 63, 500 / 63, 'smooth');
+    assert.deepEqual(keys(visibleTiles(old, view(800, 500))), ['-1,0', '0,0']);
 });

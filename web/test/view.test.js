@@ -155,3 +155,14 @@ test('tile query: the view without colouring; relation between views', () => {
     const far = V.relation(V.defaultState(), 800, V.parseKfr(deep), 800);
     assert.equal(far, null);
 });
+
+test('the status line of a deep view preparing, from /api/progress', () => {
+    assert.equal(V.prepText(null, 1.2), 'computing reference orbit… (1 s)');
+    assert.equal(V.prepText({ phase: 'orbit', fraction: 0.4567 }, 3), 'computing reference orbit 45% (3 s)');
+    assert.equal(V.prepText({ phase: 'bla', fraction: 1 }, 3), 'building the approximation table 100% (3 s)');
+    assert.equal(V.prepText({ phase: 'ready', fraction: 1 }, 4.6), 'rendering the first tiles… (5 s)');
+    assert.equal(V.prepText({ phase: 'waiting', fraction: 0 }, 1), 'computing reference orbit… (1 s)');
+    // Whatever the server says, the text stays sane.
+    assert.equal(V.prepText({ phase: 'orbit', fraction: 7 }, 1), 'computing reference orbit 100% (1 s)');
+    assert.equal(V.prepText({ phase: 'orbit', fraction: 'x' }, 1), 'computing reference orbit… (1 s)');
+});
