@@ -4,6 +4,8 @@
 #ifndef MANDEL_CLI_H
 #define MANDEL_CLI_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* Exit codes, as in sysexits' spirit and the shell's convention. */
@@ -22,5 +24,9 @@ int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3
 /* Memory one command may plan to hold: the library's default MANDEL_OPT_MAX_MEMORY, half
  * the physical memory. */
 unsigned long long cli_memory_budget(void);
+
+/* A whole number 1..max, all of `text` (the machine's options: --quality, --repeat,
+ * bench --threads; a picture's are the library's). */
+bool cli_whole(const char *text, uint32_t max, uint32_t *out);
 
 #endif /* MANDEL_CLI_H */

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "args.h"
 #include "cli.h"
 #include "mandel.h"
 #include "progress.h"
@@ -233,7 +232,6 @@ int cmd_bench(int argc, char **argv)
     long const online = sysconf(_SC_NPROCESSORS_ONLN);
     bench_opts o = {.repeat = DEFAULT_REPEAT, .min_seconds = DEFAULT_MIN_SECONDS, .threads = online > 0 ? (uint32_t)online : 1,
                     .isa = MANDEL_ISA_AUTO};
-    char why[ARGS_WHY_LEN];
     opterr = 0;
     optind = 1;
     int c;
@@ -249,13 +247,13 @@ int cmd_bench(int argc, char **argv)
             break;
         }
         case OPT_REPEAT:
-            if (!args_u32(optarg, 1, MAX_ROUNDS, &o.repeat, why))
-                return cli_error(EXIT_USAGE, "--repeat '%s': %s", optarg, why);
+            if (!cli_whole(optarg, MAX_ROUNDS, &o.repeat))
+                return cli_error(EXIT_USAGE, "--repeat '%s': must be 1..%u", optarg, MAX_ROUNDS);
             o.min_seconds = 0;
             break;
         case 't':
-            if (!args_u32(optarg, 1, 1024, &o.threads, why))
-                return cli_error(EXIT_USAGE, "--threads '%s': %s", optarg, why);
+            if (!cli_whole(optarg, 1024, &o.threads))
+                return cli_error(EXIT_USAGE, "--threads '%s': must be 1..1024", optarg);
             break;
         case OPT_ISA: {
             int i = 0;

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "comment.h"
 #include "mandel.h"
 
 int cmd_info(int argc, char **argv)
@@ -27,7 +26,7 @@ int cmd_info(int argc, char **argv)
     if (argc < 2) return cli_error(EXIT_USAGE, "info: give one or more PNG, JPEG or .npy files");
     mandel_ctx *const ctx = mandel_ctx_new(NULL);
     char *const comment = malloc(MANDEL_COMMENT_MAX + 1);
-    char *const shown = malloc(COMMENT_ESCAPED_MAX(MANDEL_COMMENT_MAX));
+    char *const shown = malloc(MANDEL_ESCAPED_MAX(MANDEL_COMMENT_MAX));
     if (ctx == NULL || comment == NULL || shown == NULL) {
         mandel_ctx_free(ctx);
         free(comment);
@@ -41,7 +40,7 @@ int cmd_info(int argc, char **argv)
             continue;
         }
         /* A stranger's comment may hold anything: escaped, it cannot drive the terminal. */
-        comment_escape(comment, shown, COMMENT_ESCAPED_MAX(MANDEL_COMMENT_MAX));
+        mandel_words_escape(comment, shown, MANDEL_ESCAPED_MAX(MANDEL_COMMENT_MAX));
         if (argc > 2)
             printf("%s: %s\n", argv[i], shown);
         else

@@ -1,8 +1,8 @@
 /*
  * cli/cmd_render.c - 'mandel render' and 'mandel colour': from options to a finished file:
- * the view, the output file and its signals, the picture a render starts from (--from)
- * and the data a colouring starts from. Options live in render_opts.c; the rendering
- * streams through pipeline.c.
+ * the output file and its signals, the picture a render starts from (--from) and the
+ * data a colouring starts from. Options live in render_opts.c; the picture itself is the
+ * library's (mandel_spec, mandel_picture_write), so every front end makes these bytes.
  */
 #include <errno.h>
 #include <poll.h>
@@ -15,9 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "comment.h"
 #include "mandel.h"
-#include "pipeline.h"
 #include "progress.h"
 #include "render_opts.h"
 
@@ -94,104 +92,40 @@ static void set_signals(void (*handler)(int))
     sigaction(SIGHUP, &sa, NULL);
 }
 
-static int make_view(mandel_ctx *ctx, const render_opts *o, mandel_view **view)
-{
-    int err;
-    /* With anti-aliasing the view has aa x aa samples a pixel: same bounds or centre and
-     * radius, so its samples are the picture's sub-pixel positions. */
-    uint32_t const w = o->width * o->aa, h = o->height * o->aa;
-    const char *const re = o->center_re ? o->center_re : "-0.75";
-    const char *const im = o->center_im ? o->center_im : "0";
-    if (o->have_bounds)
-        err = mandel_view_new_bounds(ctx, view, w, h, o->bounds[0], o->bounds[1], o->bounds[2],
-                                     o->bounds[3]);
-    else if (o->zoom_text != NULL)
-        err = mandel_view_new_zoom(ctx, view, w, h, re, im, o->zoom_text);
-    else
-        err = mandel_view_new_center(ctx, view, w, h, re, im,
-                                     o->radius_text ? o->radius_text : "1.25");
-    if (err == MANDEL_EINVAL) return cli_error(EXIT_USAGE, "%s", mandel_errmsg(ctx));
-    if (err != MANDEL_OK) return cli_error(EXIT_FAIL, "%s", mandel_errmsg(ctx));
-    return -1;
-}
-
-/* --location FILE: the view and default limit of a .kfr file. Returns -1 to go on. */
-static int read_location(mandel_ctx *ctx, render_opts *o)
-{
-    if (o->location == NULL) return -1;
-    if (mandel_location_read(ctx, o->location, &o->loc) != MANDEL_OK)
-        return cli_error(EXIT_FAIL, "--location '%s': %s", o->location, mandel_errmsg(ctx));
-    uint32_t iterations;
-    mandel_location_get(o->loc, &o->center_re, &o->center_im, &o->zoom_text, &iterations);
-    if (!o->have_iterations) o->max_iter = iterations;
-    o->have_center = o->have_zoom = true;
-    return -1;
-}
-
-/* Reads a gradient file (at most 64 KiB) into the colour settings. Returns -1 to go on. */
-static int load_gradient(mandel_ctx *ctx, mandel_color *color, const char *path)
-{
-    FILE *const f = fopen(path, "rb");
-    if (f == NULL) return cli_error(EXIT_FAIL, "--palette '%s': %s", path, strerror(errno));
-    static char text[65536];
-    size_t const len = fread(text, 1, sizeof text, f);
-    bool const too_long = len == sizeof text;
-    bool const failed = ferror(f) != 0;
-    fclose(f);
-    if (failed) return cli_error(EXIT_FAIL, "--palette '%s': cannot read it", path);
-    if (too_long) return cli_error(EXIT_FAIL, "--palette '%s': a gradient file is at most 64 KiB",
-                                   path);
-    if (mandel_color_gradient(ctx, color, text, len) != MANDEL_OK)
-        return cli_error(EXIT_FAIL, "--palette '%s': %s", path, mandel_errmsg(ctx));
-    return -1;
-}
-
-static int setup_ctx(mandel_ctx *ctx, const render_opts *o)
-{
-    if (o->threads != 0) mandel_ctx_set(ctx, MANDEL_OPT_THREADS, o->threads);
-    mandel_ctx_set(ctx, MANDEL_OPT_SHORTCUTS, o->shortcuts);
-    mandel_ctx_set(ctx, MANDEL_OPT_GUESS, o->guess);
-    mandel_ctx_set(ctx, MANDEL_OPT_FORMULA,
-                   o->formula_name ? render_opts_formula(o->formula_name) : 0);
-    mandel_ctx_set(ctx, MANDEL_OPT_POWER, o->power);
-    mandel_ctx_set_julia(ctx, o->julia, o->julia_re, o->julia_im);
-    if (mandel_ctx_set(ctx, MANDEL_OPT_ISA, o->isa) != MANDEL_OK)
-        return cli_error(EXIT_USAGE, "--isa '%s': this CPU or build lacks it",
-                         mandel_isa_name(o->isa));
-    return -1;
-}
-
 /* Set by 'mandel colour DATA': colour DATA instead of rendering (see cmd_colour). */
 static const char *colour_data;
 
-/* mandel colour: reads the data and checks it is what its command line says. Returns -1
- * to go on. */
-static int load_data(mandel_ctx *ctx, const render_opts *o, pipeline *p, mandel_npy **npy)
+/* A failure of the spec's checks or of the picture: its message, with the exit code of a
+ * usage error for a bad option (and for data that is not what its command line says),
+ * else of a failure. The library calls saved data "the data": here it has a name. */
+static int picture_error(mandel_ctx *ctx, int err, bool usage)
 {
-    if (mandel_npy_read(ctx, colour_data, npy) != MANDEL_OK)
-        return cli_error(EXIT_FAIL, "%s", mandel_errmsg(ctx));
-    uint32_t w, h;
-    int is_float;
-    mandel_npy_get(*npy, &w, &h, &is_float, NULL, NULL);
-    bool const want_float = o->npy_name != NULL && strcmp(o->npy_name, "counts") != 0;
-    if (w != o->width || h != o->height)
-        return cli_error(EXIT_USAGE, "'%s' holds %ux%u values, not the %ux%u of --size",
-                         colour_data, w, h, o->width, o->height);
-    if (is_float != want_float)
-        return cli_error(EXIT_FAIL, "'%s' holds %s, but its command line says --npy %s",
-                         colour_data, is_float ? "float32" : "uint32",
-                         o->npy_name ? o->npy_name : "counts");
-    if (o->aa > 1) return cli_error(EXIT_USAGE, "--aa: saved data cannot be anti-aliased");
-    npy_data const kind = o->npy_name ? (npy_data)render_opts_npy(o->npy_name) : NPY_COUNTS;
-    if ((kind == NPY_DISTANCE) != (p->by == COLOR_BY_DISTANCE))
-        return cli_error(EXIT_USAGE, "'%s' holds %s: colour it with --color %s", colour_data,
-                         kind == NPY_DISTANCE ? "distances" : "iteration values",
-                         kind == NPY_DISTANCE ? "distance" : "smooth, count, histogram or log");
-    /* Counts have no fraction: smooth colouring of counts is count colouring; smooth values
-     * are all there is of smooth data. */
-    if (kind == NPY_COUNTS && p->by == COLOR_BY_SMOOTH) p->by = COLOR_BY_COUNT;
-    if (kind == NPY_SMOOTH && p->by == COLOR_BY_COUNT) p->by = COLOR_BY_SMOOTH;
-    return -1;
+    if (err == MANDEL_ECANCELED) return EXIT_INTERRUPTED;
+    int const code = usage && (err == MANDEL_EINVAL || err == MANDEL_EISA) ? EXIT_USAGE
+                                                                            : EXIT_FAIL;
+    const char *const msg = mandel_errmsg(ctx);
+    if (colour_data != NULL && strncmp(msg, "the data ", 9) == 0)
+        return cli_error(code, "'%s' %s", colour_data, msg + 9);
+    return cli_error(code, "%s", msg);
+}
+
+/* --stats: one line on stderr, the totals of the picture's renders; with the perturbation
+ * engine also where its time went (bench/deep_bench.sh reads it). */
+static void print_stats(mandel_ctx *ctx)
+{
+    mandel_stats d;
+    mandel_ctx_stats(ctx, &d);
+    double const rate = d.seconds > 0 ? (double)d.iterations / d.seconds : 0;
+    char deep[256] = "";
+    if (strcmp(d.isa, "perturb") == 0)
+        snprintf(deep, sizeof deep, "; orbit %.3f s, bla %.3f s, pixels %.3f s, %llu bla skips "
+                                    "(%llu iterations), %llu exact steps, %llu rebases",
+                 d.orbit_seconds, d.bla_seconds, d.seconds - d.orbit_seconds - d.bla_seconds,
+                 (unsigned long long)d.bla_skips, (unsigned long long)d.bla_iterations,
+                 (unsigned long long)d.exact_steps, (unsigned long long)d.rebases);
+    fprintf(stderr, "mandel: %.6f s, %llu iterations, %.3f G iterations/s, %u threads, "
+                    "kernel %s%s\n", d.seconds, (unsigned long long)d.iterations, rate * 1e-9,
+            d.threads, d.isa, deep);
 }
 
 #define MAX_ARGS 256
@@ -233,7 +167,7 @@ static long read_from(const char *from, from_args *f)
     f->words = malloc(max_words * sizeof *f->words);
     if (f->words == NULL) return -cli_error(EXIT_FAIL, "out of memory");
     const char *why = NULL;
-    long const n = comment_split(f->comment, f->words, max_words, &why);
+    long const n = mandel_words_split(f->comment, f->words, max_words, &why);
     if (n < 0)
         return -cli_error(EXIT_FAIL, "--from '%s': its comment holds %s", from, why);
     if (n < 2 || strcmp(f->words[0], "mandel") != 0 || strcmp(f->words[1], "render") != 0)
@@ -294,94 +228,43 @@ int cmd_render(int argc, char **argv)
         argc = (int)expanded;
         argv = from.argv;
     }
-    render_opts o;
-    int rc = render_opts_parse(argc, argv, &o);
+    render_opts o = {0};
     mandel_npy *npy = NULL;
-    char *comment = NULL;
-    mandel_ctx *ctx = NULL;
-    mandel_view *view = NULL;
     mandel_image *image = NULL;
+    mandel_format format;
     progress bar;
-    pipeline p = {.bar = &bar, .palette_name = o.palette_name};
-    if (rc >= 0) goto done;
-
-    if ((rc = choose_format(&o, &p.format)) >= 0) goto done;
-    bool const to_stdout = strcmp(o.output, "-") == 0;
-    if (o.color_name != NULL && strcmp(o.color_name, "distance") == 0 && o.formula_name != NULL &&
-        strcmp(o.formula_name, "mandelbrot") != 0) {
-        rc = cli_error(EXIT_USAGE, "--color distance: distance estimates exist for the "
-                                   "mandelbrot formula only");
-        goto done;
-    }
-    if (o.npy_name != NULL && strcmp(o.npy_name, "distance") == 0 && o.formula_name != NULL &&
-        strcmp(o.formula_name, "mandelbrot") != 0) {
-        rc = cli_error(EXIT_USAGE, "--npy distance: distance estimates exist for the "
-                                   "mandelbrot formula only");
-        goto done;
-    }
-    if (o.npy_name != NULL && p.format != MANDEL_FORMAT_NPY && colour_data == NULL) {
-        rc = cli_error(EXIT_USAGE, "--npy %s: applies to .npy output only", o.npy_name);
-        goto done;
-    }
-    if (o.aa > 1 && (p.format == MANDEL_FORMAT_PBM || p.format == MANDEL_FORMAT_NPY)) {
-        rc = cli_error(EXIT_USAGE, "--aa %u: anti-aliasing applies to colour and grey images, "
-                                   "not to .pbm or .npy", o.aa);
-        goto done;
-    }
-    if (p.format == MANDEL_FORMAT_JPEG && (o.width > 65500 || o.height > 65500)) {
-        rc = cli_error(EXIT_USAGE, "--size '%ux%u': JPEG images are at most 65500 a side",
-                       o.width, o.height);
-        goto done;
-    }
-    ctx = mandel_ctx_new(NULL);
+    int rc;
+    mandel_ctx *const ctx = mandel_ctx_new(NULL);
     if (ctx == NULL) {
         rc = cli_error(EXIT_FAIL, "out of memory");
         goto done;
     }
-    if ((rc = setup_ctx(ctx, &o)) >= 0) goto done;
-    mandel_ctx_set(ctx, MANDEL_OPT_ENGINE, o.engine);
-    if ((rc = read_location(ctx, &o)) >= 0) goto done;
-    if ((rc = make_view(ctx, &o, &view)) >= 0) goto done;
-    /* The distance colouring reads best on grey unless a palette was asked for. */
-    p.by = o.color_name ? (color_by)render_opts_color_by(o.color_name) : COLOR_BY_SMOOTH;
-    if (p.by == COLOR_BY_DISTANCE && !o.palette_given) o.palette_name = "grey";
-    int palette = 0;
-    mandel_palette_find(o.palette_name, &palette);
-    mandel_color_init(&p.color, palette, o.max_iter);
-    /* The matplotlib maps and grey colour counts by default: the tutorial's look. */
-    if (o.color_name == NULL && p.color.mapping == MANDEL_MAP_RANGE && o.gradient_file == NULL)
-        p.by = COLOR_BY_COUNT;
-    /* Beyond double precision every colouring and every --npy works as at shallow zooms
-     * (smooth values and distances from the deep engines), for the Mandelbrot set. */
-    bool const deep = o.engine == MANDEL_ENGINE_PERTURB || o.engine == MANDEL_ENGINE_MPFR ||
-                      (o.engine == MANDEL_ENGINE_AUTO &&
-                       mandel_view_engine(view) != MANDEL_ENGINE_DOUBLE);
-    if (deep && ((o.formula_name != NULL && strcmp(o.formula_name, "mandelbrot") != 0) ||
-                 o.julia || o.power != 2)) {
-        rc = cli_error(EXIT_USAGE, "beyond double precision only the Mandelbrot set (z^2 + c) "
-                                   "can be rendered yet");
+    if ((rc = render_opts_parse(argc, argv, ctx, &o)) >= 0) goto done;
+    if ((rc = choose_format(&o, &format)) >= 0) goto done;
+    bool const to_stdout = strcmp(o.output, "-") == 0;
+    const mandel_view *view;
+    /* Everything the options can be refused for, before a file exists. */
+    int err = colour_data != NULL ? mandel_spec_view(o.spec, &view)
+                                  : mandel_spec_check(o.spec, format);
+    if (err != MANDEL_OK) {
+        rc = picture_error(ctx, err, true);
         goto done;
     }
-    if (o.have_period) p.color.period = o.period;
-    if (o.have_offset) p.color.offset = o.offset;
-    p.npy = o.npy_name ? (npy_data)render_opts_npy(o.npy_name) : NPY_COUNTS;
-    if (o.gradient_file != NULL && (rc = load_gradient(ctx, &p.color, o.gradient_file)) >= 0)
-        goto done;
-    if (o.have_interior) memcpy(p.color.interior, o.interior, 3);
-    p.ctx = ctx;
-    p.view = view;
-    p.aa = o.aa;
-    p.palette_name = o.palette_name;
-    if (colour_data != NULL && (rc = load_data(ctx, &o, &p, &npy)) >= 0) goto done;
-    if (colour_data == NULL && (rc = pipeline_prepare(&p)) >= 0) goto done;
-
-    comment = render_opts_describe(&o);
-    if (comment == NULL) {
-        rc = cli_error(EXIT_FAIL, "out of memory");
+    if (colour_data != NULL && mandel_npy_read(ctx, colour_data, &npy) != MANDEL_OK) {
+        rc = cli_error(EXIT_FAIL, "%s", mandel_errmsg(ctx));
         goto done;
     }
+    const char *comment;
+    if (mandel_spec_describe(o.spec, &comment) != MANDEL_OK) {
+        rc = cli_error(EXIT_FAIL, "%s", mandel_errmsg(ctx));
+        goto done;
+    }
+    uint32_t width, height, iterations;
+    mandel_spec_geometry(o.spec, &width, &height, NULL, &iterations);
+    const char *const npy_name = mandel_spec_get(o.spec, "npy");
     mandel_image_options const image_opts = {
-        .jpeg_quality = o.quality, .comment = comment, .npy_float = p.npy != NPY_COUNTS};
+        .jpeg_quality = o.quality, .comment = comment,
+        .npy_float = npy_name != NULL && strcmp(npy_name, "counts") != 0};
     /* The temporary must never exist without the handler that removes it: the signals wait
      * from just before it is created until the handler knows its name. (Threads the
      * library starts meanwhile keep them blocked, so they come to this thread.) */
@@ -392,10 +275,9 @@ int cmd_render(int argc, char **argv)
     sigaddset(&stop_signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &stop_signals, &old_mask);
     int const opened =
-        to_stdout ? mandel_image_open_stream(ctx, &image, write_stdout, NULL, p.format,
-                                             o.width, o.height, &image_opts)
-                  : mandel_image_open(ctx, &image, o.output, p.format, o.width, o.height,
-                                      &image_opts);
+        to_stdout ? mandel_image_open_stream(ctx, &image, write_stdout, NULL, format, width,
+                                             height, &image_opts)
+                  : mandel_image_open(ctx, &image, o.output, format, width, height, &image_opts);
     if (opened == MANDEL_OK) {
         snprintf(temp_path, sizeof temp_path, "%s",
                  to_stdout ? "" : mandel_image_temp_path(image));
@@ -407,20 +289,22 @@ int cmd_render(int argc, char **argv)
         goto done;
     }
     /* The location before the picture: a bad path fails at once, not after the render. */
-    if (o.save_location != NULL &&
-        mandel_location_save(ctx, view, o.max_iter, o.save_location) != MANDEL_OK) {
+    if (o.save_location != NULL && (mandel_spec_view(o.spec, &view) != MANDEL_OK ||
+                                    mandel_location_save(ctx, view, iterations,
+                                                         o.save_location) != MANDEL_OK)) {
         rc = cli_error(EXIT_FAIL, "--save-location: %s", mandel_errmsg(ctx));
         goto done;
     }
 
-    progress_init(&bar, o.quiet, (uint64_t)o.width * o.height, "rendering");
+    uint32_t aa;
+    mandel_spec_geometry(o.spec, NULL, NULL, &aa, NULL);
+    progress_init(&bar, o.quiet, (uint64_t)width * height * aa * aa, "rendering");
+    if (colour_data != NULL) bar.rendered = bar.total; /* nothing to render */
     mandel_ctx_set_phase_progress(ctx, progress_phase_update, &bar);
-    if (colour_data != NULL)
-        rc = pipeline_colour_data(&p, npy, o.npy_name ? (npy_data)render_opts_npy(o.npy_name) : NPY_COUNTS,
-                                  image);
-    else
-        rc = pipeline_run(&p, image);
+    err = colour_data != NULL ? mandel_picture_colour(ctx, o.spec, npy, image)
+                              : mandel_picture_write(ctx, o.spec, image);
     progress_done(&bar);
+    rc = err == MANDEL_OK ? EXIT_OK : picture_error(ctx, err, colour_data != NULL);
     if (rc == EXIT_OK) {
         /* The handler stays until close has returned (see on_signal): finishing a big file
          * and renaming it take a while, and a signal then must not leave the temporary. */
@@ -431,20 +315,16 @@ int cmd_render(int argc, char **argv)
         set_signals(SIG_DFL);
         temp_path[0] = '\0';
     }
-    if (rc == EXIT_OK && o.stats) pipeline_print_stats(&p);
+    if (rc == EXIT_OK && o.stats) print_stats(ctx);
 done:
     mandel_npy_free(npy);
-    free(comment);
     /* Removed before the handler goes, as in the close: a signal in between finds the
      * temporary gone, never left behind. */
     mandel_image_abort(image);
     set_signals(SIG_DFL);
     temp_path[0] = '\0';
-    pipeline_free(&p);
-    mandel_view_free(view);
+    mandel_spec_free(o.spec);
     mandel_ctx_free(ctx);
-    free(o.center_copy);
-    mandel_location_free(o.loc);
     from_free(&from);
     return rc;
 }

@@ -26,7 +26,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "args.h"
 #include "cli.h"
 #include "mandel.h"
 #include "progress.h"
@@ -130,11 +129,20 @@ typedef struct zoom_opts {
     const char *cache;
 } zoom_opts;
 
+/* A number of seconds lo..hi, all of `text`. */
+static bool seconds(const char *text, double lo, double hi, double *out)
+{
+    char *end = NULL;
+    double const v = text[0] != '\0' && strchr("+-.0123456789", text[0]) ? strtod(text, &end) : 0;
+    if (end == NULL || *end != '\0' || !(v >= lo && v <= hi)) return false;
+    *out = v;
+    return true;
+}
+
 /* Takes zoom's own options out of argv (in place; *argc shrinks). Returns -1 to go on,
  * else an exit code after a message. */
 static int take_zoom_options(int *argc, char **argv, zoom_opts *z)
 {
-    char why[ARGS_WHY_LEN];
     int kept = 1;
     for (int i = 1; i < *argc; i++) {
         const char *const arg = argv[i];
@@ -168,30 +176,28 @@ static int take_zoom_options(int *argc, char **argv, zoom_opts *z)
         }
         switch (opt->val) {
         case OPT_FPS:
-            if (!args_u32(value, 1, 240, &z->fps, why))
-                return cli_error(EXIT_USAGE, "--fps '%s': %s", value, why);
+            if (!cli_whole(value, 240, &z->fps))
+                return cli_error(EXIT_USAGE, "--fps '%s': must be 1..240", value);
             break;
         case OPT_SPD:
-            if (!args_double(value, &z->spd, why))
-                return cli_error(EXIT_USAGE, "--seconds-per-doubling '%s': %s", value, why);
-            if (!(z->spd >= 0.01 && z->spd <= 3600))
+            if (!seconds(value, 0.01, 3600, &z->spd))
                 return cli_error(EXIT_USAGE, "--seconds-per-doubling '%s': must be 0.01..3600",
                                  value);
             z->have_spd = true;
             break;
         case OPT_DURATION:
-            if (!args_double(value, &z->duration, why))
-                return cli_error(EXIT_USAGE, "--duration '%s': %s", value, why);
-            if (!(z->duration >= 0.01 && z->duration <= 36000))
+            if (!seconds(value, 0.01, 36000, &z->duration))
                 return cli_error(EXIT_USAGE, "--duration '%s': must be 0.01..36000 seconds",
                                  value);
             z->have_duration = true;
             break;
-        case OPT_FROM_ZOOM:
-            if (!args_positive_decimal(value, why))
-                return cli_error(EXIT_USAGE, "--from-zoom '%s': %s", value, why);
+        case OPT_FROM_ZOOM: {
+            zoom_value v;
+            if (!zoom_value_parse(value, &v))
+                return cli_error(EXIT_USAGE, "--from-zoom '%s': not a number above 0", value);
             z->from_zoom = value;
             break;
+        }
         case OPT_OUT: z->out = true; break;
         case OPT_EXACT: z->exact = true; break;
         case OPT_CACHE:
@@ -208,22 +214,31 @@ static int take_zoom_options(int *argc, char **argv, zoom_opts *z)
     return -1;
 }
 
+/* Whether the spec's option `name` was given other than as `plain`. */
+static bool given_other(const mandel_spec *spec, const char *name, const char *plain)
+{
+    const char *const v = mandel_spec_get(spec, name);
+    return v != NULL && (plain == NULL || strcmp(v, plain) != 0);
+}
+
 /* Render options that make no sense for a zoom: refused by name. */
 static int refuse_render_options(const render_opts *o)
 {
     const char *bad = NULL;
-    if (o->have_bounds) bad = "--bounds (a zoom has a centre: --center with --zoom)";
-    else if (o->formula_name != NULL && strcmp(o->formula_name, "mandelbrot") != 0)
-        bad = "--formula";
-    else if (o->power != 2) bad = "--power";
-    else if (o->julia) bad = "--julia";
-    else if (o->npy_name != NULL) bad = "--npy (write frames as DIR/%05d.npy)";
-    else if (o->guess) bad = "--guess";
+    const char *const palette = mandel_spec_get(o->spec, "palette");
+    int index;
+    if (given_other(o->spec, "bounds", NULL))
+        bad = "--bounds (a zoom has a centre: --center with --zoom)";
+    else if (given_other(o->spec, "formula", "mandelbrot")) bad = "--formula";
+    else if (given_other(o->spec, "power", "2")) bad = "--power";
+    else if (given_other(o->spec, "julia", NULL)) bad = "--julia";
+    else if (given_other(o->spec, "npy", NULL)) bad = "--npy (write frames as DIR/%05d.npy)";
+    else if (given_other(o->spec, "guess", NULL)) bad = "--guess";
     else if (o->format_name != NULL) bad = "--format (the extension of -o decides)";
     else if (o->save_location != NULL) bad = "--save-location";
-    else if (o->gradient_file != NULL) bad = "--palette FILE (built-in palettes only)";
-    else if (o->color_name != NULL && strcmp(o->color_name, "smooth") != 0)
-        bad = "--color other than smooth";
+    else if (palette != NULL && mandel_palette_find(palette, &index) != MANDEL_OK)
+        bad = "--palette FILE (built-in palettes only)";
+    else if (given_other(o->spec, "color", "smooth")) bad = "--color other than smooth";
     if (bad != NULL) return cli_error(EXIT_USAGE, "zoom: %s is not an option of a zoom", bad);
     if (strcmp(o->output, "-") == 0)
         return cli_error(EXIT_USAGE, "zoom: -o -: a video is written to a file");
@@ -275,6 +290,10 @@ static void block_signals(sigset_t *old)
 typedef struct zoom_job {
     render_opts o;
     zoom_opts z;
+    uint32_t width, height, aa, max_iter; /* the spec's (the location's limit) */
+    char *center_copy;     /* the centre's text, split at its comma: re, im */
+    mandel_location *loc;  /* --location, read again for its zoom's text */
+    const char *zoom_text;
     mandel_ctx *ctx;
     mandel_color color;
     zoom_value target, start;
@@ -319,8 +338,11 @@ static void keyframe_path(const zoom_job *j, uint32_t index, char *buf, size_t l
 {
     char zoom[96], numbers[160];
     zoom_value_text(&j->target, index, zoom, sizeof zoom);
-    snprintf(numbers, sizeof numbers, "kf1 %ux%u %u %d %d %d", j->kf.width, j->kf.height,
-             j->o.max_iter, (int)j->o.engine, (int)j->o.shortcuts, (int)j->o.isa);
+    const char *const engine = mandel_spec_get(j->o.spec, "engine");
+    const char *const isa = mandel_spec_get(j->o.spec, "isa");
+    snprintf(numbers, sizeof numbers, "kf2 %ux%u %u %s %d %s", j->kf.width, j->kf.height,
+             j->max_iter, engine ? engine : "auto",
+             mandel_spec_get(j->o.spec, "no-shortcuts") == NULL, isa ? isa : "auto");
     uint64_t h = 0xcbf29ce484222325u;
     h = hash_text(h, j->re);
     h = hash_text(h, j->im);
@@ -387,7 +409,7 @@ static int render_smooth(zoom_job *j, const mandel_view *view, uint32_t w, uint3
 {
     mandel_fields const f = {NULL, out, NULL, w, (size_t)w * h};
     mandel_rect const rect = {0, 0, w, h};
-    int const err = mandel_render_fields(j->ctx, view, j->o.max_iter, rect, &f);
+    int const err = mandel_render_fields(j->ctx, view, j->max_iter, rect, &f);
     if (err != MANDEL_OK) return render_failed(j);
     mandel_stats st;
     mandel_ctx_stats(j->ctx, &st);
@@ -398,8 +420,9 @@ static int render_smooth(zoom_job *j, const mandel_view *view, uint32_t w, uint3
 
 static bool is_deep(const zoom_job *j, const mandel_view *view)
 {
-    if (j->o.engine == MANDEL_ENGINE_PERTURB) return true;
-    if (j->o.engine != MANDEL_ENGINE_AUTO) return false;
+    const char *const engine = mandel_spec_get(j->o.spec, "engine");
+    if (engine != NULL && strcmp(engine, "perturb") == 0) return true;
+    if (engine != NULL && strcmp(engine, "auto") != 0) return false;
     return mandel_view_engine(view) == MANDEL_ENGINE_PERTURB;
 }
 
@@ -438,7 +461,7 @@ static int make_keyframes(zoom_job *j)
             if (deep) {
                 float one;
                 mandel_fields const f = {NULL, &one, NULL, 1, 1};
-                if (mandel_render_fields(j->ctx, view, j->o.max_iter, (mandel_rect){0, 0, 1, 1},
+                if (mandel_render_fields(j->ctx, view, j->max_iter, (mandel_rect){0, 0, 1, 1},
                                          &f) != MANDEL_OK)
                     rc = render_failed(j);
                 donor = view;
@@ -448,7 +471,7 @@ static int make_keyframes(zoom_job *j)
             continue;
         }
         if (deep && donor != NULL &&
-            mandel_view_adopt_orbit(j->ctx, view, donor, j->o.max_iter) != MANDEL_OK)
+            mandel_view_adopt_orbit(j->ctx, view, donor, j->max_iter) != MANDEL_OK)
             rc = render_failed(j);
         snprintf(j->label, sizeof j->label, "keyframe %u/%u", done + 1, missing);
         j->bar.orbit_seen = false;
@@ -474,7 +497,7 @@ static int make_keyframes(zoom_job *j)
 static int make_frame(zoom_job *j, uint32_t f)
 {
     double const u = frame_depth(j, f);
-    uint32_t const aa = j->o.aa, w = j->o.width, h = j->o.height;
+    uint32_t const aa = j->aa, w = j->width, h = j->height;
     bool const values = j->vid.kind == VIDEO_SEQUENCE && j->vid.format == MANDEL_FORMAT_NPY;
     mandel_resample rs;
     if (j->z.exact) {
@@ -489,7 +512,7 @@ static int make_frame(zoom_job *j, uint32_t f)
         /* colouring the rendered samples as they are: a resampling at step 1 */
         rs = (mandel_resample){.src = j->values, .src_width = w * aa, .src_height = h * aa,
                                .src_stride = (size_t)w * aa, .step = 1,
-                               .limit = (float)j->o.max_iter};
+                               .limit = (float)j->max_iter};
         if (values) return -1;
     } else {
         double const whole = floor(u);
@@ -497,7 +520,7 @@ static int make_frame(zoom_job *j, uint32_t f)
         if (j->kf_loaded != k && !keyframe_load(j, k))
             return cli_error(EXIT_FAIL, "--cache: keyframe %u is missing from '%s' (removed "
                                         "while the video was made?)", k, j->cache_dir);
-        rs = keyframe_resample(&j->kf, u - whole, j->o.max_iter);
+        rs = keyframe_resample(&j->kf, u - whole, j->max_iter);
         if (values) {
             if (mandel_values_resample(j->ctx, &rs, w, h, j->values, (size_t)w * h) != MANDEL_OK)
                 return render_failed(j);
@@ -547,24 +570,38 @@ static void clear_cache(zoom_job *j)
 static int plan(zoom_job *j)
 {
     render_opts *const o = &j->o;
-    if (o->location != NULL) {
-        if (mandel_location_read(j->ctx, o->location, &o->loc) != MANDEL_OK)
-            return cli_error(EXIT_FAIL, "--location '%s': %s", o->location, mandel_errmsg(j->ctx));
-        uint32_t iterations;
-        mandel_location_get(o->loc, &o->center_re, &o->center_im, &o->zoom_text, &iterations);
-        if (!o->have_iterations) o->max_iter = iterations;
+    const char *center = mandel_spec_get(o->spec, "center");
+    const char *const radius_text = mandel_spec_get(o->spec, "radius");
+    j->zoom_text = mandel_spec_get(o->spec, "zoom");
+    const char *const location = mandel_spec_get(o->spec, "location");
+    if (location != NULL) {
+        /* the spec read it too (its limit is in j->max_iter); its zoom's text is here */
+        if (mandel_location_read(j->ctx, location, &j->loc) != MANDEL_OK)
+            return cli_error(EXIT_FAIL, "--location '%s': %s", location, mandel_errmsg(j->ctx));
+        const char *re, *im;
+        mandel_location_get(j->loc, &re, &im, &j->zoom_text, NULL);
+        j->center_copy = malloc(strlen(re) + strlen(im) + 2);
+        if (j->center_copy != NULL) sprintf(j->center_copy, "%s,%s", re, im);
+        center = NULL;
+    } else if (center != NULL) {
+        j->center_copy = strdup(center);
+    } else {
+        j->center_copy = strdup("-0.75,0");
     }
-    if (o->zoom_text == NULL && o->radius_text == NULL)
+    if (j->center_copy == NULL) return cli_error(EXIT_FAIL, "out of memory");
+    char *const comma = strchr(j->center_copy, ','); /* the spec checked there is one */
+    *comma = '\0';
+    j->re = j->center_copy;
+    j->im = comma + 1;
+    if (j->zoom_text == NULL && radius_text == NULL)
         return cli_error(EXIT_USAGE, "zoom: give the view to zoom to: --center with --zoom "
                                      "(or --radius), or --location FILE");
-    j->re = o->center_re ? o->center_re : "-0.75";
-    j->im = o->center_im ? o->center_im : "0";
     static char radius_zoom[96];
-    if (o->zoom_text == NULL) {
+    if (j->zoom_text == NULL) {
         /* zoom = 2 / radius */
         zoom_value r;
-        if (!zoom_value_parse(o->radius_text, &r))
-            return cli_error(EXIT_USAGE, "--radius '%s': not a number above 0", o->radius_text);
+        if (!zoom_value_parse(radius_text, &r))
+            return cli_error(EXIT_USAGE, "--radius '%s': not a number above 0", radius_text);
         double m = 2.0 / r.mant;
         int64_t e = -r.exp10;
         if (m < 1) {
@@ -572,17 +609,17 @@ static int plan(zoom_job *j)
             e--;
         }
         snprintf(radius_zoom, sizeof radius_zoom, "%.17ge%lld", m, (long long)e);
-        o->zoom_text = radius_zoom;
+        j->zoom_text = radius_zoom;
     }
-    if (!zoom_value_parse(o->zoom_text, &j->target))
-        return cli_error(EXIT_USAGE, "--zoom '%s': not a number above 0", o->zoom_text);
+    if (!zoom_value_parse(j->zoom_text, &j->target))
+        return cli_error(EXIT_USAGE, "--zoom '%s': not a number above 0", j->zoom_text);
     const char *const from = j->z.from_zoom ? j->z.from_zoom : "1";
     if (!zoom_value_parse(from, &j->start))
         return cli_error(EXIT_USAGE, "--from-zoom '%s': not a number above 0", from);
     double const doublings = zoom_value_log2_ratio(&j->target, &j->start);
     if (!(doublings > 0))
         return cli_error(EXIT_USAGE, "--from-zoom '%s': must be below the zoom of the view, %s",
-                         from, o->zoom_text);
+                         from, j->zoom_text);
     double const spd = j->z.have_duration ? j->z.duration / doublings
                                           : j->z.have_spd ? j->z.spd : 1.0;
     j->per_doubling = spd * j->z.fps;
@@ -599,32 +636,29 @@ static int plan(zoom_job *j)
     return -1;
 }
 
-/* The colours: a built-in palette that cycles (a range would change every frame). */
+/* The colours: the spec's, from a built-in palette that cycles (a range would change
+ * every frame). */
 static int setup_colour(zoom_job *j)
 {
-    int palette = 0;
-    if (mandel_palette_find(j->o.palette_name, &palette) != MANDEL_OK)
-        return cli_error(EXIT_USAGE, "--palette '%s': no such palette", j->o.palette_name);
-    if (mandel_palette_needs_range(palette))
+    int const err = mandel_spec_color(j->o.spec, &j->color);
+    if (err != MANDEL_OK)
+        return cli_error(err == MANDEL_EINVAL ? EXIT_USAGE : EXIT_FAIL, "%s",
+                         mandel_errmsg(j->ctx));
+    const char *const palette = mandel_spec_get(j->o.spec, "palette");
+    if (mandel_palette_needs_range(j->color.palette))
         return cli_error(EXIT_USAGE, "--palette '%s': it maps each picture's own range of "
                          "values, which changes every frame; a zoom needs a cycling palette "
-                         "(see 'mandel palettes')", j->o.palette_name);
-    mandel_color_init(&j->color, palette, j->o.max_iter);
-    if (j->o.have_period) j->color.period = j->o.period;
-    if (j->o.have_offset) j->color.offset = j->o.offset;
-    if (j->o.have_interior) memcpy(j->color.interior, j->o.interior, 3);
+                         "(see 'mandel palettes')", palette ? palette : "default");
     return -1;
 }
 
+/* The machine options of the spec (threads, engine, isa, shortcuts) on the ctx. */
 static int setup_ctx(zoom_job *j)
 {
-    const render_opts *const o = &j->o;
-    if (o->threads != 0) mandel_ctx_set(j->ctx, MANDEL_OPT_THREADS, o->threads);
-    mandel_ctx_set(j->ctx, MANDEL_OPT_SHORTCUTS, o->shortcuts);
-    mandel_ctx_set(j->ctx, MANDEL_OPT_ENGINE, o->engine);
-    if (mandel_ctx_set(j->ctx, MANDEL_OPT_ISA, o->isa) != MANDEL_OK)
-        return cli_error(EXIT_USAGE, "--isa '%s': this CPU or build lacks it",
-                         mandel_isa_name(o->isa));
+    int const err = mandel_spec_apply(j->o.spec, j->ctx);
+    if (err != MANDEL_OK)
+        return cli_error(err == MANDEL_EISA || err == MANDEL_EINVAL ? EXIT_USAGE : EXIT_FAIL,
+                         "%s", mandel_errmsg(j->ctx));
     return -1;
 }
 
@@ -647,7 +681,7 @@ static void choose_cache(zoom_job *j)
 /* The buffers of a frame and a keyframe. */
 static int allocate(zoom_job *j)
 {
-    size_t const w = j->o.width, h = j->o.height, aa = j->o.aa;
+    size_t const w = j->width, h = j->height, aa = j->aa;
     size_t const samples = w * aa * h * aa;
     size_t const kf = j->z.exact ? 0 : (size_t)j->kf.kw * j->kf.kh;
     unsigned long long const need = samples * 4 + w * h * 3 + kf * 4;
@@ -683,31 +717,29 @@ int cmd_zoom(int argc, char **argv)
     j->kf_loaded = UINT32_MAX;
     int n = argc;
     int rc = take_zoom_options(&n, args, &j->z);
-    if (rc < 0) rc = render_opts_parse(n, args, &j->o);
+    if (rc < 0 && (j->ctx = mandel_ctx_new(NULL)) == NULL) rc = cli_error(EXIT_FAIL, "out of memory");
+    if (rc < 0) rc = render_opts_parse(n, args, j->ctx, &j->o);
     if (rc >= 0) goto done;
+    mandel_spec_geometry(j->o.spec, &j->width, &j->height, &j->aa, NULL);
     if ((rc = refuse_render_options(&j->o)) >= 0) goto done;
-    if ((rc = video_choose(&j->vid, j->o.output, j->o.width, j->o.height, j->z.fps)) >= 0)
+    if ((rc = video_choose(&j->vid, j->o.output, j->width, j->height, j->z.fps)) >= 0)
         goto done;
     j->vid.quality = j->o.quality;
-    if (j->vid.kind == VIDEO_SEQUENCE && j->vid.format == MANDEL_FORMAT_NPY && j->o.aa > 1) {
+    if (j->vid.kind == VIDEO_SEQUENCE && j->vid.format == MANDEL_FORMAT_NPY && j->aa > 1) {
         rc = cli_error(EXIT_USAGE, "--aa %u: .npy frames hold smooth values, one a pixel",
-                       j->o.aa);
+                       j->aa);
         goto done;
     }
-    j->ctx = mandel_ctx_new(NULL);
-    if (j->ctx == NULL) {
-        rc = cli_error(EXIT_FAIL, "out of memory");
-        goto done;
-    }
-    if ((rc = setup_ctx(j)) >= 0 || (rc = plan(j)) >= 0 || (rc = setup_colour(j)) >= 0)
-        goto done;
-    keyframe_geometry(&j->kf, j->o.width * j->o.aa, j->o.height * j->o.aa);
+    if ((rc = setup_ctx(j)) >= 0 || (rc = setup_colour(j)) >= 0) goto done;
+    mandel_spec_geometry(j->o.spec, NULL, NULL, NULL, &j->max_iter); /* a location's too */
+    if ((rc = plan(j)) >= 0) goto done;
+    keyframe_geometry(&j->kf, j->width * j->aa, j->height * j->aa);
     /* The deepest view first: a zoom too deep or a centre that is no number fails now. */
     {
         mandel_view *check;
-        int const err = mandel_view_new_zoom(j->ctx, &check, j->o.width * j->o.aa,
-                                             j->o.height * j->o.aa, j->re, j->im,
-                                             j->o.zoom_text);
+        int const err = mandel_view_new_zoom(j->ctx, &check, j->width * j->aa,
+                                             j->height * j->aa, j->re, j->im,
+                                             j->zoom_text);
         if (err != MANDEL_OK) {
             rc = cli_error(err == MANDEL_EINVAL ? EXIT_USAGE : EXIT_FAIL, "%s",
                            mandel_errmsg(j->ctx));
@@ -759,12 +791,13 @@ done:
     /* A failure leaves nothing (an interruption never gets here: on_signal keeps the
      * keyframes for the same command to continue from). */
     if (rc != EXIT_OK && !j->z.exact) clear_cache(j);
-    mandel_ctx_free(j->ctx);
     free(j->values);
     free(j->rgb);
     free(j->kf.smooth);
-    free(j->o.center_copy);
-    mandel_location_free(j->o.loc);
+    mandel_spec_free(j->o.spec); /* before the ctx it was made on */
+    mandel_ctx_free(j->ctx);
+    free(j->center_copy);
+    mandel_location_free(j->loc);
     free(j);
     free(args);
     return rc;

@@ -3,8 +3,8 @@
  * when stderr is a terminal, erased when the work ends.
  *
  * The bar covers the whole job, the render and the writing of the file, and says how long
- * is left. Each part is timed as it goes (writing is what happens between
- * progress_write_begin and _end, rendering the rest), and the time left is each part's pace
+ * is left. Each part is timed as it goes (writing is what happens between the two
+ * MANDEL_PHASE_WRITE calls of a band, rendering the rest), and the time left is each part's pace
  * so far applied to what remains of it; until the first write, writing is guessed to take
  * as long as the render.
  */
@@ -32,6 +32,7 @@ void progress_init(progress *p, bool quiet, uint64_t total, const char *label)
     p->start = progress_now();
     p->last_draw = 0;
     p->done_before = 0;
+    p->writing = false;
     p->total = total;
     p->rendered = 0;
     p->written = 0;
@@ -102,11 +103,21 @@ int progress_update(void *user, uint64_t done, uint64_t band_total)
 int progress_phase_update(void *user, mandel_phase phase, uint64_t done, uint64_t total)
 {
     progress *const p = user;
-    if (phase == MANDEL_PHASE_ORBIT) {
+    switch (phase) {
+    case MANDEL_PHASE_ORBIT:
+    case MANDEL_PHASE_BLA: /* callbacks are not told of it; its own lines if they were */
         p->orbit_seen = true;
         if (p->enabled)
             draw(p, "reference orbit", total ? (double)done / (double)total : 1, -1);
         return 0;
+    case MANDEL_PHASE_WRITE:
+        /* Called just before and just after each band goes to the file. */
+        if (!p->writing) progress_write_begin(p);
+        else progress_write_end(p, total ? (double)done / (double)total : 1);
+        p->writing = !p->writing;
+        return 0;
+    case MANDEL_PHASE_PIXELS:
+        break;
     }
     p->rendered = p->done_before + done;
     if (p->enabled) draw_job(p, p->orbit_seen ? "pixels" : p->label);

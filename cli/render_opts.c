@@ -1,8 +1,11 @@
 /*
- * cli/render_opts.c - the options of 'mandel render': the manual, the strict parser, and
- * the command line written back from the options (describe), which pictures carry.
+ * cli/render_opts.c - the options of 'mandel render': the manual, and the command line
+ * read with getopt_long: the options of the picture and its computation go to the
+ * library's mandel_spec by their long names (its grammar and messages), the command's own
+ * (-o, --format, --quality, --save-location, -q, --stats) stay here.
  *
- * Invariant: parsing what describe() wrote gives back options that make the same picture.
+ * Invariant: every option getopt_long accepts is either the spec's (by its long name) or
+ * handled here; a spelling getopt_long resolves reaches the spec by the canonical name.
  */
 #include "render_opts.h"
 
@@ -13,11 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "args.h"
 #include "cli.h"
-#include "comment.h"
-
-#define MAX_SIDE 65535u
 
 /* getopt_long's short options; the leading ':' makes a missing value answer ':'. */
 #define SHORT_OPTIONS ":s:i:c:r:z:t:p:o:qh"
@@ -195,43 +194,6 @@ static int bad_value(int c, const char *value, const char *why)
     return cli_error(EXIT_USAGE, "%s '%s': %s", option_name(c, name, sizeof name), value, why);
 }
 
-static int parse_isa(const char *text, mandel_isa *isa)
-{
-    for (int i = 0; i < MANDEL_ISA_COUNT; i++) {
-        if (strcmp(text, mandel_isa_name((mandel_isa)i)) == 0) {
-            *isa = (mandel_isa)i;
-            return 0;
-        }
-    }
-    return -1;
-}
-
-static const char *const color_modes[] = {"count", "smooth", "histogram", "log", "distance"};
-static const color_by color_values[] = {COLOR_BY_COUNT, COLOR_BY_SMOOTH, COLOR_BY_HISTOGRAM,
-                                        COLOR_BY_LOG, COLOR_BY_DISTANCE};
-
-int render_opts_color_by(const char *name)
-{
-    for (int i = 0; i < 5; i++)
-        if (strcmp(name, color_modes[i]) == 0) return (int)color_values[i];
-    return -1;
-}
-
-int render_opts_formula(const char *name)
-{
-    for (int i = 0; i < MANDEL_FORMULA_COUNT; i++)
-        if (strcmp(name, mandel_formula_name((mandel_formula)i)) == 0) return i;
-    return -1;
-}
-
-int render_opts_npy(const char *name)
-{
-    if (strcmp(name, "counts") == 0) return NPY_COUNTS;
-    if (strcmp(name, "smooth") == 0) return NPY_SMOOTH;
-    if (strcmp(name, "distance") == 0) return NPY_DISTANCE;
-    return -1;
-}
-
 int render_opts_format(const char *name, mandel_format *format)
 {
     /* The extension table knows the names: "x.NAME" has the format NAME names. */
@@ -241,57 +203,26 @@ int render_opts_format(const char *name, mandel_format *format)
     return mandel_format_from_path(path, format) == MANDEL_OK ? 0 : -1;
 }
 
-int render_opts_parse(int argc, char **argv, render_opts *o)
+bool cli_whole(const char *text, uint32_t max, uint32_t *out)
 {
-    *o = (render_opts){.width = 1200, .height = 800, .max_iter = 1000, .aa = 1, .power = 2,
-                       .palette_name = "default", .isa = MANDEL_ISA_AUTO, .shortcuts = true};
-    char why[ARGS_WHY_LEN];
+    char *end = NULL;
+    unsigned long const v = text[0] >= '0' && text[0] <= '9' ? strtoul(text, &end, 10) : 0;
+    if (v < 1 || v > max || *end != '\0') return false;
+    *out = (uint32_t)v;
+    return true;
+}
+
+int render_opts_parse(int argc, char **argv, mandel_ctx *ctx, render_opts *o)
+{
+    *o = (render_opts){0};
+    if (mandel_spec_new(ctx, &o->spec) != MANDEL_OK) return cli_error(EXIT_FAIL, "out of memory");
     opterr = 0;
     optind = 0; /* 0, not 1: glibc then forgets any state of an earlier, unfinished parse */
     int c;
+    char name[32];
+    uint32_t quality;
     while ((c = getopt_long(argc, argv, SHORT_OPTIONS, long_options, NULL)) != -1) {
         switch (c) {
-        case 's':
-            if (!args_size(optarg, MAX_SIDE, &o->width, &o->height, why))
-                return bad_value(c, optarg, why);
-            break;
-        case 'i':
-            if (!args_u32(optarg, 1, UINT32_MAX, &o->max_iter, why))
-                return bad_value(c, optarg, why);
-            o->have_iterations = true;
-            break;
-        case 'c': {
-            free(o->center_copy);
-            o->center_copy = strdup(optarg);
-            if (o->center_copy == NULL) return cli_error(EXIT_FAIL, "out of memory");
-            double re, im;
-            if (!args_pair(o->center_copy, &re, &im, &o->center_re, &o->center_im, why))
-                return bad_value(c, optarg, why);
-            o->have_center = true;
-            break;
-        }
-        case 'r':
-            if (!args_positive_decimal(optarg, why)) return bad_value(c, optarg, why);
-            o->radius_text = optarg;
-            o->have_radius = true;
-            break;
-        case 'z':
-            if (!args_positive_decimal(optarg, why)) return bad_value(c, optarg, why);
-            o->zoom_text = optarg;
-            o->have_zoom = true;
-            break;
-        case OPT_ENGINE: {
-            int e = 0;
-            while (e < MANDEL_ENGINE_COUNT && strcmp(optarg, mandel_engine_name((mandel_engine)e)) != 0)
-                e++;
-            if (e == MANDEL_ENGINE_COUNT)
-                return bad_value(c, optarg, "unknown engine (auto, double, perturb, mpfr)");
-            o->engine = (mandel_engine)e;
-            break;
-        }
-        case OPT_LOCATION:
-            o->location = optarg;
-            break;
         case OPT_SAVE_LOCATION:
             if (*optarg == '\0') return bad_value(c, optarg, "empty file name");
             if (strcmp(optarg, "-") == 0)
@@ -299,90 +230,16 @@ int render_opts_parse(int argc, char **argv, render_opts *o)
                                             "output is for the picture)");
             o->save_location = optarg;
             break;
-        case OPT_BOUNDS:
-            if (!args_bounds(optarg, o->bounds, why)) return bad_value(c, optarg, why);
-            o->have_bounds = true;
-            break;
-        case 't':
-            if (!args_u32(optarg, 1, 1024, &o->threads, why)) return bad_value(c, optarg, why);
-            break;
-        case 'p': {
-            int index;
-            o->palette_name = optarg;
-            o->palette_given = true;
-            o->gradient_file = NULL;
-            if (mandel_palette_find(optarg, &index) == MANDEL_OK) break;
-            if (access(optarg, F_OK) != 0)
-                return bad_value(c, optarg,
-                                 "no such palette (see 'mandel palettes') nor gradient file");
-            o->gradient_file = optarg;
-            break;
-        }
         case OPT_FROM:
             /* expand_from() took out the --from it read; another (or an abbreviation of
              * it, which getopt_long accepts) would be ignored without a word. */
             return cli_error(EXIT_USAGE, "--from: give it once, spelled out in full "
                                          "(--from PICTURE)");
-        case OPT_COLOR:
-            if (render_opts_color_by(optarg) < 0)
-                return bad_value(c, optarg, "unknown mode (smooth, count, histogram, log, distance)");
-            o->color_name = optarg;
+        case OPT_QUALITY:
+            if (!cli_whole(optarg, 100, &quality)) return bad_value(c, optarg, "must be 1..100");
+            o->quality = (int)quality;
             break;
-        case OPT_FORMULA:
-            if (render_opts_formula(optarg) < 0)
-                return bad_value(c, optarg, "unknown formula (mandelbrot, burning-ship, tricorn)");
-            o->formula_name = optarg;
-            break;
-        case OPT_POWER:
-            if (!args_u32(optarg, 2, 64, &o->power, why)) return bad_value(c, optarg, why);
-            break;
-        case OPT_JULIA: {
-            char *const copy = strdup(optarg);
-            const char *a, *b;
-            bool const ok = copy != NULL &&
-                            args_pair(copy, &o->julia_re, &o->julia_im, &a, &b, why);
-            free(copy);
-            if (!ok) return bad_value(c, optarg, why);
-            o->julia = true;
-            o->julia_text = optarg;
-            break;
-        }
-        case OPT_PERIOD:
-            if (!args_double(optarg, &o->period, why)) return bad_value(c, optarg, why);
-            if (!(o->period > 0)) return bad_value(c, optarg, "must be above 0");
-            o->have_period = true;
-            break;
-        case OPT_OFFSET:
-            if (!args_double(optarg, &o->offset, why)) return bad_value(c, optarg, why);
-            if (o->offset < 0 || o->offset > 1) return bad_value(c, optarg, "must be 0..1");
-            o->have_offset = true;
-            break;
-        case OPT_NPY:
-            if (render_opts_npy(optarg) < 0)
-                return bad_value(c, optarg, "unknown data (counts, smooth, distance)");
-            o->npy_name = optarg;
-            break;
-        case OPT_AA:
-            if (!args_u32(optarg, 1, 8, &o->aa, why)) return bad_value(c, optarg, why);
-            break;
-        case OPT_INTERIOR:
-            if (!args_color(optarg, o->interior, why)) return bad_value(c, optarg, why);
-            o->have_interior = true;
-            break;
-        case OPT_QUALITY: {
-            uint32_t q;
-            if (!args_u32(optarg, 1, 100, &q, why)) return bad_value(c, optarg, why);
-            o->quality = (int)q;
-            break;
-        }
-        case OPT_ISA:
-            if (parse_isa(optarg, &o->isa) != 0)
-                return bad_value(c, optarg,
-                                 "unknown kernel (auto, scalar, generic, sse2, avx2, avx512)");
-            break;
-        case OPT_NO_SHORTCUTS: o->shortcuts = false; break;
         case OPT_STATS: o->stats = true; break;
-        case OPT_GUESS: o->guess = true; break;
         case 'q': o->quiet = true; break;
         case 'o':
             if (*optarg == '\0') return bad_value(c, optarg, "empty file name");
@@ -397,15 +254,23 @@ int render_opts_parse(int argc, char **argv, render_opts *o)
         }
         case 'h': fputs(help_text, stdout); return EXIT_OK;
         case ':': {
-            char name[32];
             const char *const spelled = argv[optind - 1];
             if (optopt != 0) option_name(optopt, name, sizeof name);
             return cli_error(EXIT_USAGE, "%s: missing value (see 'mandel render --help')",
                              optopt != 0 ? name : spelled);
         }
-        default:
+        case '?':
             return cli_error(EXIT_USAGE, "unknown option '%s' (see 'mandel render --help')",
                              argv[optind - 1]);
+        default: {
+            /* The spec's: its grammar, its message. */
+            int const err = mandel_spec_set(o->spec, option_name(c, name, sizeof name) + 2,
+                                            optarg);
+            if (err != MANDEL_OK)
+                return cli_error(err == MANDEL_EINVAL ? EXIT_USAGE : EXIT_FAIL, "%s",
+                                 mandel_errmsg(ctx));
+            break;
+        }
         }
     }
     if (optind < argc)
@@ -413,114 +278,12 @@ int render_opts_parse(int argc, char **argv, render_opts *o)
                          argv[optind]);
     if (o->output == NULL)
         return cli_error(EXIT_USAGE, "no output file: give -o FILE (see 'mandel render --help')");
-    if (o->have_radius && o->have_zoom)
-        return cli_error(EXIT_USAGE, "--radius and --zoom say the same thing; give one");
-    if (o->have_bounds && (o->have_center || o->have_radius || o->have_zoom))
-        return cli_error(EXIT_USAGE, "--bounds cannot be combined with --center, --radius "
-                                     "or --zoom");
-    if (o->location != NULL && (o->have_bounds || o->have_center || o->have_radius ||
-                                o->have_zoom))
-        return cli_error(EXIT_USAGE, "--location gives the view: it cannot be combined with "
-                                     "--bounds, --center, --radius or --zoom");
     return -1;
 }
 
-/* Appends printf-style text to a growing string; on allocation failure the string is
- * freed and stays NULL. */
-__attribute__((format(printf, 2, 3))) static void append(char **text, const char *fmt, ...)
-{
-    if (*text == NULL) return;
-    va_list ap;
-    va_start(ap, fmt);
-    int const extra = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    size_t const used = strlen(*text);
-    char *const grown = realloc(*text, used + (size_t)extra + 1);
-    if (grown == NULL) {
-        free(*text);
-        *text = NULL;
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(grown + used, (size_t)extra + 1, fmt, ap);
-    va_end(ap);
-    *text = grown;
-}
-
-/* Appends " OPTION VALUE" with VALUE quoted as a shell word (comment_quote). */
-static void append_word(char **text, const char *option, const char *value)
-{
-    if (*text == NULL) return;
-    char *const quoted = comment_quote(value);
-    if (quoted == NULL) {
-        free(*text);
-        *text = NULL;
-        return;
-    }
-    append(text, " %s %s", option, quoted);
-    free(quoted);
-}
-
-char *render_opts_describe(const render_opts *o)
-{
-    char *text = strdup("mandel render");
-    char number[128];
-    if (o->have_bounds) {
-        snprintf(number, sizeof number, "%.17g,%.17g,%.17g,%.17g", o->bounds[0], o->bounds[1],
-                 o->bounds[2], o->bounds[3]);
-        append_word(&text, "--bounds", number);
-    } else {
-        const char *const re = o->center_re ? o->center_re : "-0.75";
-        const char *const im = o->center_im ? o->center_im : "0";
-        char *const center = malloc(strlen(re) + strlen(im) + 2);
-        if (center == NULL) {
-            free(text);
-            return NULL;
-        }
-        sprintf(center, "%s,%s", re, im);
-        append_word(&text, "--center", center);
-        free(center);
-        if (o->zoom_text != NULL)
-            append_word(&text, "--zoom", o->zoom_text);
-        else
-            append_word(&text, "--radius", o->radius_text ? o->radius_text : "1.25");
-    }
-    append(&text, " --size %ux%u --iterations %u", o->width, o->height, o->max_iter);
-    if (o->palette_given) append_word(&text, "--palette", o->palette_name);
-    if (o->formula_name != NULL && strcmp(o->formula_name, "mandelbrot") != 0)
-        append_word(&text, "--formula", o->formula_name);
-    if (o->power != 2) append(&text, " --power %u", o->power);
-    if (o->julia) append(&text, " --julia %.17g,%.17g", o->julia_re, o->julia_im);
-    if (o->color_name != NULL) append_word(&text, "--color", o->color_name);
-    if (o->have_period) append(&text, " --palette-period %.17g", o->period);
-    if (o->have_offset) append(&text, " --palette-offset %.17g", o->offset);
-    if (o->npy_name != NULL) append_word(&text, "--npy", o->npy_name);
-    if (o->aa > 1) append(&text, " --aa %u", o->aa);
-    if (o->have_interior) {
-        snprintf(number, sizeof number, "#%02x%02x%02x", o->interior[0], o->interior[1],
-                 o->interior[2]);
-        append_word(&text, "--interior", number);
-    }
-    if (o->guess) append(&text, " --guess");
-    return text;
-}
-
-/* The options a picture's comment may hold: those describe() writes (in any spelling
- * getopt_long accepts), which say what the picture shows. --guess is one: it changes
- * pixels. Never the output, a location, a palette file, the machine (--threads, --engine,
- * --isa, --no-shortcuts), --from, --help, or how the file is written. */
-static bool picture_option(int c)
-{
-    switch (c) {
-    case 's': case 'i': case 'c': case 'r': case 'z': case 'p': case OPT_BOUNDS:
-    case OPT_INTERIOR: case OPT_AA: case OPT_COLOR: case OPT_FORMULA: case OPT_POWER:
-    case OPT_JULIA: case OPT_PERIOD: case OPT_OFFSET: case OPT_NPY: case OPT_GUESS:
-        return true;
-    default:
-        return false;
-    }
-}
-
+/* The options a picture's comment may hold: those the spec calls MANDEL_SPEC_PICTURE (in
+ * any spelling getopt_long accepts), which say what the picture shows; a palette only by
+ * a built-in name. */
 int render_opts_picture_only(int argc, char **argv, char *offence, size_t len)
 {
     char shown[64], name[32];
@@ -530,24 +293,30 @@ int render_opts_picture_only(int argc, char **argv, char *offence, size_t len)
     /* '+': stop at the first word that is not an option, as the whole line would not. */
     while ((c = getopt_long(argc, argv, "+" SHORT_OPTIONS, long_options, NULL)) != -1) {
         if (c == '?' || c == ':') {
-            comment_escape(argv[optind - 1], shown, sizeof shown);
+            mandel_words_escape(argv[optind - 1], shown, sizeof shown);
             snprintf(offence, len, "%s '%s'", c == '?' ? "an unknown or ambiguous option" :
                                                "an option without its value", shown);
             return -1;
         }
-        if (!picture_option(c)) {
-            snprintf(offence, len, "%s", option_name(c, name, sizeof name));
+        /* The options describe() writes, which say what the picture shows: never the
+         * output, a location, a palette file, the machine, --from, --help, or how the file
+         * is written. */
+        unsigned kind = 0;
+        option_name(c, name, sizeof name);
+        if (mandel_spec_option_kind(name + 2, &kind) != MANDEL_OK ||
+            !(kind & MANDEL_SPEC_PICTURE)) {
+            snprintf(offence, len, "%s", name);
             return -1;
         }
         int index;
         if (c == 'p' && mandel_palette_find(optarg, &index) != MANDEL_OK) {
-            comment_escape(optarg, shown, sizeof shown);
+            mandel_words_escape(optarg, shown, sizeof shown);
             snprintf(offence, len, "--palette '%s', not a built-in palette", shown);
             return -1;
         }
     }
     if (optind < argc || strcmp(argv[optind - 1], "--") == 0) {
-        comment_escape(optind < argc ? argv[optind] : "--", shown, sizeof shown);
+        mandel_words_escape(optind < argc ? argv[optind] : "--", shown, sizeof shown);
         snprintf(offence, len, "'%s', not an option", shown);
         return -1;
     }

@@ -223,6 +223,9 @@ typedef enum mandel_phase {
     MANDEL_PHASE_BLA = 2, /* building the approximation table: only mandel_view_prepared()
                            * says so; callbacks see it as the end of MANDEL_PHASE_ORBIT
                            * (done = total) */
+    MANDEL_PHASE_WRITE = 3, /* mandel_picture_write() and _colour() only (added in 0.1):
+                             * just before and just after each band of rows goes to the
+                             * image; done = rows written by then, total = the height */
 } mandel_phase;
 
 /*! Phase-aware progress callback: as mandel_progress_fn (the same thread, rate and
@@ -879,6 +882,185 @@ MANDEL_API void mandel_npy_free(mandel_npy *npy);
 
 /*! mandel_image_abort() : removes the temporary file and frees the image. NULL is a no-op. */
 MANDEL_API void mandel_image_abort(mandel_image *image);
+
+/* ------------------------------------------------------------------------------------- */
+/* Pictures: a description set by option names, and the whole pipeline to an image       */
+
+/* A picture's description: the options of `mandel render` that say what a picture is and
+ * how it is computed, set one by one by their long names and in their value grammar,
+ * whatever the source: a command line, a picture's comment (--from, `mandel colour`), a
+ * URL's query (`mandel serve`), Python keywords. So every front end makes the same bytes
+ * from the same words. One spec belongs to one thread at a time. */
+typedef struct mandel_spec mandel_spec;
+
+/* Kinds of options (mandel_spec_option_info), bits. */
+#define MANDEL_SPEC_PICTURE 1u /* says what the picture shows: may come from a stranger */
+#define MANDEL_SPEC_MACHINE 2u /* how it is computed (threads, engine, isa, no-shortcuts):
+                                * the same picture either way, or meant for checking */
+#define MANDEL_SPEC_PATH 4u    /* names a file to read (location): never from a stranger */
+#define MANDEL_SPEC_FLAG 8u    /* takes no value (guess, no-shortcuts) */
+
+/*! mandel_spec_new() :
+ *  A spec with every option at its default (`mandel render`'s: centre -0.75,0, radius
+ *  1.25, 1200x800, 1000 iterations, palette "default"). Its failures are told on `ctx`
+ *  (mandel_errmsg), which must outlive it; its memory comes from ctx's allocator.
+ *  @return : MANDEL_OK with *out set (free with mandel_spec_free), MANDEL_EINVAL (NULL),
+ *            MANDEL_ENOMEM. */
+MANDEL_API int mandel_spec_new(mandel_ctx *ctx, mandel_spec **out);
+
+/*! mandel_spec_free() : NULL is a no-op. */
+MANDEL_API void mandel_spec_free(mandel_spec *spec);
+
+/*! mandel_spec_option_info() :
+ *  Option `index` (0, 1, ... until MANDEL_EINVAL): its long name ("size", "center", ...,
+ *  static storage) and kind (MANDEL_SPEC_* bits). The options are size, iterations,
+ *  center, radius, zoom, bounds, palette, interior, color, formula, power, julia,
+ *  palette-period, palette-offset, npy, aa, guess (PICTURE); location (PATH); threads,
+ *  engine, isa, no-shortcuts (MACHINE). "centre" and "colour" are taken as other spellings
+ *  of center and color. How a picture file is written (-o, --format, --quality) is not the
+ *  spec's: it belongs to the mandel_image.
+ *  @return : MANDEL_OK, or MANDEL_EINVAL past the last option. */
+MANDEL_API int mandel_spec_option_info(int index, const char **name, unsigned *kind);
+
+/*! mandel_spec_option_kind() : the kind of option `name` (any spelling).
+ *  @return : MANDEL_OK, or MANDEL_EINVAL for a name that is no option. */
+MANDEL_API int mandel_spec_option_kind(const char *name, unsigned *kind);
+
+/*! mandel_spec_set() :
+ *  Sets option `name` (its long name without "--", or another spelling) to `value`, text
+ *  in the grammar of `mandel render --help` ("-0.75,0", "1e-10", "640x480", "#102030");
+ *  a flag takes NULL or "". The value is checked at once; the whole (radius with zoom,
+ *  the view, the palette file) by mandel_spec_check(). A centre, radius or zoom of any
+ *  length and depth is kept as text, every digit. A palette that is no built-in name is a
+ *  gradient file, which must exist. Setting an option again replaces its value.
+ *  @return : MANDEL_OK; MANDEL_EINVAL with the CLI's one-line message in mandel_errmsg,
+ *            "--NAME 'VALUE': REASON" (e.g. "--size '0x4': width must be 1..65535"), or
+ *            "unknown option '--NAME'", "--NAME: takes no value", "--NAME: missing value";
+ *            MANDEL_ENOMEM. The spec is unchanged by a failure. */
+MANDEL_API int mandel_spec_set(mandel_spec *spec, const char *name, const char *value);
+
+/*! mandel_spec_set_untrusted() :
+ *  mandel_spec_set() for a stranger's words (a picture's comment, a URL's query, a web
+ *  form): refuses every option that is not MANDEL_SPEC_PICTURE (threads, engine, isa,
+ *  no-shortcuts, location) and a palette that is not a built-in name (a file), with
+ *  MANDEL_EINVAL and the option named in mandel_errmsg. Resource limits (size, iterations,
+ *  digits) are the caller's to add on top: see mandel_spec_geometry() and
+ *  MANDEL_OPT_MAX_MEMORY, MANDEL_OPT_MAX_PIXELS, MANDEL_OPT_MAX_ITER. */
+MANDEL_API int mandel_spec_set_untrusted(mandel_spec *spec, const char *name,
+                                         const char *value);
+
+/*! mandel_spec_get() : the text option `name` was set to ("" for a flag), or NULL if it
+ *  was not set (or is no option). Owned by the spec, valid until that option is set
+ *  again or the spec is freed. */
+MANDEL_API const char *mandel_spec_get(const mandel_spec *spec, const char *name);
+
+/*! mandel_spec_geometry() : the picture's width and height in pixels, anti-aliasing
+ *  factor and iteration limit (a location's, read by mandel_spec_check, unless iterations
+ *  was set). Any output pointer may be NULL. */
+MANDEL_API void mandel_spec_geometry(const mandel_spec *spec, uint32_t *width,
+                                     uint32_t *height, uint32_t *aa, uint32_t *iterations);
+
+/*! mandel_spec_describe() :
+ *  The command line that makes this picture again, as `mandel render` writes it into a
+ *  picture's comment: "mandel render --center RE,IM --radius R --size WxH --iterations N"
+ *  (or --bounds ..., or --zoom Z instead of --radius; a location's centre and zoom), then
+ *  each picture option that differs from its default, each value a POSIX shell word
+ *  (mandel_words_quote). Never a machine or path option. Reads the location first, if
+ *  one was set. *text is owned by the spec, valid until the next call on it.
+ *  @return : MANDEL_OK, MANDEL_EINVAL (NULL), MANDEL_EIO (the location), MANDEL_ENOMEM. */
+MANDEL_API int mandel_spec_describe(mandel_spec *spec, const char **text);
+
+/*! mandel_spec_check() :
+ *  Checks the spec as a whole for a picture in `format`, with the CLI's messages: options
+ *  that exclude each other (radius and zoom; bounds with a centre; location with a view),
+ *  what the format cannot hold (--npy but not .npy, --aa for .pbm or .npy, JPEG above 65500
+ *  a side), the kernel this CPU lacks, the location file, the view, a formula beyond
+ *  double precision, the gradient file, and the memory the picture's buffers need against
+ *  the spec ctx's MANDEL_OPT_MAX_MEMORY. mandel_picture_write() checks the same; this lets
+ *  a caller refuse before it opens a file.
+ *  @return : MANDEL_OK; MANDEL_EINVAL (a usage error); MANDEL_EISA; MANDEL_EIO and
+ *            MANDEL_EFORMAT (a file); MANDEL_ETOOBIG (memory, depth); MANDEL_ENOMEM. */
+MANDEL_API int mandel_spec_check(mandel_spec *spec, mandel_format format);
+
+/*! mandel_spec_view() : the view the picture samples (aa times its size each way), made
+ *  by mandel_spec_check() or now; owned by the spec, valid until an option is set again or
+ *  the spec is freed. @return : as mandel_spec_check. */
+MANDEL_API int mandel_spec_view(mandel_spec *spec, const mandel_view **view);
+
+/*! mandel_spec_color() : the colour settings the picture is coloured with (palette or
+ *  gradient file, period, offset, interior, the iteration limit; the mapping before a
+ *  --color histogram or log replaces it), made by mandel_spec_check() or now.
+ *  @return : as mandel_spec_check. */
+MANDEL_API int mandel_spec_color(mandel_spec *spec, mandel_color *out);
+
+/*! mandel_spec_apply() : sets on `ctx` what the spec says of the computation: formula,
+ *  power, Julia parameter, guessing, and the machine options that were set (threads,
+ *  engine, isa, shortcuts; others are left as the ctx has them).
+ *  @return : MANDEL_OK, MANDEL_EINVAL, MANDEL_EISA ("--isa 'NAME': this CPU or build
+ *            lacks it"). */
+MANDEL_API int mandel_spec_apply(const mandel_spec *spec, mandel_ctx *ctx);
+
+/*! mandel_picture_write() :
+ *  Renders the spec's picture and writes every row of `image` (opened width x height of
+ *  the spec, in any format: a file or a stream), band by band: rows of about a million
+ *  samples are rendered, coloured on the worker threads as they finish (palette, colouring
+ *  mode, interior, period and offset; grey for PGM, bits for PBM, counts or float values
+ *  for .npy as --npy says), anti-aliased (aa x aa samples a pixel, averaged in linear
+ *  light) and handed to the image. Memory is bounded by the band, except for colourings
+ *  that need the whole field first (the matplotlib maps' range, histogram, log), which keep
+ *  the field. The bytes are those of `mandel render` with the same options, for any thread
+ *  count. The caller closes the image (mandel_image_close) after MANDEL_OK, or aborts it.
+ *  The spec's settings are applied to ctx (mandel_spec_apply); ctx's progress callback is
+ *  told of the whole picture (MANDEL_PHASE_ORBIT, then MANDEL_PHASE_PIXELS with done and
+ *  total counting samples of the whole picture, MANDEL_PHASE_WRITE around each band) and
+ *  cancels by a non-zero return; ctx's sink, callback and MANDEL_OPT_MAX_MEMORY are its
+ *  own again afterwards. mandel_ctx_stats() then gives the totals of the picture's renders.
+ *  @return : MANDEL_OK; as mandel_spec_check(); MANDEL_EINVAL also for an image whose size
+ *            or layout (npy_float) is not the spec's; as mandel_render_fields() and
+ *            mandel_image_write_rows(); MANDEL_ECANCELED. */
+MANDEL_API int mandel_picture_write(mandel_ctx *ctx, mandel_spec *spec, mandel_image *image);
+
+/*! mandel_picture_colour() :
+ *  mandel_picture_write() from saved data instead of rendering (`mandel colour`): `npy`
+ *  holds what the spec's --npy says (counts, smooth values or distances) of its size, and
+ *  is coloured as the spec says (counts coloured smooth are coloured by count, smooth values
+ *  by count are coloured smooth), pixel for pixel what mandel_picture_write() makes.
+ *  @return : as mandel_picture_write; MANDEL_EINVAL ("the data holds 20x10 values, not the
+ *            30x10 of --size", "the data holds distances: colour it with --color
+ *            distance", "--aa: saved data cannot be anti-aliased"); MANDEL_EFORMAT ("the
+ *            data holds float32, but its command line says --npy counts"). */
+MANDEL_API int mandel_picture_colour(mandel_ctx *ctx, mandel_spec *spec, const mandel_npy *npy,
+                                     mandel_image *image);
+
+/*! mandel_words_quote() :
+ *  `word` as a POSIX shell word: unchanged if it is made of letters, digits and _@%+=:,./-
+ *  only (and not empty), else in single quotes with each ' written '\''. Writes it into
+ *  out (NUL-terminated) when len is more than its length, as snprintf does.
+ *  @return : its length, NUL not counted. */
+MANDEL_API size_t mandel_words_quote(const char *word, char *out, size_t len);
+
+/*! mandel_words_split() :
+ *  Splits `text` in place into at most max_words words, as a POSIX shell would read it:
+ *  blanks separate words; '...' keeps its text; "..." keeps its text but for \\ \" \$ \`;
+ *  a backslash outside quotes keeps the next character. Text a shell would read otherwise
+ *  is refused: control characters, bytes that are not UTF-8, unquoted $ ` ; & | < > ( ) * ?
+ *  [ and a ~ that starts a word, $ and ` inside "...", an open quote. (A # that starts a
+ *  word is kept as text: pictures written before the words were quoted carry
+ *  '--interior #rrggbb' bare.) (strlen(text) + 1) / 2 words is always enough. Whatever it
+ *  accepts, a shell reads as the same words, and words joined by spaces after
+ *  mandel_words_quote() come back unchanged.
+ *  @return : the number of words, or -1 with a short reason in *why (static storage). */
+MANDEL_API long mandel_words_split(char *text, char **words, size_t max_words,
+                                   const char **why);
+
+/*! mandel_words_escape() :
+ *  `text` for a terminal: \n, \t, \r, other bytes below 0x20, 0x7f, the C1 controls
+ *  (U+0080..U+009F) and bytes that are not UTF-8 become \n \t \r or \xHH; the rest is kept.
+ *  Writes at most out_len bytes (NUL included), ending in "..." when cut. */
+MANDEL_API void mandel_words_escape(const char *text, char *out, size_t out_len);
+
+/* Bytes mandel_words_escape() needs for `len` bytes of text never to cut, NUL included. */
+#define MANDEL_ESCAPED_MAX(len) (4 * (len) + 1)
 
 #ifdef __cplusplus
 }

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../cli/args.h"
+#include "picture/picture.h"
 #include "fuzz_check.h"
 #include "mandel.h"
 
@@ -47,31 +47,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *const text = malloc(size);
     memcpy(text, data + 1, size - 1);
     text[size - 1] = '\0';
-    char why[ARGS_WHY_LEN];
+    char why[VALUES_WHY_LEN];
     why[0] = '\0';
     switch (data[0] % 5) {
     case 0: {
         uint32_t v;
-        if (args_u32(text, 1, 1000, &v, why)) FUZZ_CHECK(v >= 1 && v <= 1000);
+        if (values_u32(text, 1, 1000, &v, why)) FUZZ_CHECK(v >= 1 && v <= 1000);
         else FUZZ_CHECK(why[0] != '\0');
         break;
     }
     case 1: {
         double v;
-        if (args_double(text, &v, why)) FUZZ_CHECK(isfinite(v));
+        if (values_double(text, &v, why)) FUZZ_CHECK(isfinite(v));
         else FUZZ_CHECK(why[0] != '\0');
         break;
     }
     case 2: {
         uint32_t w, h;
-        if (args_size(text, 65535, &w, &h, why)) FUZZ_CHECK(w >= 1 && w <= 65535 && h >= 1 && h <= 65535);
+        if (values_size(text, 65535, &w, &h, why)) FUZZ_CHECK(w >= 1 && w <= 65535 && h >= 1 && h <= 65535);
         else FUZZ_CHECK(why[0] != '\0');
         break;
     }
     case 3: {
         double a, b;
         const char *ta, *tb;
-        if (args_pair(text, &a, &b, &ta, &tb, why)) {
+        if (values_pair(text, &a, &b, &ta, &tb, why)) {
             FUZZ_CHECK(isfinite(a) && isfinite(b));
             view_from_center(ta, tb, "1e-3");
         } else {
@@ -81,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     case 4: {
         double b[4];
-        if (args_bounds(text, b, why)) {
+        if (values_bounds(text, b, why)) {
             FUZZ_CHECK(b[0] < b[1] && b[2] < b[3]);
             mandel_ctx *const ctx = mandel_ctx_new(NULL);
             mandel_view *v = NULL;

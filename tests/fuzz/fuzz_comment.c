@@ -1,6 +1,6 @@
 /*
  * tests/fuzz/fuzz_comment.c - a picture's comment as --from reads it, fed arbitrary text:
- * comment_split(), then the picture-options check, then the option parser, then
+ * mandel_words_split(), then the picture-options check, then the option parser, then
  * describe(). Whatever the input:
  *   - split words are as many as the text allows and hold no control character;
  *   - quoting the words and splitting again gives them back;
@@ -16,7 +16,6 @@
 #include <string.h>
 
 #include "../../cli/cli.h"
-#include "../../cli/comment.h"
 #include "../../cli/render_opts.h"
 #include "fuzz_check.h"
 
@@ -45,7 +44,7 @@ static long split(const char *text, char **storage, char ***words)
     FUZZ_CHECK(*storage != NULL && *words != NULL);
     memcpy(*storage, text, len + 1);
     const char *why = NULL;
-    long const n = comment_split(*storage, *words, max, &why);
+    long const n = mandel_words_split(*storage, *words, max, &why);
     FUZZ_CHECK(n >= 0 || (why != NULL && why[0] != '\0'));
     return n;
 }
@@ -61,8 +60,14 @@ static char *parse_describe(char **words, long n)
     argv[n + 2] = NULL;
     render_opts o;
     char *text = NULL;
-    if (render_opts_parse((int)n + 2, argv, &o) < 0) text = render_opts_describe(&o);
-    free(o.center_copy);
+    mandel_ctx *const ctx = mandel_ctx_new(NULL);
+    FUZZ_CHECK(ctx != NULL);
+    const char *described;
+    if (render_opts_parse((int)n + 2, argv, ctx, &o) < 0 &&
+        mandel_spec_describe(o.spec, &described) == MANDEL_OK)
+        text = strdup(described);
+    mandel_spec_free(o.spec);
+    mandel_ctx_free(ctx);
     free(argv);
     return text;
 }
@@ -74,11 +79,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(text, data, size);
     text[size] = '\0';
 
-    char escaped[COMMENT_ESCAPED_MAX(4096)];
-    comment_escape(text, escaped, sizeof escaped);
+    char escaped[MANDEL_ESCAPED_MAX(4096)];
+    mandel_words_escape(text, escaped, sizeof escaped);
     FUZZ_CHECK(!has_control(escaped));
     char short_escaped[16];
-    comment_escape(text, short_escaped, sizeof short_escaped);
+    mandel_words_escape(text, short_escaped, sizeof short_escaped);
     FUZZ_CHECK(!has_control(short_escaped) && strlen(short_escaped) < sizeof short_escaped);
 
     char *storage, **words;
@@ -94,11 +99,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(joined != NULL);
         joined[0] = '\0';
         for (long i = 0; i < n; i++) {
-            char *const q = comment_quote(words[i]);
-            FUZZ_CHECK(q != NULL);
             if (i > 0) strcat(joined, " ");
-            strcat(joined, q);
-            free(q);
+            size_t const used = strlen(joined);
+            FUZZ_CHECK(mandel_words_quote(words[i], joined + used, total - used) < total - used);
         }
         char *storage2, **words2;
         FUZZ_CHECK(split(joined, &storage2, &words2) == n);

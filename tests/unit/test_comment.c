@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_comment.c - the words of a picture's comment (cli/comment.c): quoted as a
+ * tests/unit/test_comment.c - the words of a picture's comment (src/picture/words.c): quoted as a
  * POSIX shell quotes them, split back to the same words (fixed cases and 20,000 random
  * word lists), split as /bin/sh itself splits them, refused where a shell would read them
  * otherwise, and escaped for a terminal.
@@ -9,8 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../cli/comment.h"
+#include "mandel.h"
 #include "../check.h"
+
+/* mandel_words_quote() into a string of its own (free it). */
+static char *comment_quote(const char *word)
+{
+    size_t const len = mandel_words_quote(word, NULL, 0) + 1;
+    char *const out = malloc(len);
+    CHECK_EQ_INT((long)len - 1, (long)mandel_words_quote(word, out, len));
+    return out;
+}
 
 /* Joins words quoted, splits the result, and checks the same words come back. */
 static void round_trip(const char *const *words, size_t n)
@@ -32,7 +41,7 @@ static void round_trip(const char *const *words, size_t n)
     size_t const max = (strlen(text) + 1) / 2 + 1;
     char **back = malloc(max * sizeof *back);
     const char *why = NULL;
-    long const got = comment_split(text, back, max, &why);
+    long const got = mandel_words_split(text, back, max, &why);
     CHECK_EQ_INT((long)n, got);
     if (got == (long)n)
         for (size_t i = 0; i < n; i++) CHECK_EQ_STR(words[i], back[i]);
@@ -55,14 +64,14 @@ static void shell_words(const char *text, char *out, size_t len)
     pclose(p);
 }
 
-/* comment_split() and /bin/sh read `text` as the same words. */
+/* mandel_words_split() and /bin/sh read `text` as the same words. */
 static void same_as_shell(const char *text)
 {
     char copy[2048], ours[4096] = "", theirs[4096];
     snprintf(copy, sizeof copy, "%s", text);
     char *words[1024];
     const char *why;
-    long const n = comment_split(copy, words, 1024, &why);
+    long const n = mandel_words_split(copy, words, 1024, &why);
     CHECK_TRUE(n >= 0);
     for (long i = 0; i < n; i++) {
         strcat(ours, words[i]);
@@ -78,14 +87,14 @@ static void refused(const char *text, const char *reason)
     snprintf(copy, sizeof copy, "%s", text);
     char *words[64];
     const char *why = NULL;
-    CHECK_EQ_INT(-1, comment_split(copy, words, 64, &why));
+    CHECK_EQ_INT(-1, mandel_words_split(copy, words, 64, &why));
     CHECK_TRUE(why != NULL && strstr(why, reason) != NULL);
 }
 
 static void escaped(const char *text, size_t out_len, const char *want)
 {
     char out[256];
-    comment_escape(text, out, out_len);
+    mandel_words_escape(text, out, out_len);
     CHECK_EQ_STR(want, out);
     CHECK_TRUE(strlen(out) < out_len);
 }
@@ -151,15 +160,15 @@ int main(void)
     char old[] = "mandel render --center -0.74,0.13 --radius 0.05 --interior #102030";
     char *w[16];
     const char *why;
-    CHECK_EQ_INT(8, comment_split(old, w, 16, &why));
+    CHECK_EQ_INT(8, mandel_words_split(old, w, 16, &why));
     CHECK_EQ_STR("#102030", w[7]);
     /* Blanks around words, several in a row, tabs */
     char spaced[] = "  a \t b  ";
-    CHECK_EQ_INT(2, comment_split(spaced, w, 16, &why));
+    CHECK_EQ_INT(2, mandel_words_split(spaced, w, 16, &why));
     CHECK_EQ_STR("b", w[1]);
     /* max_words is kept */
     char many[] = "a b c";
-    CHECK_EQ_INT(-1, comment_split(many, w, 2, &why));
+    CHECK_EQ_INT(-1, mandel_words_split(many, w, 2, &why));
 
     /* What a shell reads the same way */
     same_as_shell("mandel render --center -0.74,0.13 --interior '#102030'");

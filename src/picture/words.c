@@ -1,20 +1,20 @@
 /*
- * cli/comment.c - the command line a picture carries in its comment (see comment.h):
- * describe() quotes its words here, --from and 'mandel colour' split them back here, and
- * 'mandel info' escapes what it prints here.
+ * picture/words.c - the command line a picture carries in its comment: its words quoted as
+ * a POSIX shell quotes them (mandel_spec_describe), split back the same way (--from,
+ * 'mandel colour', the Python package), and shown with control characters escaped
+ * ('mandel info').
  *
- * Invariant: comment_split() of words joined by spaces after comment_quote() gives back
- * exactly those words; and whatever comment_split() accepts, a POSIX shell reads as the
+ * Invariant: words_split() of words joined by spaces after words_quote() gives back
+ * exactly those words; and whatever words_split() accepts, a POSIX shell reads as the
  * same words (no expansion, no operator), so a command shown by 'mandel info' means the
  * same pasted into a shell. tests/unit/test_comment.c and tests/fuzz/fuzz_comment.c check
  * the first.
  */
-#include "comment.h"
+#include "picture/picture.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 static bool is_safe(unsigned char c)
@@ -23,18 +23,21 @@ static bool is_safe(unsigned char c)
            (c != '\0' && strchr("_@%+=:,./-", c) != NULL);
 }
 
-char *comment_quote(const char *word)
+size_t mandel_words_quote(const char *word, char *out, size_t len)
 {
-    size_t len = 0, quotes = 0;
+    size_t n = 0, quotes = 0;
     bool plain = word[0] != '\0';
-    for (const char *p = word; *p != '\0'; p++, len++) {
+    for (const char *p = word; *p != '\0'; p++, n++) {
         if (!is_safe((unsigned char)*p)) plain = false;
         if (*p == '\'') quotes++;
     }
-    if (plain) return strdup(word);
-    /* '...' around it, and each ' becomes '\'' (3 more bytes each) */
-    char *const out = malloc(len + 3 * quotes + 3);
-    if (out == NULL) return NULL;
+    /* as it is, or '...' around it with each ' written '\'' (3 more bytes each) */
+    size_t const need = plain ? n : n + 3 * quotes + 2;
+    if (need >= len) return need;
+    if (plain) {
+        memcpy(out, word, n + 1);
+        return need;
+    }
     char *q = out;
     *q++ = '\'';
     for (const char *p = word; *p != '\0'; p++) {
@@ -47,7 +50,7 @@ char *comment_quote(const char *word)
     }
     *q++ = '\'';
     *q = '\0';
-    return out;
+    return need;
 }
 
 /* Bytes a terminal may act on. A tab is a blank between words, a control inside one. */
@@ -55,7 +58,7 @@ static bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
 
 static size_t utf8_length(const unsigned char *s);
 
-long comment_split(char *text, char **words, size_t max_words, const char **why)
+long mandel_words_split(char *text, char **words, size_t max_words, const char **why)
 {
     /* Every byte above 0x7f belongs to UTF-8 text, so no word can drive a terminal when an
      * error message shows it. */
@@ -191,7 +194,7 @@ static size_t escape_one(const unsigned char *s, char piece[8], size_t *step)
     return seq;
 }
 
-void comment_escape(const char *text, char *out, size_t out_len)
+void mandel_words_escape(const char *text, char *out, size_t out_len)
 {
     if (out_len == 0) return;
     const unsigned char *s = (const unsigned char *)text;

@@ -1,0 +1,544 @@
+/*
+ * picture/picture.c - a mandel_spec's picture into a mandel_image (mandel_picture_write,
+ * mandel_picture_colour): bands of rows from the renderer to the image's writer.
+ *
+ * The picture is rendered in bands of about a million samples. A sink installed on the ctx
+ * converts each finished segment (its counts, smooth values or distances) into the writer's
+ * pixels - colours, grey, packed bits or raw values - on the worker thread that computed
+ * it, while it is still in cache, so conversion runs on every core; the band is then handed
+ * to the writer. Memory is bounded by the band, not the image.
+ *
+ * Colourings that need the whole field first (the range of a matplotlib map, histogram
+ * equalisation, a log scale) keep the whole field, take what they need from it, and then
+ * colour it band by band.
+ *
+ * Anti-aliasing (aa > 1) renders a view aa times larger each way, whose samples are the
+ * sub-pixel positions of the picture; samples are coloured, and each band's aa x aa blocks
+ * are averaged in linear light (mandel_color_downsample) into picture pixels.
+ *
+ * Invariant: a pixel's bytes in the file depend only on its samples and the colour
+ * settings, never on the band or thread that produced them.
+ */
+#include "picture/picture.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "io/image_io.h"
+
+#define BAND_PIXELS (1u << 20)
+
+typedef struct pipeline {
+    mandel_ctx *ctx;            /* renders, and takes the failures' messages */
+    const mandel_view *view;
+    mandel_color color;         /* palette and the user's iteration limit */
+    uint32_t aa;                /* samples per pixel side (1 = none); the view has
+                                 * aa*width x aa*height samples */
+    color_by by;
+    npy_data npy;
+    mandel_pixels layout;
+    uint32_t width, height;     /* of the picture; the view is aa times larger */
+    uint32_t render_limit;      /* the iteration limit given to the library */
+    bool want_smooth, want_distance;
+    bool whole_field;           /* the colouring needs the whole field first */
+    uint32_t band_rows;
+    size_t row_bytes;           /* of one writer row */
+    uint64_t need;              /* bytes of the buffers below */
+    uint32_t *counts;           /* a band of counts, or the whole field (of samples) */
+    float *smooth;              /* the same for smooth values, when wanted */
+    float *distance;            /* the same for distances, when wanted */
+    uint8_t *samples;           /* with aa > 1: a band of RGB samples, before averaging */
+    uint8_t *pixels;            /* a band of writer rows */
+    uint32_t rows_out;          /* rows handed to the writer so far */
+    /* Progress: the caller's callback, told of the whole picture, not of each band. */
+    mandel_phase_progress_fn phase_fn;
+    mandel_progress_fn plain_fn;
+    void *progress_user;
+    uint64_t done_before;       /* samples finished in earlier bands */
+    uint64_t total;             /* samples of the whole picture */
+    mandel_stats sum;           /* the renders' statistics, summed */
+} pipeline;
+
+static bool colour_layout(mandel_pixels layout)
+{
+    return layout == MANDEL_PIXELS_RGB8 || layout == MANDEL_PIXELS_GRAY8;
+}
+
+/* Colours n samples of one row (at: their counts and values) into 3*n bytes. */
+static void colour(const pipeline *p, const mandel_fields *at, uint32_t n, uint8_t *rgb)
+{
+    switch (p->by) {
+    case COLOR_BY_COUNT: mandel_color_rgb(&p->color, at->counts, n, rgb); break;
+    /* The library's distances are in samples of the view already: 1 unit a pixel. */
+    case COLOR_BY_DISTANCE: mandel_color_distance(&p->color, at->distance, n, 1, rgb); break;
+    default: mandel_color_values(&p->color, at->smooth, n, rgb); break;
+    }
+}
+
+static void luma(const uint8_t *rgb, uint32_t n, uint8_t *grey)
+{
+    /* Rec. 709 weights on the sRGB bytes. */
+    for (uint32_t j = 0; j < n; j++)
+        grey[j] = (uint8_t)((2126u * rgb[3 * j] + 7152u * rgb[3 * j + 1] + 722u * rgb[3 * j + 2] +
+                             5000u) / 10000u);
+}
+
+/* Converts n samples of one row, starting at column x, into that row's writer pixels (no
+ * anti-aliasing). For BIT1, x is a multiple of 8 (segments start at multiples of 256). */
+static void convert(const pipeline *p, uint32_t x, const mandel_fields *at, uint32_t n,
+                    uint8_t *row)
+{
+    switch (p->layout) {
+    case MANDEL_PIXELS_BIT1: {
+        /* Rendered with one iteration more than asked (render_limit): a count above the
+         * user's limit means |z_n| stayed below 2 for every n up to it. */
+        /* Two passes a chunk, both in forms GCC vectorises or keeps branch-free: one flag
+         * byte (0 or 1) a pixel, then 8 flags at a time into one byte, pixel 0 in the top
+         * bit. The multiply moves flag byte b to bit 63 - b: the partial products land on
+         * distinct bits, so nothing carries into the top byte. (size_t indices: with
+         * uint32_t ones, GCC cannot prove the loads contiguous and emulates a gather.) */
+        uint32_t const limit = p->color.max_iter;
+        uint8_t *const out = row + x / 8;
+        uint8_t flag[256];
+        for (size_t i = 0; i < n; i += sizeof flag) {
+            const uint32_t *const src = at->counts + i;
+            size_t const m = n - i < sizeof flag ? n - i : sizeof flag;
+            for (size_t k = 0; k < m; k++) flag[k] = src[k] > limit;
+            for (size_t k = m; k % 8 != 0; k++) flag[k] = 0;
+            for (size_t k = 0; k < m; k += 8) {
+                uint64_t eight;
+                memcpy(&eight, flag + k, sizeof eight);
+                out[(i + k) / 8] = (uint8_t)((eight * UINT64_C(0x8040201008040201)) >> 56);
+            }
+        }
+        break;
+    }
+    case MANDEL_PIXELS_U32: memcpy(row + (size_t)x * 4, at->counts, (size_t)n * 4); break;
+    case MANDEL_PIXELS_F32:
+        memcpy(row + (size_t)x * 4, p->npy == NPY_SMOOTH ? at->smooth : at->distance,
+               (size_t)n * 4);
+        break;
+    case MANDEL_PIXELS_RGB8: colour(p, at, n, row + (size_t)x * 3); break;
+    case MANDEL_PIXELS_GRAY8: {
+        uint8_t rgb[3 * 256];
+        for (uint32_t i = 0; i < n; i += 256) {
+            uint32_t const m = n - i < 256 ? n - i : 256;
+            mandel_fields const part = {at->counts + i, at->smooth ? at->smooth + i : NULL,
+                                        at->distance ? at->distance + i : NULL, 0, 0};
+            colour(p, &part, m, rgb);
+            luma(rgb, m, row + x + i);
+        }
+        break;
+    }
+    }
+}
+
+/* Bytes of one row of RGB samples (aa > 1). */
+static size_t sample_row_bytes(const pipeline *p) { return (size_t)p->width * p->aa * 3; }
+
+/* The ctx's sink: runs on worker threads, each on its own segment of the band. */
+static void sink(void *user, mandel_rect piece, const mandel_fields *at)
+{
+    const pipeline *const p = user;
+    for (uint32_t r = 0; r < piece.height; r++) {
+        size_t const off = (size_t)r * at->stride;
+        mandel_fields const row = {at->counts + off, at->smooth ? at->smooth + off : NULL,
+                                   at->distance ? at->distance + off : NULL, 0, 0};
+        if (p->aa > 1)
+            colour(p, &row, piece.width,
+                   p->samples + (size_t)(piece.y + r) * sample_row_bytes(p) + (size_t)piece.x * 3);
+        else
+            convert(p, piece.x, &row, piece.width,
+                    p->pixels + (size_t)(piece.y + r) * p->row_bytes);
+    }
+}
+
+/* With aa > 1: averages `rows` picture rows of samples into writer pixels. */
+static void reduce(pipeline *p, uint32_t rows)
+{
+    size_t const stride = sample_row_bytes(p);
+    for (uint32_t r = 0; r < rows; r++) {
+        uint8_t *const out = p->pixels + (size_t)r * p->row_bytes;
+        const uint8_t *const src = p->samples + (size_t)r * p->aa * stride;
+        if (p->layout == MANDEL_PIXELS_RGB8) {
+            mandel_color_downsample(src, stride, p->aa, p->width, out);
+            continue;
+        }
+        uint8_t rgb[3 * 256];
+        for (uint32_t x = 0; x < p->width; x += 256) {
+            uint32_t const m = p->width - x < 256 ? p->width - x : 256;
+            mandel_color_downsample(src + (size_t)x * p->aa * 3, stride, p->aa, m, rgb);
+            luma(rgb, m, out + x);
+        }
+    }
+}
+
+/* Chooses the layout, what the render must compute, the band and the buffers' bytes
+ * (p->need) for a picture of `spec` (prepared) into rows of `layout`. */
+static void plan(pipeline *p, const mandel_spec *spec, mandel_pixels layout)
+{
+    p->view = spec->view;
+    p->color = spec->colors;
+    p->by = spec->by;
+    p->npy = spec->npy;
+    p->aa = spec->aa;
+    p->width = spec->width;
+    p->height = spec->height;
+    p->layout = layout;
+    bool const colours = colour_layout(p->layout);
+    p->want_smooth = (colours && p->by != COLOR_BY_COUNT && p->by != COLOR_BY_DISTANCE) ||
+                     (!colours && p->npy == NPY_SMOOTH && p->layout == MANDEL_PIXELS_F32);
+    p->want_distance = (colours && p->by == COLOR_BY_DISTANCE) ||
+                       (p->layout == MANDEL_PIXELS_F32 && p->npy == NPY_DISTANCE);
+    if (colours && p->by == COLOR_BY_HISTOGRAM) p->color.mapping = MANDEL_MAP_HISTOGRAM;
+    if (colours && p->by == COLOR_BY_LOG) p->color.mapping = MANDEL_MAP_LOG;
+    p->whole_field = colours && p->by != COLOR_BY_DISTANCE &&
+                     (p->color.mapping == MANDEL_MAP_RANGE ||
+                      p->color.mapping == MANDEL_MAP_HISTOGRAM || p->color.mapping == MANDEL_MAP_LOG);
+    uint32_t const max_iter = p->color.max_iter;
+    /* A count equal to the limit cannot tell "escaped at the last iteration" from "never
+     * escaped". A bitmap must tell them apart (the Benchmarks Game sets the bit when
+     * |z_N| <= 2), so PBM asks for one iteration more. */
+    p->render_limit = max_iter;
+    if (p->layout == MANDEL_PIXELS_BIT1 && max_iter < UINT32_MAX) p->render_limit = max_iter + 1;
+
+    uint64_t const w = p->width, h = p->height, aa = p->aa;
+    uint64_t const band_samples = BAND_PIXELS / (aa * aa) ? BAND_PIXELS / (aa * aa) : 1;
+    p->band_rows = (uint32_t)(band_samples / w ? band_samples / w : 1);
+    if (p->band_rows > h) p->band_rows = (uint32_t)h;
+    p->row_bytes = mandel_pixels_row_bytes(p->layout, p->width);
+    /* Fields hold samples: aa*aa of them a pixel; counts always, values when wanted. */
+    uint64_t const field = w * aa * aa * (p->whole_field ? h : p->band_rows);
+    uint64_t const per_sample = 4 + (p->want_smooth ? 4 : 0) + (p->want_distance ? 4 : 0);
+    uint64_t const sample_bytes = aa > 1 ? w * aa * aa * p->band_rows * 3 : 0;
+    uint64_t const pixel_bytes = (uint64_t)p->row_bytes * p->band_rows;
+    p->need = field * per_sample + sample_bytes + pixel_bytes;
+}
+
+/* The buffers of the plan take their part of the ctx's one limit (MANDEL_OPT_MAX_MEMORY),
+ * and the renders may allocate the rest: a picture whose buffers exceed it is refused with
+ * the bytes it needs. */
+static int check_memory(mandel_ctx *ctx, const mandel_spec *spec, const pipeline *p)
+{
+    FAIL_IF(ctx, p->need >= ctx->max_memory, MANDEL_ETOOBIG,
+            "a %llux%llu picture with palette '%s' needs %llu bytes of memory; the limit is "
+            "%llu (half the RAM)", (unsigned long long)p->width, (unsigned long long)p->height,
+            spec_palette_name(spec), (unsigned long long)p->need,
+            (unsigned long long)ctx->max_memory);
+    return MANDEL_OK;
+}
+
+/* The layout of rows a picture of `spec` in `format` is made of. */
+static mandel_pixels format_layout(const mandel_spec *spec, mandel_format format)
+{
+    mandel_pixels const layout = mandel_format_pixels(format);
+    return layout == MANDEL_PIXELS_U32 && spec->npy != NPY_COUNTS ? MANDEL_PIXELS_F32 : layout;
+}
+
+int mandel_spec_check(mandel_spec *spec, mandel_format format)
+{
+    if (spec == NULL) return MANDEL_EINVAL;
+    ctx_clear(spec->ctx);
+    FAIL_IF(spec->ctx, mandel_format_pixels(format) == 0, MANDEL_EFORMAT, "unknown format %d",
+            (int)format);
+    CHECK(spec_prepare(spec, (int)format, false));
+    pipeline p;
+    memset(&p, 0, sizeof p);
+    plan(&p, spec, format_layout(spec, format));
+    return check_memory(spec->ctx, spec, &p);
+}
+
+static int allocate(pipeline *p)
+{
+    uint64_t const w = p->width, h = p->height, aa = p->aa;
+    uint64_t const field = w * aa * aa * (p->whole_field ? h : p->band_rows);
+    p->counts = ctx_alloc(p->ctx, (size_t)field * 4);
+    p->smooth = p->want_smooth ? ctx_alloc(p->ctx, (size_t)field * 4) : NULL;
+    p->distance = p->want_distance ? ctx_alloc(p->ctx, (size_t)field * 4) : NULL;
+    p->pixels = ctx_alloc(p->ctx, p->row_bytes * p->band_rows);
+    p->samples = aa > 1 ? ctx_alloc(p->ctx, (size_t)(w * aa * aa * p->band_rows * 3)) : NULL;
+    FAIL_IF(p->ctx, p->counts == NULL || p->pixels == NULL || (aa > 1 && p->samples == NULL) ||
+            (p->want_smooth && p->smooth == NULL) || (p->want_distance && p->distance == NULL),
+            MANDEL_ENOMEM, "out of memory: %llu bytes needed", (unsigned long long)p->need);
+    return MANDEL_OK;
+}
+
+static void release(pipeline *p)
+{
+    ctx_free(p->ctx, p->counts);
+    ctx_free(p->ctx, p->smooth);
+    ctx_free(p->ctx, p->distance);
+    ctx_free(p->ctx, p->pixels);
+    ctx_free(p->ctx, p->samples);
+}
+
+/* The fields from sample `offset` on. */
+static mandel_fields fields_at(const pipeline *p, size_t offset, size_t stride, size_t capacity)
+{
+    return (mandel_fields){p->counts + offset, p->smooth ? p->smooth + offset : NULL,
+                           p->distance ? p->distance + offset : NULL, stride, capacity};
+}
+
+/* The ctx's progress during a band: the caller's callback told of the whole picture. */
+static int band_progress(void *user, mandel_phase phase, uint64_t done, uint64_t total)
+{
+    const pipeline *const p = user;
+    if (phase == MANDEL_PHASE_PIXELS) {
+        done += p->done_before;
+        total = p->total;
+    }
+    if (p->phase_fn != NULL) return p->phase_fn(p->progress_user, phase, done, total);
+    if (p->plain_fn != NULL)
+        return p->plain_fn(p->progress_user, phase == MANDEL_PHASE_PIXELS ? done : p->done_before,
+                           p->total);
+    return 0;
+}
+
+/* Tells the caller's phase callback of the rows written; non-zero: cancelled. */
+static int write_progress(const pipeline *p)
+{
+    if (p->phase_fn == NULL) return 0;
+    return p->phase_fn(p->progress_user, MANDEL_PHASE_WRITE, p->rows_out, p->height);
+}
+
+/* Renders picture rows y..y+rows-1 (their aa*rows sample rows) into the fields from sample
+ * `offset` on. */
+static int render_rows(pipeline *p, uint32_t y, uint32_t rows, size_t offset)
+{
+    uint32_t const sw = p->width * p->aa;
+    mandel_rect const rect = {0, y * p->aa, sw, rows * p->aa};
+    p->done_before = (uint64_t)rect.y * sw;
+    mandel_fields const f = fields_at(p, offset, sw, (size_t)rect.height * sw);
+    CHECK(mandel_render_fields(p->ctx, p->view, p->render_limit, rect, &f));
+    mandel_stats last;
+    mandel_ctx_stats(p->ctx, &last);
+    double const seconds = p->sum.seconds;
+    uint64_t const pixels = p->sum.pixels, iterations = p->sum.iterations;
+    mandel_stats const deep = p->sum;
+    p->sum = last;
+    p->sum.seconds += seconds;
+    p->sum.pixels += pixels;
+    p->sum.iterations += iterations;
+    p->sum.orbit_seconds += deep.orbit_seconds;
+    p->sum.bla_seconds += deep.bla_seconds;
+    p->sum.bla_skips += deep.bla_skips;
+    p->sum.bla_iterations += deep.bla_iterations;
+    p->sum.exact_steps += deep.exact_steps;
+    p->sum.rebases += deep.rebases;
+    return MANDEL_OK;
+}
+
+/* Hands a band to the writer, telling the progress callback before and after. */
+static int write_rows(pipeline *p, mandel_image *image, uint32_t rows)
+{
+    FAIL_IF(p->ctx, write_progress(p) != 0, MANDEL_ECANCELED, "cancelled");
+    int const err = mandel_image_write_rows(image, p->pixels, rows);
+    if (err != MANDEL_OK) {
+        /* the image's failure, told on the ctx that asked for the picture */
+        if (image->ctx != p->ctx) ctx_fail(p->ctx, err, "%s", mandel_errmsg(image->ctx));
+        return err;
+    }
+    p->rows_out += rows;
+    FAIL_IF(p->ctx, write_progress(p) != 0, MANDEL_ECANCELED, "cancelled");
+    return MANDEL_OK;
+}
+
+/* Whole-field colourings: what they need to know about the field before colouring it. */
+static void survey(pipeline *p, size_t n)
+{
+    switch (p->color.mapping) {
+    case MANDEL_MAP_HISTOGRAM: mandel_color_histogram(&p->color, p->smooth, n); break;
+    case MANDEL_MAP_LOG: {
+        /* The range of the escaped values: the interior would stretch it to the limit. */
+        double lo = INFINITY, hi = -INFINITY;
+        for (size_t i = 0; i < n; i++) {
+            double const v = p->smooth[i];
+            if (!(v < p->color.max_iter)) continue;
+            lo = v < lo ? v : lo;
+            hi = v > hi ? v : hi;
+        }
+        p->color.lo = lo <= hi ? lo : 0;
+        p->color.hi = lo <= hi ? hi : 0;
+        break;
+    }
+    default:
+        if (p->by == COLOR_BY_COUNT)
+            mandel_color_range(&p->color, p->counts, n);
+        else
+            mandel_color_range_values(&p->color, p->smooth, n);
+        break;
+    }
+}
+
+/* The whole field is known: survey it, then colour it band by band into the image. */
+static int colour_field(pipeline *p, mandel_image *image)
+{
+    uint32_t const w = p->width, h = p->height;
+    size_t const sw = (size_t)w * p->aa; /* samples a row */
+    survey(p, sw * h * p->aa);
+    for (uint32_t y = 0; y < h; y += p->band_rows) {
+        uint32_t const rows = h - y < p->band_rows ? h - y : p->band_rows;
+        size_t const band = (size_t)y * p->aa * sw;
+        for (uint32_t r = 0; r < rows * p->aa; r++) {
+            mandel_fields const at = fields_at(p, band + r * sw, sw, sw);
+            if (p->aa > 1)
+                colour(p, &at, (uint32_t)sw, p->samples + r * sample_row_bytes(p));
+            else
+                convert(p, 0, &at, w, p->pixels + r * p->row_bytes);
+        }
+        if (p->aa > 1) reduce(p, rows);
+        CHECK(write_rows(p, image, rows));
+    }
+    return MANDEL_OK;
+}
+
+/* Renders the whole view into `image`. */
+static int run(pipeline *p, mandel_image *image)
+{
+    uint32_t const h = p->height;
+    size_t const sw = (size_t)p->width * p->aa; /* samples a row */
+    p->total = (uint64_t)sw * h * p->aa;
+    if (!p->whole_field) {
+        int err = MANDEL_OK;
+        mandel_ctx_set_sink(p->ctx, sink, p);
+        for (uint32_t y = 0; y < h && err == MANDEL_OK; y += p->band_rows) {
+            uint32_t const rows = h - y < p->band_rows ? h - y : p->band_rows;
+            err = render_rows(p, y, rows, 0);
+            if (err == MANDEL_OK && p->aa > 1) reduce(p, rows);
+            if (err == MANDEL_OK) err = write_rows(p, image, rows);
+        }
+        return err; /* picture() puts the caller's sink back */
+    }
+    for (uint32_t y = 0; y < h; y += p->band_rows) {
+        uint32_t const rows = h - y < p->band_rows ? h - y : p->band_rows;
+        CHECK(render_rows(p, y, rows, (size_t)y * p->aa * sw));
+    }
+    return colour_field(p, image);
+}
+
+/* mandel_picture_colour: the saved data (counts, smooth values or distances, as the spec's
+ * --npy says) into the whole-field buffers, checked against the spec first. */
+static int colour_data(pipeline *p, const mandel_npy *npy)
+{
+    const void *data;
+    int is_float;
+    uint32_t w, h;
+    mandel_npy_get(npy, &w, &h, &is_float, &data, NULL);
+    npy_data const kind = p->npy;
+    FAIL_IF(p->ctx, w != p->width || h != p->height, MANDEL_EINVAL,
+            "the data holds %ux%u values, not the %ux%u of --size", w, h, p->width, p->height);
+    FAIL_IF(p->ctx, is_float != (kind != NPY_COUNTS), MANDEL_EFORMAT,
+            "the data holds %s, but its command line says --npy %s",
+            is_float ? "float32" : "uint32",
+            kind == NPY_COUNTS ? "counts" : kind == NPY_SMOOTH ? "smooth" : "distance");
+    FAIL_IF(p->ctx, p->aa > 1, MANDEL_EINVAL, "--aa: saved data cannot be anti-aliased");
+    FAIL_IF(p->ctx, (kind == NPY_DISTANCE) != (p->by == COLOR_BY_DISTANCE), MANDEL_EINVAL,
+            "the data holds %s: colour it with --color %s",
+            kind == NPY_DISTANCE ? "distances" : "iteration values",
+            kind == NPY_DISTANCE ? "distance" : "smooth, count, histogram or log");
+    /* Counts have no fraction: smooth colouring of counts is count colouring; smooth values
+     * are all there is of smooth data. */
+    if (kind == NPY_COUNTS && p->by == COLOR_BY_SMOOTH) p->by = COLOR_BY_COUNT;
+    if (kind == NPY_SMOOTH && p->by == COLOR_BY_COUNT) p->by = COLOR_BY_SMOOTH;
+    p->color.mapping = p->by == COLOR_BY_HISTOGRAM ? MANDEL_MAP_HISTOGRAM
+                     : p->by == COLOR_BY_LOG       ? MANDEL_MAP_LOG
+                                                   : p->color.mapping;
+    size_t const n = (size_t)w * h;
+    p->whole_field = true;
+    p->band_rows = BAND_PIXELS / w ? BAND_PIXELS / w : 1;
+    if (p->band_rows > h) p->band_rows = h;
+    /* Every colouring reads counts; the value colourings read smooth values, which counts
+     * stand in for when that is what was saved. */
+    p->counts = ctx_alloc(p->ctx, n * 4);
+    p->smooth = ctx_alloc(p->ctx, n * 4);
+    p->distance = kind == NPY_DISTANCE ? ctx_alloc(p->ctx, n * 4) : NULL;
+    p->pixels = ctx_alloc(p->ctx, p->row_bytes * p->band_rows);
+    FAIL_IF(p->ctx, p->counts == NULL || p->smooth == NULL || p->pixels == NULL ||
+            (kind == NPY_DISTANCE && p->distance == NULL), MANDEL_ENOMEM,
+            "out of memory for a %ux%u picture", w, h);
+    const uint32_t *const u = data;
+    const float *const f = data;
+    uint32_t const limit = p->color.max_iter;
+    for (size_t i = 0; i < n; i++) {
+        switch (kind) {
+        case NPY_COUNTS:
+            p->counts[i] = u[i];
+            p->smooth[i] = (float)u[i];
+            break;
+        case NPY_SMOOTH:
+            p->smooth[i] = f[i];
+            p->counts[i] = f[i] >= (float)limit ? limit : (uint32_t)(f[i] > 1 ? f[i] : 1);
+            break;
+        case NPY_DISTANCE:
+            p->distance[i] = f[i];
+            p->counts[i] = f[i] > 0 ? 1 : limit;
+            p->smooth[i] = (float)p->counts[i];
+            break;
+        }
+    }
+    return MANDEL_OK;
+}
+
+/* What mandel_picture_write and _colour share: the checks of the image against the spec,
+ * the plan, the memory, and the ctx's progress callback wrapped for the whole picture (its
+ * own restored, and its sink and memory limit, when done). */
+static int picture(mandel_ctx *ctx, mandel_spec *spec, const mandel_npy *npy,
+                   mandel_image *image)
+{
+    if (ctx == NULL || spec == NULL || image == NULL) return MANDEL_EINVAL;
+    ctx_clear(ctx);
+    bool const from_data = npy != NULL;
+    FAIL_IF(ctx, image->width != spec->width || image->height != spec->height, MANDEL_EINVAL,
+            "the image is %ux%u, the picture %ux%u", image->width, image->height, spec->width,
+            spec->height);
+    int err = spec_prepare(spec, (int)image->format, from_data);
+    if (err != MANDEL_OK) {
+        if (spec->ctx != ctx) ctx_fail(ctx, err, "%s", mandel_errmsg(spec->ctx));
+        return err;
+    }
+    mandel_pixels const layout = mandel_image_pixels(image);
+    FAIL_IF(ctx, !from_data && layout != format_layout(spec, image->format), MANDEL_EINVAL,
+            "the image holds %s values, the picture --npy %s",
+            layout == MANDEL_PIXELS_U32 ? "uint32" : "float32",
+            spec->given[SPEC_NPY] ? spec->given[SPEC_NPY] : "counts");
+    CHECK(mandel_spec_apply(spec, ctx));
+    pipeline p;
+    memset(&p, 0, sizeof p);
+    p.ctx = ctx;
+    plan(&p, spec, layout);
+    if (!from_data) CHECK(check_memory(ctx, spec, &p));
+    /* The caller's settings, put back however it ends. */
+    uint64_t const max_memory = ctx->max_memory;
+    mandel_ctx const saved = *ctx;
+    p.phase_fn = ctx->phase_progress;
+    p.plain_fn = ctx->progress;
+    p.progress_user = p.phase_fn != NULL ? ctx->phase_progress_user : ctx->progress_user;
+    if (!from_data) ctx->max_memory = max_memory - p.need;
+    mandel_ctx_set_phase_progress(ctx, band_progress, &p);
+    err = from_data ? colour_data(&p, npy) : allocate(&p);
+    if (err == MANDEL_OK) err = from_data ? colour_field(&p, image) : run(&p, image);
+    ctx->max_memory = max_memory;
+    ctx->phase_progress = saved.phase_progress;
+    ctx->phase_progress_user = saved.phase_progress_user;
+    ctx->progress = saved.progress;
+    ctx->progress_user = saved.progress_user;
+    ctx->sink = saved.sink;
+    ctx->sink_user = saved.sink_user;
+    if (!from_data && err == MANDEL_OK) ctx->stats = p.sum;
+    release(&p);
+    if (err == MANDEL_OK) ctx_clear(ctx);
+    return err;
+}
+
+int mandel_picture_write(mandel_ctx *ctx, mandel_spec *spec, mandel_image *image)
+{
+    return picture(ctx, spec, NULL, image);
+}
+
+int mandel_picture_colour(mandel_ctx *ctx, mandel_spec *spec, const mandel_npy *npy,
+                          mandel_image *image)
+{
+    if (npy == NULL) return MANDEL_EINVAL;
+    return picture(ctx, spec, npy, image);
+}
