@@ -2,6 +2,10 @@
  * server/query.c - the query strings of /tile and /render: decoded, split and validated
  * before anything is computed.
  *
+ * The values are the library's to parse (mandel_spec_set_untrusted: the CLI's grammar,
+ * picture options only); the server adds its stricter limits (sizes, iterations, digits,
+ * aa, samples) on top.
+ *
  * Invariant: a query that parses holds only values inside the server's limits, each
  * parameter at most once and none the route does not know; everything else is refused
  * with one line naming the parameter. This is the code strangers' bytes reach first, so it
@@ -11,7 +15,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,38 +60,6 @@ static bool decode(const char *src, size_t len, char *dst)
     return true;
 }
 
-/* A decimal number as the library's view parser takes it: [+-]digits[.digits][e[+-]digits]. */
-static bool is_decimal(const char *s)
-{
-    if (*s == '+' || *s == '-') s++;
-    size_t digits = 0;
-    while (*s >= '0' && *s <= '9') s++, digits++;
-    if (*s == '.') {
-        s++;
-        while (*s >= '0' && *s <= '9') s++, digits++;
-    }
-    if (digits == 0) return false;
-    if (*s == 'e' || *s == 'E') {
-        s++;
-        if (*s == '+' || *s == '-') s++;
-        size_t exp_digits = 0;
-        while (*s >= '0' && *s <= '9') s++, exp_digits++;
-        if (exp_digits == 0 || exp_digits > 9) return false;
-    }
-    return *s == '\0';
-}
-
-static bool parse_u32(const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
-{
-    if (*s < '0' || *s > '9') return false;
-    errno = 0;
-    char *end;
-    unsigned long long const v = strtoull(s, &end, 10);
-    if (errno != 0 || *end != '\0' || v < lo || v > hi) return false;
-    *out = (uint32_t)v;
-    return true;
-}
-
 static bool parse_i64(const char *s, int64_t lo, int64_t hi, int64_t *out)
 {
     const char *d = s + (*s == '-');
@@ -101,28 +72,6 @@ static bool parse_i64(const char *s, int64_t lo, int64_t hi, int64_t *out)
     return true;
 }
 
-static bool parse_double(const char *s, double *out)
-{
-    if (!is_decimal(s)) return false;
-    errno = 0;
-    char *end;
-    double const v = strtod(s, &end);
-    if (*end != '\0' || !isfinite(v)) return false;
-    *out = v;
-    return true;
-}
-
-/* "A,B" split in place at the only comma. */
-static bool split_pair(char *s, char **a, char **b)
-{
-    char *const comma = strchr(s, ',');
-    if (comma == NULL || strchr(comma + 1, ',') != NULL) return false;
-    *comma = '\0';
-    *a = s;
-    *b = comma + 1;
-    return true;
-}
-
 static int find_word(const char *s, const char *const *words, int n)
 {
     for (int i = 0; i < n; i++)
@@ -131,36 +80,11 @@ static int find_word(const char *s, const char *const *words, int n)
 }
 
 static const char *const data_names[] = {"counts", "smooth", "distance"};
-static const char *const color_names[] = {"count", "smooth", "histogram", "log", "distance"};
 
-/* The parameters, and the routes that take each. */
-enum {
-    P_CENTER, P_RADIUS, P_ZOOM, P_SIZE, P_ITER, P_FORMULA, P_POWER, P_JULIA, P_TILE, P_DATA,
-    P_NPY, P_FORMAT, P_AA, P_PALETTE, P_COLOR, P_PERIOD, P_OFFSET, P_INTERIOR, P_COUNT
-};
-static const struct {
-    const char *name;
-    int routes;
-} params[P_COUNT] = {
-    [P_CENTER] = {"center", SERVE_ROUTE_TILE | SERVE_ROUTE_RENDER | SERVE_ROUTE_PROGRESS},
-    [P_RADIUS] = {"radius", SERVE_ROUTE_TILE | SERVE_ROUTE_RENDER | SERVE_ROUTE_PROGRESS},
-    [P_ZOOM] = {"zoom", SERVE_ROUTE_TILE | SERVE_ROUTE_RENDER | SERVE_ROUTE_PROGRESS},
-    [P_SIZE] = {"size", SERVE_ROUTE_TILE | SERVE_ROUTE_RENDER | SERVE_ROUTE_PROGRESS},
-    [P_ITER] = {"iterations", SERVE_ROUTE_TILE | SERVE_ROUTE_RENDER | SERVE_ROUTE_PROGRESS},
-    [P_FORMULA] = {"formula", SERVE_ROUTE_TILE | SERVE_ROUTE_RENDER | SERVE_ROUTE_PROGRESS},
-    [P_POWER] = {"power", SERVE_ROUTE_TILE | SERVE_ROUTE_RENDER | SERVE_ROUTE_PROGRESS},
-    [P_JULIA] = {"julia", SERVE_ROUTE_TILE | SERVE_ROUTE_RENDER | SERVE_ROUTE_PROGRESS},
-    [P_TILE] = {"tile", SERVE_ROUTE_TILE},
-    [P_DATA] = {"data", SERVE_ROUTE_TILE},
-    [P_NPY] = {"npy", SERVE_ROUTE_RENDER},
-    [P_FORMAT] = {"format", SERVE_ROUTE_RENDER},
-    [P_AA] = {"aa", SERVE_ROUTE_RENDER},
-    [P_PALETTE] = {"palette", SERVE_ROUTE_RENDER},
-    [P_COLOR] = {"color", SERVE_ROUTE_RENDER},
-    [P_PERIOD] = {"palette-period", SERVE_ROUTE_RENDER},
-    [P_OFFSET] = {"palette-offset", SERVE_ROUTE_RENDER},
-    [P_INTERIOR] = {"interior", SERVE_ROUTE_RENDER},
-};
+/* The options of a view: the spec's names /tile and /api/progress take (/render takes
+ * every picture option of the spec). */
+static const char *const tile_options[] = {"center", "centre", "radius", "zoom", "size",
+                                           "iterations", "formula", "power", "julia"};
 
 /* Quotes at most 40 characters of stranger's text in an error line. */
 static const char *quote(const char *s, char *buf, size_t size)
@@ -173,130 +97,113 @@ static const char *quote(const char *s, char *buf, size_t size)
     return buf;
 }
 
-static bool value(serve_query *q, int p, char *v, const serve_limits *lim, char *why)
+/* The server's own parameters: tile, data (/tile) and format (/render). */
+static bool own_value(serve_query *q, const char *name, char *v, char *why)
 {
     char shown[64];
-    const char *const name = params[p].name;
-    char *a, *b;
-    uint32_t u;
-    double d;
-    switch (p) {
-    case P_CENTER:
-        if (!split_pair(v, &a, &b) || !is_decimal(a) || !is_decimal(b))
-            return fail(why, "%s: '%s' is not two decimal numbers RE,IM", name,
-                        quote(v, shown, sizeof shown));
-        if (strlen(a) > lim->max_digits || strlen(b) > lim->max_digits)
-            return fail(why, "%s: a coordinate longer than %" PRIu32 " characters", name,
-                        lim->max_digits);
-        q->center_re = a;
-        q->center_im = b;
-        return true;
-    case P_RADIUS:
-    case P_ZOOM:
-        if (!is_decimal(v) || v[0] == '-' || strspn(v, "+0.") == strcspn(v, "eE"))
-            return fail(why, "%s: '%s' is not a positive decimal number", name,
-                        quote(v, shown, sizeof shown));
-        if (strlen(v) > lim->max_digits)
-            return fail(why, "%s: longer than %" PRIu32 " characters", name, lim->max_digits);
-        *(p == P_RADIUS ? &q->radius : &q->zoom) = v;
-        return true;
-    case P_SIZE: {
-        char *const x = strchr(v, 'x');
-        if (x != NULL) *x = '\0';
-        if (x == NULL || !parse_u32(v, 1, lim->max_side, &q->width) ||
-            !parse_u32(x + 1, 1, lim->max_side, &q->height))
-            return fail(why, "%s: not WxH with sides 1..%" PRIu32, name, lim->max_side);
+    if (strcmp(name, "tile") == 0) {
+        char *const comma = strchr(v, ',');
+        if (comma != NULL) *comma = '\0';
+        if (comma == NULL || !parse_i64(v, -1000000000, 1000000000, &q->tile_x) ||
+            !parse_i64(comma + 1, -1000000000, 1000000000, &q->tile_y))
+            return fail(why, "tile: not two integers TX,TY within +-1e9");
         return true;
     }
-    case P_ITER:
-        if (!parse_u32(v, 1, lim->max_iterations, &q->iterations))
-            return fail(why, "%s: not an integer 1..%" PRIu32, name, lim->max_iterations);
-        return true;
-    case P_FORMULA:
-        for (int f = 0; f < MANDEL_FORMULA_COUNT; f++)
-            if (strcmp(v, mandel_formula_name((mandel_formula)f)) == 0) {
-                q->formula = f;
-                return true;
-            }
-        return fail(why, "%s: unknown formula '%s' (mandelbrot, burning-ship, tricorn)", name,
-                    quote(v, shown, sizeof shown));
-    case P_POWER:
-        if (!parse_u32(v, 2, 64, &u)) return fail(why, "%s: not an integer 2..64", name);
-        q->power = (int)u;
-        return true;
-    case P_JULIA:
-        if (!split_pair(v, &a, &b) || !parse_double(a, &q->julia_re) ||
-            !parse_double(b, &q->julia_im))
-            return fail(why, "%s: not two finite numbers RE,IM", name);
-        q->julia = true;
-        return true;
-    case P_TILE:
-        if (!split_pair(v, &a, &b) || !parse_i64(a, -1000000000, 1000000000, &q->tile_x) ||
-            !parse_i64(b, -1000000000, 1000000000, &q->tile_y))
-            return fail(why, "%s: not two integers TX,TY within +-1e9", name);
-        return true;
-    case P_DATA:
-    case P_NPY:
+    if (strcmp(name, "data") == 0) {
         if ((q->data = find_word(v, data_names, 3)) < 0)
-            return fail(why, "%s: unknown data '%s' (counts, smooth, distance)", name,
-                        quote(v, shown, sizeof shown));
-        return true;
-    case P_FORMAT:
-        if (strcmp(v, "png") == 0) q->format = MANDEL_FORMAT_PNG;
-        else if (strcmp(v, "jpg") == 0 || strcmp(v, "jpeg") == 0) q->format = MANDEL_FORMAT_JPEG;
-        else if (strcmp(v, "npy") == 0) q->format = MANDEL_FORMAT_NPY;
-        else return fail(why, "%s: unknown format '%s' (png, jpg, npy)", name,
-                         quote(v, shown, sizeof shown));
-        return true;
-    case P_AA:
-        if (!parse_u32(v, 1, lim->max_aa, &q->aa))
-            return fail(why, "%s: not an integer 1..%" PRIu32, name, lim->max_aa);
-        return true;
-    case P_PALETTE: {
-        int index;
-        if (mandel_palette_find(v, &index) != MANDEL_OK)
-            return fail(why, "%s: unknown palette '%s' (see /api/info)", name,
+            return fail(why, "data: unknown data '%s' (counts, smooth, distance)",
                         quote(v, shown, sizeof shown));
         return true;
     }
-    case P_COLOR:
-        if (find_word(v, color_names, 5) < 0)
-            return fail(why, "%s: unknown mode '%s' (smooth, count, histogram, log, distance)",
-                        name, quote(v, shown, sizeof shown));
-        return true;
-    case P_PERIOD:
-        if (!parse_double(v, &d) || !(d > 0) || d > 1e6)
-            return fail(why, "%s: not a number above 0 and at most 1e6", name);
-        return true;
-    case P_OFFSET:
-        if (!parse_double(v, &d) || !(d >= 0 && d <= 1))
-            return fail(why, "%s: not a number 0..1", name);
-        return true;
-    case P_INTERIOR:
-        if (strlen(v) != 7 || v[0] != '#' || strspn(v + 1, "0123456789abcdefABCDEF") != 6)
-            return fail(why, "%s: not a colour #rrggbb", name);
-        return true;
-    default:
-        return fail(why, "%s: unknown parameter", name);
+    /* format */
+    if (strcmp(v, "png") == 0) q->format = MANDEL_FORMAT_PNG;
+    else if (strcmp(v, "jpg") == 0 || strcmp(v, "jpeg") == 0) q->format = MANDEL_FORMAT_JPEG;
+    else if (strcmp(v, "npy") == 0) q->format = MANDEL_FORMAT_NPY;
+    else return fail(why, "format: unknown format '%s' (png, jpg, npy)",
+                     quote(v, shown, sizeof shown));
+    return true;
+}
+
+/* A spec option from the query: the server's stricter limit on the length of numbers,
+ * then the library's grammar and its refusal of everything but picture options. */
+static bool spec_value(serve_query *q, const char *name, const char *v, const serve_limits *lim,
+                       char *why)
+{
+    if (strcmp(name, "center") == 0 || strcmp(name, "centre") == 0) {
+        const char *const comma = strchr(v, ',');
+        size_t const re = comma ? (size_t)(comma - v) : strlen(v);
+        if (re > lim->max_digits || (comma && strlen(comma + 1) > lim->max_digits))
+            return fail(why, "center: a coordinate longer than %" PRIu32 " characters",
+                        lim->max_digits);
+    } else if ((strcmp(name, "radius") == 0 || strcmp(name, "zoom") == 0) &&
+               strlen(v) > lim->max_digits) {
+        return fail(why, "%s: longer than %" PRIu32 " characters", name, lim->max_digits);
     }
+    if (mandel_spec_set_untrusted(q->spec, name, v) != MANDEL_OK)
+        return fail(why, "%s", mandel_errmsg(q->ctx));
+    return true;
+}
+
+/* The view of q from its spec: the fields /tile renders and keys by. */
+static bool view_fields(serve_query *q, const serve_limits *lim, char *why)
+{
+    uint32_t aa;
+    mandel_spec_geometry(q->spec, &q->width, &q->height, &aa, &q->iterations);
+    q->aa = aa;
+    if (q->width > lim->max_side || q->height > lim->max_side)
+        return fail(why, "size: not WxH with sides 1..%" PRIu32, lim->max_side);
+    if (q->iterations > lim->max_iterations)
+        return fail(why, "iterations: not an integer 1..%" PRIu32, lim->max_iterations);
+    if (q->aa > lim->max_aa) return fail(why, "aa: not an integer 1..%" PRIu32, lim->max_aa);
+    const char *const center = mandel_spec_get(q->spec, "center");
+    free(q->text);
+    q->text = strdup(center != NULL ? center : "-0.75,0");
+    if (q->text == NULL) return fail(why, "query: out of memory");
+    char *const comma = strchr(q->text, ','); /* the spec checked it holds one */
+    *comma = '\0';
+    q->center_re = q->text;
+    q->center_im = comma + 1;
+    q->zoom = mandel_spec_get(q->spec, "zoom");
+    q->radius = mandel_spec_get(q->spec, "radius");
+    if (q->radius == NULL && q->zoom == NULL) q->radius = "1.25";
+    const char *const formula = mandel_spec_get(q->spec, "formula");
+    for (int f = 0; formula != NULL && f < MANDEL_FORMULA_COUNT; f++)
+        if (strcmp(formula, mandel_formula_name((mandel_formula)f)) == 0) q->formula = f;
+    const char *const power = mandel_spec_get(q->spec, "power");
+    if (power != NULL) q->power = atoi(power);
+    const char *const julia = mandel_spec_get(q->spec, "julia");
+    if (julia != NULL) {
+        char *end;
+        q->julia = true;
+        q->julia_re = strtod(julia, &end);
+        q->julia_im = strtod(end + 1, NULL);
+    }
+    const char *const npy = mandel_spec_get(q->spec, "npy");
+    if (q->route == SERVE_ROUTE_RENDER) q->data = npy ? find_word(npy, data_names, 3) : 0;
+    return true;
 }
 
 bool query_parse(const char *raw, size_t len, int route, const serve_limits *lim,
                  serve_query *q, char *why)
 {
-    *q = (serve_query){.route = route, .center_re = "-0.75", .center_im = "0", .width = 1200,
-                       .height = 800, .iterations = 1000, .power = 2, .aa = 1,
-                       .format = MANDEL_FORMAT_PNG, .data = -1};
-    bool seen[P_COUNT] = {false};
-    q->text = malloc(len + 1);
-    if (q->text == NULL) return fail(why, "query: out of memory");
-    memcpy(q->text, raw, len);
-    q->text[len] = '\0';
+    *q = (serve_query){.route = route, .power = 2, .aa = 1, .format = MANDEL_FORMAT_PNG,
+                       .data = -1};
+    char *const text = malloc(len + 1);
+    q->ctx = mandel_ctx_new(NULL);
+    if (text == NULL || q->ctx == NULL || mandel_spec_new(q->ctx, &q->spec) != MANDEL_OK) {
+        free(text);
+        query_free(q);
+        return fail(why, "query: out of memory");
+    }
+    memcpy(text, raw, len);
+    text[len] = '\0';
+    bool ok = true;
+    bool seen_own[3] = {false};
     /* Split at '&' first, then decode each name and value in place: a decoded '&' or '='
      * is then data, never structure. */
-    char *s = q->text;
-    char *const end = q->text + len;
-    while (s < end) {
+    char *s = text;
+    char *const end = text + len;
+    while (ok && s < end) {
         char *amp = memchr(s, '&', (size_t)(end - s));
         if (amp == NULL) amp = end;
         *amp = '\0';
@@ -309,67 +216,61 @@ bool query_parse(const char *raw, size_t len, int route, const serve_limits *lim
         if (eq != NULL) *eq = '\0';
         char shown[64];
         if (!decode(s, strlen(s), s)) {
-            query_free(q);
-            return fail(why, "query: a parameter name with a bad %%-escape or a NUL byte");
+            ok = fail(why, "query: a parameter name with a bad %%-escape or a NUL byte");
+            break;
         }
-        int p = 0;
-        while (p < P_COUNT && strcmp(s, params[p].name) != 0) p++;
-        if (p == P_COUNT || (params[p].routes & route) == 0) {
-            fail(why, "%s: unknown parameter", quote(s, shown, sizeof shown));
-            query_free(q);
-            return false;
-        }
-        if (eq == NULL) {
-            query_free(q);
-            return fail(why, "%s: no value (name=value)", params[p].name);
-        }
-        if (seen[p]) {
-            query_free(q);
-            return fail(why, "%s: given twice", params[p].name);
-        }
-        seen[p] = true;
-        if (!decode(v, strlen(v), v)) {
-            query_free(q);
-            return fail(why, "%s: a bad %%-escape or a NUL byte", params[p].name);
-        }
-        if (!value(q, p, v, lim, why)) {
-            query_free(q);
-            return false;
-        }
+        static const char *const own[3] = {"tile", "data", "format"};
+        int const own_index = find_word(s, own, 3);
+        unsigned kind = 0;
+        bool known;
+        if (own_index >= 0)
+            known = route == (own_index < 2 ? SERVE_ROUTE_TILE : SERVE_ROUTE_RENDER);
+        else if (route != SERVE_ROUTE_RENDER)
+            known = find_word(s, tile_options, sizeof tile_options / sizeof *tile_options) >= 0;
+        else
+            known = mandel_spec_option_kind(s, &kind) == MANDEL_OK && (kind & MANDEL_SPEC_PICTURE);
+        if (!known)
+            ok = fail(why, "%s: unknown parameter", quote(s, shown, sizeof shown));
+        else if (eq == NULL)
+            ok = fail(why, "%s: no value (name=value)", s);
+        else if (own_index >= 0 ? seen_own[own_index] : mandel_spec_get(q->spec, s) != NULL)
+            ok = fail(why, "%s: given twice", s);
+        else if (!decode(v, strlen(v), v))
+            ok = fail(why, "%s: a bad %%-escape or a NUL byte", s);
+        else if (own_index >= 0)
+            ok = seen_own[own_index] = own_value(q, s, v, why);
+        else
+            ok = spec_value(q, s, v, lim, why);
         s = amp + 1;
     }
-    if (seen[P_RADIUS] && seen[P_ZOOM]) {
-        query_free(q);
-        return fail(why, "zoom: give radius or zoom, not both");
-    }
-    if (!seen[P_RADIUS] && !seen[P_ZOOM]) q->radius = "1.25";
-    if (q->power != 2 && q->formula != MANDEL_FORMULA_MANDELBROT) {
-        query_free(q);
-        return fail(why, "power: only with formula=mandelbrot");
-    }
-    if (route == SERVE_ROUTE_TILE) {
-        if (!seen[P_TILE]) {
-            query_free(q);
-            return fail(why, "tile: missing (tile=TX,TY)");
-        }
+    free(text);
+    if (ok && mandel_spec_get(q->spec, "radius") && mandel_spec_get(q->spec, "zoom"))
+        ok = fail(why, "zoom: give radius or zoom, not both");
+    if (ok) ok = view_fields(q, lim, why);
+    if (ok && q->power != 2 && q->formula != MANDEL_FORMULA_MANDELBROT)
+        ok = fail(why, "power: only with formula=mandelbrot");
+    if (ok && route == SERVE_ROUTE_TILE) {
+        if (!seen_own[0]) ok = fail(why, "tile: missing (tile=TX,TY)");
         if (q->data < 0) q->data = SERVE_DATA_SMOOTH;
-    } else if (route == SERVE_ROUTE_RENDER) {
-        if (q->data < 0) q->data = SERVE_DATA_COUNTS;
+    } else if (ok && route == SERVE_ROUTE_RENDER) {
         uint64_t const pixels = (uint64_t)q->width * q->height * q->aa * q->aa;
-        if (pixels > lim->max_pixels) {
-            query_free(q);
-            return fail(why, "size: %" PRIu32 "x%" PRIu32 " with aa %" PRIu32 " is %" PRIu64
-                        " samples, limit is %" PRIu64, q->width, q->height, q->aa, pixels,
-                        lim->max_pixels);
-        }
+        if (pixels > lim->max_pixels)
+            ok = fail(why, "size: %" PRIu32 "x%" PRIu32 " with aa %" PRIu32 " is %" PRIu64
+                      " samples, limit is %" PRIu64, q->width, q->height, q->aa, pixels,
+                      lim->max_pixels);
     }
-    return true;
+    if (!ok) query_free(q);
+    return ok;
 }
 
 void query_free(serve_query *q)
 {
     free(q->text);
     q->text = NULL;
+    mandel_spec_free(q->spec);
+    q->spec = NULL;
+    mandel_ctx_free(q->ctx);
+    q->ctx = NULL;
 }
 
 char *query_key(const serve_query *q, bool with_tile)

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mandel.h"
+
 #define SERVE_TILE 256         /* a tile is SERVE_TILE x SERVE_TILE pixels */
 #define SERVE_ERROR_LEN 256    /* the longest one-line error text we answer */
 
@@ -27,8 +29,9 @@ typedef struct serve_limits {
 enum { SERVE_DATA_COUNTS = 0, SERVE_DATA_SMOOTH = 1, SERVE_DATA_DISTANCE = 2 };
 enum { SERVE_ROUTE_TILE = 1, SERVE_ROUTE_RENDER = 2, SERVE_ROUTE_PROGRESS = 4 };
 
-/* A parsed, validated query of /tile or /render. The strings point into `text`, the
- * decoded copy of the query that the struct owns (query_free). */
+/* A parsed, validated query of /tile or /render: its picture options in `spec` (made on
+ * `ctx`, which takes its messages), the view's fields read from it. The strings point into
+ * `text` (the centre) or the spec, which the struct owns (query_free). */
 typedef struct serve_query {
     int route;
     const char *center_re, *center_im; /* default "-0.75", "0" */
@@ -42,6 +45,8 @@ typedef struct serve_query {
     int format;                        /* /render: a mandel_format */
     uint32_t aa;
     char *text;
+    mandel_ctx *ctx;
+    mandel_spec *spec;
 } serve_query;
 
 /* query.c: parses `raw` (the part of the URI after '?', not NUL-terminated, percent-encoded)

@@ -304,7 +304,7 @@ static void render_error(serve_job *job, mandel_ctx *ctx, int err)
     answer_error(job, status, "view: %s%s", mandel_errmsg(ctx), "");
 }
 
-/* Writes a /render .npy into memory. */
+/* Writes a /render picture into memory. */
 typedef struct membuf {
     char *data;
     size_t len, cap;
@@ -373,63 +373,35 @@ static void run_tile(renderer *r, serve_job *job)
     answer(job, 200, "application/octet-stream", body, n * 4);
 }
 
+/* /render: the picture of the query's spec, through the library's pipeline into memory:
+ * the bytes `mandel render` writes to a file with the same options. */
 static void run_render(renderer *r, serve_job *job)
 {
     const serve_query *const qq = &job->q;
-    if (qq->format != MANDEL_FORMAT_NPY) {
-        answer_error(job, 501, "format: %s%s", "png and jpg need the CLI's picture pipeline in "
-                     "the library (docs/server.md); format=npy works", "");
-        return;
-    }
-    if (qq->aa != 1) {
-        answer_error(job, 400, "aa: %s%s", "not for format=npy (as mandel render)", "");
-        return;
-    }
-    int err;
-    mandel_view *view = NULL;
-    err = qq->zoom != NULL
-              ? mandel_view_new_zoom(r->ctx, &view, qq->width, qq->height, qq->center_re,
-                                     qq->center_im, qq->zoom)
-              : mandel_view_new_center(r->ctx, &view, qq->width, qq->height, qq->center_re,
-                                       qq->center_im, qq->radius);
+    const char *comment;
+    int err = mandel_spec_describe(qq->spec, &comment);
     if (err != MANDEL_OK) {
-        render_error(job, r->ctx, err);
-        return;
-    }
-    size_t const n = (size_t)qq->width * qq->height;
-    void *const data = malloc(n * 4);
-    if (data == NULL) {
-        mandel_view_free(view);
-        answer_error(job, 503, "%s%s", "out of memory for the picture", "");
-        return;
-    }
-    mandel_fields fields = {.stride = qq->width, .capacity = n};
-    if (qq->data == SERVE_DATA_COUNTS) fields.counts = data;
-    else if (qq->data == SERVE_DATA_SMOOTH) fields.smooth = data;
-    else fields.distance = data;
-    mandel_rect const rect = {0, 0, qq->width, qq->height};
-    err = mandel_render_fields(r->ctx, view, qq->iterations, rect, &fields);
-    mandel_view_free(view);
-    if (err != MANDEL_OK) {
-        free(data);
-        render_error(job, r->ctx, err);
+        render_error(job, qq->ctx, err);
         return;
     }
     membuf m = {0};
     mandel_image *image = NULL;
-    mandel_image_options const opts = {.npy_float = qq->data != SERVE_DATA_COUNTS};
-    err = mandel_image_open_stream(r->ctx, &image, mem_write, &m, MANDEL_FORMAT_NPY,
+    mandel_image_options const opts = {.comment = comment,
+                                       .npy_float = qq->data != SERVE_DATA_COUNTS};
+    err = mandel_image_open_stream(r->ctx, &image, mem_write, &m, (mandel_format)qq->format,
                                    qq->width, qq->height, &opts);
-    if (err == MANDEL_OK) err = mandel_image_write_rows(image, data, qq->height);
+    if (err == MANDEL_OK) err = mandel_picture_write(r->ctx, qq->spec, image);
     if (err == MANDEL_OK) err = mandel_image_close(image);
     else mandel_image_abort(image);
-    free(data);
     if (err != MANDEL_OK) {
         free(m.data);
         render_error(job, r->ctx, err);
         return;
     }
-    answer(job, 200, "application/octet-stream", m.data, m.len);
+    static const char *const types[] = {[MANDEL_FORMAT_PNG] = "image/png",
+                                        [MANDEL_FORMAT_JPEG] = "image/jpeg",
+                                        [MANDEL_FORMAT_NPY] = "application/octet-stream"};
+    answer(job, 200, types[qq->format], m.data, m.len);
 }
 
 static void run(renderer *r, serve_job *job)
@@ -558,7 +530,9 @@ serve_job *tiles_submit(serve_query *qq)
         return NULL;
     }
     job->q = *qq;
-    qq->text = NULL;
+    qq->text = NULL; /* the job owns what the query held now */
+    qq->spec = NULL;
+    qq->ctx = NULL;
     job->refs = 2;
     job->queued = true;
     if (q.tail) q.tail->next = job; else q.head = job;

@@ -47,7 +47,9 @@ bool values_double(const char *text, double *out, char *why)
     char *end;
     errno = 0;
     double const v = strtod(text, &end);
-    if (end == text || *end != '\0') {
+    /* Decimal only: strtod also reads hexadecimal ("0x1p3"), which no view's decimal text,
+     * describe() or a shell user means. */
+    if (end == text || *end != '\0' || strpbrk(text, "xXpP") != NULL) {
         snprintf(why, VALUES_WHY_LEN, "not a number");
         return false;
     }

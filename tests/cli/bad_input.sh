@@ -63,6 +63,8 @@ expect 2 "--center '0,inf': 'inf' is not finite" $R -c 0,inf -o a.png
 expect 2 "--center '0': expected 2 numbers separated by a comma" $R -c 0 -o a.png
 expect 2 "--center '0,1,2': expected 2 numbers separated by a comma" $R -c 0,1,2 -o a.png
 expect 2 "--center '0x,1': '0x' is not a number" $R -c 0x,1 -o a.png
+expect 2 "--center '0x1p3,0': '0x1p3' is not a number" $R -c 0x1p3,0 -o a.png
+expect 2 "--palette-period '0x10': not a number" $R --palette-period 0x10 -o a.png
 expect 2 "--radius '0': must be above 0" $R -r 0 -o a.png
 expect 2 "--radius '-1': must be above 0" $R -r -1 -o a.png
 expect 2 "view is too wide (radius 1e999)" $R -r 1e999 -o a.png
