@@ -71,18 +71,18 @@ rm -rf f direct.ppm
 # deepest one's orbit; --exact renders each frame with its own. One frame a doubling: every
 # frame sits on a keyframe's zoom.
 mkdir shared fresh
-"$MANDEL" zoom -q --location "$loc/1e50.kfr" -s 32x18 --fps 1 --from-zoom 1e47 \
+"$MANDEL" zoom -q --location "$loc/1e50.kfr" -s 32x18 --fps 1 --from-zoom 1e48 \
     -o shared/%05d.npy
-"$MANDEL" zoom -q --location "$loc/1e50.kfr" -s 32x18 --fps 1 --from-zoom 1e47 --exact \
+"$MANDEL" zoom -q --location "$loc/1e50.kfr" -s 32x18 --fps 1 --from-zoom 1e48 --exact \
     -o fresh/%05d.npy
-check "1e50: 10 frames" test "$(ls shared | wc -l)" -eq 10
+check "1e50: 7 frames" test "$(ls shared | wc -l)" -eq 7
 same=0
 for f in shared/*; do cmp -s "$f" "fresh/${f#shared/}" && same=$((same + 1)); done
-check "1e50: the shared orbit's frames equal a fresh orbit's ($same of 10)" test $same -eq 10
+check "1e50: the shared orbit's frames equal a fresh orbit's ($same of 7)" test $same -eq 7
 rm -rf shared fresh
 
 # --- an interrupted run continues from its keyframes --------------------------------------
-args="-q -c -0.7436438870371587,0.1318259042053119 -z 1e12 -s 128x72 -i 20000 --fps 4"
+args="-q -c -0.7436438870371587,0.1318259042053119 -z 1e12 -s 96x54 -i 5000 --fps 4"
 "$MANDEL" zoom $args --cache whole-cache -o whole.y4m
 check "the cache is removed after a whole run" test ! -e whole-cache
 # a run stopped at some point (whenever the signal lands), then the same command
