@@ -40,4 +40,27 @@ extern const uint8_t palette_cividis[256][3];
  * first at 0 and the last at 1) into a 256-entry table. */
 void palette_from_stops(const float *stops, int n_stops, uint8_t table[256][3]);
 
+/* linear.c: sRGB bytes to linear light and back, as tables built once and shared by
+ * every row of a picture: decode[b] is byte b in linear light; up[b] (b = 1..255) the
+ * linear value from which encoding gives b or more, which encodes a value by a binary
+ * search, exactly as the sRGB formula does (values within 1e-12 of a boundary take the
+ * formula itself). */
+#define LINEAR_BUCKETS 4096
+typedef struct linear_tables {
+    double decode[256];
+    double up[257];  /* up[0] = -infinity, up[256] = +infinity */
+    uint8_t bucket[LINEAR_BUCKETS + 1];  /* the byte of k / LINEAR_BUCKETS: where to start:
+                                          * no bucket spans more than one boundary */
+} linear_tables;
+
+void linear_tables_init(linear_tables *t);
+
+/* mandel_color_downsample() with tables already built; arguments already checked. */
+void linear_downsample(const linear_tables *t, const uint8_t *src, size_t src_stride,
+                       uint32_t factor, uint32_t width, uint8_t *dst);
+
+/* For tests: one value encoded by the sRGB formula and by the tables (they must agree). */
+uint8_t linear_encode_formula(double x);
+uint8_t linear_encode_table(const linear_tables *t, double x);
+
 #endif /* MANDEL_COLOR_H */

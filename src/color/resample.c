@@ -12,6 +12,8 @@
  */
 #include "mandel_internal.h"
 
+#include "color/color.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -26,6 +28,7 @@ typedef struct resample_job {
     uint8_t *rgb;
     float *scratch;             /* rgb: per worker, aa rows of samples */
     uint8_t *scratch_rgb;       /* rgb: per worker, their colours */
+    linear_tables linear;       /* rgb: sRGB <-> linear light, built once a picture */
 } resample_job;
 
 /* The source position of destination sample `i` along one axis: index and fraction. */
@@ -84,7 +87,7 @@ static void rgb_task(void *user, uint32_t task, uint32_t worker)
     mandel_color_values(job->color, samples, (size_t)sw * aa, rgb);
     uint8_t *const out = job->rgb + (size_t)task * job->width * 3;
     if (aa == 1) memcpy(out, rgb, (size_t)sw * 3);
-    else mandel_color_downsample(rgb, (size_t)sw * 3, aa, job->width, out);
+    else linear_downsample(&job->linear, rgb, (size_t)sw * 3, aa, job->width, out);
 }
 
 /* The checks both entry points share: the source, and every sample inside it. */
@@ -141,6 +144,7 @@ int mandel_values_resample_rgb(mandel_ctx *ctx, const mandel_resample *rs,
             (unsigned long long)per_worker * threads * 7, (unsigned long long)ctx->max_memory);
     resample_job job = {.rs = rs, .width = width, .height = height, .color = color, .aa = aa,
                         .rgb = rgb};
+    if (aa > 1) linear_tables_init(&job.linear);
     job.scratch = ctx_alloc(ctx, per_worker * threads * sizeof(float));
     job.scratch_rgb = ctx_alloc(ctx, per_worker * threads * 3);
     if (job.scratch == NULL || job.scratch_rgb == NULL) {
