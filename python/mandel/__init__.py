@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import ctypes
 import decimal
+import io
 import math
 import os
 from typing import Any, Callable, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from . import _colour, _lib
+from . import _lib
 from ._lib import lib
 
 __version__ = "0.1.0"
@@ -213,28 +214,6 @@ class _Options:
         ctx.check(err)
         return view
 
-    def describe(self) -> str:
-        """render_opts_describe(): the view part of the command line a picture carries."""
-        center = _quote(f"{self.center_re or '-0.75'},{self.center_im or '0'}")
-        if self.bounds is not None:
-            text = "mandel render --bounds " + _quote(",".join("%.17g" % b for b in self.bounds))
-        elif self.zoom_text is not None:
-            text = f"mandel render --center {center} --zoom {_quote(self.zoom_text)}"
-        else:
-            text = (f"mandel render --center {center} --radius "
-                    f"{_quote(self.radius_text or '1.25')}")
-        return text + f" --size {self.width}x{self.height} --iterations {self.max_iter}"
-
-
-_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-")
-
-
-def _quote(word: str) -> str:
-    """cli/comment.c's comment_quote(): a word as a POSIX shell reads it back."""
-    if word and all(ch in _SAFE for ch in word):
-        return word
-    return "'" + word.replace("'", "'\\''") + "'"
-
 
 def _render_fields(ctx: _lib.Ctx, view, max_iter: int, counts=None, smooth=None,
                    distance=None, progress: Optional[Progress] = None) -> None:
@@ -347,28 +326,135 @@ def render(center: Optional[Center] = None, zoom: Optional[Number] = None,
     return out
 
 
-# --- pictures ----------------------------------------------------------------------------
+# --- pictures: the library's mandel_spec and mandel_picture_write, as the CLI -------------
 
-_MODE_FIELD = {"count": "counts", "distance": "distance"}
+def _interior_text(value) -> str:
+    if isinstance(value, str):
+        return value if value.startswith("#") else "#" + value
+    if isinstance(value, (tuple, list)) and len(value) == 3 and all(
+            isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 255 for v in value):
+        return "#%02x%02x%02x" % tuple(value)
+    raise ValueError(f"interior={value!r}: expected '#rrggbb' or (r, g, b) with 0..255")
 
 
-def _picture(o: _Options, ctx: _lib.Ctx, s: _colour.Settings, aa: int,
-             progress: Optional[Progress]) -> np.ndarray:
-    """Render at aa x aa samples a pixel, colour the samples, average them: the CLI's
-    pipeline for colour pictures."""
-    field = _MODE_FIELD.get(s.by, "smooth")
-    sw, sh = o.width * aa, o.height * aa
-    _memory_check(sw * sh * (4 + 3) + o.width * o.height * 3)
-    values = np.empty((sh, sw), dtype=_DATA[field])
-    view = o.view(ctx, aa)
+def _number_word(value) -> str:
+    return value if isinstance(value, str) else repr(float(value))
+
+
+class _Spec:
+    """A mandel_spec of the keywords, set by the CLI's option names (so the picture, its
+    checks and its comment are the CLI's); freed on leaving the `with`."""
+
+    def __init__(self, ctx: _lib.Ctx) -> None:
+        self.ctx = ctx
+        self.ptr = ctypes.c_void_p()
+        ctx.check(lib.mandel_spec_new(ctx.ptr, ctypes.byref(self.ptr)))
+
+    def __enter__(self) -> "_Spec":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        lib.mandel_spec_free(self.ptr)
+
+    def set(self, name: str, value: Optional[str] = None) -> None:
+        self.ctx.check(lib.mandel_spec_set(self.ptr, name.encode(),
+                                           None if value is None else value.encode()))
+
+    def options(self, o: Optional[_Options]) -> "_Spec":
+        """The view, formula and machine keywords, as render() checked them."""
+        if o is None:
+            return self
+        if o.bounds is not None:
+            self.set("bounds", ",".join(repr(b) for b in o.bounds))
+        else:
+            if o.center_re is not None:
+                self.set("center", f"{o.center_re},{o.center_im}")
+            if o.zoom_text is not None:
+                self.set("zoom", o.zoom_text)
+            if o.radius_text is not None:
+                self.set("radius", o.radius_text)
+        self.set("size", f"{o.width}x{o.height}")
+        self.set("iterations", str(o.max_iter))
+        if o.formula_name is not None:
+            self.set("formula", o.formula_name)
+        self.set("power", str(o.power))
+        if o.julia is not None:
+            self.set("julia", "%r,%r" % o.julia)
+        if o.engine != 0:
+            self.set("engine", _lib.ENGINES[o.engine])
+        if o.threads:
+            self.set("threads", str(o.threads))
+        if o.isa != 0:
+            self.set("isa", _lib.ISAS[o.isa])
+        if o.guess:
+            self.set("guess")
+        if not o.shortcuts:
+            self.set("no-shortcuts")
+        return self
+
+    def colours(self, palette, color, palette_period, palette_offset, interior,
+                aa: int = 1) -> "_Spec":
+        if palette is not None:
+            if not isinstance(palette, (str, os.PathLike)):
+                raise ValueError(f"palette={palette!r}: expected a name or a file")
+            self.set("palette", os.fspath(palette))
+        if color is not None:
+            self.set("color", str(color))
+        if palette_period is not None:
+            self.set("palette-period", _number_word(palette_period))
+        if palette_offset is not None:
+            self.set("palette-offset", _number_word(palette_offset))
+        if interior is not None:
+            self.set("interior", _interior_text(interior))
+        if aa != 1:
+            self.set("aa", str(_int_in(aa, 1, 8, "aa")))
+        return self
+
+    def describe(self) -> bytes:
+        text = ctypes.c_char_p()
+        self.ctx.check(lib.mandel_spec_describe(self.ptr, ctypes.byref(text)))
+        return text.value
+
+
+def _write_picture(ctx: _lib.Ctx, spec: _Spec, img, samples: int, progress,
+                   npy=None) -> None:
+    """mandel_picture_write (or _colour of `npy`) into the open image; it is closed, or
+    aborted on any failure."""
     try:
-        _render_fields(ctx, view, o.max_iter, progress=progress, **{field: values})
-    finally:
-        lib.mandel_view_free(view)
-    rgb = _colour.colour_samples(s, values if field == "counts" else None,
-                                 values if field == "smooth" else None,
-                                 values if field == "distance" else None)
-    return _colour.downsample(rgb, aa)
+        with _lib.Progress(progress, samples) as watcher:
+            watcher.install(ctx)
+            if npy is None:
+                err = lib.mandel_picture_write(ctx.ptr, spec.ptr, img)
+            else:
+                err = lib.mandel_picture_colour(ctx.ptr, spec.ptr, npy, img)
+            lib.mandel_ctx_set_phase_progress(ctx.ptr, _lib.PHASE_PROGRESS_FN(), None)
+        watcher.raise_pending()
+        if err == _lib.ECANCELED:
+            raise KeyboardInterrupt
+        ctx.check(err)
+    except BaseException:
+        lib.mandel_image_abort(img)
+        raise
+    ctx.check(lib.mandel_image_close(img))
+
+
+def _rgb_of(ctx: _lib.Ctx, spec: _Spec, width: int, height: int, samples: int, progress,
+            npy=None) -> np.ndarray:
+    """The picture as a (height, width, 3) array: a PPM written to memory by the library."""
+    _memory_check(width * height * 3 * 2)
+    got = bytearray()
+
+    def take(_user, data, length) -> int:
+        got.extend(ctypes.string_at(data, length))
+        return 0
+
+    write = _lib.WRITE_FN(take)
+    img = ctypes.c_void_p()
+    ctx.check(lib.mandel_image_open_stream(ctx.ptr, ctypes.byref(img), write, None,
+                                           _lib.FORMAT_PPM, width, height, None))
+    _write_picture(ctx, spec, img, samples, progress, npy)
+    pixels = width * height * 3
+    return np.frombuffer(bytes(got[-pixels:]), np.uint8).reshape(height, width, 3).copy()
 
 
 def image(center: Optional[Center] = None, zoom: Optional[Number] = None,
@@ -402,11 +488,10 @@ def image(center: Optional[Center] = None, zoom: Optional[Number] = None,
     o = _Options(center, zoom, radius, bounds, location, size, iterations, formula, power,
                  julia, engine, threads, isa, guess, no_shortcuts)
     aa = _int_in(aa, 1, 8, "aa")
-    with _lib.Ctx() as ctx:
-        o.setup(ctx)
-        s = _colour.settings(ctx, o.max_iter, palette, color, palette_period,
-                             palette_offset, interior)
-        return _picture(o, ctx, s, aa, progress)
+    with _lib.Ctx() as ctx, _Spec(ctx) as spec:
+        spec.options(o).colours(palette, color, palette_period, palette_offset, interior, aa)
+        ctx.check(lib.mandel_spec_check(spec.ptr, _lib.FORMAT_PPM))
+        return _rgb_of(ctx, spec, o.width, o.height, o.width * o.height * aa * aa, progress)
 
 
 def colour(data: np.ndarray, palette: Optional[str] = None, color: Optional[str] = None,
@@ -432,10 +517,24 @@ def colour(data: np.ndarray, palette: Optional[str] = None, color: Optional[str]
         raise ValueError(f"data: dtype {data.dtype.name}: expected uint32 counts or float32 "
                          "smooth values or distances")
     iterations = _int_in(iterations, 1, _UINT32_MAX, "iterations")
-    with _lib.Ctx() as ctx:
-        s = _colour.settings(ctx, iterations, palette, color, palette_period,
-                             palette_offset, interior)
-        return _colour.colour_data(s, np.ascontiguousarray(data), kind)
+    h, w = data.shape
+    if w > MAX_SIDE or h > MAX_SIDE:
+        raise ValueError(f"data: {w}x{h} values: at most {MAX_SIDE} a side")
+    # The data as the .npy file the library reads (mandel colour's input), little-endian.
+    buffer = io.BytesIO()
+    np.save(buffer, np.ascontiguousarray(data, dtype=data.dtype.newbyteorder("<")))
+    raw = buffer.getvalue()
+    with _lib.Ctx() as ctx, _Spec(ctx) as spec:
+        spec.set("size", f"{w}x{h}")
+        spec.set("iterations", str(iterations))
+        spec.set("npy", kind)
+        spec.colours(palette, color, palette_period, palette_offset, interior)
+        npy = ctypes.c_void_p()
+        ctx.check(lib.mandel_npy_parse(ctx.ptr, raw, len(raw), ctypes.byref(npy)))
+        try:
+            return _rgb_of(ctx, spec, w, h, w * h, None, npy)
+        finally:
+            lib.mandel_npy_free(npy)
 
 
 color = colour
@@ -474,7 +573,7 @@ def save(path: Union[str, os.PathLike], center: Optional[Center] = None,
       npy            what a .npy holds: "counts" (uint32, default), "smooth" or "distance"
                      (float32)
       save_location  also write the view as a .kfr location
-    Unlike the CLI, which streams bands, the whole picture is held in memory.
+    As the CLI, the picture streams to the file band by band (mandel_picture_write).
     """
     path = os.fspath(path)
     fmt = _format(path)
@@ -483,90 +582,26 @@ def save(path: Union[str, os.PathLike], center: Optional[Center] = None,
     aa = _int_in(aa, 1, 8, "aa")
     if quality is not None:
         quality = _int_in(quality, 1, 100, "quality")
-    if npy is not None and npy not in _DATA:
-        raise ValueError(f"npy={npy!r}: unknown data (counts, smooth, distance)")
-    if npy is not None and fmt != _lib.FORMAT_NPY:
-        raise ValueError(f"npy={npy!r}: applies to .npy output only")
-    if aa > 1 and fmt in (_lib.FORMAT_PBM, _lib.FORMAT_NPY):
-        raise ValueError(f"aa={aa}: anti-aliasing applies to colour and grey images, not to "
-                         ".pbm or .npy")
-    if fmt == _lib.FORMAT_JPEG and (o.width > 65500 or o.height > 65500):
-        raise ValueError(f"size=({o.width}, {o.height}): JPEG images are at most 65500 a side")
-    with _lib.Ctx() as ctx:
-        o.setup(ctx)
-        s = _colour.settings(ctx, o.max_iter, palette, color, palette_period,
-                             palette_offset, interior)
-        comment = o.describe()
-        if s.palette_given:
-            comment += f" --palette {_quote(s.palette_name)}"
-        if o.formula_name is not None and o.formula_name != "mandelbrot":
-            comment += f" --formula {_quote(o.formula_name)}"
-        if o.power != 2:
-            comment += f" --power {o.power}"
-        if o.julia is not None:
-            comment += " --julia %.17g,%.17g" % o.julia
-        if color is not None:
-            comment += f" --color {_quote(color)}"
-        if palette_period is not None:
-            comment += " --palette-period %.17g" % palette_period
-        if palette_offset is not None:
-            comment += " --palette-offset %.17g" % palette_offset
+    with _lib.Ctx() as ctx, _Spec(ctx) as spec:
+        spec.options(o).colours(palette, color, palette_period, palette_offset, interior, aa)
         if npy is not None:
-            comment += f" --npy {_quote(npy)}"
-        if aa > 1:
-            comment += f" --aa {aa}"
-        if interior is not None:
-            comment += " --interior " + _quote("#" + bytes(s.color.interior).hex())
-        if o.guess:
-            comment += " --guess"
-        options = _lib.ImageOptions(quality or 0, comment.encode(),
+            spec.set("npy", str(npy))
+        ctx.check(lib.mandel_spec_check(spec.ptr, fmt))
+        options = _lib.ImageOptions(quality or 0, spec.describe(),
                                     int(npy is not None and npy != "counts"))
         img = ctypes.c_void_p()
         ctx.check(lib.mandel_image_open(ctx.ptr, ctypes.byref(img), path.encode(), fmt,
                                         o.width, o.height, ctypes.byref(options)))
-        try:
-            if save_location is not None:
-                view = o.view(ctx)
-                try:
-                    ctx.check(lib.mandel_location_save(ctx.ptr, view, o.max_iter,
-                                                       os.fsencode(save_location)),
-                              "save_location: ")
-                finally:
-                    lib.mandel_view_free(view)
-            rows = _file_rows(o, ctx, s, fmt, npy, aa, progress)
-            ctx.check(lib.mandel_image_write_rows(img, rows.ctypes.data, o.height))
-        except BaseException:
-            lib.mandel_image_abort(img)
-            raise
-        ctx.check(lib.mandel_image_close(img))
-
-
-def _file_rows(o: _Options, ctx: _lib.Ctx, s: _colour.Settings, fmt: int, npy, aa: int,
-               progress) -> np.ndarray:
-    """The whole picture in the writer's row layout (pipeline.c's convert())."""
-    if fmt == _lib.FORMAT_NPY:
-        return _render_view(o, ctx, npy or "counts", o.max_iter, progress)
-    if fmt == _lib.FORMAT_PBM:
-        # One iteration more than asked, as the CLI: a count above the limit means |z_n|
-        # stayed below 2 for every n up to it (the Benchmarks Game's bit).
-        limit = o.max_iter + 1 if o.max_iter < _UINT32_MAX else o.max_iter
-        counts = _render_view(o, ctx, "counts", limit, progress)
-        return np.ascontiguousarray(np.packbits(counts > o.max_iter, axis=1))
-    rgb = _picture(o, ctx, s, aa, progress)
-    if fmt == _lib.FORMAT_PGM:
-        return _colour.luma(rgb)
-    return rgb
-
-
-def _render_view(o: _Options, ctx: _lib.Ctx, data: str, limit: int, progress) -> np.ndarray:
-    _memory_check(o.width * o.height * 4)
-    out = np.empty((o.height, o.width), dtype=_DATA[data])
-    view = o.view(ctx)
-    try:
-        _render_fields(ctx, view, limit, progress=progress, **{data: out})
-    finally:
-        lib.mandel_view_free(view)
-    return out
+        if save_location is not None:
+            view = ctypes.c_void_p()
+            err = lib.mandel_spec_view(spec.ptr, ctypes.byref(view))
+            if err == _lib.OK:
+                err = lib.mandel_location_save(ctx.ptr, view, o.max_iter,
+                                               os.fsencode(save_location))
+            if err != _lib.OK:
+                lib.mandel_image_abort(img)
+                ctx.check(err, "save_location: ")
+        _write_picture(ctx, spec, img, o.width * o.height * aa * aa, progress)
 
 
 # --- palettes and locations --------------------------------------------------------------

@@ -63,6 +63,9 @@ _check_signals.restype = c_int
 _check_signals.argtypes = []
 
 PHASE_PROGRESS_FN = CFUNCTYPE(c_int, c_void_p, c_int, c_uint64, c_uint64)
+PHASE_PIXELS, PHASE_ORBIT, PHASE_BLA, PHASE_WRITE = range(4)
+# mandel_write_fn: a stream image's bytes (mandel_image_open_stream).
+WRITE_FN = CFUNCTYPE(c_int, c_void_p, c_void_p, c_size_t)
 
 
 def _candidates() -> list[str]:
@@ -170,6 +173,18 @@ _proto("mandel_image_open", c_int, _P, POINTER(_P), c_char_p, c_int, c_uint32, c
 _proto("mandel_image_write_rows", c_int, _P, _P, c_uint32)
 _proto("mandel_image_close", c_int, _P)
 _proto("mandel_image_abort", None, _P)
+_proto("mandel_image_open_stream", c_int, _P, POINTER(_P), WRITE_FN, _P, c_int, c_uint32,
+       c_uint32, POINTER(ImageOptions))
+_proto("mandel_npy_parse", c_int, _P, _P, c_size_t, POINTER(_P))
+_proto("mandel_npy_free", None, _P)
+_proto("mandel_spec_new", c_int, _P, POINTER(_P))
+_proto("mandel_spec_free", None, _P)
+_proto("mandel_spec_set", c_int, _P, c_char_p, c_char_p)
+_proto("mandel_spec_describe", c_int, _P, POINTER(c_char_p))
+_proto("mandel_spec_check", c_int, _P, c_int)
+_proto("mandel_spec_view", c_int, _P, POINTER(_P))
+_proto("mandel_picture_write", c_int, _P, _P, _P)
+_proto("mandel_picture_colour", c_int, _P, _P, _P, _P)
 
 def names(fn, count_hint: int = 64) -> list[str]:
     """The names a *_name(index) function gives for 0, 1, ... up to the first NULL."""
@@ -252,9 +267,9 @@ class Progress:
             if self.interrupted:
                 return 1
             if self.user is not None:
-                if phase == 0:
+                if phase == PHASE_PIXELS:
                     self.user(int(done), int(total))
-                else:  # the reference orbit: no pixel finished yet
+                elif phase != PHASE_WRITE:  # the reference orbit: no pixel finished yet
                     self.user(0, self.pixels_total)
             return 0
         except BaseException as e:  # noqa: B036 (KeyboardInterrupt must cancel too)
