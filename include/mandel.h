@@ -1032,6 +1032,58 @@ MANDEL_API int mandel_picture_write(mandel_ctx *ctx, mandel_spec *spec, mandel_i
 MANDEL_API int mandel_picture_colour(mandel_ctx *ctx, mandel_spec *spec, const mandel_npy *npy,
                                      mandel_image *image);
 
+/* Pictures rendered elsewhere: a front end that spreads a picture's rows over processes
+ * or machines (mandel-mpi) renders them with mandel_picture_render() wherever it likes and
+ * feeds them, in order, to mandel_picture_write_rows(), which colours, anti-aliases and
+ * writes them as mandel_picture_write() does: the same bytes. (Added in 0.1.) */
+
+/*! mandel_picture_needs() :
+ *  Which fields the picture of `spec` in `format` is coloured from: counts always; *smooth
+ *  = 1 when it needs smooth values, *distance = 1 when it needs distances (else 0). Either
+ *  pointer may be NULL.
+ *  @return : as mandel_spec_check(). */
+MANDEL_API int mandel_picture_needs(mandel_spec *spec, mandel_format format, int *smooth,
+                                    int *distance);
+
+/*! mandel_picture_render() :
+ *  Renders picture rows y..y+rows-1 of the spec's picture in `format` exactly as
+ *  mandel_picture_write() renders them: their aa*rows sample rows of aa*width samples
+ *  (mandel_spec_geometry's aa and width; sample row k of the band at fields->counts + k *
+ *  fields->stride) into `fields`: the counts, and the smooth values and distances when
+ *  mandel_picture_needs() says the picture needs them (those pointers must then be set;
+ *  others are ignored and not written). The fields are the pipeline's bit for bit for any
+ *  y, rows and thread count, so rows rendered by several processes and handed to
+ *  mandel_picture_write_rows() make mandel_picture_write()'s bytes. The spec's settings
+ *  are applied to ctx (mandel_spec_apply); ctx's progress callback and sink apply as in
+ *  mandel_render_fields().
+ *  @return : MANDEL_OK; as mandel_spec_check(); MANDEL_EINVAL also for rows 0, rows beyond
+ *            the height, a field the picture needs that is NULL, a stride below aa*width or
+ *            a capacity below (aa*rows - 1) * stride + aa*width; as mandel_render_fields(). */
+MANDEL_API int mandel_picture_render(mandel_ctx *ctx, mandel_spec *spec, mandel_format format,
+                                     uint32_t y, uint32_t rows, const mandel_fields *fields);
+
+/*! A row source for mandel_picture_write_rows(): fills picture rows y..y+rows-1 of the
+ *  picture (its aa*rows sample rows, stride and capacity in `fields`) with what
+ *  mandel_picture_render() gives for them: counts, and smooth values and distances where
+ *  those pointers are not NULL. Returns 0, or non-zero to stop the picture. */
+typedef int (*mandel_rows_fn)(void *user, uint32_t y, uint32_t rows, const mandel_fields *fields);
+
+/*! mandel_picture_write_rows() :
+ *  mandel_picture_write() with the rendering done by `source`: for each band of the
+ *  picture's rows in order (y = 0 first, each band's y the previous one's y + rows, about a
+ *  million samples a band, the last band ending at the height), the pipeline calls
+ *  source(user, y, rows, fields) on the calling thread, then colours, anti-aliases and
+ *  writes the band (on the calling thread). Given the fields mandel_picture_render() makes,
+ *  the image's bytes are mandel_picture_write()'s. Memory is bounded by the band, as there
+ *  (colourings that need the whole field keep it: the source then fills the whole field,
+ *  band by band, before any row is written). ctx's phase callback sees MANDEL_PHASE_WRITE
+ *  around each band (and may cancel); no render runs on ctx.
+ *  @return : as mandel_picture_write(); MANDEL_EINVAL also for a NULL source;
+ *            MANDEL_ECANCELED ("stopped by the row source") when the source returns
+ *            non-zero, the image then holding the rows of the bands before. */
+MANDEL_API int mandel_picture_write_rows(mandel_ctx *ctx, mandel_spec *spec, mandel_image *image,
+                                         mandel_rows_fn source, void *user);
+
 /*! mandel_words_quote() :
  *  `word` as a POSIX shell word: unchanged if it is made of letters, digits and _@%+=:,./-
  *  only (and not empty), else in single quotes with each ' written '\''. Writes it into

@@ -58,6 +58,9 @@ typedef struct pipeline {
     uint64_t done_before;       /* samples finished in earlier bands */
     uint64_t total;             /* samples of the whole picture */
     mandel_stats sum;           /* the renders' statistics, summed */
+    /* mandel_picture_write_rows: the bands come from here instead of a render. */
+    mandel_rows_fn source;
+    void *source_user;
 } pipeline;
 
 static bool colour_layout(mandel_pixels layout)
@@ -393,12 +396,50 @@ static int colour_field(pipeline *p, mandel_image *image)
     return MANDEL_OK;
 }
 
+/* mandel_picture_write_rows: picture rows y..y+rows-1 from the source into the fields from
+ * sample `offset` on. */
+static int source_rows(pipeline *p, uint32_t y, uint32_t rows, size_t offset)
+{
+    size_t const sw = (size_t)p->width * p->aa;
+    mandel_fields f = fields_at(p, offset, sw, (size_t)rows * p->aa * sw);
+    if (!p->want_smooth) f.smooth = NULL;
+    if (!p->want_distance) f.distance = NULL;
+    FAIL_IF(p->ctx, p->source(p->source_user, y, rows, &f) != 0, MANDEL_ECANCELED,
+            "stopped by the row source (rows %u..%u)", y, y + rows - 1);
+    return MANDEL_OK;
+}
+
+/* mandel_picture_write_rows, band by band: the sink's work (colour or convert each sample
+ * row) done here on the band the source filled. */
+static int run_source(pipeline *p, mandel_image *image)
+{
+    uint32_t const h = p->height;
+    size_t const sw = (size_t)p->width * p->aa;
+    for (uint32_t y = 0; y < h; y += p->band_rows) {
+        uint32_t const rows = h - y < p->band_rows ? h - y : p->band_rows;
+        if (p->whole_field) {
+            CHECK(source_rows(p, y, rows, (size_t)y * p->aa * sw));
+            continue;
+        }
+        CHECK(source_rows(p, y, rows, 0));
+        for (uint32_t r = 0; r < rows * p->aa; r++) {
+            mandel_fields const at = fields_at(p, (size_t)r * sw, sw, sw);
+            mandel_rect const piece = {0, r, (uint32_t)sw, 1};
+            sink(p, piece, &at);
+        }
+        if (p->aa > 1) reduce(p, rows);
+        CHECK(write_rows(p, image, rows));
+    }
+    return p->whole_field ? colour_field(p, image) : MANDEL_OK;
+}
+
 /* Renders the whole view into `image`. */
 static int run(pipeline *p, mandel_image *image)
 {
     uint32_t const h = p->height;
     size_t const sw = (size_t)p->width * p->aa; /* samples a row */
     p->total = (uint64_t)sw * h * p->aa;
+    if (p->source != NULL) return run_source(p, image);
     if (!p->whole_field) {
         int err = MANDEL_OK;
         mandel_ctx_set_sink(p->ctx, sink, p);
@@ -484,7 +525,7 @@ static int colour_data(pipeline *p, const mandel_npy *npy)
  * the plan, the memory, and the ctx's progress callback wrapped for the whole picture (its
  * own restored, and its sink and memory limit, when done). */
 static int picture(mandel_ctx *ctx, mandel_spec *spec, const mandel_npy *npy,
-                   mandel_image *image)
+                   mandel_image *image, mandel_rows_fn source, void *source_user)
 {
     if (ctx == NULL || spec == NULL || image == NULL) return MANDEL_EINVAL;
     ctx_clear(ctx);
@@ -506,6 +547,8 @@ static int picture(mandel_ctx *ctx, mandel_spec *spec, const mandel_npy *npy,
     pipeline p;
     memset(&p, 0, sizeof p);
     p.ctx = ctx;
+    p.source = source;
+    p.source_user = source_user;
     plan(&p, spec, layout);
     if (!from_data) CHECK(check_memory(ctx, spec, &p));
     /* The caller's settings, put back however it ends. */
@@ -525,7 +568,7 @@ static int picture(mandel_ctx *ctx, mandel_spec *spec, const mandel_npy *npy,
     ctx->progress_user = saved.progress_user;
     ctx->sink = saved.sink;
     ctx->sink_user = saved.sink_user;
-    if (!from_data && err == MANDEL_OK) ctx->stats = p.sum;
+    if (!from_data && source == NULL && err == MANDEL_OK) ctx->stats = p.sum;
     release(&p);
     if (err == MANDEL_OK) ctx_clear(ctx);
     return err;
@@ -533,12 +576,69 @@ static int picture(mandel_ctx *ctx, mandel_spec *spec, const mandel_npy *npy,
 
 int mandel_picture_write(mandel_ctx *ctx, mandel_spec *spec, mandel_image *image)
 {
-    return picture(ctx, spec, NULL, image);
+    return picture(ctx, spec, NULL, image, NULL, NULL);
+}
+
+int mandel_picture_write_rows(mandel_ctx *ctx, mandel_spec *spec, mandel_image *image,
+                              mandel_rows_fn source, void *user)
+{
+    if (source == NULL) return MANDEL_EINVAL;
+    return picture(ctx, spec, NULL, image, source, user);
+}
+
+/* The plan of the spec's picture in `format`, as mandel_picture_write() makes it for an
+ * image of that format. */
+static int plan_for(mandel_spec *spec, mandel_format format, pipeline *p)
+{
+    if (spec == NULL) return MANDEL_EINVAL;
+    FAIL_IF(spec->ctx, mandel_format_pixels(format) == 0, MANDEL_EFORMAT, "unknown format %d",
+            (int)format);
+    CHECK(spec_prepare(spec, (int)format, false));
+    memset(p, 0, sizeof *p);
+    plan(p, spec, format_layout(spec, format));
+    return MANDEL_OK;
+}
+
+int mandel_picture_needs(mandel_spec *spec, mandel_format format, int *smooth, int *distance)
+{
+    pipeline p;
+    CHECK(plan_for(spec, format, &p));
+    if (smooth != NULL) *smooth = p.want_smooth;
+    if (distance != NULL) *distance = p.want_distance;
+    return MANDEL_OK;
+}
+
+int mandel_picture_render(mandel_ctx *ctx, mandel_spec *spec, mandel_format format, uint32_t y,
+                          uint32_t rows, const mandel_fields *fields)
+{
+    if (ctx == NULL || spec == NULL || fields == NULL) return MANDEL_EINVAL;
+    ctx_clear(ctx);
+    pipeline p;
+    int const err = plan_for(spec, format, &p);
+    if (err != MANDEL_OK) {
+        if (spec->ctx != ctx) ctx_fail(ctx, err, "%s", mandel_errmsg(spec->ctx));
+        return err;
+    }
+    size_t const sw = (size_t)p.width * p.aa;
+    FAIL_IF(ctx, rows == 0 || y >= p.height || rows > p.height - y, MANDEL_EINVAL,
+            "rows %u..%u: the picture has %u", y, y + rows - 1, p.height);
+    FAIL_IF(ctx, fields->counts == NULL || (p.want_smooth && fields->smooth == NULL) ||
+            (p.want_distance && fields->distance == NULL), MANDEL_EINVAL,
+            "a field the picture needs is NULL");
+    FAIL_IF(ctx, fields->stride < sw ||
+            fields->capacity < ((size_t)rows * p.aa - 1) * fields->stride + sw, MANDEL_EINVAL,
+            "fields too small for %u rows of %zu samples", rows * p.aa, sw);
+    CHECK(mandel_spec_apply(spec, ctx));
+    mandel_fields const f = {fields->counts, p.want_smooth ? fields->smooth : NULL,
+                             p.want_distance ? fields->distance : NULL, fields->stride,
+                             fields->capacity};
+    mandel_rect const rect = {0, y * p.aa, (uint32_t)sw, rows * p.aa};
+    return mandel_render_fields(ctx, p.view, p.render_limit, rect, &f);
 }
 
 int mandel_picture_colour(mandel_ctx *ctx, mandel_spec *spec, const mandel_npy *npy,
                           mandel_image *image)
 {
     if (npy == NULL) return MANDEL_EINVAL;
-    return picture(ctx, spec, npy, image);
+    return picture(ctx, spec, npy, image, NULL, NULL);
 }
