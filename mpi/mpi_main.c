@@ -108,6 +108,9 @@ static void on_signal(int sig)
     _exit(EXIT_FAIL);
 }
 
+/* SIGABRT too: the MPI library aborts the process on some failures of a peer (Open MPI's
+ * shared-memory transport when the sender dies mid-message), and exit() runs
+ * leave_no_temp(); only SIGKILL of rank 0 itself can leave the temporary behind. */
 static void set_signals(void (*handler)(int))
 {
     struct sigaction sa;
@@ -117,6 +120,13 @@ static void set_signals(void (*handler)(int))
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGABRT, &sa, NULL);
+}
+
+static void leave_no_temp(void)
+{
+    if (temp_path[0] != '\0' && unlink(temp_path) == 0)
+        fputs("mandel-mpi: the job failed; no file written\n", stderr);
 }
 
 static void nap(void)
@@ -552,6 +562,7 @@ static int open_image(mandel_ctx *ctx, render_opts *o, const plan *pl, mandel_im
     if (opened == MANDEL_OK) {
         snprintf(temp_path, sizeof temp_path, "%s", mandel_image_temp_path(*image));
         set_signals(on_signal);
+        atexit(leave_no_temp);
     }
     pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
     if (opened != MANDEL_OK) return cli_error(EXIT_FAIL, "%s", mandel_errmsg(ctx));

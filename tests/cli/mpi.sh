@@ -1,0 +1,98 @@
+#!/bin/sh
+# mandel-mpi (issue 13) under mpirun with 1 to 4 ranks on this machine (--oversubscribe):
+#   - the file equals mandel render's byte for byte: a shallow PNG, a .npy whose height is
+#     no multiple of the ranks (smooth values), a picture with fewer rows than ranks, a
+#     1e300 and a 1e1000 view (perturbation), a PGM with --aa and a histogram PPM;
+#   - a rank that dies mid-render (MANDEL_MPI_TEST_DIE) ends the job: non-zero status, a
+#     clear message, no file and no temporary;
+#   - bad options are told once (one line of mandel-mpi's), with status 2; --help is 0.
+# Skipped (77) without mpirun or when mandel-mpi was not built.
+#   MANDEL=path/to/mandel MANDEL_MPI=path/to/mandel-mpi SOURCE=repo tests/cli/mpi.sh
+set -u
+: "${MANDEL:?set MANDEL to the mandel program}"
+: "${SOURCE:?set SOURCE to the repository}"
+if [ -z "${MANDEL_MPI:-}" ] || [ ! -x "$MANDEL_MPI" ]; then
+    echo "mandel-mpi not built (no MPI found by CMake): skipped"
+    exit 77
+fi
+if ! command -v mpirun >/dev/null 2>&1; then
+    echo "no mpirun: skipped"
+    exit 77
+fi
+harness=mpi
+. "$(dirname "$0")/harness.sh"
+
+# CI runs as root: Open MPI refuses that unless told, here and not in users' commands.
+OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_ALLOW_RUN_AS_ROOT OMPI_ALLOW_RUN_AS_ROOT_CONFIRM
+# More ranks than cores: Open MPI needs --oversubscribe (MPICH's hydra takes it as is).
+if mpirun --version 2>&1 | grep -q 'Open MPI'; then
+    RUN="mpirun --oversubscribe"
+else
+    RUN="mpirun"
+fi
+# A sanitized build: MPI's own leaks are not ours.
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+export ASAN_OPTIONS
+
+L=$SOURCE/examples/locations/1e1086.kfr
+RE=$(sed -n 's/^Re: //p' "$L" | tr -d '\r')
+IM=$(sed -n 's/^Im: //p' "$L" | tr -d '\r')
+
+# same NAME FILE OPTIONS...: mandel-mpi with 1..4 ranks writes mandel render's bytes.
+same() {
+    what=$1 file=$2
+    shift 2
+    "$MANDEL" render -q "$@" -o "ref-$file"
+    for n in 1 2 3 4; do
+        timeout 300 $RUN -n "$n" "$MANDEL_MPI" render -t 1 "$@" -o "$file" 2>err.txt
+        rc=$?
+        check "$what, $n ranks: status 0" test "$rc" -eq 0
+        [ "$rc" -eq 0 ] || cat err.txt
+        check "$what, $n ranks: mandel render's bytes" cmp -s "ref-$file" "$file"
+        rm -f "$file"
+    done
+    rm -f "ref-$file"
+}
+
+same "a shallow PNG" a.png -s 700x301
+same "a .npy of 301 rows (smooth)" a.npy -s 700x301 --npy smooth
+same "a picture of 2 rows" a.png -s 64x2
+same "a 1e300 view" a.png -c "$RE,$IM" -z 1e300 -s 640x181 -i 4000
+same "a 1e1000 view" a.png -c "$RE,$IM" -z 1e1000 -s 640x181 -i 4000
+same "a PGM with --aa 2" a.pgm -s 500x203 --aa 2
+same "a histogram PPM" a.ppm -s 500x203 --color histogram
+
+# A rank that dies mid-render: the job stops, says so, and leaves no file.
+for n in 2 3; do
+    MANDEL_MPI_TEST_DIE=1:2 timeout 300 $RUN -n $n "$MANDEL_MPI" render -t 1 -s 1920x1080 \
+        -o dead.png 2>err.txt
+    rc=$?
+    check "a dead rank of $n: non-zero status" test "$rc" -ne 0
+    check "a dead rank of $n: rank 0 says so" \
+        grep -q '^mandel-mpi: stopped (a rank failed or the job was killed); no file written' err.txt
+    check "a dead rank of $n: no file, no temporary" test -z "$(ls -A | grep dead)"
+done
+
+# Bad options: one line of ours, status 2, whatever the ranks.
+bad() {
+    want=$1
+    shift
+    timeout 120 $RUN -n 3 "$MANDEL_MPI" "$@" 2>err.txt >out.txt
+    rc=$?
+    check "$*: status 2" test "$rc" -eq 2
+    check "$*: one line of mandel-mpi's" test "$(grep -c '^mandel-mpi:' err.txt)" -eq 1
+    check "$*: the line says: $want" grep -qF "mandel-mpi: $want" err.txt
+    check "$*: no file" test ! -e a.png
+}
+bad "--size '0x4': width must be 1..65535" render -s 0x4 -o a.png
+bad "unknown option '--bogus'" render --bogus -o a.png
+bad "no output file" render -s 10x10
+bad "-o -: mandel-mpi writes a file" render -s 10x10 -o -
+bad "unknown command 'zoomm'" zoomm -o a.png
+timeout 120 $RUN -n 2 "$MANDEL_MPI" render --help >out.txt 2>err.txt
+check "--help: status 0" test $? -eq 0
+check "--help: the usage once" test "$(grep -c '^Usage: mpirun -n N mandel-mpi render' out.txt)" -eq 1
+
+echo "$passed passed, $failed failed"
+test "$failed" -eq 0
