@@ -144,7 +144,7 @@ int main(void)
     same(MANDEL_FORMAT_NPY, (const char *const[]){"size", "121x67", NULL});
     same(MANDEL_FORMAT_NPY, (const char *const[]){"size", "121x67", "npy", "smooth", NULL});
     same(MANDEL_FORMAT_NPY, (const char *const[]){"size", "121x67", "npy", "distance", NULL});
-    same(MANDEL_FORMAT_PNG, (const char *const[]){"size", "64x37", "guess", NULL});
+    same(MANDEL_FORMAT_PNG, (const char *const[]){"size", "64x37", "guess", "", NULL});
     same(MANDEL_FORMAT_PNG, (const char *const[]){"size", "64x37", "center", "-0.75,0.1",
                                                   "zoom", "1e30", "iterations", "2000", NULL});
 
