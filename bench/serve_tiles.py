@@ -3,7 +3,8 @@
      of examples/locations/, and the minibrot near i of tests/data/deep/near-i-1e400.kfr at
      a zoom of 1e300), at 1920x1080: the time to get every tile of the view (40 smooth
      tiles, 8 clients at once, a fresh server: cold cache, no anchor, no orbit) against
-     `mandel render -s 1920x1080 --npy smooth` of the same view, interleaved, best of 3;
+     `mandel render -s 1920x1080 --npy smooth` of the same view, interleaved, best of
+     RUNS (environment, default 5), with the load average before and after;
      and how many reference orbits the server computed (1 a view: /api/progress is
      "ready" and the tiles agree with the CLI's data, checked on the last run);
   2. cached tiles: latency of 2000 requests of tiles already computed (p50, p99).
@@ -26,6 +27,7 @@ os.environ["MANDEL"] = sys.argv[1] if len(sys.argv) > 1 else "build/mandel"
 from serve_common import Server  # noqa: E402
 
 W, H = 1920, 1080
+RUNS = int(os.environ.get("RUNS", "5"))
 
 
 def kfr(path, zoom=None):
@@ -73,7 +75,8 @@ with tempfile.TemporaryDirectory() as tmp:
         q = view_query(v)
         out = os.path.join(tmp, name + ".npy")
         cli_times, serve_times = [], []
-        for run in range(3):
+        load = os.getloadavg()[0]
+        for run in range(RUNS):
             t = time.monotonic()
             subprocess.run(cli_args(v, out), check=True)
             cli_times.append(time.monotonic() - t)
@@ -84,7 +87,7 @@ with tempfile.TemporaryDirectory() as tmp:
                     f"/tile?{q}&tile={c[0]},{c[1]}&data=smooth", timeout=600), tiles))
             serve_times.append(time.monotonic() - t)
             assert [g[0] for g in got] == [200] * len(tiles), [g[0] for g in got]
-            if run == 2:
+            if run == RUNS - 1:
                 prog = json.loads(srv.get(f"/api/progress?{q}")[2])
                 # the tiles, cropped and assembled, against the CLI's data
                 want = npy_floats(out)
@@ -109,7 +112,8 @@ with tempfile.TemporaryDirectory() as tmp:
         print(f"{name:6} {v['iterations']:7} iterations: CLI best {min(cli_times):.3f} s, "
               f"serve 40 tiles (8 clients) best {min(serve_times):.3f} s, ratio "
               f"{min(serve_times) / min(cli_times):.2f}; progress {prog['phase']}, "
-              f"{prog['tiles_done']} tiles; tiles = CLI data: {same}", flush=True)
+              f"{prog['tiles_done']} tiles; tiles = CLI data: {same}; load average "
+              f"{load:.1f} -> {os.getloadavg()[0]:.1f}", flush=True)
 if lat:
     print(f"cached tile (256 KiB): p50 {lat[len(lat) // 2] * 1000:.2f} ms, "
           f"p99 {lat[int(len(lat) * 0.99)] * 1000:.2f} ms over {len(lat)} requests")
