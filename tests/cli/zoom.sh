@@ -64,7 +64,19 @@ for k in 0 2 5; do
     check "--aa 2: frame at keyframe zoom $((64 >> k)) = mandel render --aa 2" \
         cmp -s "$(printf 'f/%05d.ppm' $((24 - 4 * k)))" direct.ppm
 done
-rm -rf f direct.ppm
+# --out: the same frames, last first
+mkdir o
+"$MANDEL" zoom -q -c -0.75,0.1 -z 64 -s 40x30 --fps 4 --aa 2 --out -o o/%05d.ppm
+same=0
+for k in $(seq 0 24); do
+    cmp -s "$(printf 'f/%05d.ppm' $k)" "$(printf 'o/%05d.ppm' $((24 - k)))" && same=$((same + 1))
+done
+check "--out: the zoom's 25 frames in reverse ($same)" test $same -eq 25
+# --radius R is --zoom 2/R
+"$MANDEL" zoom -q -c -0.75,0.1 -r 0.03125 -s 40x30 --fps 4 --aa 2 -o r.y4m
+"$MANDEL" zoom -q -c -0.75,0.1 -z 64 -s 40x30 --fps 4 --aa 2 -o z.y4m
+check "--radius 0.03125 makes the video of --zoom 64" cmp -s r.y4m z.y4m
+rm -rf f o r.y4m z.y4m direct.ppm
 
 # --- the deepest keyframe's orbit, shared, against a fresh orbit for every frame -----------
 # At 1e50 every keyframe renders with the perturbation engine: the keyframes adopt the
