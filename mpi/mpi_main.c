@@ -3,7 +3,7 @@
  * (each with the library's thread pool) and written by rank 0 through the library's own
  * pipeline (mandel_picture_write_rows), so the file is `mandel render`'s, byte for byte.
  *
- * Work: the picture's rows are cut into units of about 64K samples. Rank 0 hands them out
+ * Work: the picture's rows are cut into units of about 16K samples. Rank 0 hands them out
  * in order, two ahead to each worker rank (a master that also computes: a thread of rank 0
  * renders units too, taking them from the same counter). Each worker renders its units in
  * the order given and sends each one's fields back; rank 0 receives them into a ring of
@@ -36,7 +36,7 @@
 
 enum { TAG_ASSIGN = 1, TAG_RESULT = 2, TAG_FAIL = 3, TAG_CHECK = 4 };
 
-#define UNIT_SAMPLES (1u << 16) /* samples a unit, about: small enough to spread the work */
+#define UNIT_SAMPLES (1u << 14) /* samples a unit, about: small enough to spread the work */
 #define AHEAD 2                 /* units handed to a worker before it asks */
 #define MSG_LEN 512
 
@@ -65,7 +65,7 @@ static const char usage_text[] =
     "for byte, for any N, format and engine. Each rank runs the library's thread pool\n"
     "(-t, --threads N threads a rank; default every online CPU of its node, so start one\n"
     "rank a node, or give -t when several share one). The picture's rows go out in units\n"
-    "of about 64K samples, handed out in order as ranks finish the ones they hold, so\n"
+    "of about 16K samples, handed out in order as ranks finish the ones they hold, so\n"
     "slow ranks or expensive rows do not idle the others; rank 0 renders units too, and\n"
     "writes the file as the units arrive, in order, holding at most 2N+8 units.\n"
     "A deep view's reference orbit is computed by every rank itself.\n"
