@@ -86,9 +86,14 @@ static const char usage_text[] =
     "Exit status: 0 success, 1 failure (a rank failed or died, FILE cannot be written),\n"
     "2 usage error (told once, by rank 0).\n"
     "\n"
+    "Open MPI binds each rank to one core when it starts 2 ranks or fewer: with threads\n"
+    "in a rank, give --bind-to none (or --map-by ppr:1:node:PE=CORES).\n"
+    "\n"
     "Examples:\n"
-    "  mpirun -n 4 mandel-mpi render -s 16000x9000 -t 8 -o poster.png\n"
-    "  srun -N 8 --ntasks-per-node 1 mandel-mpi render --location deep.kfr -o deep.png\n";
+    "  mpirun -n 4 --map-by ppr:1:node --bind-to none mandel-mpi render -s 16000x9000 \\\n"
+    "      -t 8 -o poster.png\n"
+    "  srun -N 8 --ntasks-per-node 1 --cpus-per-task 32 mandel-mpi render -t 32 \\\n"
+    "      --location deep.kfr -o deep.png\n";
 
 /* ---- the output's temporary, for the signal handler ----------------------------------- */
 
