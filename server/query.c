@@ -139,9 +139,12 @@ static bool spec_value(serve_query *q, const char *name, const char *v, const se
                strlen(v) > lim->max_digits) {
         return fail(why, "%s: longer than %" PRIu32 " characters", name, lim->max_digits);
     }
-    if (mandel_spec_set_untrusted(q->spec, name, v) != MANDEL_OK)
-        return fail(why, "%s", mandel_errmsg(q->ctx));
-    return true;
+    if (mandel_spec_set_untrusted(q->spec, name, v) == MANDEL_OK) return true;
+    /* The library quotes the value as given: a decoded control character stays one line. */
+    fail(why, "%s", mandel_errmsg(q->ctx));
+    for (char *c = why; *c != '\0'; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
+    return false;
 }
 
 /* The view of q from its spec: the fields /tile renders and keys by. */
