@@ -137,7 +137,7 @@ typedef enum {
 
 /* What is iterated. The count is always the first n >= 1 with |z_n| >= 2 (else the limit).
  * Anything other than the classic set z^2 + c (counts only) runs on the general scalar
- * engine, in double precision. */
+ * engine in double precision, and beyond it on the deep engines (not Julia sets). */
 typedef enum {
     MANDEL_FORMULA_MANDELBROT = 0,   /* z <- z^d + c (MANDEL_OPT_POWER) */
     MANDEL_FORMULA_BURNING_SHIP = 1, /* z <- (|Re z| + i |Im z|)^2 + c */
@@ -575,11 +575,12 @@ MANDEL_API void mandel_location_free(mandel_location *loc);
  *  (mandel_fields). The formula, power and Julia settings of the ctx apply. With the DOUBLE
  *  engine, smooth values and distances, other formulas and Julia sets are computed by the
  *  general scalar engine in double precision; distances only for MANDELBROT. PERTURB and
- *  MPFR render the classic set only, all three fields: the same smooth value definition
- *  and distance unit (pixels), so the fields are continuous across the switch of engines.
+ *  MPFR render every formula and power (not Julia sets), counts and smooth values, and
+ *  distances for z^2 + c: the same smooth value definition and distance unit (pixels), so
+ *  the fields are continuous across the switch of engines.
  *  @return : as mandel_render; MANDEL_EINVAL also for all fields NULL, a capacity too small,
- *            distance with another formula, or another formula than the classic set with
- *            PERTURB or MPFR. */
+ *            distance with another formula, and with PERTURB or MPFR (AUTO beyond double)
+ *            a Julia set or distance with a power above 2. */
 MANDEL_API int mandel_render_fields(mandel_ctx *ctx, const mandel_view *view, uint32_t max_iter,
                                     mandel_rect rect, const mandel_fields *fields);
 

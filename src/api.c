@@ -151,15 +151,20 @@ int mandel_render_fields(mandel_ctx *ctx, const mandel_view *view, uint32_t max_
     uint32_t n_threads;
     CHECK(ctx_pool(ctx, &n_threads));
 
-    FAIL_IF(ctx, !classic_formula(ctx) && engine != MANDEL_ENGINE_DOUBLE, MANDEL_EINVAL,
-            "beyond double precision only the classic set (z^2 + c) can be rendered yet");
+    FAIL_IF(ctx, ctx->formula.julia && engine != MANDEL_ENGINE_DOUBLE, MANDEL_EINVAL,
+            "beyond double precision Julia sets cannot be rendered yet");
+    FAIL_IF(ctx, fields->distance != NULL && ctx->formula.power != 2 &&
+                     engine != MANDEL_ENGINE_DOUBLE, MANDEL_EINVAL,
+            "beyond double precision distance estimates exist for z^2 + c only, not z^%u + c",
+            ctx->formula.power);
     void *progress_user;
     mandel_progress_fn const progress = pixel_progress(ctx, &progress_user);
     if (engine != MANDEL_ENGINE_DOUBLE) {
         double const start = clock_seconds();
         mandel_stats st = {0};
         int const err = deep_render(ctx, ctx->pool, n_threads, view->deep,
-                                    engine == MANDEL_ENGINE_MPFR, max_iter, rect, fields,
+                                    engine == MANDEL_ENGINE_MPFR, &ctx->formula, max_iter,
+                                    rect, fields,
                                     progress, progress_user, &st);
         /* A cancel is used up by the render it stopped. */
         if (err == MANDEL_ECANCELED) atomic_store(&ctx->cancel_pending, false);

@@ -225,7 +225,7 @@ def test_ctrl_c_raises_keyboard_interrupt_promptly():
     (dict(data="rgb"), ValueError),
     (dict(julia=(float("nan"), 0)), ValueError),
     (dict(formula="tricorn", data="distance"), ValueError),
-    (dict(formula="tricorn", zoom="1e30"), ValueError),
+    (dict(julia=(-0.8, 0.156), zoom="1e30"), ValueError),
     (dict(bounds=(-2, 1, -1, 1), engine="perturb"), ValueError),
     (dict(center=("-0.75" + "1" * 10**6 + "x", "0")), ValueError),
     (dict(size=(65535, 65535), iterations=1, zoom="1e300"), MemoryError),
@@ -243,6 +243,18 @@ def test_a_million_digit_centre_renders():
     got = mandel.render(center=(digits, "0.1"), zoom="1e300", size=(8, 8), iterations=100)
     assert np.array_equal(got, mandel.render(center=(digits[:1000], "0.1"), zoom="1e300",
                                              size=(8, 8), iterations=100))
+
+
+def test_other_formulas_render_at_depth():
+    # the Tricorn's and z^3's perturbation against the MPFR engine on a few pixels
+    for kw in [dict(formula="tricorn", center=("-1.9900000000514441799509728225", "0"),
+                    zoom="1e19"),
+               dict(power=3, center=("-0.3406250193166455889411514987488667",
+                                     "1.2712298784187386776244379978259461"), zoom="1e20")]:
+        args = dict(size=(8, 4), iterations=600, **kw)
+        got = mandel.render(engine="perturb", **args)
+        assert np.array_equal(got, mandel.render(engine="mpfr", **args))
+        assert got.min() < got.max()
 
 
 def test_bad_picture_arguments_raise(tmp_path):

@@ -1,6 +1,7 @@
 /*
  * deep/bla.c - the bilinear-approximation table: merged perturbation steps
- * dz_{m+l} = A dz_m + B dc, each valid while |dz_m| < R.
+ * dz_{m+l} = A dz_m + B dc, each valid while |dz_m| < R, for z^d + c (d = 2 below; single()
+ * gives the step of other powers).
  *
  * One exact step from reference index m is dz' = 2 Z_m dz + dz^2 + dc. Dropping dz^2 costs
  * a relative error |dz| / |2 Z_m|, so the single step is linear within R = eps * |2 Z_m|
@@ -37,11 +38,21 @@ static fec z_at(const orbit *o, uint32_t m)
     return o->zfe != NULL ? o->zfe[m] : fec_make(o->z[m].re, o->z[m].im, 0);
 }
 
-static bla_entry single(const orbit *o, uint32_t m)
+/* One step from index m of z^power + c: A = d Z_m^(d-1), B = 1. For d > 2 the dropped terms
+ * sum_{k>=2} C(d,k) Z^(d-k) dz^k are, relative to the linear one, ((1+t)^d - 1 - dt) / (dt)
+ * with t = |dz| / |Z|, about (d-1) t / 2: below eps for |dz| < eps * 2|Z| / d (a margin
+ * for the higher terms, which at t ~ 2^-50 are 2^-50 d of it). */
+static bla_entry single(const orbit *o, uint32_t m, uint32_t power)
 {
     fec const z = z_at(o, m);
-    fec const a = {z.re, z.im, z.e + 1};
-    fe const r = fe_mul(fec_abs(a), (fe){0.5, 1 - BLA_EPS_BITS}); /* eps * |2 Z_m| */
+    fec a = {z.re, z.im, z.e + 1};
+    fe r = fe_mul(fec_abs(a), (fe){0.5, 1 - BLA_EPS_BITS}); /* eps * |2 Z_m| */
+    if (power > 2) {
+        fec p = z; /* Z^(d-1), then times d */
+        for (uint32_t k = 2; k < power; k++) p = fec_mul(p, z);
+        a = fec_mul(p, fec_make((double)power, 0.0, 0));
+        r = fe_div(r, fe_make((double)power, 0));
+    }
     double const zabs = sqrt(o->z[m].re * o->z[m].re + o->z[m].im * o->z[m].im);
     fe const room = 2.0 - zabs > 0 ? fe_make(2.0 - zabs, 0) : (fe){0.0, FE_ZERO_EXP};
     return (bla_entry){a, fec_make(1.0, 0.0, 0), fe_min(r, room)};
@@ -80,8 +91,8 @@ static bla_dentry to_double(bla_entry e, int64_t b_exp)
  * a cancel well under a millisecond late and costs nothing measurable. */
 #define POLL_EVERY 4096u
 
-int bla_build(const mandel_allocator *alloc, const orbit *o, fe dc_max, int64_t b_exp,
-              bool want_fe, uint64_t max_bytes,
+int bla_build(const mandel_allocator *alloc, const orbit *o, uint32_t power, fe dc_max,
+              int64_t b_exp, bool want_fe, uint64_t max_bytes,
               int (*poll)(void *user, uint64_t done, uint64_t total), void *poll_user,
               bla_table *out)
 {
@@ -131,7 +142,8 @@ int bla_build(const mandel_allocator *alloc, const orbit *o, fe dc_max, int64_t 
             if (k % POLL_EVERY == 0 && poll != NULL &&
                 poll(poll_user, (uint64_t)2 * k, o->len) != 0)
                 goto cancelled;
-            out->level[1][k] = merge(single(o, 1 + 2 * k), single(o, 2 + 2 * k), dc_max);
+            out->level[1][k] = merge(single(o, 1 + 2 * k, power), single(o, 2 + 2 * k, power),
+                                     dc_max);
             if (BLA_MIN_LEVEL == 1)
                 out->dent[bla_slot(out, k)] = to_double(out->level[1][k], b_exp);
         }
@@ -145,7 +157,8 @@ int bla_build(const mandel_allocator *alloc, const orbit *o, fe dc_max, int64_t 
             bla_entry t[UINT32_C(1) << (BLA_MIN_LEVEL - 1)];
             uint32_t const m = 1 + (k << BLA_MIN_LEVEL);
             for (uint32_t q = 0; q < half; q++)
-                t[q] = merge(single(o, m + 2 * q), single(o, m + 2 * q + 1), dc_max);
+                t[q] = merge(single(o, m + 2 * q, power), single(o, m + 2 * q + 1, power),
+                             dc_max);
             for (uint32_t w = half / 2; w >= 1; w /= 2)
                 for (uint32_t q = 0; q < w; q++) t[q] = merge(t[2 * q], t[2 * q + 1], dc_max);
             out->storage[k] = t[0];

@@ -234,11 +234,12 @@ void deep_view_free(deep_view *dv)
     a.free(a.user, dv);
 }
 
-/* The prep for max_iter of sh (sh->lock held), or NULL. */
-static deep_prep *find_prep(const deep_shared *sh, uint32_t max_iter)
+/* The prep for max_iter and formula f of sh (sh->lock held), or NULL. */
+static deep_prep *find_prep(const deep_shared *sh, uint32_t max_iter, const formula_params *f)
 {
     deep_prep *p = sh->preps;
-    while (p != NULL && p->max_iter != max_iter) p = p->next;
+    while (p != NULL && (p->max_iter != max_iter || !deep_same_formula(&p->formula, f)))
+        p = p->next;
     return p;
 }
 
@@ -248,7 +249,8 @@ int deep_view_adopt_orbit(mandel_ctx *ctx, deep_view *dv, deep_view *donor, uint
     /* The copy is made under the donor's lock, installed under the view's: never both
      * locks at once, so two adoptions the other way round cannot deadlock. */
     pthread_mutex_lock(&from->lock);
-    const deep_prep *const src = find_prep(from, max_iter);
+    const formula_params *const f = &ctx->formula; /* the orbit of the ctx's formula */
+    const deep_prep *const src = find_prep(from, max_iter, f);
     bool const has = src != NULL && src->orbit_state == DEEP_PREP_READY;
     if (sh == from) {
         pthread_mutex_unlock(&from->lock);
@@ -292,13 +294,16 @@ int deep_view_adopt_orbit(mandel_ctx *ctx, deep_view *dv, deep_view *donor, uint
     pthread_mutex_lock(&sh->lock);
     /* To the front: the most recently used prep is the one kept. */
     deep_prep **link = &sh->preps;
-    while (*link != NULL && (*link)->max_iter != max_iter) link = &(*link)->next;
+    while (*link != NULL &&
+           ((*link)->max_iter != max_iter || !deep_same_formula(&(*link)->formula, f)))
+        link = &(*link)->next;
     deep_prep *p = *link;
     if (p != NULL) {
         *link = p->next;
     } else if ((p = sh->alloc.alloc(sh->alloc.user, sizeof *p)) != NULL) {
         memset(p, 0, sizeof *p);
         p->max_iter = max_iter;
+        p->formula = *f;
     }
     if (p != NULL) {
         p->next = sh->preps;
@@ -437,7 +442,8 @@ static int need_orbit(mandel_ctx *ctx, deep_shared *sh, deep_prep *p, orbit_repo
     double const t0 = clock_seconds();
     /* Reported even without a callback: the shared progress is mandel_view_prepared's. */
     orbit o;
-    int err = orbit_compute(&sh->alloc, sh->re, sh->im, sh->prec, max_iter, sh->fe_view,
+    int err = orbit_compute(&sh->alloc, &p->formula, sh->re, sh->im, sh->prec, max_iter,
+                            sh->fe_view,
                             report_orbit, rep, &ctx->cancel_pending, &o);
     /* A phase-aware callback sees the orbit phase complete, however early it escaped. */
     if (err == MANDEL_OK && ctx->phase_progress != NULL &&
@@ -481,8 +487,12 @@ static int need_bla(mandel_ctx *ctx, deep_shared *sh, deep_prep *p, uint32_t k,
     /* The table gets what the orbit left of the limit; without room it is left out. */
     uint64_t const room = ctx->max_memory > p->orb.bytes ? ctx->max_memory - p->orb.bytes : 0;
     bla_table t;
-    int const err = bla_build(&sh->alloc, &p->orb, dc_max, step.e, sh->fe_view, room,
-                              poll_bla, rep, &t);
+    /* The Burning Ship and the Tricorn get none: bla.c's blocks are complex-linear, their
+     * steps are not (perturb_formula.c). */
+    int const err = p->formula.formula != FORMULA_MANDELBROT
+                        ? MANDEL_ETOOBIG
+                        : bla_build(&sh->alloc, &p->orb, p->formula.power, dc_max, step.e,
+                                    sh->fe_view, room, poll_bla, rep, &t);
     *t_bla += clock_seconds() - t1;
     pthread_mutex_lock(&sh->lock);
     bool const ready = err == MANDEL_OK || err == MANDEL_ETOOBIG; /* ETOOBIG: without */
@@ -512,11 +522,13 @@ static void prep_release(deep_shared *sh, deep_prep *p)
     }
 }
 
-/* Makes the reference orbit and the BLA tables of dv's pixels for max_iter ready, computing
+/* Makes the reference orbit and the BLA tables of dv's pixels for max_iter and formula f
+ * ready, computing
  * what no other render has computed or is computing; *out gets the prep, held until
  * prep_release. */
-static int prepare(mandel_ctx *ctx, deep_view *dv, uint32_t max_iter, uint64_t pixels,
-                   double *t_orbit, double *t_bla, uint32_t *orbits, deep_prep **out)
+static int prepare(mandel_ctx *ctx, deep_view *dv, const formula_params *f, uint32_t max_iter,
+                   uint64_t pixels, double *t_orbit, double *t_bla, uint32_t *orbits,
+                   deep_prep **out)
 {
     deep_shared *const sh = dv->sh;
     /* The orbit is bounded by max_iter, not by when it escapes (an interior reference never
@@ -528,7 +540,9 @@ static int prepare(mandel_ctx *ctx, deep_view *dv, uint32_t max_iter, uint64_t p
     orbit_report rep = {ctx, sh, pixels, max_iter, 0};
     pthread_mutex_lock(&sh->lock);
     deep_prep **link = &sh->preps;
-    while (*link != NULL && (*link)->max_iter != max_iter) link = &(*link)->next;
+    while (*link != NULL &&
+           ((*link)->max_iter != max_iter || !deep_same_formula(&(*link)->formula, f)))
+        link = &(*link)->next;
     deep_prep *p = *link;
     if (p != NULL) {
         *link = p->next; /* to the front */
@@ -540,6 +554,7 @@ static int prepare(mandel_ctx *ctx, deep_view *dv, uint32_t max_iter, uint64_t p
         }
         memset(p, 0, sizeof *p);
         p->max_iter = max_iter;
+        p->formula = *f;
     }
     p->next = sh->preps;
     sh->preps = p;
@@ -556,8 +571,9 @@ static int prepare(mandel_ctx *ctx, deep_view *dv, uint32_t max_iter, uint64_t p
 }
 
 int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *dv,
-                bool brute, uint32_t max_iter, mandel_rect rect, const mandel_fields *fields,
-                mandel_progress_fn progress, void *progress_user, mandel_stats *stats)
+                bool brute, const formula_params *formula, uint32_t max_iter, mandel_rect rect,
+                const mandel_fields *fields, mandel_progress_fn progress, void *progress_user,
+                mandel_stats *stats)
 {
     deep_shared *const sh = dv->sh;
     perturb_job pj;
@@ -593,11 +609,12 @@ int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *
             .view_width = sh->width, .view_height = sh->height,
             .rect_x = dv->col0 + rect.x, .rect_y = dv->row0 + rect.y, .max_iter = max_iter,
             .smooth = fields->smooth, .distance = fields->distance, .stride = fields->stride,
+            .formula = *formula,
         };
         job.segment = mpfr_engine_segment;
         job.segment_user = &mj;
     } else {
-        CHECK(prepare(ctx, dv, max_iter, (uint64_t)rect.width * rect.height, &t_orbit, &t_bla,
+        CHECK(prepare(ctx, dv, formula, max_iter, (uint64_t)rect.width * rect.height, &t_orbit, &t_bla,
                       &orbits, &prep));
         /* Read-only from here: the prep stays while this render holds it. */
         const deep_bla *const outer = &prep->bla[dv->bla_class];
@@ -612,6 +629,7 @@ int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *
             .cre = mpfr_get_d(sh->re, MPFR_RNDN), .cim = mpfr_get_d(sh->im, MPFR_RNDN),
             .smooth = fields->smooth, .distance = fields->distance, .stride = fields->stride,
             .lanes = perturb_lanes_select(ctx->isa),
+            .formula = *formula,
         };
         job.segment = perturb_segment;
         job.segment_user = &pj;

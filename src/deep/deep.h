@@ -54,7 +54,7 @@ int deep_view_new(mandel_ctx *ctx, uint32_t width, uint32_t height, const char *
 int deep_view_new_tile(mandel_ctx *ctx, const deep_view *anchor, int64_t col0, int64_t row0,
                        uint32_t width, uint32_t height, deep_view **out);
 
-/* Copies the reference orbit `donor` keeps for max_iter into the state `dv` shares with its
+/* Copies the reference orbit `donor` keeps for max_iter (and ctx's formula) into the state `dv` shares with its
  * anchor and tiles, as if computed there, so that their next render with max_iter builds
  * only its BLA tables (an orbit already computed there, or one in use, is kept instead).
  * The caller has checked that both views have the same centre text. MANDEL_EINVAL when
@@ -71,15 +71,18 @@ void deep_view_free(deep_view *dv);
 
 /* Renders `rect` of the view with the perturbation engine (`brute` false) or the MPFR
  * engine (`brute` true) on `pool` with `threads` threads, as mandel_render_fields()
- * describes (counts, smooth values, distances in pixels: any of `fields`, the others NULL);
- * the reference orbit and BLA table are built on the first render with a given max_iter
- * of any view sharing the state, once, under its lock, reporting MANDEL_PHASE_ORBIT to the
- * ctx's callback; renders that need them meanwhile wait, reporting the same phase, and may
- * cancel their wait. The pixel passes of any number of renders then run at once. `progress`
- * (may be NULL) gets the pixel pass. Sets the iterations of *stats, and with PERTURB its
- * orbit, BLA and pixel-pass fields; leaves the rest. Returns MANDEL_OK, MANDEL_ENOMEM or MANDEL_ECANCELED (with a message on ctx). */
+ * describes (counts, smooth values, distances in pixels: any of `fields`, the others NULL;
+ * distances for z^2 + c only), iterating `formula` (any formula and power, not a Julia
+ * set); the reference orbit and BLA table are built on the first render with a given
+ * max_iter and formula of any view sharing the state, once, under its lock, reporting
+ * MANDEL_PHASE_ORBIT to the ctx's callback; renders that need them meanwhile wait,
+ * reporting the same phase, and may cancel their wait. The pixel passes of any number of
+ * renders then run at once. `progress` (may be NULL) gets the pixel pass. Sets the
+ * iterations of *stats, and with PERTURB its orbit, BLA and pixel-pass fields; leaves the
+ * rest. Returns MANDEL_OK, MANDEL_ENOMEM or MANDEL_ECANCELED (with a message on ctx). */
 int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *dv,
-                bool brute, uint32_t max_iter, mandel_rect rect, const mandel_fields *fields,
-                mandel_progress_fn progress, void *progress_user, mandel_stats *stats);
+                bool brute, const formula_params *formula, uint32_t max_iter, mandel_rect rect,
+                const mandel_fields *fields, mandel_progress_fn progress, void *progress_user,
+                mandel_stats *stats);
 
 #endif /* MANDEL_DEEP_H */

@@ -42,13 +42,32 @@ typedef struct orbit {
     size_t bytes;     /* allocated for z and zfe */
 } orbit;
 
-/* Computes the orbit of cre + i*cim at `prec` bits up to max_iter or the first |Z| >= 2.
+/* The same formula for the deep engines: kind and power (Julia sets never come here). */
+static inline bool deep_same_formula(const formula_params *a, const formula_params *b)
+{
+    return a->formula == b->formula && a->power == b->power;
+}
+
+/* True for z^2 + c, the formula the vector loops iterate; the others (z^d, the Burning
+ * Ship, the Tricorn; never Julia sets here) go through perturb_formula.c. */
+static inline bool deep_classic(const formula_params *f)
+{
+    return f->formula == FORMULA_MANDELBROT && f->power == 2;
+}
+
+/* One step z <- F(z) + c of formula f (kernel_formula.c's formulas) at the precision of x
+ * and y, in place; t0..t2 are scratch at the same precision. */
+void orbit_step_mpfr(const formula_params *f, mpfr_ptr x, mpfr_ptr y, mpfr_srcptr cre,
+                     mpfr_srcptr cim, mpfr_ptr t0, mpfr_ptr t1, mpfr_ptr t2);
+
+/* Computes the orbit of cre + i*cim under formula f at `prec` bits up to max_iter or the
+ * first |Z| >= 2.
  * `progress` (may be NULL) is called about ten times a second with (iterations done,
  * max_iter); non-zero cancels, and so does *stop (may be NULL) becoming true, looked at
  * every 64 steps (mandel_ctx_cancel).
  * Returns MANDEL_OK, MANDEL_ENOMEM or MANDEL_ECANCELED. */
-int orbit_compute(const mandel_allocator *alloc, mpfr_srcptr cre, mpfr_srcptr cim,
-                  mpfr_prec_t prec, uint32_t max_iter, bool want_fe,
+int orbit_compute(const mandel_allocator *alloc, const formula_params *f, mpfr_srcptr cre,
+                  mpfr_srcptr cim, mpfr_prec_t prec, uint32_t max_iter, bool want_fe,
                   mandel_progress_fn progress, void *progress_user, const atomic_bool *stop,
                   orbit *out);
 
@@ -129,15 +148,15 @@ static inline uint32_t bla_slots(const bla_table *tab, uint32_t i)
     return n < all ? n : all;
 }
 
-/* Builds the table for orbit `o` and pixel offsets up to |dc| <= dc_max, in double (b
+/* Builds the table for orbit `o` of z^power + c and pixel offsets up to |dc| <= dc_max, in double (b
  * scaled by 2^b_exp) and, if want_fe, also in floatexp. `poll` (may be NULL) is called
  * with `poll_user` every few thousand merges, and with how far the build has come (done of
  * total, about the orbit's steps merged), so a long build still sees a cancel: a non-zero
  * return stops it. Returns MANDEL_OK, MANDEL_ENOMEM, MANDEL_ECANCELED, or
  * MANDEL_ETOOBIG if it would exceed BLA_MAX_BYTES or max_bytes (the caller then renders
  * without it). */
-int bla_build(const mandel_allocator *alloc, const orbit *o, fe dc_max, int64_t b_exp,
-              bool want_fe, uint64_t max_bytes,
+int bla_build(const mandel_allocator *alloc, const orbit *o, uint32_t power, fe dc_max,
+              int64_t b_exp, bool want_fe, uint64_t max_bytes,
               int (*poll)(void *user, uint64_t done, uint64_t total), void *poll_user,
               bla_table *out);
 
@@ -173,6 +192,27 @@ static inline const bla_entry *bla_lookup(const bla_table *t, uint32_t m, fe dz_
         *steps = UINT32_C(1) << j;
     }
     return best;
+}
+
+/* The longest double block (2^BLA_MIN_LEVEL steps or more) valid at reference index m for
+ * max(|Re dz|, |Im dz|) = a within `budget` iterations, or NULL; *steps gets its length. */
+static inline const bla_dentry *bla_dlookup(const bla_table *bla, uint32_t m, double a,
+                                            uint32_t budget, uint32_t *steps)
+{
+    uint32_t const i = (m - 1) >> BLA_MIN_LEVEL;
+    if (((m - 1) & ((UINT32_C(1) << BLA_MIN_LEVEL) - 1)) != 0 || i >= bla->n_starts ||
+        budget < (UINT32_C(1) << BLA_MIN_LEVEL))
+        return NULL;
+    const bla_dentry *const e = bla->dent + bla_slot(bla, i);
+    uint32_t top = bla_slots(bla, i);
+    /* levels up to floor(log2(budget)) fit the budget */
+    uint32_t const fit = 31 - (uint32_t)__builtin_clz(budget) - BLA_MIN_LEVEL + 1;
+    if (fit < top) top = fit;
+    if (!(a < e[0].r)) return NULL;
+    uint32_t j = 1;
+    while (j < top && a < e[j].r) j++;
+    *steps = UINT32_C(1) << (j - 1 + BLA_MIN_LEVEL);
+    return &e[j - 1];
 }
 
 /* ------------------------------------------------------------------------------------- */
@@ -217,6 +257,7 @@ typedef struct perturb_job {
     float *distance;       /* at the rect's origin, or NULL: distances in pixels */
     size_t stride;         /* of smooth and distance */
     perturb_lanes_fn *lanes; /* perturb_lanes_select(MANDEL_OPT_ISA) */
+    formula_params formula;  /* what the orbit iterates (never a Julia set) */
 } perturb_job;
 
 /* The escape count of the pixel whose offset from the reference is dc; adds what it did to
@@ -230,6 +271,12 @@ uint32_t perturb_pixel(const perturb_job *job, fec dc, perturb_stats *st);
  * cancel cut it short (nothing is then written). */
 uint32_t perturb_pixel_full(const perturb_job *job, fec dc, perturb_stats *st, float *smooth,
                             float *distance, sched_worker *w, bool *stopped);
+
+/* perturb_pixel_full for the formulas other than z^2 + c (perturb_formula.c): the
+ * Burning Ship, the Tricorn and z^d, d > 2, each with its own perturbed step, rebasing,
+ * and BLA where it applies (z^d: job->bla). No distances. */
+uint32_t perturb_formula_pixel(const perturb_job *job, fec dc, perturb_stats *st,
+                               float *smooth, sched_worker *w, bool *stopped);
 
 /* sched_segment_fn over a perturb_job. */
 void perturb_segment(void *user, sched_worker *w, uint32_t row, uint32_t x, uint32_t n,
@@ -251,6 +298,7 @@ typedef struct mpfr_engine_job {
     float *smooth;    /* at the rect's origin, or NULL */
     float *distance;  /* at the rect's origin, or NULL: in pixels */
     size_t stride;    /* of smooth and distance */
+    formula_params formula; /* what it iterates (never a Julia set) */
 } mpfr_engine_job;
 
 /* sched_segment_fn over an mpfr_engine_job: every pixel iterated at full precision; the
@@ -281,6 +329,7 @@ typedef struct deep_bla {
  * that set its state BUSY, then only read, by any number of renders at once. */
 typedef struct deep_prep {
     uint32_t max_iter;
+    formula_params formula;  /* ... and formula (its kind and power: deep_same_formula) */
     uint32_t users;          /* renders holding it (under the shared lock) */
     int orbit_state;         /* DEEP_PREP_* */
     orbit orb;

@@ -1,6 +1,7 @@
 /*
  * deep/mpfr_engine.c - the brute-force engine: every pixel iterated in MPFR at the view's
- * full precision, with no approximation beyond MPFR's rounding. Slow; it is the reference
+ * full precision, with no approximation beyond MPFR's rounding, for every formula
+ * (orbit_step_mpfr: the reference orbit's step) but Julia sets. Slow; it is the reference
  * the perturbation engine is tested against.
  *
  * Invariant: pixel (col, row) samples c = C + ((col - (w-1)/2) + i*((h-1)/2 - row)) * step
@@ -34,7 +35,9 @@ void mpfr_engine_segment(void *user, sched_worker *w, uint32_t row, uint32_t x, 
     size_t const at = (size_t)row * job->stride + x;
     float *const smooth = job->smooth != NULL ? job->smooth + at : NULL;
     float *const distance = job->distance != NULL ? job->distance + at : NULL;
-    bool const de = distance != NULL;
+    bool const de = distance != NULL; /* z^2 + c only (deep_render) */
+    bool const classic = deep_classic(&job->formula);
+    double const power = job->formula.formula == FORMULA_MANDELBROT ? job->formula.power : 2;
     mpfr_t cr, ci, zr, zi, sr, si, t;
     mpfr_t xr, xi, dr, di, u, v; /* z rounded to DER_PREC bits; the derivative */
     mpfr_inits2(job->prec, cr, ci, zr, zi, sr, si, t, (mpfr_ptr)NULL);
@@ -76,12 +79,16 @@ void mpfr_engine_segment(void *user, sched_worker *w, uint32_t row, uint32_t x, 
                 mpfr_mul_2ui(dr, u, 1, MPFR_RNDN);
                 mpfr_add_ui(dr, dr, 1, MPFR_RNDN);
             }
-            /* z_k from z_{k-1}, whose squares sr, si are already known */
-            mpfr_mul(t, zr, zi, MPFR_RNDN);
-            mpfr_sub(zr, sr, si, MPFR_RNDN);
-            mpfr_add(zr, zr, cr, MPFR_RNDN);
-            mpfr_mul_2ui(zi, t, 1, MPFR_RNDN);
-            mpfr_add(zi, zi, ci, MPFR_RNDN);
+            if (classic) {
+                /* z_k from z_{k-1}, whose squares sr, si are already known */
+                mpfr_mul(t, zr, zi, MPFR_RNDN);
+                mpfr_sub(zr, sr, si, MPFR_RNDN);
+                mpfr_add(zr, zr, cr, MPFR_RNDN);
+                mpfr_mul_2ui(zi, t, 1, MPFR_RNDN);
+                mpfr_add(zi, zi, ci, MPFR_RNDN);
+            } else {
+                orbit_step_mpfr(&job->formula, zr, zi, cr, ci, sr, si, t);
+            }
             mpfr_sqr(sr, zr, MPFR_RNDN);
             mpfr_sqr(si, zi, MPFR_RNDN);
             mpfr_add(t, sr, si, MPFR_RNDN);
@@ -105,7 +112,7 @@ void mpfr_engine_segment(void *user, sched_worker *w, uint32_t row, uint32_t x, 
         /* the kernels' smooth value, on |z|^2 rounded to double */
         double const r2 = mpfr_get_d(t, MPFR_RNDN);
         double const log_r = 0.5 * log(r2);
-        if (smooth != NULL) smooth[j] = smooth_value(count + m, log_r, 2.0);
+        if (smooth != NULL) smooth[j] = smooth_value(count + m, log_r, power);
         if (de) {
             mpfr_hypot(u, dr, di, MPFR_RNDN);
             mpfr_mul(u, u, job->step, MPFR_RNDN);

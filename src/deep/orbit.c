@@ -1,7 +1,8 @@
 /*
- * deep/orbit.c - the reference orbit: Z_0 = 0, Z_{n+1} = Z_n^2 + C at the view's MPFR
- * precision, rounded once per value into double (and floatexp, for views whose deltas
- * need it).
+ * deep/orbit.c - the reference orbit: Z_0 = 0, Z_{n+1} = F(Z_n) + C at the view's MPFR
+ * precision (F: z^2, z^d, the Burning Ship's (|Re z| + i|Im z|)^2 or the Tricorn's
+ * conj(z)^2), rounded once per value into double (and floatexp, for views whose deltas
+ * need it). orbit_step_mpfr is also the MPFR engine's step for every formula but z^2.
  *
  * Invariant: every stored value is the correctly rounded image of an MPFR value computed
  * from the previous MPFR value, never from a rounded one; so the orbit's only error is
@@ -62,8 +63,37 @@ static bool grow(const mandel_allocator *a, orbit *o, size_t used, size_t cap, b
     return true;
 }
 
-int orbit_compute(const mandel_allocator *a, mpfr_srcptr cre, mpfr_srcptr cim,
-                  mpfr_prec_t prec, uint32_t max_iter, bool want_fe,
+void orbit_step_mpfr(const formula_params *f, mpfr_ptr x, mpfr_ptr y, mpfr_srcptr cre,
+                     mpfr_srcptr cim, mpfr_ptr t0, mpfr_ptr t1, mpfr_ptr t2)
+{
+    if (f->formula == FORMULA_MANDELBROT && f->power > 2) {
+        /* z^d by repeated multiplication, as kernel_formula does: t0 + i t1 = z^k */
+        mpfr_set(t0, x, MPFR_RNDN);
+        mpfr_set(t1, y, MPFR_RNDN);
+        for (uint32_t k = 2; k <= f->power; k++) {
+            mpfr_mul(t2, t0, y, MPFR_RNDN);   /* re^k im */
+            mpfr_mul(t0, t0, x, MPFR_RNDN);   /* re^k re */
+            mpfr_fms(t0, t1, y, t0, MPFR_RNDN); /* im^k im - re^k re */
+            mpfr_neg(t0, t0, MPFR_RNDN);
+            mpfr_fma(t1, t1, x, t2, MPFR_RNDN); /* im^k re + re^k im */
+        }
+        mpfr_add(x, t0, cre, MPFR_RNDN);
+        mpfr_add(y, t1, cim, MPFR_RNDN);
+        return;
+    }
+    mpfr_sqr(t0, x, MPFR_RNDN);
+    mpfr_sqr(t1, y, MPFR_RNDN);
+    mpfr_mul(t2, x, y, MPFR_RNDN);
+    mpfr_sub(x, t0, t1, MPFR_RNDN);
+    mpfr_add(x, x, cre, MPFR_RNDN);
+    mpfr_mul_2ui(y, t2, 1, MPFR_RNDN);
+    if (f->formula == FORMULA_BURNING_SHIP) mpfr_abs(y, y, MPFR_RNDN);
+    else if (f->formula == FORMULA_TRICORN) mpfr_neg(y, y, MPFR_RNDN);
+    mpfr_add(y, y, cim, MPFR_RNDN);
+}
+
+int orbit_compute(const mandel_allocator *a, const formula_params *f, mpfr_srcptr cre,
+                  mpfr_srcptr cim, mpfr_prec_t prec, uint32_t max_iter, bool want_fe,
                   mandel_progress_fn progress, void *progress_user, const atomic_bool *stop,
                   orbit *out)
 {
@@ -81,14 +111,8 @@ int orbit_compute(const mandel_allocator *a, mpfr_srcptr cre, mpfr_srcptr cim,
     int err = MANDEL_OK;
     uint32_t n = 0;
     while (n < max_iter) {
-        /* Z_{n+1} = (x^2 - y^2 + Cre) + i(2xy + Cim) */
-        mpfr_sqr(sx, x, MPFR_RNDN);
-        mpfr_sqr(sy, y, MPFR_RNDN);
-        mpfr_mul(t, x, y, MPFR_RNDN);
-        mpfr_sub(x, sx, sy, MPFR_RNDN);
-        mpfr_add(x, x, cre, MPFR_RNDN);
-        mpfr_mul_2ui(y, t, 1, MPFR_RNDN);
-        mpfr_add(y, y, cim, MPFR_RNDN);
+        /* Z_{n+1} = (x^2 - y^2 + Cre) + i(2xy + Cim), or the formula's */
+        orbit_step_mpfr(f, x, y, cre, cim, sx, sy, t);
         n++;
         if ((size_t)n >= cap) {
             size_t const new_cap = next_cap(cap, max_iter);

@@ -52,27 +52,6 @@ static inline double max_abs(double x, double y)
     return ax > ay ? ax : ay;
 }
 
-/* The longest double block (2^BLA_MIN_LEVEL steps or more) valid at reference index m for
- * max(|Re dz|, |Im dz|) = a within `budget` iterations, or NULL; *steps gets its length. */
-static inline const bla_dentry *dlookup(const bla_table *bla, uint32_t m, double a,
-                                        uint32_t budget, uint32_t *steps)
-{
-    uint32_t const i = (m - 1) >> BLA_MIN_LEVEL;
-    if (((m - 1) & ((UINT32_C(1) << BLA_MIN_LEVEL) - 1)) != 0 || i >= bla->n_starts ||
-        budget < (UINT32_C(1) << BLA_MIN_LEVEL))
-        return NULL;
-    const bla_dentry *const e = bla->dent + bla_slot(bla, i);
-    uint32_t top = bla_slots(bla, i);
-    /* levels up to floor(log2(budget)) fit the budget */
-    uint32_t const fit = 31 - (uint32_t)__builtin_clz(budget) - BLA_MIN_LEVEL + 1;
-    if (fit < top) top = fit;
-    if (!(a < e[0].r)) return NULL;
-    uint32_t j = 1;
-    while (j < top && a < e[j].r) j++;
-    *steps = UINT32_C(1) << (j - 1 + BLA_MIN_LEVEL);
-    return &e[j - 1];
-}
-
 /* The derivative dz/dc of a pixel, carried along when its distance is asked for
  * (perturb_pixel_full). The derivative of the full orbit z = Z_m + dz is that of dz (Z does
  * not depend on dc): der' = 2 z der + 1 for an exact step (z before the step), and
@@ -134,7 +113,7 @@ pixel_core(const perturb_job *job, fec dc, perturb_stats *st, bool de, pixel_end
                 const bla_dentry *e = NULL;
                 uint32_t steps = 1;
                 if (bla != NULL && bla->n_starts > 0)
-                    e = dlookup(bla, m, max_abs(dzr, dzi), max_iter - n, &steps);
+                    e = bla_dlookup(bla, m, max_abs(dzr, dzi), max_iter - n, &steps);
                 if (e != NULL) {
                     if (de && !dfe) {
                         double const nr = (e->ar * Dr - e->ai * Di) + e->br * bs;
@@ -384,7 +363,7 @@ lane settle(segment *sg, lane l)
         const bla_dentry *e = NULL;
         uint32_t steps = 1;
         if (bla != NULL && bla->n_starts > 0)
-            e = dlookup(bla, l.m, max_abs(l.dzr, l.dzi), max_iter - l.n, &steps);
+            e = bla_dlookup(bla, l.m, max_abs(l.dzr, l.dzi), max_iter - l.n, &steps);
         if (e != NULL) {
             double const br = e->br * l.dsr - e->bi * l.dsi;
             double const bi = e->br * l.dsi + e->bi * l.dsr;
@@ -502,7 +481,17 @@ static bool segment_run(const perturb_job *job, sched_worker *w, uint32_t row, u
     float *const smooth = job->smooth != NULL ? job->smooth + at : NULL;
     float *const distance = job->distance != NULL ? job->distance + at : NULL;
     perturb_stats st = {0};
-    if (job->fe_view || distance != NULL) {
+    if (!deep_classic(&job->formula)) {
+        /* the other formulas: one pixel at a time (perturb_formula.c) */
+        for (uint32_t j = 0; j < n; j++) {
+            fec const dc = perturb_offset(job->step, job->view_width, job->view_height,
+                                          job->rect_x + x + j, view_row);
+            bool stopped;
+            out[j] = perturb_formula_pixel(job, dc, &st, smooth ? smooth + j : NULL, w,
+                                           &stopped);
+            if (stopped) return false;
+        }
+    } else if (job->fe_view || distance != NULL) {
         /* one pixel at a time: floatexp views, and distances (the derivative) */
         for (uint32_t j = 0; j < n; j++) {
             fec const dc = perturb_offset(job->step, job->view_width, job->view_height,
@@ -519,7 +508,8 @@ static bool segment_run(const perturb_job *job, sched_worker *w, uint32_t row, u
     }
     for (uint32_t j = 0; j < n; j++) st.iterations += out[j];
     st.pixels = n;
-    if (!job->fe_view && distance == NULL) st.steps = st.iterations - st.bla_iters;
+    if (!job->fe_view && distance == NULL && deep_classic(&job->formula))
+        st.steps = st.iterations - st.bla_iters;
     if (job->stats != NULL) stats_add(job->stats, &st);
     return true;
 }

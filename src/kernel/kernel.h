@@ -127,6 +127,12 @@ void kernel_row_formula(const kernel_row *row, const kernel_variant *v, uint32_t
  * Plain C with libm; kernel files call it (it is not compiled with their flags). */
 float smooth_after_escape(double x, double y, double cr, double ci, uint32_t n);
 
+/* The same for any formula f (not a Julia set): kernel_formula's continuation of a pixel c
+ * whose z_n = x + y*i first passed the escape test, and its smooth value. For the deep
+ * engines, which hand over z at the escape. */
+float smooth_after_escape_formula(const formula_params *f, double x, double y, double cr,
+                                  double ci, uint32_t n);
+
 /* The smooth value mu = m + 1 - log(log|z_m|) / log(d) of a pixel whose continuation ended
  * at z_m, given log|z_m|, for z^d + c: the one definition every engine uses. */
 float smooth_value(uint32_t m, double log_r, double d);

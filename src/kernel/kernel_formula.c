@@ -104,6 +104,18 @@ float smooth_after_escape(double x, double y, double cr, double ci, uint32_t n)
     return smooth_value(m, 0.5 * log(r2), 2.0);
 }
 
+float smooth_after_escape_formula(const formula_params *f, double x, double y, double cr,
+                                  double ci, uint32_t n)
+{
+    point p = {x, y, 0.0, 0.0};
+    uint32_t m = n;
+    for (int k = 0; k < SMOOTH_EXTRA && p.x * p.x + p.y * p.y <= SMOOTH_RADIUS2; k++, m++)
+        step(f, &p, cr, ci, false);
+    double const r2 = p.x * p.x + p.y * p.y;
+    double const d = f->formula == FORMULA_MANDELBROT ? (double)f->power : 2.0;
+    return smooth_value(m, 0.5 * log(r2), d);
+}
+
 /* Iterates one pixel; fills what `out` asks for at index j. Steps in runs of
  * KERNEL_POLL_STEPS, polling `poll` between two (the same steps in the same order); returns
  * false, writing nothing, when the render is cancelled. */

@@ -565,13 +565,13 @@ int spec_prepare(mandel_spec *s, int format, bool from_data)
     if (s->color < 0 && s->colors.mapping == MANDEL_MAP_RANGE && !s->gradient)
         s->by = COLOR_BY_COUNT;
     /* Beyond double precision every colouring and every --npy works as at shallow zooms
-     * (smooth values and distances from the deep engines), for the Mandelbrot set. */
+     * (smooth values and distances from the deep engines), for every formula and power
+     * (distances for z^2 + c only, as the library says); not yet for Julia sets. */
     bool const deep = s->engine == MANDEL_ENGINE_PERTURB || s->engine == MANDEL_ENGINE_MPFR ||
                       (s->engine == MANDEL_ENGINE_AUTO &&
                        mandel_view_engine(s->view) != MANDEL_ENGINE_DOUBLE);
-    FAIL_IF(ctx, deep && (other_formula || s->given[SPEC_JULIA] != NULL || s->power != 2),
-            MANDEL_EINVAL, "beyond double precision only the Mandelbrot set (z^2 + c) can be "
-            "rendered yet");
+    FAIL_IF(ctx, deep && s->given[SPEC_JULIA] != NULL, MANDEL_EINVAL,
+            "beyond double precision Julia sets cannot be rendered yet");
     if (s->given[SPEC_PERIOD] != NULL) s->colors.period = s->period;
     if (s->given[SPEC_OFFSET] != NULL) s->colors.offset = s->offset;
     if (s->gradient) CHECK(load_gradient(s));

@@ -96,7 +96,7 @@ rm -f "$dir.kfr"
 expect 2 "--location gives the view: it cannot be combined with --bounds, --center, --radius or --zoom" $R --location x.kfr -c 0,0 -o a.png
 expect 2 "--save-location '': empty file name" $R --save-location "" -o a.png
 expect 1 "--save-location: cannot create '/nonexistent/x.kfr': No such file or directory" $R -s 8x8 --save-location /nonexistent/x.kfr -o a.png
-expect 2 "beyond double precision only the Mandelbrot set (z^2 + c) can be rendered yet" $R -c -0.75,0.1 -z 1e20 --formula tricorn -o a.png
+expect 2 "beyond double precision Julia sets cannot be rendered yet" $R -c -0.75,0.1 -z 1e20 --julia=-0.8,0.156 -o a.png
 expect 2 "--color 'rainbow': unknown mode (smooth, count, histogram, log, distance)" $R --color rainbow -o a.png
 expect 2 "--formula 'newton': unknown formula (mandelbrot, burning-ship, tricorn)" $R --formula newton -o a.png
 expect 2 "--power '1': must be 2..64" $R --power 1 -o a.png
