@@ -614,8 +614,8 @@ int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *
         job.segment = mpfr_engine_segment;
         job.segment_user = &mj;
     } else {
-        CHECK(prepare(ctx, dv, formula, max_iter, (uint64_t)rect.width * rect.height, &t_orbit, &t_bla,
-                      &orbits, &prep));
+        CHECK(prepare(ctx, dv, formula, max_iter, (uint64_t)rect.width * rect.height, &t_orbit,
+                      &t_bla, &orbits, &prep));
         /* Read-only from here: the prep stays while this render holds it. */
         const deep_bla *const outer = &prep->bla[dv->bla_class];
         const deep_bla *const inner = dv->inner ? &prep->bla[0] : outer;

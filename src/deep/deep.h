@@ -54,9 +54,9 @@ int deep_view_new(mandel_ctx *ctx, uint32_t width, uint32_t height, const char *
 int deep_view_new_tile(mandel_ctx *ctx, const deep_view *anchor, int64_t col0, int64_t row0,
                        uint32_t width, uint32_t height, deep_view **out);
 
-/* Copies the reference orbit `donor` keeps for max_iter (and ctx's formula) into the state `dv` shares with its
- * anchor and tiles, as if computed there, so that their next render with max_iter builds
- * only its BLA tables (an orbit already computed there, or one in use, is kept instead).
+/* Copies the reference orbit `donor` keeps for max_iter (and ctx's formula) into the state
+ * `dv` shares with its anchor and tiles, as if computed there, so that their next render
+ * with max_iter builds only its BLA tables (an orbit already computed there, or one in use, is kept instead).
  * The caller has checked that both views have the same centre text. MANDEL_EINVAL when
  * donor keeps no orbit for max_iter, has less precision than dv, or lacks the floatexp
  * values dv needs; MANDEL_ETOOBIG above ctx's memory limit; MANDEL_ENOMEM. */

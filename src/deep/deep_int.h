@@ -148,8 +148,8 @@ static inline uint32_t bla_slots(const bla_table *tab, uint32_t i)
     return n < all ? n : all;
 }
 
-/* Builds the table for orbit `o` of z^power + c and pixel offsets up to |dc| <= dc_max, in double (b
- * scaled by 2^b_exp) and, if want_fe, also in floatexp. `poll` (may be NULL) is called
+/* Builds the table for orbit `o` of z^power + c and pixel offsets up to |dc| <= dc_max,
+ * in double (b scaled by 2^b_exp) and, if want_fe, also in floatexp. `poll` (may be NULL) is called
  * with `poll_user` every few thousand merges, and with how far the build has come (done of
  * total, about the orbit's steps merged), so a long build still sees a cancel: a non-zero
  * return stops it. Returns MANDEL_OK, MANDEL_ENOMEM, MANDEL_ECANCELED, or
