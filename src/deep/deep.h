@@ -56,10 +56,11 @@ int deep_view_new_tile(mandel_ctx *ctx, const deep_view *anchor, int64_t col0, i
 
 /* Copies the reference orbit `donor` keeps for max_iter (and ctx's formula) into the state
  * `dv` shares with its anchor and tiles, as if computed there, so that their next render
- * with max_iter builds only its BLA tables (an orbit already computed there, or one in use, is kept instead).
- * The caller has checked that both views have the same centre text. MANDEL_EINVAL when
- * donor keeps no orbit for max_iter, has less precision than dv, or lacks the floatexp
- * values dv needs; MANDEL_ETOOBIG above ctx's memory limit; MANDEL_ENOMEM. */
+ * with max_iter builds only its BLA tables (an orbit already computed there, or one in
+ * use, is kept instead). The caller has checked that both views have the same centre text.
+ * MANDEL_EINVAL when donor keeps no orbit for max_iter, has less precision than dv, or
+ * lacks the floatexp values dv needs; MANDEL_ETOOBIG above ctx's memory limit;
+ * MANDEL_ENOMEM. */
 int deep_view_adopt_orbit(mandel_ctx *ctx, deep_view *dv, deep_view *donor, uint32_t max_iter);
 
 /* How far the shared preparation for max_iter has come (mandel_view_prepared). */
