@@ -29,4 +29,8 @@ unsigned long long cli_memory_budget(void);
  * bench --threads; a picture's are the library's). */
 bool cli_whole(const char *text, uint32_t max, uint32_t *out);
 
+/* Installs `handler` (or SIG_DFL) for SIGINT, SIGTERM and SIGHUP: the signals after which a
+ * command removes its temporary output before it ends. */
+void cli_set_signals(void (*handler)(int));
+
 #endif /* MANDEL_CLI_H */

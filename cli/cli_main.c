@@ -60,6 +60,17 @@ int cli_error(int code, const char *fmt, ...)
     return code;
 }
 
+void cli_set_signals(void (*handler)(int))
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
 unsigned long long cli_memory_budget(void)
 {
     /* the library's default MANDEL_OPT_MAX_MEMORY: one notion of the limit */

@@ -81,17 +81,6 @@ static int choose_format(const render_opts *o, mandel_format *format)
     return -1;
 }
 
-static void set_signals(void (*handler)(int))
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = handler;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-}
-
 /* Set by 'mandel colour DATA': colour DATA instead of rendering (see cmd_colour). */
 static const char *colour_data;
 
@@ -281,7 +270,7 @@ int cmd_render(int argc, char **argv)
     if (opened == MANDEL_OK) {
         snprintf(temp_path, sizeof temp_path, "%s",
                  to_stdout ? "" : mandel_image_temp_path(image));
-        set_signals(on_signal);
+        cli_set_signals(on_signal);
     }
     pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
     if (opened != MANDEL_OK) {
@@ -312,7 +301,7 @@ int cmd_render(int argc, char **argv)
         image = NULL;
         if (mandel_image_close(closing) != MANDEL_OK)
             rc = cli_error(EXIT_FAIL, "%s", mandel_errmsg(ctx));
-        set_signals(SIG_DFL);
+        cli_set_signals(SIG_DFL);
         temp_path[0] = '\0';
     }
     if (rc == EXIT_OK && o.stats) print_stats(ctx);
@@ -321,7 +310,7 @@ done:
     /* Removed before the handler goes, as in the close: a signal in between finds the
      * temporary gone, never left behind. */
     mandel_image_abort(image);
-    set_signals(SIG_DFL);
+    cli_set_signals(SIG_DFL);
     temp_path[0] = '\0';
     mandel_spec_free(o.spec);
     mandel_ctx_free(ctx);

@@ -263,17 +263,6 @@ static void on_signal(int sig)
     _exit(EXIT_INTERRUPTED);
 }
 
-static void set_signals(void (*handler)(int))
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = handler;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-}
-
 static void block_signals(sigset_t *old)
 {
     sigset_t stop;
@@ -763,7 +752,7 @@ int cmd_zoom(int argc, char **argv)
         }
     }
 
-    set_signals(on_signal);
+    cli_set_signals(on_signal);
     sigset_t old;
     block_signals(&old);
     rc = video_open(&j->vid, j->ctx);
@@ -786,7 +775,7 @@ int cmd_zoom(int argc, char **argv)
 done:
     progress_done(&j->bar);
     video_abort(&j->vid);
-    set_signals(SIG_DFL);
+    cli_set_signals(SIG_DFL);
     video_temp[0] = '\0';
     /* A failure leaves nothing (an interruption never gets here: on_signal keeps the
      * keyframes for the same command to continue from). */
