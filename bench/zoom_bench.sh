@@ -20,7 +20,8 @@
 #     extrapolate to all N frames: N x their mean. The direct renders run half before and
 #     half after the zoom run (interleaved: this VM's speed drifts);
 #   - PSNR of the zoom's frames against the direct --aa 2 renders (ffmpeg's psnr filter,
-#     RGB): min and mean over the samples;
+#     RGB): min and mean over the samples, and the samples as one video through the filter
+#     (its average: the PSNR of the mean squared error over the frames);
 #   - seams: at SEAMS keyframe handovers (frame f at a keyframe's own zoom, f+1 cut from
 #     the next keyframe at twice the density), the PSNR from frame f to f+1 of the zoom
 #     against the same of the direct renders: a seam would make the zoom's step larger
@@ -149,6 +150,18 @@ for name in ${*:-1e14 1e50}; do
         i=$((i + 1))
     done
     echo "$list" | summary "zoom against direct --aa 2"
+    # the same samples as two videos through ffmpeg's psnr filter: its "average" is the
+    # PSNR of the mean squared error over all their frames, "min" the worst frame's
+    mkdir -p "$dir/seq_zoom" "$dir/seq_direct"
+    i=0
+    for f in $uniform; do
+        cp "$(printf '%s/frames/%05d.ppm' "$dir" "$f")" "$(printf '%s/seq_zoom/%03d.ppm' "$dir" "$i")"
+        cp "$dir/direct/$f-aa2.ppm" "$(printf '%s/seq_direct/%03d.ppm' "$dir" "$i")"
+        i=$((i + 1))
+    done
+    ffmpeg -hide_banner -nostdin -i "$dir/seq_zoom/%03d.ppm" -i "$dir/seq_direct/%03d.ppm" \
+        -lavfi "[0:v]format=rgb24[a];[1:v]format=rgb24[b];[a][b]psnr" -f null - 2>&1 |
+        sed -n 's/.*average:\([0-9.inf]*\) min:\([0-9.inf]*\).*/  ffmpeg psnr, the samples as a video against direct --aa 2: average \1 dB, min \2 dB/p'
     [ "$AA" = 2 ] || echo "$list_same" | summary "zoom against direct --aa $AA"
     if [ -n "$list4" ]; then
         echo "$list4" | summary "zoom against direct --aa 4"

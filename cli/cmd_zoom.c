@@ -292,6 +292,8 @@ typedef struct zoom_job {
     uint32_t keyframes;    /* J + 1: keyframe j has the zoom target / 2^j */
     keyframe kf;           /* geometry; smooth holds the keyframe in use */
     uint32_t kf_loaded;    /* which keyframe kf.smooth holds, or UINT32_MAX */
+    uint8_t *kf_rgb;       /* a keyframe coloured: kw x kh sRGB samples */
+    uint32_t kf_coloured;  /* which keyframe kf_rgb holds, or UINT32_MAX */
     char cache_dir[4096];
     bool cache_made;       /* we created the directory */
     video vid;
@@ -509,12 +511,27 @@ static int make_frame(zoom_job *j, uint32_t f)
         if (j->kf_loaded != k && !keyframe_load(j, k))
             return cli_error(EXIT_FAIL, "--cache: keyframe %u is missing from '%s' (removed "
                                         "while the video was made?)", k, j->cache_dir);
-        rs = keyframe_resample(&j->kf, u - whole, j->max_iter);
         if (values) {
+            rs = keyframe_resample(&j->kf, u - whole, j->max_iter);
             if (mandel_values_resample(j->ctx, &rs, w, h, j->values, (size_t)w * h) != MANDEL_OK)
                 return render_failed(j);
             return -1;
         }
+        size_t const kf_bytes = (size_t)j->kf.kw * j->kf.kh * 3;
+        if (j->kf_coloured != k) {
+            /* every keyframe sample coloured once, on every core: a step-1 resampling */
+            mandel_resample const all = {
+                .src = j->kf.smooth, .src_width = j->kf.kw, .src_height = j->kf.kh,
+                .src_stride = j->kf.kw, .step = 1, .limit = (float)j->max_iter};
+            if (mandel_values_resample_rgb(j->ctx, &all, &j->color, 1, j->kf.kw, j->kf.kh,
+                                           j->kf_rgb, kf_bytes) != MANDEL_OK)
+                return render_failed(j);
+            j->kf_coloured = k;
+        }
+        mandel_area const area = keyframe_area(&j->kf, u - whole, j->kf_rgb);
+        if (mandel_rgb_area(j->ctx, &area, aa, w, h, j->rgb, (size_t)w * h * 3) != MANDEL_OK)
+            return render_failed(j);
+        return -1;
     }
     if (mandel_values_resample_rgb(j->ctx, &rs, &j->color, aa, w, h, j->rgb,
                                    (size_t)w * h * 3) != MANDEL_OK)
@@ -673,14 +690,15 @@ static int allocate(zoom_job *j)
     size_t const w = j->width, h = j->height, aa = j->aa;
     size_t const samples = w * aa * h * aa;
     size_t const kf = j->z.exact ? 0 : (size_t)j->kf.kw * j->kf.kh;
-    unsigned long long const need = samples * 4 + w * h * 3 + kf * 4;
+    unsigned long long const need = samples * 4 + w * h * 3 + kf * (4 + 3);
     if (need >= cli_memory_budget())
         return cli_error(EXIT_FAIL, "a %zux%zu zoom needs %llu bytes of memory; the limit is "
                          "%llu (half the RAM)", w, h, need, cli_memory_budget());
     j->values = malloc(samples * 4);
     j->rgb = malloc(w * h * 3);
     j->kf.smooth = kf ? malloc(kf * 4) : NULL;
-    if (j->values == NULL || j->rgb == NULL || (kf && j->kf.smooth == NULL))
+    j->kf_rgb = kf ? malloc(kf * 3) : NULL;
+    if (j->values == NULL || j->rgb == NULL || (kf && (j->kf.smooth == NULL || j->kf_rgb == NULL)))
         return cli_error(EXIT_FAIL, "out of memory: %llu bytes needed", need);
     return -1;
 }
@@ -704,6 +722,7 @@ int cmd_zoom(int argc, char **argv)
     }
     j->z.fps = 30;
     j->kf_loaded = UINT32_MAX;
+    j->kf_coloured = UINT32_MAX;
     int n = argc;
     int rc = take_zoom_options(&n, args, &j->z);
     if (rc < 0 && (j->ctx = mandel_ctx_new(NULL)) == NULL) rc = cli_error(EXIT_FAIL, "out of memory");
@@ -783,6 +802,7 @@ done:
     free(j->values);
     free(j->rgb);
     free(j->kf.smooth);
+    free(j->kf_rgb);
     mandel_spec_free(j->o.spec); /* before the ctx it was made on */
     mandel_ctx_free(j->ctx);
     free(j->center_copy);

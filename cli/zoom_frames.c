@@ -5,12 +5,16 @@
  * A keyframe at zoom K serves every frame of zoom K/2 < z <= K: such a frame's samples are
  * s = K/z (1 <= s < 2) keyframe pixels apart, and the keyframe, a tile of the frame view
  * at K extended by half a frame and two samples on every side, holds them all with their
- * four neighbours. Smooth values, not colours, are interpolated: colours are applied after,
- * so they stay exact and may be animated.
+ * four neighbours.
  *
- * With anti-aliasing a keyframe holds the samples (aa x aa a pixel) of the frame view of
- * aa times the size, so that frames are resampled sample for sample, coloured, and
- * averaged as 'mandel render --aa' averages.
+ * A picture frame is made from the keyframe coloured (each keyframe sample coloured from
+ * its own smooth value, once a keyframe): each pixel is the mean in linear light of the
+ * keyframe samples it covers (mandel_rgb_area), aa*s x aa*s of them, so that a frame is
+ * anti-aliased by every sample the keyframe has under it and costs a filter, not a
+ * colouring. Interpolating smooth values and colouring them instead (as .npy frames of
+ * values still are) put colours on values no point has and sampled the keyframe at the
+ * frame's density only: a frame between keyframes was then further from the truth (an
+ * --aa 4 render) than a direct render at the same --aa.
  *
  * Invariant: a frame at a keyframe's own zoom (s = 1) is the keyframe's samples unchanged,
  * which are the frame view's own (mandel_view_new_tile): the direct render's values.
@@ -137,4 +141,12 @@ mandel_resample keyframe_resample(const keyframe *kf, double v, uint32_t max_ite
         .x0 = hx - hx * s + (double)kf->mx, .y0 = hy - hy * s + (double)kf->my, .step = s,
         .limit = (float)max_iter,
     };
+}
+
+mandel_area keyframe_area(const keyframe *kf, double v, const uint8_t *rgb)
+{
+    mandel_resample const rs = keyframe_resample(kf, v, 0);
+    return (mandel_area){.src = rgb, .src_width = kf->kw, .src_height = kf->kh,
+                         .src_stride = (size_t)kf->kw * 3, .x0 = rs.x0, .y0 = rs.y0,
+                         .step = rs.step};
 }

@@ -57,4 +57,8 @@ int keyframe_view(mandel_ctx *ctx, const keyframe *kf, const char *re, const cha
  * At v = 0 the positions are whole: the frame is the keyframe's own samples, exactly. */
 mandel_resample keyframe_resample(const keyframe *kf, double v, uint32_t max_iter);
 
+/* The same frame's samples over the keyframe coloured (kw x kh sRGB samples in `rgb`), for
+ * mandel_rgb_area: each pixel the mean of the keyframe's colours under it. */
+mandel_area keyframe_area(const keyframe *kf, double v, const uint8_t *rgb);
+
 #endif /* MANDEL_CLI_ZOOM_FRAMES_H */

@@ -725,6 +725,32 @@ MANDEL_API int mandel_values_resample_rgb(mandel_ctx *ctx, const mandel_resample
                                           uint32_t width, uint32_t height, uint8_t *rgb,
                                           size_t rgb_bytes);
 
+/* An RGB picture seen at another scale (mandel_rgb_area): as mandel_resample, destination
+ * sample (q, r) is centred on source column x0 + q*step, row y0 + r*step, and covers a square
+ * of side `step` source samples. */
+typedef struct mandel_area {
+    const uint8_t *src;            /* src_height rows of src_width sRGB samples (3 bytes) */
+    uint32_t src_width, src_height;
+    size_t src_stride;             /* bytes from one row to the next, >= 3*src_width */
+    double x0, y0;                 /* where destination sample (0, 0) is centred */
+    double step;                   /* source samples between destination samples, > 0 */
+} mandel_area;
+
+/*! mandel_rgb_area() :
+ *  A width x height RGB picture (rows of 3*width bytes in `rgb`) from `area`: pixel (x, y)
+ *  is made of the destination samples x*aa .. x*aa+aa-1 by y*aa .. y*aa+aa-1, that is of
+ *  the source rectangle they cover, and is the mean in linear light of the source samples
+ *  under it, each weighted by the part of it that is covered (a box filter: a pixel made
+ *  from more source samples than aa x aa is anti-aliased by all of them). At step 1 from
+ *  whole positions it is mandel_color_downsample()'s average of aa x aa samples, byte for
+ *  byte. The frames of a zoom video are made this way from a coloured keyframe. Runs on
+ *  the ctx's threads; the same bytes for any number.
+ *  @return : MANDEL_OK; MANDEL_EINVAL (NULL, an empty size, aa outside 1..8, a step not
+ *            above 0, rgb_bytes below 3*width*height, a covered rectangle reaching outside
+ *            the source's samples); MANDEL_ENOMEM; MANDEL_ETHREAD. */
+MANDEL_API int mandel_rgb_area(mandel_ctx *ctx, const mandel_area *area, uint32_t aa,
+                               uint32_t width, uint32_t height, uint8_t *rgb, size_t rgb_bytes);
+
 /* ------------------------------------------------------------------------------------- */
 /* Image files                                                                           */
 

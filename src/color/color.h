@@ -59,6 +59,21 @@ void linear_tables_init(linear_tables *t);
 void linear_downsample(const linear_tables *t, const uint8_t *src, size_t src_stride,
                        uint32_t factor, uint32_t width, uint8_t *dst);
 
+/* The byte of linear value x by the tables, with the search and the formula where x is out
+ * of 0..1 or close to a boundary; linear_encode() is its fast path, inline for the loops
+ * that encode every pixel. */
+uint8_t linear_encode_exact(const linear_tables *t, double x);
+
+static inline uint8_t linear_encode(const linear_tables *t, double x)
+{
+    if (x >= 0 && x < 1) {
+        unsigned b = t->bucket[(unsigned)(x * LINEAR_BUCKETS)];
+        while (t->up[b + 1] <= x) b++;
+        if (x - t->up[b] >= 1e-12 && t->up[b + 1] - x >= 1e-12) return (uint8_t)b;
+    }
+    return linear_encode_exact(t, x);
+}
+
 /* For tests: one value encoded by the sRGB formula and by the tables (they must agree). */
 uint8_t linear_encode_formula(double x);
 uint8_t linear_encode_table(const linear_tables *t, double x);

@@ -54,7 +54,7 @@ void linear_tables_init(linear_tables *t)
 /* encode(), by the tables: the b with up[b] <= x < up[b + 1], from x's bucket (the curve is
  * at most 3300 bytes a unit steep, under one boundary a bucket); the formula itself where x
  * lies so close to a boundary that the inverse's rounding could decide otherwise. */
-static uint8_t encode_fast(const linear_tables *t, double x)
+uint8_t linear_encode_exact(const linear_tables *t, double x)
 {
     unsigned b;
     if (x >= 0 && x < 1) {
@@ -81,7 +81,7 @@ void linear_downsample(const linear_tables *t, const uint8_t *src, size_t src_st
                 sum[2] += t->decode[px[s + 2]];
             }
         }
-        for (int ch = 0; ch < 3; ch++) dst[3 * x + ch] = encode_fast(t, sum[ch] * scale);
+        for (int ch = 0; ch < 3; ch++) dst[3 * x + ch] = linear_encode(t, sum[ch] * scale);
     }
 }
 
@@ -98,4 +98,4 @@ int mandel_color_downsample(const uint8_t *src, size_t src_stride, uint32_t fact
 }
 
 uint8_t linear_encode_formula(double x) { return encode(x); }
-uint8_t linear_encode_table(const linear_tables *t, double x) { return encode_fast(t, x); }
+uint8_t linear_encode_table(const linear_tables *t, double x) { return linear_encode(t, x); }
