@@ -4,17 +4,23 @@
  * pipeline (mandel_picture_write_rows), so the file is `mandel render`'s, byte for byte.
  *
  * Work: the picture's rows are cut into units of about 16K samples. Rank 0 hands them out
- * in order, two ahead to each worker rank (a master that also computes: a thread of rank 0
+ * in order, AHEAD to each worker rank (a master that also computes: a thread of rank 0
  * renders units too, taking them from the same counter). Each worker renders its units in
  * the order given and sends each one's fields back; rank 0 receives them into a ring of
  * slots and the pipeline takes them, in order, as it colours and writes band by band.
  *
- * Invariant: rank 0 holds at most RING units at once: a unit is handed out only when its
- * slot is free (every unit RING or more before it has been written), so memory is bounded
+ * Rank 0 has three threads: the main thread only talks MPI (hands out units, receives
+ * results), the writer thread runs the picture pipeline (colour, encode, write) on the
+ * units as they become ready, and the local thread renders rank 0's share. So a worker's
+ * next unit never waits for a band to be deflated.
+ *
+ * Invariant: rank 0 holds at most `ring` units at once: a unit is handed out only when its
+ * slot is free (every unit `ring` or more before it has been written), so memory is bounded
  * whatever the speed of the ranks, and a slow rank holds the writer back, never the heap.
  *
  * Only rank 0's main thread calls MPI (MPI_THREAD_FUNNELED); it polls with short sleeps
- * rather than blocking, since Open MPI's blocking calls spin a core the renders need.
+ * (50 us, backing off to 1 ms while nothing comes) rather than blocking, since Open MPI's
+ * blocking calls spin a core the renders need.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -37,7 +43,7 @@
 enum { TAG_ASSIGN = 1, TAG_RESULT = 2, TAG_FAIL = 3, TAG_CHECK = 4 };
 
 #define UNIT_SAMPLES (1u << 14) /* samples a unit, about: small enough to spread the work */
-#define AHEAD 2                 /* units handed to a worker before it asks */
+#define AHEAD 4                 /* units handed to a worker before it asks */
 #define MSG_LEN 512
 
 static int rank, ranks;
@@ -67,7 +73,7 @@ static const char usage_text[] =
     "rank a node, or give -t when several share one). The picture's rows go out in units\n"
     "of about 16K samples, handed out in order as ranks finish the ones they hold, so\n"
     "slow ranks or expensive rows do not idle the others; rank 0 renders units too, and\n"
-    "writes the file as the units arrive, in order, holding at most 2N+8 units.\n"
+    "writes the file as the units arrive, in order, holding at most 4N+8 units.\n"
     "A deep view's reference orbit is computed by every rank itself.\n"
     "\n"
     "Output: written to a temporary file next to FILE and renamed when complete; a job\n"
@@ -256,15 +262,15 @@ static int worker(mandel_ctx *ctx, mandel_spec *spec, const plan *pl)
 
 /* ---- rank 0 ---------------------------------------------------------------------------- */
 
-#define RING_MAX 4104 /* 2 * 2048 ranks + 8 */
+#define RANKS_MAX 4096 /* rank 0 holds up to AHEAD units of each: 16K units of <= 192 KB */
 
 typedef enum { SLOT_FREE, SLOT_BUSY, SLOT_READY } slot_state;
 
 typedef struct master {
     const plan *pl;
-    uint32_t ring;             /* slots: 2 * ranks + 8, at most the units */
+    uint32_t ring;             /* slots: AHEAD * ranks + 8, at most the units */
     unsigned char *slots;      /* ring * unit_bytes */
-    slot_state state[RING_MAX];
+    slot_state *state;         /* ring of them */
     /* Guarded by lock (the local render thread shares them): */
     pthread_mutex_t lock;
     pthread_cond_t moved;
@@ -272,7 +278,8 @@ typedef struct master {
     uint32_t consumed;         /* units the pipeline has taken whole */
     int local_err;             /* the local thread's failure, MANDEL_OK if none */
     char local_msg[MSG_LEN];
-    bool stop;                 /* the local thread must stop */
+    bool stop;                 /* the local and writer threads must stop */
+    bool written;              /* the writer thread is done */
     /* Main thread only: */
     uint32_t *queue;           /* per worker: its units not yet returned, AHEAD at most */
     uint32_t *queued;
@@ -323,6 +330,7 @@ static void *local_render(void *arg)
         }
         m->state[u % m->ring] = SLOT_READY;
         m->units_by[0]++;
+        pthread_cond_broadcast(&m->moved); /* the writer may wait for this very unit */
     }
     pthread_mutex_unlock(&m->lock);
     return NULL;
@@ -350,8 +358,9 @@ static int feed(master *m, int w)
 }
 
 /* One look at the messages and the local thread: receives what came, hands out what can
- * go. Returns MANDEL_OK, or an error with m->fail_msg set. */
-static int pump(master *m)
+ * go; *got counts the results received. Returns MANDEL_OK, or an error with m->fail_msg
+ * set. */
+static int pump(master *m, unsigned *got)
 {
     pthread_mutex_lock(&m->lock);
     int err = MANDEL_OK;
@@ -398,6 +407,8 @@ static int pump(master *m)
         }
         m->state[u % m->ring] = SLOT_READY;
         m->units_by[w]++;
+        (*got)++;
+        pthread_cond_broadcast(&m->moved);
         if (feed(m, w) != MPI_SUCCESS) err = MANDEL_EIO;
     }
     if (err == MANDEL_EIO && m->fail_msg[0] == '\0')
@@ -406,7 +417,8 @@ static int pump(master *m)
     return err;
 }
 
-/* The pipeline's row source: the units holding rows y..y+rows-1, waited for in order. */
+/* The pipeline's row source (the writer thread): the units holding rows y..y+rows-1,
+ * waited for in order. */
 static int source(void *user, uint32_t y, uint32_t rows, const mandel_fields *f)
 {
     master *const m = user;
@@ -414,14 +426,12 @@ static int source(void *user, uint32_t y, uint32_t rows, const mandel_fields *f)
     size_t const sw = pl->samples_row;
     for (uint32_t row = y; row < y + rows; ) {
         uint32_t const u = row / pl->unit_rows;
-        for (;;) {
-            if (pump(m) != MANDEL_OK) return 1;
-            pthread_mutex_lock(&m->lock);
-            bool const ready = m->state[u % m->ring] == SLOT_READY;
-            pthread_mutex_unlock(&m->lock);
-            if (ready) break;
-            nap();
-        }
+        pthread_mutex_lock(&m->lock);
+        while (!m->stop && m->state[u % m->ring] != SLOT_READY)
+            pthread_cond_wait(&m->moved, &m->lock);
+        bool const stopped = m->stop;
+        pthread_mutex_unlock(&m->lock);
+        if (stopped) return 1;
         uint32_t const first = u * pl->unit_rows, end = first + unit_rows_of(pl, u);
         uint32_t const upto = end < y + rows ? end : y + rows;
         mandel_fields const from = unit_fields(pl, slot_of(m, u));
@@ -458,6 +468,45 @@ static void stop_workers(master *m)
     }
 }
 
+typedef struct writer {
+    master *m;
+    mandel_ctx *ctx;
+    mandel_spec *spec;
+    mandel_image *image;
+    int err;
+} writer;
+
+/* The writer thread: the picture pipeline, fed by source(). */
+static void *write_picture(void *arg)
+{
+    writer *const w = arg;
+    w->err = mandel_picture_write_rows(w->ctx, w->spec, w->image, source, w->m);
+    pthread_mutex_lock(&w->m->lock);
+    w->m->written = true;
+    pthread_mutex_unlock(&w->m->lock);
+    return NULL;
+}
+
+/* The main thread while the others render and write: MPI, until the writer is done or the
+ * job fails. Sleeps 50 us after a result came, twice as long after each look that found
+ * none, up to 1 ms. Returns MANDEL_OK or the failure (m->fail_msg set). */
+static int serve(master *m)
+{
+    long pause_ns = 50000;
+    for (;;) {
+        unsigned got = 0;
+        int const err = pump(m, &got);
+        if (err != MANDEL_OK) return err;
+        pthread_mutex_lock(&m->lock);
+        bool const done = m->written;
+        pthread_mutex_unlock(&m->lock);
+        if (done) return MANDEL_OK;
+        pause_ns = got ? 50000 : pause_ns * 2 > 1000000 ? 1000000 : pause_ns * 2;
+        struct timespec const t = {0, pause_ns};
+        nanosleep(&t, NULL);
+    }
+}
+
 /* Rank 0: renders with the others and writes the picture into `image`. */
 static int run_master(mandel_ctx *ctx, mandel_spec *spec, mandel_ctx *lctx, mandel_spec *lspec,
                       const plan *pl, mandel_image *image, bool stats)
@@ -465,7 +514,7 @@ static int run_master(mandel_ctx *ctx, mandel_spec *spec, mandel_ctx *lctx, mand
     master m;
     memset(&m, 0, sizeof m);
     m.pl = pl;
-    m.ring = (uint32_t)ranks * 2 + 8;
+    m.ring = (uint32_t)ranks * AHEAD + 8;
     if (m.ring > pl->units) m.ring = pl->units;
     m.lctx = lctx;
     m.lspec = lspec;
@@ -474,28 +523,32 @@ static int run_master(mandel_ctx *ctx, mandel_spec *spec, mandel_ctx *lctx, mand
     m.queued = calloc((size_t)ranks, sizeof *m.queued);
     m.stopped = calloc((size_t)ranks, sizeof *m.stopped);
     m.units_by = calloc((size_t)ranks, sizeof *m.units_by);
+    m.state = calloc(m.ring, sizeof *m.state);
     if (m.slots == NULL || m.queue == NULL || m.queued == NULL || m.stopped == NULL ||
-        m.units_by == NULL)
+        m.units_by == NULL || m.state == NULL)
         return cli_error(EXIT_FAIL, "out of memory: %zu bytes for %u units in flight",
                          (size_t)m.ring * pl->unit_bytes, m.ring);
     pthread_mutex_init(&m.lock, NULL);
     pthread_cond_init(&m.moved, NULL);
     double const t0 = MPI_Wtime();
-    pthread_t thread;
+    writer wr = {&m, ctx, spec, image, MANDEL_OK};
+    pthread_t thread, writing;
     bool const threaded = pthread_create(&thread, NULL, local_render, &m) == 0;
+    bool const writes = threaded && pthread_create(&writing, NULL, write_picture, &wr) == 0;
     int rc = EXIT_OK;
-    if (!threaded) {
-        rc = cli_error(EXIT_FAIL, "cannot start a thread");
-    } else {
-        int const err = mandel_picture_write_rows(ctx, spec, image, source, &m);
-        if (err != MANDEL_OK)
-            rc = cli_error(EXIT_FAIL, "%s", m.fail_msg[0] ? m.fail_msg : mandel_errmsg(ctx));
-    }
+    int const served = writes ? serve(&m) : MANDEL_OK;
     pthread_mutex_lock(&m.lock);
-    m.stop = true;
+    m.stop = true; /* the job is written, or failed: the others stop where they are */
     pthread_cond_broadcast(&m.moved);
     pthread_mutex_unlock(&m.lock);
+    if (writes) pthread_join(writing, NULL);
     if (threaded) pthread_join(thread, NULL);
+    if (!writes)
+        rc = cli_error(EXIT_FAIL, "cannot start a thread");
+    else if (served != MANDEL_OK)
+        rc = cli_error(EXIT_FAIL, "%s", m.fail_msg);
+    else if (wr.err != MANDEL_OK)
+        rc = cli_error(EXIT_FAIL, "%s", mandel_errmsg(ctx));
     if (rc == EXIT_OK) stop_workers(&m);
     if (rc == EXIT_OK && stats) {
         fprintf(stderr, "mandel-mpi: %.6f s, %d ranks, %u units of %u rows; units a rank:",
@@ -508,6 +561,7 @@ static int run_master(mandel_ctx *ctx, mandel_spec *spec, mandel_ctx *lctx, mand
     free(m.queued);
     free(m.stopped);
     free(m.units_by);
+    free(m.state);
     return rc;
 }
 
@@ -657,8 +711,8 @@ int main(int argc, char **argv)
     int rc;
     if (provided < MPI_THREAD_FUNNELED) {
         rc = cli_error(EXIT_FAIL, "the MPI library gives no MPI_THREAD_FUNNELED");
-    } else if (ranks > (RING_MAX - 8) / 2) {
-        rc = cli_error(EXIT_USAGE, "at most %d ranks", (RING_MAX - 8) / 2);
+    } else if (ranks > RANKS_MAX) {
+        rc = cli_error(EXIT_USAGE, "at most %d ranks", RANKS_MAX);
     } else if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
         if (rank == 0) fputs(usage_text, argc < 2 ? stderr : stdout);
         rc = argc < 2 ? EXIT_USAGE : EXIT_OK;
