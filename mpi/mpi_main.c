@@ -34,6 +34,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+
 #include <mpi.h>
 
 #include "cli.h"
@@ -43,6 +46,7 @@
 enum { TAG_ASSIGN = 1, TAG_RESULT = 2, TAG_FAIL = 3, TAG_CHECK = 4 };
 
 #define UNIT_SAMPLES (1u << 14) /* samples a unit, about: small enough to spread the work */
+#define UNITS_A_RANK 64          /* at least, where the rows allow */
 #define AHEAD 4                 /* units handed to a worker before it asks */
 #define MSG_LEN 512
 
@@ -167,6 +171,10 @@ static void plan_make(plan *pl, mandel_spec *spec, mandel_format format)
     pl->samples_row = (size_t)pl->width * pl->aa;
     size_t const per_row = pl->samples_row * pl->aa;
     pl->unit_rows = (uint32_t)(UNIT_SAMPLES / per_row ? UNIT_SAMPLES / per_row : 1);
+    /* Small pictures (or deep ones, whose rows are expensive) in more units: the last unit
+     * of a rank is what the others may wait for. */
+    uint32_t const fair = pl->height / ((uint32_t)ranks * UNITS_A_RANK);
+    if (fair < pl->unit_rows) pl->unit_rows = fair > 0 ? fair : 1;
     if (pl->unit_rows > pl->height) pl->unit_rows = pl->height;
     pl->units = (pl->height + pl->unit_rows - 1) / pl->unit_rows;
     pl->unit_bytes = per_row * pl->unit_rows * (1 + (size_t)pl->smooth + (size_t)pl->distance) * 4;
@@ -262,6 +270,7 @@ static int worker(mandel_ctx *ctx, mandel_spec *spec, const plan *pl)
 
 /* ---- rank 0 ---------------------------------------------------------------------------- */
 
+#define RING_BYTES ((size_t)64 << 20) /* rank 0 may hold this many bytes of units at least */
 #define RANKS_MAX 4096 /* rank 0 holds up to AHEAD units of each: 16K units of <= 192 KB */
 
 typedef enum { SLOT_FREE, SLOT_BUSY, SLOT_READY } slot_state;
@@ -310,6 +319,7 @@ static void *local_render(void *arg)
 {
     master *const m = arg;
     long const die = die_after();
+    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
     long done = 0;
     pthread_mutex_lock(&m->lock);
     for (;;) {
@@ -515,6 +525,7 @@ static int run_master(mandel_ctx *ctx, mandel_spec *spec, mandel_ctx *lctx, mand
     memset(&m, 0, sizeof m);
     m.pl = pl;
     m.ring = (uint32_t)ranks * AHEAD + 8;
+    if (m.ring < RING_BYTES / pl->unit_bytes) m.ring = (uint32_t)(RING_BYTES / pl->unit_bytes);
     if (m.ring > pl->units) m.ring = pl->units;
     m.lctx = lctx;
     m.lspec = lspec;
