@@ -60,27 +60,6 @@ int cli_error(int code, const char *fmt, ...)
     return code;
 }
 
-void cli_set_signals(void (*handler)(int))
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = handler;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-}
-
-unsigned long long cli_memory_budget(void)
-{
-    /* the library's default MANDEL_OPT_MAX_MEMORY: one notion of the limit */
-    int64_t limit = INT64_C(1) << 30;
-    mandel_ctx *const ctx = mandel_ctx_new(NULL);
-    if (ctx != NULL) (void)mandel_ctx_get(ctx, MANDEL_OPT_MAX_MEMORY, &limit);
-    mandel_ctx_free(ctx);
-    return (unsigned long long)limit;
-}
-
 int main(int argc, char **argv)
 {
     /* A closed pipe (mandel render -o - ... | head) is a write error with EPIPE, reported in

@@ -30,6 +30,7 @@
 #include "mandel.h"
 #include "progress.h"
 #include "render_opts.h"
+#include "zoom.h"
 #include "zoom_frames.h"
 #include "zoom_video.h"
 
@@ -276,7 +277,8 @@ static void block_signals(sigset_t *old)
 /* ------------------------------------------------------------------------------------- */
 /* The job                                                                                */
 
-typedef struct zoom_job {
+struct zoom_job {
+    const zoom_hooks *hooks;
     render_opts o;
     zoom_opts z;
     uint32_t width, height, aa, max_iter; /* the spec's (the location's limit) */
@@ -304,7 +306,7 @@ typedef struct zoom_job {
     double kf_seconds, frame_seconds;
     double orbit_seconds, bla_seconds; /* of the renders, summed */
     uint32_t kf_rendered, kf_cached;
-} zoom_job;
+};
 
 /* Doublings of zoom above the target of frame f (0 for the target itself). */
 static double frame_depth(const zoom_job *j, uint32_t f)
@@ -361,8 +363,8 @@ static bool keyframe_load(zoom_job *j, uint32_t index)
     return ok;
 }
 
-/* Writes j->kf.smooth as keyframe `index` into the cache, atomically. */
-static int keyframe_save(zoom_job *j, uint32_t index)
+/* Writes `values` as keyframe `index` into the cache, atomically, on ctx. */
+int zoom_keyframe_store(zoom_job *j, mandel_ctx *ctx, uint32_t index, const float *values)
 {
     if (!j->cache_made && mkdir(j->cache_dir, 0777) == 0) j->cache_made = true;
     char path[4200];
@@ -371,21 +373,21 @@ static int keyframe_save(zoom_job *j, uint32_t index)
     mandel_image *image;
     sigset_t old;
     block_signals(&old);
-    int err = mandel_image_open(j->ctx, &image, path, MANDEL_FORMAT_NPY, j->kf.kw, j->kf.kh,
+    int err = mandel_image_open(ctx, &image, path, MANDEL_FORMAT_NPY, j->kf.kw, j->kf.kh,
                                 &opts);
     if (err == MANDEL_OK)
         snprintf(keyframe_temp, sizeof keyframe_temp, "%s", mandel_image_temp_path(image));
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (err != MANDEL_OK)
-        return cli_error(EXIT_FAIL, "--cache: %s", mandel_errmsg(j->ctx));
-    err = mandel_image_write_rows(image, j->kf.smooth, j->kf.kh);
+        return cli_error(EXIT_FAIL, "--cache: %s", mandel_errmsg(ctx));
+    err = mandel_image_write_rows(image, values, j->kf.kh);
     if (err == MANDEL_OK) {
         err = mandel_image_close(image);
     } else {
         mandel_image_abort(image);
     }
     keyframe_temp[0] = '\0';
-    if (err != MANDEL_OK) return cli_error(EXIT_FAIL, "--cache: %s", mandel_errmsg(j->ctx));
+    if (err != MANDEL_OK) return cli_error(EXIT_FAIL, "--cache: %s", mandel_errmsg(ctx));
     return -1;
 }
 
@@ -394,14 +396,20 @@ static int render_failed(zoom_job *j)
     return cli_error(EXIT_FAIL, "%s", mandel_errmsg(j->ctx));
 }
 
-/* Renders smooth values of `view` (w x h) into out, with the bar's keyframe label. */
-static int render_smooth(zoom_job *j, const mandel_view *view, uint32_t w, uint32_t h,
-                         float *out)
+/* Renders smooth values of `view` (w x h) into out on ctx: a mandel error code. */
+static int render_values(const zoom_job *j, mandel_ctx *ctx, const mandel_view *view,
+                         uint32_t w, uint32_t h, float *out)
 {
     mandel_fields const f = {NULL, out, NULL, w, (size_t)w * h};
     mandel_rect const rect = {0, 0, w, h};
-    int const err = mandel_render_fields(j->ctx, view, j->max_iter, rect, &f);
-    if (err != MANDEL_OK) return render_failed(j);
+    return mandel_render_fields(ctx, view, j->max_iter, rect, &f);
+}
+
+/* The same on the job's ctx, its time added to the job's: -1 or an exit code. */
+static int render_smooth(zoom_job *j, const mandel_view *view, uint32_t w, uint32_t h,
+                         float *out)
+{
+    if (render_values(j, j->ctx, view, w, h, out) != MANDEL_OK) return render_failed(j);
     mandel_stats st;
     mandel_ctx_stats(j->ctx, &st);
     j->orbit_seconds += st.orbit_seconds;
@@ -417,69 +425,99 @@ static bool is_deep(const zoom_job *j, const mandel_view *view)
     return mandel_view_engine(view) == MANDEL_ENGINE_PERTURB;
 }
 
-/* Phase 1: every keyframe the cache lacks, the deepest first (its orbit serves the rest). */
+mandel_ctx *zoom_job_ctx(zoom_job *j) { return j->ctx; }
+
+size_t zoom_keyframe_samples(const zoom_job *j) { return (size_t)j->kf.kw * j->kf.kh; }
+
+void zoom_renderer_clear(zoom_renderer *r)
+{
+    mandel_view_free(r->donor);
+    r->donor = NULL;
+}
+
+/* The view of keyframe k on ctx: a mandel error code. */
+static int keyframe_view_of(const zoom_job *j, mandel_ctx *ctx, uint32_t k, mandel_view **out)
+{
+    char zoom[96];
+    zoom_value_text(&j->target, k, zoom, sizeof zoom);
+    return keyframe_view(ctx, &j->kf, j->re, j->im, zoom, out);
+}
+
+int zoom_keyframe_render(const zoom_job *j, zoom_renderer *r, uint32_t k, float *out)
+{
+    mandel_view *view;
+    int err = keyframe_view_of(j, r->ctx, k, &view);
+    if (err != MANDEL_OK) return err;
+    bool const deep = is_deep(j, view);
+    if (deep && k != 0 && r->donor == NULL) {
+        /* The deepest keyframe's orbit, from one pixel of it: it serves every keyframe. */
+        mandel_view *deepest;
+        err = keyframe_view_of(j, r->ctx, 0, &deepest);
+        float one;
+        mandel_fields const f = {NULL, &one, NULL, 1, 1};
+        if (err == MANDEL_OK)
+            err = mandel_render_fields(r->ctx, deepest, j->max_iter, (mandel_rect){0, 0, 1, 1},
+                                       &f);
+        if (err == MANDEL_OK) r->donor = deepest;
+        else mandel_view_free(deepest);
+    }
+    if (err == MANDEL_OK && deep && k != 0)
+        err = mandel_view_adopt_orbit(r->ctx, view, r->donor, j->max_iter);
+    if (err == MANDEL_OK) err = render_values(j, r->ctx, view, j->kf.kw, j->kf.kh, out);
+    if (err == MANDEL_OK && deep && k == 0 && r->donor == NULL) r->donor = view;
+    else mandel_view_free(view);
+    return err;
+}
+
+/* Phase 1: every keyframe the cache lacks, the deepest first (its orbit serves the rest),
+ * here or (hooks) elsewhere. */
 static int make_keyframes(zoom_job *j)
 {
-    bool *const have = calloc(j->keyframes, sizeof *have);
-    if (have == NULL) return cli_error(EXIT_FAIL, "out of memory");
-    uint32_t missing = 0;
+    uint32_t *const missing = calloc(j->keyframes, sizeof *missing);
+    if (missing == NULL) return cli_error(EXIT_FAIL, "out of memory");
+    uint32_t n = 0;
     for (uint32_t k = 0; k < j->keyframes; k++) {
         /* read whole: a file cut short (a full disk) or damaged is rendered again */
-        have[k] = keyframe_load(j, k);
-        missing += !have[k];
+        if (!keyframe_load(j, k)) missing[n++] = k;
     }
-    j->kf_cached = j->keyframes - missing;
-    int rc = -1;
-    mandel_view *donor = NULL;
-    char zoom[96];
-    uint64_t const kf_samples = (uint64_t)j->kf.kw * j->kf.kh;
-    progress_init(&j->bar, j->o.quiet, kf_samples * missing, j->label);
-    j->bar.written = 1; /* nothing is written in this phase */
-    mandel_ctx_set_phase_progress(j->ctx, progress_phase_update, &j->bar);
+    j->kf_cached = j->keyframes - n;
     double const t0 = progress_now();
-    uint32_t done = 0;
-    for (uint32_t k = 0; k < j->keyframes && missing > 0 && rc < 0; k++) {
-        if (have[k] && k != 0) continue;
-        mandel_view *view = NULL;
-        zoom_value_text(&j->target, k, zoom, sizeof zoom);
-        if (keyframe_view(j->ctx, &j->kf, j->re, j->im, zoom, &view) != MANDEL_OK) {
-            rc = cli_error(EXIT_USAGE, "%s", mandel_errmsg(j->ctx));
-            break;
-        }
-        bool const deep = is_deep(j, view);
-        if (have[k]) {
-            /* The deepest is cached but others are not: its orbit only, from one pixel. */
-            if (deep) {
-                float one;
-                mandel_fields const f = {NULL, &one, NULL, 1, 1};
-                if (mandel_render_fields(j->ctx, view, j->max_iter, (mandel_rect){0, 0, 1, 1},
-                                         &f) != MANDEL_OK)
-                    rc = render_failed(j);
-                donor = view;
-            } else {
-                mandel_view_free(view);
+    int rc = -1;
+    if (j->hooks != NULL && j->hooks->keyframes != NULL) {
+        /* called when none is missing too: the workers wait for the word */
+        rc = j->hooks->keyframes(j, missing, n, j->hooks->user);
+        j->kf_rendered = n;
+        j->kf_loaded = UINT32_MAX;
+    } else if (n > 0) {
+        zoom_renderer r = {j->ctx, NULL};
+        uint64_t const kf_samples = (uint64_t)j->kf.kw * j->kf.kh;
+        progress_init(&j->bar, j->o.quiet, kf_samples * n, j->label);
+        j->bar.written = 1; /* nothing is written in this phase */
+        mandel_ctx_set_phase_progress(j->ctx, progress_phase_update, &j->bar);
+        for (uint32_t i = 0; i < n && rc < 0; i++) {
+            snprintf(j->label, sizeof j->label, "keyframe %u/%u", i + 1, n);
+            j->bar.orbit_seen = false;
+            j->bar.done_before = kf_samples * i;
+            int const err = zoom_keyframe_render(j, &r, missing[i], j->kf.smooth);
+            if (err != MANDEL_OK) {
+                rc = cli_error(err == MANDEL_EINVAL ? EXIT_USAGE : EXIT_FAIL, "%s",
+                               mandel_errmsg(j->ctx));
+                break;
             }
-            continue;
+            mandel_stats st;
+            mandel_ctx_stats(j->ctx, &st);
+            j->orbit_seconds += st.orbit_seconds;
+            j->bla_seconds += st.bla_seconds;
+            rc = zoom_keyframe_store(j, j->ctx, missing[i], j->kf.smooth);
+            j->kf_loaded = missing[i];
+            j->kf_rendered++;
         }
-        if (deep && donor != NULL &&
-            mandel_view_adopt_orbit(j->ctx, view, donor, j->max_iter) != MANDEL_OK)
-            rc = render_failed(j);
-        snprintf(j->label, sizeof j->label, "keyframe %u/%u", done + 1, missing);
-        j->bar.orbit_seen = false;
-        j->bar.done_before = kf_samples * done;
-        if (rc < 0) rc = render_smooth(j, view, j->kf.kw, j->kf.kh, j->kf.smooth);
-        if (rc < 0) rc = keyframe_save(j, k);
-        j->kf_loaded = k;
-        done++;
-        j->kf_rendered++;
-        if (k == 0 && deep) donor = view;
-        else mandel_view_free(view);
+        zoom_renderer_clear(&r);
+        mandel_ctx_set_phase_progress(j->ctx, NULL, NULL);
+        progress_done(&j->bar);
     }
-    mandel_view_free(donor);
-    mandel_ctx_set_phase_progress(j->ctx, NULL, NULL);
-    progress_done(&j->bar);
     j->kf_seconds = progress_now() - t0;
-    free(have);
+    free(missing);
     return rc;
 }
 
@@ -703,6 +741,37 @@ static int allocate(zoom_job *j)
     return -1;
 }
 
+/* Everything before a file is made: the options, the plan, the checks. -1 to go on. */
+static int setup(zoom_job *j, int argc, char **args)
+{
+    int n = argc;
+    int rc = take_zoom_options(&n, args, &j->z);
+    if (rc < 0 && (j->ctx = mandel_ctx_new(NULL)) == NULL) rc = cli_error(EXIT_FAIL, "out of memory");
+    if (rc < 0) rc = render_opts_parse(n, args, j->ctx, &j->o);
+    if (rc >= 0) return rc;
+    mandel_spec_geometry(j->o.spec, &j->width, &j->height, &j->aa, NULL);
+    if ((rc = refuse_render_options(&j->o)) >= 0) return rc;
+    if ((rc = video_choose(&j->vid, j->o.output, j->width, j->height, j->z.fps)) >= 0)
+        return rc;
+    j->vid.quality = j->o.quality;
+    if (j->vid.kind == VIDEO_SEQUENCE && j->vid.format == MANDEL_FORMAT_NPY && j->aa > 1)
+        return cli_error(EXIT_USAGE, "--aa %u: .npy frames hold smooth values, one a pixel",
+                         j->aa);
+    if ((rc = setup_ctx(j)) >= 0 || (rc = setup_colour(j)) >= 0) return rc;
+    mandel_spec_geometry(j->o.spec, NULL, NULL, NULL, &j->max_iter); /* a location's too */
+    if ((rc = plan(j)) >= 0) return rc;
+    keyframe_geometry(&j->kf, j->width * j->aa, j->height * j->aa);
+    /* The deepest view first: a zoom too deep or a centre that is no number fails now. */
+    mandel_view *check;
+    int const err = mandel_view_new_zoom(j->ctx, &check, j->width * j->aa, j->height * j->aa,
+                                         j->re, j->im, j->zoom_text);
+    if (err != MANDEL_OK)
+        return cli_error(err == MANDEL_EINVAL ? EXIT_USAGE : EXIT_FAIL, "%s",
+                         mandel_errmsg(j->ctx));
+    mandel_view_free(check);
+    return -1;
+}
+
 int cmd_zoom(int argc, char **argv)
 {
     for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
@@ -711,6 +780,11 @@ int cmd_zoom(int argc, char **argv)
             return EXIT_OK;
         }
     }
+    return zoom_main(argc, argv, NULL);
+}
+
+int zoom_main(int argc, char **argv, const zoom_hooks *hooks)
+{
     char **const args = malloc(((size_t)argc + 1) * sizeof *args);
     if (args == NULL) return cli_error(EXIT_FAIL, "out of memory");
     memcpy(args, argv, (size_t)argc * sizeof *args);
@@ -720,41 +794,16 @@ int cmd_zoom(int argc, char **argv)
         free(args);
         return cli_error(EXIT_FAIL, "out of memory");
     }
+    j->hooks = hooks;
     j->z.fps = 30;
     j->kf_loaded = UINT32_MAX;
     j->kf_coloured = UINT32_MAX;
-    int n = argc;
-    int rc = take_zoom_options(&n, args, &j->z);
-    if (rc < 0 && (j->ctx = mandel_ctx_new(NULL)) == NULL) rc = cli_error(EXIT_FAIL, "out of memory");
-    if (rc < 0) rc = render_opts_parse(n, args, j->ctx, &j->o);
+    int rc = setup(j, argc, args);
+    if (hooks != NULL && hooks->decide != NULL) {
+        rc = hooks->decide(j, rc, hooks->user);
+        if (rc >= 0) goto done; /* a worker's end, or the job's failure */
+    }
     if (rc >= 0) goto done;
-    mandel_spec_geometry(j->o.spec, &j->width, &j->height, &j->aa, NULL);
-    if ((rc = refuse_render_options(&j->o)) >= 0) goto done;
-    if ((rc = video_choose(&j->vid, j->o.output, j->width, j->height, j->z.fps)) >= 0)
-        goto done;
-    j->vid.quality = j->o.quality;
-    if (j->vid.kind == VIDEO_SEQUENCE && j->vid.format == MANDEL_FORMAT_NPY && j->aa > 1) {
-        rc = cli_error(EXIT_USAGE, "--aa %u: .npy frames hold smooth values, one a pixel",
-                       j->aa);
-        goto done;
-    }
-    if ((rc = setup_ctx(j)) >= 0 || (rc = setup_colour(j)) >= 0) goto done;
-    mandel_spec_geometry(j->o.spec, NULL, NULL, NULL, &j->max_iter); /* a location's too */
-    if ((rc = plan(j)) >= 0) goto done;
-    keyframe_geometry(&j->kf, j->width * j->aa, j->height * j->aa);
-    /* The deepest view first: a zoom too deep or a centre that is no number fails now. */
-    {
-        mandel_view *check;
-        int const err = mandel_view_new_zoom(j->ctx, &check, j->width * j->aa,
-                                             j->height * j->aa, j->re, j->im,
-                                             j->zoom_text);
-        if (err != MANDEL_OK) {
-            rc = cli_error(err == MANDEL_EINVAL ? EXIT_USAGE : EXIT_FAIL, "%s",
-                           mandel_errmsg(j->ctx));
-            goto done;
-        }
-        mandel_view_free(check);
-    }
     choose_cache(j);
     if ((rc = allocate(j)) >= 0) goto done;
     if (j->vid.kind == VIDEO_SEQUENCE) {

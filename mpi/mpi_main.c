@@ -41,18 +41,15 @@
 
 #include "cli.h"
 #include "mandel.h"
+#include "mpi_common.h"
 #include "render_opts.h"
-
-enum { TAG_ASSIGN = 1, TAG_RESULT = 2, TAG_FAIL = 3, TAG_CHECK = 4 };
 
 #define UNIT_SAMPLES (1u << 14) /* samples a unit, about: small enough to spread the work */
 #define UNITS_A_RANK 64          /* at least, where the rows allow */
 #define AHEAD 4                 /* units handed to a worker before it asks */
-#define MSG_LEN 512
 
-static int rank, ranks;
-/* The failure a worker (or rank 0 before the broadcast) keeps instead of printing it. */
-static char held_message[MSG_LEN];
+int mpi_rank, mpi_ranks;
+char mpi_held_message[MSG_LEN];
 
 /* Prints "mandel-mpi: <message>" on rank 0 only: bad options are told once, not N times.
  * Other ranks keep the message in case rank 0 did not fail where they did. */
@@ -60,14 +57,15 @@ int cli_error(int code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(held_message, sizeof held_message, fmt, ap);
+    vsnprintf(mpi_held_message, sizeof mpi_held_message, fmt, ap);
     va_end(ap);
-    if (rank == 0) fprintf(stderr, "mandel-mpi: %s\n", held_message);
+    if (mpi_rank == 0) fprintf(stderr, "mandel-mpi: %s\n", mpi_held_message);
     return code;
 }
 
 static const char usage_text[] =
     "Usage: mpirun -n N mandel-mpi render [options] -o FILE\n"
+    "       mpirun -n N mandel-mpi zoom [options] -o VIDEO   ('mandel-mpi zoom --help')\n"
     "       srun -N NODES --ntasks-per-node 1 mandel-mpi render [options] -o FILE\n"
     "\n"
     "Renders one picture with the N ranks of an MPI job and writes it from rank 0: the\n"
@@ -145,9 +143,9 @@ static void leave_no_temp(void)
         fputs("mandel-mpi: the job failed; no file written\n", stderr);
 }
 
-static void nap(void)
+void mpi_nap(long ns)
 {
-    struct timespec const t = {0, 100000}; /* 0.1 ms: a unit takes milliseconds at least */
+    struct timespec const t = {ns / 1000000000, ns % 1000000000};
     nanosleep(&t, NULL);
 }
 
@@ -174,7 +172,7 @@ static void plan_make(plan *pl, mandel_spec *spec, mandel_format format)
     pl->unit_rows = (uint32_t)(UNIT_SAMPLES / per_row ? UNIT_SAMPLES / per_row : 1);
     /* Small pictures (or deep ones, whose rows are expensive) in more units: the last unit
      * of a rank is what the others may wait for. */
-    uint32_t const fair = pl->height / ((uint32_t)ranks * UNITS_A_RANK);
+    uint32_t const fair = pl->height / ((uint32_t)mpi_ranks * UNITS_A_RANK);
     if (fair < pl->unit_rows) pl->unit_rows = fair > 0 ? fair : 1;
     if (pl->unit_rows > pl->height) pl->unit_rows = pl->height;
     pl->units = (pl->height + pl->unit_rows - 1) / pl->unit_rows;
@@ -204,24 +202,22 @@ static int render_unit(mandel_ctx *ctx, mandel_spec *spec, const plan *pl, uint3
     return mandel_picture_render(ctx, spec, pl->format, u * pl->unit_rows, unit_rows_of(pl, u), &f);
 }
 
-/* MANDEL_MPI_TEST_DIE=R:K: rank R exits without a word after K units (tests only). */
-static long die_after(void)
+long mpi_test_die_after(void)
 {
     const char *const v = getenv("MANDEL_MPI_TEST_DIE");
     int r;
     long k;
-    if (v == NULL || sscanf(v, "%d:%ld", &r, &k) != 2 || r != rank) return -1;
+    if (v == NULL || sscanf(v, "%d:%ld", &r, &k) != 2 || r != mpi_rank) return -1;
     return k;
 }
 
 /* ---- a worker rank ---------------------------------------------------------------------- */
 
-/* Waits for `req` without spinning a core (Open MPI's blocking calls busy-poll). */
-static int wait_for(MPI_Request *req)
+int mpi_wait(MPI_Request *req)
 {
     for (int flag = 0; !flag; ) {
         if (MPI_Test(req, &flag, MPI_STATUS_IGNORE) != MPI_SUCCESS) return -1;
-        if (!flag) nap();
+        if (!flag) mpi_nap(100000); /* 0.1 ms: a unit takes milliseconds at least */
     }
     return 0;
 }
@@ -233,14 +229,14 @@ static int worker(mandel_ctx *ctx, mandel_spec *spec, const plan *pl)
 {
     void *buf[2] = {malloc(pl->unit_bytes), malloc(pl->unit_bytes)};
     MPI_Request sent[2] = {MPI_REQUEST_NULL, MPI_REQUEST_NULL};
-    long const die = die_after();
+    long const die = mpi_test_die_after();
     long done = 0;
     int rc = EXIT_OK, cur = 0;
     for (;;) {
         long long u;
         MPI_Request req;
         if (MPI_Irecv(&u, 1, MPI_LONG_LONG, 0, TAG_ASSIGN, MPI_COMM_WORLD, &req) != MPI_SUCCESS ||
-            wait_for(&req) != 0 || wait_for(&sent[cur]) != 0) {
+            mpi_wait(&req) != 0 || mpi_wait(&sent[cur]) != 0) {
             rc = EXIT_FAIL;
             break;
         }
@@ -250,7 +246,7 @@ static int worker(mandel_ctx *ctx, mandel_spec *spec, const plan *pl)
         if (done++ == die) _exit(3);
         if (err != MANDEL_OK) {
             char msg[MSG_LEN];
-            snprintf(msg, sizeof msg, "rank %d: %s", rank,
+            snprintf(msg, sizeof msg, "rank %d: %s", mpi_rank,
                      have ? mandel_errmsg(ctx) : "out of memory");
             MPI_Send(msg, (int)strlen(msg) + 1, MPI_CHAR, 0, TAG_FAIL, MPI_COMM_WORLD);
             rc = EXIT_FAIL;
@@ -263,7 +259,7 @@ static int worker(mandel_ctx *ctx, mandel_spec *spec, const plan *pl)
         }
         cur ^= 1;
     }
-    if (rc == EXIT_OK && (wait_for(&sent[0]) != 0 || wait_for(&sent[1]) != 0)) rc = EXIT_FAIL;
+    if (rc == EXIT_OK && (mpi_wait(&sent[0]) != 0 || mpi_wait(&sent[1]) != 0)) rc = EXIT_FAIL;
     free(buf[0]);
     free(buf[1]);
     return rc;
@@ -319,7 +315,7 @@ static bool take_unit(master *m, uint32_t *u)
 static void *local_render(void *arg)
 {
     master *const m = arg;
-    long const die = die_after();
+    long const die = mpi_test_die_after();
     setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
     long done = 0;
     pthread_mutex_lock(&m->lock);
@@ -379,7 +375,7 @@ static int pump(master *m, unsigned *got)
         snprintf(m->fail_msg, sizeof m->fail_msg, "%s", m->local_msg);
         err = m->local_err;
     }
-    for (int w = 1; w < ranks && err == MANDEL_OK; w++)
+    for (int w = 1; w < mpi_ranks && err == MANDEL_OK; w++)
         if (feed(m, w) != MPI_SUCCESS) err = MANDEL_EIO;
     while (err == MANDEL_OK) {
         int flag = 0;
@@ -471,7 +467,7 @@ static int source(void *user, uint32_t y, uint32_t rows, const mandel_fields *f)
 /* Tells every worker not yet told that there is no more (the job's end or failure). */
 static void stop_workers(master *m)
 {
-    for (int w = 1; w < ranks; w++) {
+    for (int w = 1; w < mpi_ranks; w++) {
         if (m->stopped[w]) continue;
         long long const msg = -1;
         MPI_Send(&msg, 1, MPI_LONG_LONG, w, TAG_ASSIGN, MPI_COMM_WORLD);
@@ -525,16 +521,16 @@ static int run_master(mandel_ctx *ctx, mandel_spec *spec, mandel_ctx *lctx, mand
     master m;
     memset(&m, 0, sizeof m);
     m.pl = pl;
-    m.ring = (uint32_t)ranks * AHEAD + 8;
+    m.ring = (uint32_t)mpi_ranks * AHEAD + 8;
     if (m.ring < RING_BYTES / pl->unit_bytes) m.ring = (uint32_t)(RING_BYTES / pl->unit_bytes);
     if (m.ring > pl->units) m.ring = pl->units;
     m.lctx = lctx;
     m.lspec = lspec;
     m.slots = malloc((size_t)m.ring * pl->unit_bytes);
-    m.queue = calloc((size_t)ranks * AHEAD, sizeof *m.queue);
-    m.queued = calloc((size_t)ranks, sizeof *m.queued);
-    m.stopped = calloc((size_t)ranks, sizeof *m.stopped);
-    m.units_by = calloc((size_t)ranks, sizeof *m.units_by);
+    m.queue = calloc((size_t)mpi_ranks * AHEAD, sizeof *m.queue);
+    m.queued = calloc((size_t)mpi_ranks, sizeof *m.queued);
+    m.stopped = calloc((size_t)mpi_ranks, sizeof *m.stopped);
+    m.units_by = calloc((size_t)mpi_ranks, sizeof *m.units_by);
     m.state = calloc(m.ring, sizeof *m.state);
     if (m.slots == NULL || m.queue == NULL || m.queued == NULL || m.stopped == NULL ||
         m.units_by == NULL || m.state == NULL)
@@ -564,8 +560,8 @@ static int run_master(mandel_ctx *ctx, mandel_spec *spec, mandel_ctx *lctx, mand
     if (rc == EXIT_OK) stop_workers(&m);
     if (rc == EXIT_OK && stats) {
         fprintf(stderr, "mandel-mpi: %.6f s, %d ranks, %u units of %u rows; units a rank:",
-                MPI_Wtime() - t0, ranks, pl->units, pl->unit_rows);
-        for (int r = 0; r < ranks; r++) fprintf(stderr, " %u", m.units_by[r]);
+                MPI_Wtime() - t0, mpi_ranks, pl->units, pl->unit_rows);
+        for (int r = 0; r < mpi_ranks; r++) fprintf(stderr, " %u", m.units_by[r]);
         fputc('\n', stderr);
     }
     free(m.slots);
@@ -586,7 +582,7 @@ static int setup(int argc, char **argv, mandel_ctx *ctx, render_opts *o, plan *p
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--") == 0) break;
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            if (rank == 0) fputs(usage_text, stdout);
+            if (mpi_rank == 0) fputs(usage_text, stdout);
             return EXIT_OK;
         }
         if (strcmp(argv[i], "--from") == 0 || strncmp(argv[i], "--from=", 7) == 0)
@@ -648,6 +644,18 @@ static int open_image(mandel_ctx *ctx, render_opts *o, const plan *pl, mandel_im
     return -1;
 }
 
+int mpi_decide(int rc)
+{
+    int decided = rc;
+    MPI_Bcast(&decided, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (decided < 0 && rc >= 0) {
+        /* This rank failed where rank 0 did not (a file only rank 0 sees?). */
+        fprintf(stderr, "mandel-mpi: rank %d: %s\n", mpi_rank, mpi_held_message);
+        MPI_Abort(MPI_COMM_WORLD, EXIT_FAIL);
+    }
+    return decided;
+}
+
 /* Stops the whole job after rank 0's failure: the temporary first, then every rank. */
 static void abort_job(mandel_image *image, int rc)
 {
@@ -666,21 +674,15 @@ static int render(int argc, char **argv)
     mandel_image *image = NULL;
     int rc = ctx == NULL || lctx == NULL ? cli_error(EXIT_FAIL, "out of memory")
                                          : setup(argc, argv, ctx, &o, &pl);
-    if (rc < 0 && rank == 0) rc = open_image(ctx, &o, &pl, &image);
-    if (rc < 0 && rank == 0) {
+    if (rc < 0 && mpi_rank == 0) rc = open_image(ctx, &o, &pl, &image);
+    if (rc < 0 && mpi_rank == 0) {
         /* The local render thread's own spec: a spec belongs to one thread. */
         rc = setup(argc, argv, lctx, &lo, &pl);
     }
     /* Rank 0 decides: its failure ends every rank with its code, told once. */
-    int decided = rc;
-    MPI_Bcast(&decided, 1, MPI_INT, 0, MPI_COMM_WORLD);
-    if (decided < 0 && rc >= 0) {
-        /* This rank failed where rank 0 did not (a file only rank 0 sees?). */
-        fprintf(stderr, "mandel-mpi: rank %d: %s\n", rank, held_message);
-        MPI_Abort(MPI_COMM_WORLD, EXIT_FAIL);
-    }
+    int const decided = mpi_decide(rc);
     if (decided < 0) {
-        if (rank == 0) {
+        if (mpi_rank == 0) {
             rc = run_master(ctx, o.spec, lctx, lo.spec, &pl, image, o.stats);
             if (rc != EXIT_OK) abort_job(image, rc);
             mandel_image *const closing = image;
@@ -716,25 +718,32 @@ int main(int argc, char **argv)
         fputs("mandel-mpi: MPI_Init_thread failed\n", stderr);
         return EXIT_FAIL;
     }
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &ranks);
+    MPI_Comm_rank(MPI_COMM_WORLD, &mpi_rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &mpi_ranks);
     /* Failures come back as codes: rank 0 must remove its temporary before the job ends. */
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
     int rc;
     if (provided < MPI_THREAD_FUNNELED) {
         rc = cli_error(EXIT_FAIL, "the MPI library gives no MPI_THREAD_FUNNELED");
-    } else if (ranks > RANKS_MAX) {
+    } else if (mpi_ranks > RANKS_MAX) {
         rc = cli_error(EXIT_USAGE, "at most %d ranks", RANKS_MAX);
     } else if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-        if (rank == 0) fputs(usage_text, argc < 2 ? stderr : stdout);
+        if (mpi_rank == 0) fputs(usage_text, argc < 2 ? stderr : stdout);
         rc = argc < 2 ? EXIT_USAGE : EXIT_OK;
     } else if (strcmp(argv[1], "render") == 0) {
         rc = render(argc - 1, argv + 1);
+    } else if (strcmp(argv[1], "zoom") == 0) {
+        rc = mpi_zoom(argc - 1, argv + 1);
     } else {
-        rc = cli_error(EXIT_USAGE, "unknown command '%s' (mandel-mpi renders: 'mandel-mpi "
-                                   "render --help')", argv[1]);
+        rc = cli_error(EXIT_USAGE, "unknown command '%s' (mandel-mpi renders pictures and "
+                                   "zoom videos: 'mandel-mpi render --help', 'mandel-mpi zoom "
+                                   "--help')", argv[1]);
     }
     fflush(stdout);
+    /* The ranks done first wait here for the others without spinning a core (Open MPI's
+     * MPI_Finalize busy-polls): rank 0 may have a video's frames still to make. */
+    MPI_Request all;
+    if (MPI_Ibarrier(MPI_COMM_WORLD, &all) == MPI_SUCCESS) mpi_wait(&all);
     MPI_Finalize();
     return rc;
 }

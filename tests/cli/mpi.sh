@@ -5,7 +5,10 @@
 #     1e300 and a 1e1000 view (perturbation), a PGM with --aa and a histogram PPM;
 #   - a rank that dies mid-render (MANDEL_MPI_TEST_DIE) ends the job: non-zero status, a
 #     clear message, no file and no temporary;
-#   - bad options are told once (one line of mandel-mpi's), with status 2; --help is 0.
+#   - bad options are told once (one line of mandel-mpi's), with status 2; --help is 0;
+#   - mandel-mpi zoom: the video equals mandel zoom's byte for byte (a shallow zoom, a
+#     1e50 zoom with --aa 2, 1..4 ranks); a rank that dies mid-zoom leaves no video and
+#     keeps the keyframes made, and the same command then makes mandel zoom's video.
 # Skipped (77) without mpirun or when mandel-mpi was not built.
 #   MANDEL=path/to/mandel MANDEL_MPI=path/to/mandel-mpi SOURCE=repo tests/cli/mpi.sh
 set -u
@@ -74,6 +77,43 @@ for n in 2 3; do
     check "a dead rank of $n: no file, no temporary" test -z "$(ls -A | grep dead)"
 done
 
+# Zoom videos: mandel zoom's bytes, whichever rank made which keyframe.
+Z=$SOURCE/examples/locations/1e50.kfr
+zsame() {
+    what=$1 file=$2
+    shift 2
+    "$MANDEL" zoom -q "$@" -o "ref-$file"
+    for n in 1 2 3 4; do
+        timeout 300 $RUN -n "$n" "$MANDEL_MPI" zoom -q -t 1 "$@" -o "$file" 2>err.txt
+        rc=$?
+        check "zoom: $what, $n ranks: status 0" test "$rc" -eq 0
+        [ "$rc" -eq 0 ] || cat err.txt
+        check "zoom: $what, $n ranks: mandel zoom's bytes" cmp -s "ref-$file" "$file"
+        check "zoom: $what, $n ranks: no cache left" test ! -e .mandel-zoom-cache
+        rm -f "$file"
+    done
+    rm -f "ref-$file"
+}
+zsame "a shallow zoom" z.y4m -c -0.743643887037151,0.131825904205330 -z 1e6 -s 48x28 --fps 6
+zsame "a 1e50 zoom, --aa 2" z.y4m --location "$Z" -s 24x14 --aa 2 --fps 1 --from-zoom 1e20
+
+# A rank that dies mid-zoom: no video; the keyframes made stay, and the same command
+# (fewer ranks now) finishes the video mandel zoom makes.
+"$MANDEL" zoom -q --location "$Z" -s 24x14 --fps 1 -o ref-z.y4m
+MANDEL_MPI_TEST_DIE=1:4 timeout 300 $RUN -n 3 "$MANDEL_MPI" zoom -q -t 1 --location "$Z" \
+    -s 24x14 --fps 1 -o z.y4m 2>err.txt
+rc=$?
+check "zoom: a dead rank: non-zero status" test "$rc" -ne 0
+check "zoom: a dead rank: no video, no temporary" \
+    test -z "$(ls -A | grep -v '^ref-' | grep 'z\.y4m')"
+check "zoom: a dead rank: keyframes kept" test -n "$(ls .mandel-zoom-cache 2>/dev/null)"
+timeout 300 $RUN -n 2 "$MANDEL_MPI" zoom -q -t 1 --location "$Z" -s 24x14 --fps 1 \
+    -o z.y4m 2>err.txt
+check "zoom: continued: status 0" test $? -eq 0
+check "zoom: continued: mandel zoom's bytes" cmp -s ref-z.y4m z.y4m
+check "zoom: continued: the cache is gone" test ! -e .mandel-zoom-cache
+rm -f z.y4m ref-z.y4m
+
 # Bad options: one line of ours, status 2, whatever the ranks.
 bad() {
     want=$1
@@ -83,16 +123,22 @@ bad() {
     check "$*: status 2" test "$rc" -eq 2
     check "$*: one line of mandel-mpi's" test "$(grep -c '^mandel-mpi:' err.txt)" -eq 1
     check "$*: the line says: $want" grep -qF "mandel-mpi: $want" err.txt
-    check "$*: no file" test ! -e a.png
+    check "$*: no file" test -z "$(ls -A | grep '^a\.')"
 }
 bad "--size '0x4': width must be 1..65535" render -s 0x4 -o a.png
 bad "unknown option '--bogus'" render --bogus -o a.png
 bad "no output file" render -s 10x10
 bad "-o -: mandel-mpi writes a file" render -s 10x10 -o -
 bad "unknown command 'zoomm'" zoomm -o a.png
+bad "--fps '0': must be 1..240" zoom --fps 0 -z 1e5 -o a.y4m
+bad "-o 'a.avi': unknown extension" zoom -z 1e5 -o a.avi
+bad "--exact: not available in mandel-mpi" zoom --exact -z 1e5 -o a.y4m
 timeout 120 $RUN -n 2 "$MANDEL_MPI" render --help >out.txt 2>err.txt
 check "--help: status 0" test $? -eq 0
 check "--help: the usage once" test "$(grep -c '^Usage: mpirun -n N mandel-mpi render' out.txt)" -eq 1
+timeout 120 $RUN -n 2 "$MANDEL_MPI" zoom --help >out.txt 2>err.txt
+check "zoom --help: status 0" test $? -eq 0
+check "zoom --help: the usage once" test "$(grep -c '^Usage: mpirun -n N mandel-mpi zoom' out.txt)" -eq 1
 
 echo "$passed passed, $failed failed"
 test "$failed" -eq 0
