@@ -11,7 +11,9 @@
 #   bench/mpi_bench.sh [BUILD_DIR] [ROUNDS]      default build, 3 rounds
 #
 # Scenes (1920x1080): the whole set; a dense seahorse zoom; the 1e50 location (at 960x540:
-# 30 s a run). The whole run holds /tmp/mandel-bench.lock.
+# 30 s a run); then a zoom video, `mandel zoom -t 2` against `mpirun -n 2 mandel-mpi zoom
+# -t 1`: the last 16.6 doublings into the 1e50 location, 320x180 --aa 2, 30 fps (ZOOM=0
+# leaves it out). The whole run holds /tmp/mandel-bench.lock.
 set -eu
 if [ "${MANDEL_BENCH_LOCKED:-}" != 1 ]; then
     MANDEL_BENCH_LOCKED=1 exec flock /tmp/mandel-bench.lock "$0" "$@"
@@ -67,5 +69,20 @@ echo "                      render -t2 | -n 2 -t 1: job     work   eff(job) eff(
 scene "whole set" -s 1920x1080
 scene "seahorse 1e-10" -s 1920x1080 -c -0.743643887037151,0.131825904205330 -r 1e-10 -i 20000
 scene "1e50 (960x540)" -s 960x540 --location "$src/examples/locations/1e50.kfr"
+if [ "${ZOOM:-1}" != 0 ]; then
+    zargs=(-q --location "$src/examples/locations/1e50.kfr" --from-zoom 1e45 -s 320x180 --aa 2)
+    zref=() zmpi=()
+    for ((r = 0; r < rounds; r++)); do
+        t0=$(now); "$mandel" zoom -t 2 "${zargs[@]}" -o ref.y4m; t1=$(now)
+        zref+=("$(echo "$t1 - $t0" | bc -l)")
+        t0=$(now); mpirun -n 2 "$mpi" zoom -t 1 "${zargs[@]}" -o mpi.y4m; t1=$(now)
+        zmpi+=("$(echo "$t1 - $t0" | bc -l)")
+        cmp -s ref.y4m mpi.y4m || { echo "zoom: mandel-mpi's video differs" >&2; exit 1; }
+    done
+    zr=$(printf '%s\n' "${zref[@]}" | median)
+    zm=$(printf '%s\n' "${zmpi[@]}" | median)
+    printf 'zoom 1e45->1e50 320x180 aa2: mandel zoom -t 2 %.3f s | mpirun -n 2 mandel-mpi zoom -t 1 %.3f s, eff %.2f\n' \
+        "$zr" "$zm" "$(echo "$zr / $zm" | bc -l)"
+fi
 launch0=$(now); mpirun -n 2 "$mpi" --help >/dev/null; launch1=$(now)
 echo "mpirun -n 2 mandel-mpi --help (the launch alone): $(echo "$launch1 - $launch0" | bc -l) s"
