@@ -23,6 +23,7 @@
  * take minutes per segment, so Ctrl-C removes the file and exits at once rather than
  * waiting for the library to reach a point where it can cancel. */
 static char temp_path[4096];
+static volatile sig_atomic_t closing_now; /* mandel_image_close() has been called */
 
 /* The handler stays in place until mandel_image_close() has returned, because the
  * temporary exists until close renames it: if the rename came first, unlink finds nothing
@@ -32,7 +33,9 @@ static void on_signal(int sig)
     (void)sig;
     static const char removed[] = "\nmandel: interrupted; no file written\n";
     static const char other[] = "\nmandel: interrupted\n";
-    bool const gone = temp_path[0] != '\0' && unlink(temp_path) == 0;
+    /* Before close the temporary may have no name yet (O_TMPFILE): then it goes with us. */
+    bool const gone = temp_path[0] != '\0' &&
+                      (unlink(temp_path) == 0 || (errno == ENOENT && !closing_now));
     ssize_t const w = gone ? write(STDERR_FILENO, removed, sizeof removed - 1)
                            : write(STDERR_FILENO, other, sizeof other - 1);
     (void)w;
@@ -299,6 +302,7 @@ int cmd_render(int argc, char **argv)
          * and renaming it take a while, and a signal then must not leave the temporary. */
         mandel_image *const closing = image;
         image = NULL;
+        closing_now = 1;
         if (mandel_image_close(closing) != MANDEL_OK)
             rc = cli_error(EXIT_FAIL, "%s", mandel_errmsg(ctx));
         cli_set_signals(SIG_DFL);

@@ -868,7 +868,10 @@ MANDEL_API int mandel_image_close(mandel_image *image);
  *  the image; valid until close or abort. The temporary exists until mandel_image_close()
  *  renames it, and that rename is the last thing close does to it: a handler that unlinks
  *  this path at any moment before close returns leaves either no file or the complete one
- *  (unlink then fails with ENOENT). NULL for a stream (mandel_image_open_stream). */
+ *  (unlink then fails with ENOENT). On Linux the temporary usually has no name at all
+ *  until close gives it this one just before the rename (O_TMPFILE), so a process killed
+ *  outright leaves nothing either; unlinking the path before then finds no file. NULL for
+ *  a stream (mandel_image_open_stream). */
 MANDEL_API const char *mandel_image_temp_path(const mandel_image *image);
 
 /*! mandel_image_comment() :

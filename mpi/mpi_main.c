@@ -107,6 +107,7 @@ static const char usage_text[] =
 /* ---- the output's temporary, for the signal handler ----------------------------------- */
 
 static char temp_path[4096];
+static volatile sig_atomic_t closing_now; /* mandel_image_close() has been called */
 
 /* mpirun stops the other ranks with SIGTERM when one dies: the temporary goes. */
 static void on_signal(int sig)
@@ -115,7 +116,9 @@ static void on_signal(int sig)
     static const char removed[] =
         "mandel-mpi: stopped (a rank failed or the job was killed); no file written\n";
     static const char other[] = "mandel-mpi: stopped\n";
-    bool const gone = temp_path[0] != '\0' && unlink(temp_path) == 0;
+    /* Before close the temporary may have no name yet (O_TMPFILE): then it goes with us. */
+    bool const gone = temp_path[0] != '\0' &&
+                      (unlink(temp_path) == 0 || (errno == ENOENT && !closing_now));
     ssize_t const w = gone ? write(STDERR_FILENO, removed, sizeof removed - 1)
                            : write(STDERR_FILENO, other, sizeof other - 1);
     (void)w;
@@ -139,7 +142,7 @@ static void set_signals(void (*handler)(int))
 
 static void leave_no_temp(void)
 {
-    if (temp_path[0] != '\0' && unlink(temp_path) == 0)
+    if (temp_path[0] != '\0' && (unlink(temp_path) == 0 || errno == ENOENT))
         fputs("mandel-mpi: the job failed; no file written\n", stderr);
 }
 
@@ -687,6 +690,7 @@ static int render(int argc, char **argv)
             if (rc != EXIT_OK) abort_job(image, rc);
             mandel_image *const closing = image;
             image = NULL;
+            closing_now = 1;
             if (mandel_image_close(closing) != MANDEL_OK)
                 rc = cli_error(EXIT_FAIL, "%s", mandel_errmsg(ctx));
             set_signals(SIG_DFL);

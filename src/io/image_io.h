@@ -13,7 +13,8 @@
 typedef struct atomic_file {
     FILE *fp;
     char *path;      /* the destination */
-    char *tmp_path;  /* what is being written */
+    char *tmp_path;  /* what is being written, or the name it will get (unnamed) */
+    bool unnamed;    /* an O_TMPFILE file: no name until commit */
 } atomic_file;
 
 int atomic_file_open(mandel_ctx *ctx, atomic_file *af, const char *path);

@@ -100,12 +100,17 @@ cp old.txt intr-old/i.png
 (cd intr-old && exec "$MANDEL" render -q --no-shortcuts -c -1,0 -r 0.01 -i 4000000000 -s 64x64 \
     -t 2 -o i.png) 2>intr-old.err &
 pid=$!
+# its temporary: a .tmp- file beside i.png, or (Linux, O_TMPFILE) an unnamed one it holds
+has_temp() {
+    test "$(ls -A intr-old | wc -l)" -eq 2 ||
+        ls -l /proc/$pid/fd 2>/dev/null | grep -q "intr-old/.*(deleted)"
+}
 n=0
-while [ $n -lt 100 ] && [ "$(ls -A intr-old)" = i.png ]; do
+while [ $n -lt 100 ] && ! has_temp; do
     sleep 0.05
     n=$((n + 1))
 done
-check "the interrupted render had opened its temporary" test "$(ls -A intr-old | wc -l)" -eq 2
+check "the interrupted render had opened its temporary" has_temp
 sleep 0.2
 kill -INT $pid
 wait $pid
