@@ -14,10 +14,12 @@ set -eu
 # examples/tutorial.py, for Debian's /usr/bin/python3.
 # libmicrohttpd-dev: mandel serve (without it CMake leaves the server out and says so).
 # openmpi-bin libopenmpi-dev: mandel-mpi (Open MPI's mpirun and headers; without them CMake
-# leaves mandel-mpi out and says so; MPICH's libmpich-dev builds it too).
+# leaves mandel-mpi out and says so). mpich libmpich-dev: the test that builds mandel-mpi
+# with MPICH too and runs it under MPICH's mpirun.mpich (Open MPI stays the default mpicc
+# and mpirun: Debian gives it the higher alternatives priority).
 # ffmpeg: mandel zoom's .mp4, .webm and .mkv (the program, fed frames on a pipe; .y4m and
 # picture sequences need none), and its test through the real one.
-packages="build-essential cmake pkg-config libspng-dev libjpeg-dev libmpfr-dev zlib1g-dev python3-numpy groff-base man-db python3-pytest python3-matplotlib libmicrohttpd-dev ffmpeg openmpi-bin libopenmpi-dev"
+packages="build-essential cmake pkg-config libspng-dev libjpeg-dev libmpfr-dev zlib1g-dev python3-numpy groff-base man-db python3-pytest python3-matplotlib libmicrohttpd-dev ffmpeg openmpi-bin libopenmpi-dev mpich libmpich-dev"
 
 # Node.js (18 or later) runs the web page's tests; Debian's nodejs unless one is on the PATH,
 # and npm to install the browser test's driver (playwright-core, web/package-lock.json).
