@@ -28,6 +28,9 @@ void mpi_nap(long ns);
  * abruptly); -1 on every other rank or without the variable. */
 long mpi_test_die_after(void);
 
+/* Rank 0: receives rank w's failure message (TAG_FAIL, probed) into msg. */
+void mpi_recv_failure(int w, char msg[MSG_LEN]);
+
 /* Rank 0 decides: every rank calls this with its own setup's result (-1 = all well, else
  * an exit code), and gets rank 0's. A rank that failed where rank 0 did not says why and
  * aborts the job. */

@@ -125,18 +125,17 @@ static void on_signal(int sig)
     _exit(EXIT_FAIL);
 }
 
-/* SIGABRT too: the MPI library aborts the process on some failures of a peer (Open MPI's
- * shared-memory transport when the sender dies mid-message), and exit() runs
- * leave_no_temp(); only SIGKILL of rank 0 itself can leave the temporary behind. */
+/* The CLI's signals and SIGABRT too: the MPI library aborts the process on some failures
+ * of a peer (Open MPI's shared-memory transport when the sender dies mid-message), and
+ * exit() runs leave_no_temp(). SIGKILL (MPICH's launcher cleaning up) leaves nothing
+ * either: the temporary has no name until close (O_TMPFILE). */
 static void set_signals(void (*handler)(int))
 {
+    cli_set_signals(handler);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = handler;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
     sigaction(SIGABRT, &sa, NULL);
 }
 
@@ -390,10 +389,7 @@ static int pump(master *m, unsigned *got)
         if (!flag) break;
         int const w = st.MPI_SOURCE;
         if (st.MPI_TAG == TAG_FAIL) {
-            char msg[MSG_LEN] = "";
-            MPI_Recv(msg, sizeof msg, MPI_CHAR, w, TAG_FAIL, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-            msg[sizeof msg - 1] = '\0';
-            snprintf(m->fail_msg, sizeof m->fail_msg, "%s", msg);
+            mpi_recv_failure(w, m->fail_msg);
             err = MANDEL_EIO;
             break;
         }
@@ -645,6 +641,13 @@ static int open_image(mandel_ctx *ctx, render_opts *o, const plan *pl, mandel_im
             return cli_error(EXIT_FAIL, "--save-location: %s", mandel_errmsg(ctx));
     }
     return -1;
+}
+
+void mpi_recv_failure(int w, char msg[MSG_LEN])
+{
+    msg[0] = '\0';
+    MPI_Recv(msg, MSG_LEN, MPI_CHAR, w, TAG_FAIL, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    msg[MSG_LEN - 1] = '\0';
 }
 
 int mpi_decide(int rc)

@@ -197,9 +197,8 @@ static int pump(master *m, unsigned *got)
         if (!flag) break;
         int const w = st.MPI_SOURCE;
         if (st.MPI_TAG == TAG_FAIL) {
-            char msg[MSG_LEN] = "";
-            MPI_Recv(msg, sizeof msg, MPI_CHAR, w, TAG_FAIL, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-            msg[sizeof msg - 1] = '\0';
+            char msg[MSG_LEN];
+            mpi_recv_failure(w, msg);
             return cli_error(EXIT_FAIL, "%s", msg);
         }
         if (st.MPI_TAG != TAG_RESULT || m->given[w] < 0)
