@@ -29,6 +29,11 @@ unsigned long long cli_memory_budget(void);
  * bench --threads; a picture's are the library's). */
 bool cli_whole(const char *text, uint32_t max, uint32_t *out);
 
+/* -o -: a mandel_image_open_stream() writer of the picture's bytes to standard output,
+ * waiting on a non-blocking pipe; returns 0 or the errno of the failure (EPIPE when the
+ * reader has gone: the programs ignore SIGPIPE). */
+int cli_write_stdout(void *user, const void *bytes, size_t len);
+
 /* Installs `handler` (or SIG_DFL) for SIGINT, SIGTERM and SIGHUP: the signals after which a
  * command removes its temporary output before it ends. */
 void cli_set_signals(void (*handler)(int));

@@ -42,48 +42,6 @@ static void on_signal(int sig)
     _exit(EXIT_INTERRUPTED);
 }
 
-/* -o -: the picture's bytes to standard output; a failure's errno (EPIPE when the reader
- * has gone: main ignores SIGPIPE) becomes the library's message. */
-static int write_stdout(void *user, const void *bytes, size_t len)
-{
-    (void)user;
-    const char *at = bytes;
-    while (len > 0) {
-        ssize_t const n = write(STDOUT_FILENO, at, len);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            /* A non-blocking pipe (the reader's choice): wait until it takes more. */
-            struct pollfd pfd = {.fd = STDOUT_FILENO, .events = POLLOUT};
-            if (poll(&pfd, 1, -1) >= 0 || errno == EINTR) continue;
-            return errno;
-        }
-        if (n < 0) return errno;
-        at += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
-/* The picture's format: --format, else the extension of -o; -1 to go on. */
-static int choose_format(const render_opts *o, mandel_format *format)
-{
-    bool const to_stdout = strcmp(o->output, "-") == 0;
-    if (o->format_name != NULL) {
-        render_opts_format(o->format_name, format);
-    } else if (to_stdout) {
-        return cli_error(EXIT_USAGE, "-o -: standard output has no extension; say what to "
-                                     "write with --format png|jpg|ppm|pgm|pbm|npy");
-    } else if (mandel_format_from_path(o->output, format) != MANDEL_OK) {
-        return cli_error(EXIT_USAGE, "-o '%s': unknown extension (use .png, .jpg, .jpeg, .ppm, "
-                                     ".pgm, .pbm or .npy, or --format)", o->output);
-    }
-    /* As gzip and zstd do: binary data on a terminal is garbage on screen, never wanted. */
-    if (to_stdout && isatty(STDOUT_FILENO))
-        return cli_error(EXIT_USAGE, "-o -: standard output is a terminal; redirect it to a "
-                                     "file or a pipe");
-    return -1;
-}
-
 /* Set by 'mandel colour DATA': colour DATA instead of rendering (see cmd_colour). */
 static const char *colour_data;
 
@@ -232,7 +190,7 @@ int cmd_render(int argc, char **argv)
         goto done;
     }
     if ((rc = render_opts_parse(argc, argv, ctx, &o)) >= 0) goto done;
-    if ((rc = choose_format(&o, &format)) >= 0) goto done;
+    if ((rc = render_opts_choose_format(&o, &format)) >= 0) goto done;
     bool const to_stdout = strcmp(o.output, "-") == 0;
     const mandel_view *view;
     /* Everything the options can be refused for, before a file exists. */
@@ -267,7 +225,7 @@ int cmd_render(int argc, char **argv)
     sigaddset(&stop_signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &stop_signals, &old_mask);
     int const opened =
-        to_stdout ? mandel_image_open_stream(ctx, &image, write_stdout, NULL, format, width,
+        to_stdout ? mandel_image_open_stream(ctx, &image, cli_write_stdout, NULL, format, width,
                                              height, &image_opts)
                   : mandel_image_open(ctx, &image, o.output, format, width, height, &image_opts);
     if (opened == MANDEL_OK) {

@@ -322,3 +322,23 @@ int render_opts_picture_only(int argc, char **argv, char *offence, size_t len)
     }
     return 0;
 }
+
+/* The picture's format: --format, else the extension of -o; -1 to go on. */
+int render_opts_choose_format(const render_opts *o, mandel_format *format)
+{
+    bool const to_stdout = strcmp(o->output, "-") == 0;
+    if (o->format_name != NULL) {
+        render_opts_format(o->format_name, format);
+    } else if (to_stdout) {
+        return cli_error(EXIT_USAGE, "-o -: standard output has no extension; say what to "
+                                     "write with --format png|jpg|ppm|pgm|pbm|npy");
+    } else if (mandel_format_from_path(o->output, format) != MANDEL_OK) {
+        return cli_error(EXIT_USAGE, "-o '%s': unknown extension (use .png, .jpg, .jpeg, .ppm, "
+                                     ".pgm, .pbm or .npy, or --format)", o->output);
+    }
+    /* As gzip and zstd do: binary data on a terminal is garbage on screen, never wanted. */
+    if (to_stdout && isatty(STDOUT_FILENO))
+        return cli_error(EXIT_USAGE, "-o -: standard output is a terminal; redirect it to a "
+                                     "file or a pipe");
+    return -1;
+}

@@ -81,9 +81,11 @@ static const char usage_text[] =
     "\n"
     "Output: written to a temporary file next to FILE and renamed when complete; a job\n"
     "that fails, or any of whose ranks dies, leaves no FILE (rank 0 removes the temporary\n"
-    "when the job is stopped). Standard output (-o -) and --from are not available here;\n"
-    "there is no progress bar. --stats prints, on rank 0, the time and the units each\n"
-    "rank rendered.\n"
+    "when the job is stopped). -o - with --format FORMAT writes the picture to rank 0's\n"
+    "standard output, which mpirun passes on to its own (rank 0 cannot tell whether\n"
+    "that is a terminal: redirect it to a file or a pipe).\n"
+    "--from is not available here; there is no progress bar. --stats prints, on rank 0,\n"
+    "the time and the units each rank rendered.\n"
     "\n"
     "Options only here:\n"
     "  -h, --help              this text\n"
@@ -590,12 +592,14 @@ static int setup(int argc, char **argv, mandel_ctx *ctx, render_opts *o, plan *p
     }
     int rc = render_opts_parse(argc, argv, ctx, o);
     if (rc >= 0) return rc;
-    if (strcmp(o->output, "-") == 0)
-        return cli_error(EXIT_USAGE, "-o -: mandel-mpi writes a file (-o FILE), not standard "
-                                     "output");
+    /* As render_opts_choose_format, without its terminal check: under mpirun, rank 0's
+     * standard output is mpirun's pipe or pseudo-terminal, whatever mpirun's own is. */
     mandel_format format;
     if (o->format_name != NULL)
         render_opts_format(o->format_name, &format);
+    else if (strcmp(o->output, "-") == 0)
+        return cli_error(EXIT_USAGE, "-o -: standard output has no extension; say what to "
+                                     "write with --format png|jpg|ppm|pgm|pbm|npy");
     else if (mandel_format_from_path(o->output, &format) != MANDEL_OK)
         return cli_error(EXIT_USAGE, "-o '%s': unknown extension (use .png, .jpg, .jpeg, .ppm, "
                                      ".pgm, .pbm or .npy, or --format)", o->output);
@@ -623,9 +627,13 @@ static int open_image(mandel_ctx *ctx, render_opts *o, const plan *pl, mandel_im
     sigaddset(&stop_signals, SIGTERM);
     sigaddset(&stop_signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &stop_signals, &old_mask);
-    int const opened = mandel_image_open(ctx, image, o->output, pl->format, pl->width,
-                                         pl->height, &image_opts);
-    if (opened == MANDEL_OK) {
+    bool const to_stdout = strcmp(o->output, "-") == 0;
+    int const opened =
+        to_stdout ? mandel_image_open_stream(ctx, image, cli_write_stdout, NULL, pl->format,
+                                             pl->width, pl->height, &image_opts)
+                  : mandel_image_open(ctx, image, o->output, pl->format, pl->width,
+                                      pl->height, &image_opts);
+    if (opened == MANDEL_OK && !to_stdout) {
         snprintf(temp_path, sizeof temp_path, "%s", mandel_image_temp_path(*image));
         set_signals(on_signal);
         atexit(leave_no_temp);
@@ -725,6 +733,8 @@ int main(int argc, char **argv)
         fputs("mandel-mpi: MPI_Init_thread failed\n", stderr);
         return EXIT_FAIL;
     }
+    /* A closed pipe (-o - | head) is a write error with EPIPE, told in one line. */
+    signal(SIGPIPE, SIG_IGN);
     MPI_Comm_rank(MPI_COMM_WORLD, &mpi_rank);
     MPI_Comm_size(MPI_COMM_WORLD, &mpi_ranks);
     /* Failures come back as codes: rank 0 must remove its temporary before the job ends. */

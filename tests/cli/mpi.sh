@@ -128,7 +128,17 @@ bad() {
 bad "--size '0x4': width must be 1..65535" render -s 0x4 -o a.png
 bad "unknown option '--bogus'" render --bogus -o a.png
 bad "no output file" render -s 10x10
-bad "-o -: mandel-mpi writes a file" render -s 10x10 -o -
+bad "-o -: standard output has no extension" render -s 10x10 -o -
+
+# -o -: rank 0's standard output, through mpirun, is mandel render's file.
+"$MANDEL" render -q -s 300x201 -o ref-o.png
+for n in 1 3; do
+    timeout 120 $RUN -n $n "$MANDEL_MPI" render -t 1 -s 300x201 -o - --format png \
+        >out.png 2>err.txt
+    check "-o -, $n ranks: status 0" test $? -eq 0
+    check "-o -, $n ranks: mandel render's bytes" cmp -s ref-o.png out.png
+done
+rm -f ref-o.png out.png
 bad "unknown command 'zoomm'" zoomm -o a.png
 bad "--fps '0': must be 1..240" zoom --fps 0 -z 1e5 -o a.y4m
 bad "-o 'a.avi': unknown extension" zoom -z 1e5 -o a.avi
