@@ -435,6 +435,17 @@ void zoom_renderer_clear(zoom_renderer *r)
     r->donor = NULL;
 }
 
+void zoom_keyframes_progress(zoom_job *j, uint32_t done, uint32_t n)
+{
+    if (done == 0) {
+        progress_init(&j->bar, j->o.quiet, n, j->label);
+        j->bar.written = 1; /* nothing is written in this phase */
+    }
+    snprintf(j->label, sizeof j->label, "keyframes %u/%u", done, n);
+    progress_update(&j->bar, done, n);
+    if (done == n) progress_done(&j->bar);
+}
+
 /* The view of keyframe k on ctx: a mandel error code. */
 static int keyframe_view_of(const zoom_job *j, mandel_ctx *ctx, uint32_t k, mandel_view **out)
 {

@@ -45,6 +45,10 @@ size_t zoom_keyframe_samples(const zoom_job *j);
  * Returns a mandel error code (the message is r->ctx's). */
 int zoom_keyframe_render(const zoom_job *j, zoom_renderer *r, uint32_t k, float *out);
 
+/* The keyframes' progress bar (on a terminal, without --quiet) when they are made
+ * elsewhere: `done` of `n` stored; 0 starts it, n ends it. */
+void zoom_keyframes_progress(zoom_job *j, uint32_t done, uint32_t n);
+
 /* Frees what r holds (not its ctx). */
 void zoom_renderer_clear(zoom_renderer *r);
 

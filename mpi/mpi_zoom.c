@@ -46,6 +46,8 @@ static const char zoom_usage[] =
     "\n"
     "A job stopped (Ctrl-C, a rank that dies, mpirun killed) leaves no VIDEO; the\n"
     "keyframes already in the cache stay, so the same command continues from them.\n"
+    "Rank 0 draws a progress bar (keyframes stored, then frames) when its standard error\n"
+    "is a terminal: Open MPI's mpirun gives it a pipe, so none shows there.\n"
     "Not here: --exact (render each frame directly: 'mandel zoom --exact').\n"
     "\n"
     "Exit status: 0 success, 1 failure, 2 usage error (told once, by rank 0).\n"
@@ -240,10 +242,12 @@ static int master_keyframes(zoom_job *j, const uint32_t *missing, uint32_t n, vo
     bool const threaded = rc < 0 && pthread_create(&thread, NULL, local_render, &m) == 0;
     if (rc < 0 && !threaded) rc = cli_error(EXIT_FAIL, "cannot start a thread");
     if (rc < 0) rc = feed(&m);
+    if (n > 0) zoom_keyframes_progress(j, 0, n);
     long pause_ns = 50000;
     while (rc < 0 && m.stored < n) {
         unsigned got = 0;
         rc = pump(&m, &got);
+        if (got && rc < 0) zoom_keyframes_progress(j, m.stored, n);
         /* 50 us after a keyframe came, twice as long after each look that found none,
          * up to 1 ms: keyframes take seconds */
         pause_ns = got ? 50000 : pause_ns * 2 > 1000000 ? 1000000 : pause_ns * 2;
