@@ -192,6 +192,12 @@ int cmd_render(int argc, char **argv)
     if ((rc = render_opts_parse(argc, argv, ctx, &o)) >= 0) goto done;
     if ((rc = render_opts_choose_format(&o, &format)) >= 0) goto done;
     bool const to_stdout = strcmp(o.output, "-") == 0;
+    /* As gzip and zstd do: binary data on a terminal is garbage on screen, never wanted. */
+    if (to_stdout && isatty(STDOUT_FILENO)) {
+        rc = cli_error(EXIT_USAGE, "-o -: standard output is a terminal; redirect it to a "
+                                   "file or a pipe");
+        goto done;
+    }
     const mandel_view *view;
     /* Everything the options can be refused for, before a file exists. */
     int err = colour_data != NULL ? mandel_spec_view(o.spec, &view)

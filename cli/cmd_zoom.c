@@ -405,15 +405,21 @@ static int render_values(const zoom_job *j, mandel_ctx *ctx, const mandel_view *
     return mandel_render_fields(ctx, view, j->max_iter, rect, &f);
 }
 
+/* Adds the job's ctx's last render's orbit and BLA time to the job's (--stats). */
+static void add_render_stats(zoom_job *j)
+{
+    mandel_stats st;
+    mandel_ctx_stats(j->ctx, &st);
+    j->orbit_seconds += st.orbit_seconds;
+    j->bla_seconds += st.bla_seconds;
+}
+
 /* The same on the job's ctx, its time added to the job's: -1 or an exit code. */
 static int render_smooth(zoom_job *j, const mandel_view *view, uint32_t w, uint32_t h,
                          float *out)
 {
     if (render_values(j, j->ctx, view, w, h, out) != MANDEL_OK) return render_failed(j);
-    mandel_stats st;
-    mandel_ctx_stats(j->ctx, &st);
-    j->orbit_seconds += st.orbit_seconds;
-    j->bla_seconds += st.bla_seconds;
+    add_render_stats(j);
     return -1;
 }
 
@@ -515,10 +521,7 @@ static int make_keyframes(zoom_job *j)
                                mandel_errmsg(j->ctx));
                 break;
             }
-            mandel_stats st;
-            mandel_ctx_stats(j->ctx, &st);
-            j->orbit_seconds += st.orbit_seconds;
-            j->bla_seconds += st.bla_seconds;
+            add_render_stats(j);
             rc = zoom_keyframe_store(j, j->ctx, missing[i], j->kf.smooth);
             j->kf_loaded = missing[i];
             j->kf_rendered++;

@@ -336,9 +336,5 @@ int render_opts_choose_format(const render_opts *o, mandel_format *format)
         return cli_error(EXIT_USAGE, "-o '%s': unknown extension (use .png, .jpg, .jpeg, .ppm, "
                                      ".pgm, .pbm or .npy, or --format)", o->output);
     }
-    /* As gzip and zstd do: binary data on a terminal is garbage on screen, never wanted. */
-    if (to_stdout && isatty(STDOUT_FILENO))
-        return cli_error(EXIT_USAGE, "-o -: standard output is a terminal; redirect it to a "
-                                     "file or a pipe");
     return -1;
 }

@@ -37,8 +37,8 @@ int render_opts_picture_only(int argc, char **argv, char *offence, size_t len);
  * unknown. */
 int render_opts_format(const char *name, mandel_format *format);
 
-/* The picture's format: --format, else the extension of -o; -o - needs --format and a
- * standard output that is no terminal. -1 to go on, else an exit code after a message. */
+/* The picture's format: --format, else the extension of -o (-o - needs --format). -1 to
+ * go on, else an exit code after a message. */
 int render_opts_choose_format(const render_opts *o, mandel_format *format);
 
 #endif /* MANDEL_CLI_RENDER_OPTS_H */

@@ -5,6 +5,8 @@
 #ifndef MANDEL_MPI_COMMON_H
 #define MANDEL_MPI_COMMON_H
 
+#include <stdbool.h>
+
 #include <mpi.h>
 
 #define MSG_LEN 512
@@ -23,6 +25,11 @@ int mpi_wait(MPI_Request *req);
 
 /* Sleeps `ns` nanoseconds. */
 void mpi_nap(long ns);
+
+/* Rank 0's main thread between two looks at the messages: sleeps 50 us after a look that
+ * found something (`got`; or the first, *pause_ns 0), twice the last pause after one that
+ * found nothing, up to 1 ms. */
+void mpi_idle(long *pause_ns, bool got);
 
 /* MANDEL_MPI_TEST_DIE=R:K: on rank R, K (units or keyframes rendered before the rank exits
  * abruptly); -1 on every other rank or without the variable. */

@@ -45,7 +45,7 @@
 #include "render_opts.h"
 
 #define UNIT_SAMPLES (1u << 14) /* samples a unit, about: small enough to spread the work */
-#define UNITS_A_RANK 64          /* at least, where the rows allow */
+#define UNITS_A_RANK 64         /* at least, where the rows allow */
 #define AHEAD 4                 /* units handed to a worker before it asks */
 
 int mpi_rank, mpi_ranks;
@@ -151,6 +151,12 @@ void mpi_nap(long ns)
 {
     struct timespec const t = {ns / 1000000000, ns % 1000000000};
     nanosleep(&t, NULL);
+}
+
+void mpi_idle(long *pause_ns, bool got)
+{
+    *pause_ns = got || *pause_ns <= 0 ? 50000 : *pause_ns * 2 > 1000000 ? 1000000 : *pause_ns * 2;
+    mpi_nap(*pause_ns);
 }
 
 /* ---- the units ---------------------------------------------------------------------- */
@@ -496,11 +502,11 @@ static void *write_picture(void *arg)
 }
 
 /* The main thread while the others render and write: MPI, until the writer is done or the
- * job fails. Sleeps 50 us after a result came, twice as long after each look that found
- * none, up to 1 ms. Returns MANDEL_OK or the failure (m->fail_msg set). */
+ * job fails (mpi_idle between looks). Returns MANDEL_OK or the failure (m->fail_msg
+ * set). */
 static int serve(master *m)
 {
-    long pause_ns = 50000;
+    long pause_ns = 0;
     for (;;) {
         unsigned got = 0;
         int const err = pump(m, &got);
@@ -509,9 +515,7 @@ static int serve(master *m)
         bool const done = m->written;
         pthread_mutex_unlock(&m->lock);
         if (done) return MANDEL_OK;
-        pause_ns = got ? 50000 : pause_ns * 2 > 1000000 ? 1000000 : pause_ns * 2;
-        struct timespec const t = {0, pause_ns};
-        nanosleep(&t, NULL);
+        mpi_idle(&pause_ns, got > 0);
     }
 }
 
@@ -592,17 +596,10 @@ static int setup(int argc, char **argv, mandel_ctx *ctx, render_opts *o, plan *p
     }
     int rc = render_opts_parse(argc, argv, ctx, o);
     if (rc >= 0) return rc;
-    /* As render_opts_choose_format, without its terminal check: under mpirun, rank 0's
-     * standard output is mpirun's pipe or pseudo-terminal, whatever mpirun's own is. */
+    /* No terminal check for -o - (as mandel render has): under mpirun, rank 0's standard
+     * output is mpirun's pipe or pseudo-terminal, whatever mpirun's own is. */
     mandel_format format;
-    if (o->format_name != NULL)
-        render_opts_format(o->format_name, &format);
-    else if (strcmp(o->output, "-") == 0)
-        return cli_error(EXIT_USAGE, "-o -: standard output has no extension; say what to "
-                                     "write with --format png|jpg|ppm|pgm|pbm|npy");
-    else if (mandel_format_from_path(o->output, &format) != MANDEL_OK)
-        return cli_error(EXIT_USAGE, "-o '%s': unknown extension (use .png, .jpg, .jpeg, .ppm, "
-                                     ".pgm, .pbm or .npy, or --format)", o->output);
+    if ((rc = render_opts_choose_format(o, &format)) >= 0) return rc;
     int const err = mandel_spec_check(o->spec, format);
     if (err != MANDEL_OK)
         return cli_error(err == MANDEL_EINVAL || err == MANDEL_EISA ? EXIT_USAGE : EXIT_FAIL,

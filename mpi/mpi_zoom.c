@@ -243,15 +243,12 @@ static int master_keyframes(zoom_job *j, const uint32_t *missing, uint32_t n, vo
     if (rc < 0 && !threaded) rc = cli_error(EXIT_FAIL, "cannot start a thread");
     if (rc < 0) rc = feed(&m);
     if (n > 0) zoom_keyframes_progress(j, 0, n);
-    long pause_ns = 50000;
+    long pause_ns = 0;
     while (rc < 0 && m.stored < n) {
         unsigned got = 0;
         rc = pump(&m, &got);
         if (got && rc < 0) zoom_keyframes_progress(j, m.stored, n);
-        /* 50 us after a keyframe came, twice as long after each look that found none,
-         * up to 1 ms: keyframes take seconds */
-        pause_ns = got ? 50000 : pause_ns * 2 > 1000000 ? 1000000 : pause_ns * 2;
-        if (rc < 0 && m.stored < n) mpi_nap(pause_ns);
+        if (rc < 0 && m.stored < n) mpi_idle(&pause_ns, got > 0);
     }
     pthread_mutex_lock(&m.lock);
     m.stop = true;

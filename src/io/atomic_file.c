@@ -127,7 +127,7 @@ int atomic_file_open(mandel_ctx *ctx, atomic_file *af, const char *path)
     int fd = create_unnamed(path);
     if (fd >= 0) {
         af->unnamed = true;
-        fill_name(af->tmp_path + len + sizeof TMP_SUFFIX - 7); /* the name it will get */
+        fill_name(af->tmp_path + strlen(af->tmp_path) - 6); /* the name it will get */
     } else {
         fd = create_temp(af->tmp_path);
     }
