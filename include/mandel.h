@@ -654,6 +654,21 @@ MANDEL_API void mandel_color_range_values(mandel_color *color, const float *valu
  *  MANDEL_HISTOGRAM_BINS bins. */
 MANDEL_API void mandel_color_histogram(mandel_color *color, const float *values, size_t n);
 
+/*! mandel_color_auto_period() : the period a cycling palette takes when the user gives
+ *  none, from the view's own values: n samples of the view (smooth values, or counts as
+ *  floats; those at or above max_iter, the interior, are left out) spread evenly over it
+ *  (mandel_picture_write takes a lattice of at most MANDEL_PERIOD_LATTICE x
+ *  MANDEL_PERIOD_LATTICE). If the escaped values, from their 1st to their 99.9th
+ *  percentile (of sqrt(v - 1), the cycle's own scale), span less than one turn of the
+ *  default period 8, the period becomes half their spread (two turns); otherwise 8. So
+ *  the whole set keeps 8, and a deep view whose counts lie in a narrow band gets colours
+ *  across it instead of a nearly flat picture. Fewer than 16 escaped
+ *  values, or all equal: 8. Sets color->period; no other field.
+ *  @return : MANDEL_OK, or MANDEL_EINVAL (period unchanged) for NULL arguments or n above
+ *            MANDEL_PERIOD_LATTICE squared. */
+#define MANDEL_PERIOD_LATTICE 64
+MANDEL_API int mandel_color_auto_period(mandel_color *color, const float *values, size_t n);
+
 /*! mandel_color_values() : as mandel_color_rgb, for float values (smooth iteration values,
  *  where interior points carry max_iter). Thread-safe. @return : MANDEL_OK/EINVAL. */
 MANDEL_API int mandel_color_values(const mandel_color *color, const float *values, size_t n,

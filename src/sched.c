@@ -474,9 +474,19 @@ void sched_parallel(sched_pool *p, uint32_t threads, uint32_t n_tasks, sched_tas
     end_turn(p);
 }
 
-uint32_t sched_online_cpus(void)
+/* Read once a process: glibc reads /sys/devices/system/cpu/online on every call, which cost
+ * more than rendering a single pixel (the auto palette period renders 4096 of them). */
+static uint32_t online_cpus;
+static pthread_once_t online_once = PTHREAD_ONCE_INIT;
+
+static void count_online_cpus(void)
 {
     long const n = sysconf(_SC_NPROCESSORS_ONLN);
-    if (n < 1) return 1;
-    return n > SCHED_MAX_THREADS ? SCHED_MAX_THREADS : (uint32_t)n;
+    online_cpus = n < 1 ? 1 : n > SCHED_MAX_THREADS ? SCHED_MAX_THREADS : (uint32_t)n;
+}
+
+uint32_t sched_online_cpus(void)
+{
+    pthread_once(&online_once, count_online_cpus);
+    return online_cpus;
 }

@@ -55,6 +55,8 @@ export function makeColoring(palette, mode, maxIter, opts = {}) {
         table: palette.table, mapping, mode, maxIter,
         lo: 0, hi: maxIter,
         period: opts.period > 0 ? opts.period : DEFAULT_PERIOD,
+        // No period given: the picture's own (autoPeriod, in survey), as the CLI does.
+        autoPeriod: mapping === 'cycle' && mode !== 'distance' && !(opts.period > 0),
         offset: opts.offset || 0,
         interior: opts.interior || [0, 0, 0],
         cdf: null,
@@ -62,9 +64,47 @@ export function makeColoring(palette, mode, maxIter, opts = {}) {
 }
 
 // Whether colouring needs the whole picture's data first (pipeline.c's whole_field).
+// A cycling palette with no period given needs it too: its period comes from a lattice of
+// the picture's values (autoPeriod).
 export function needsSurvey(c) {
-    return c.mode !== 'distance' &&
-        (c.mapping === 'range' || c.mapping === 'histogram' || c.mapping === 'log');
+    return c.mode !== 'distance' && (c.mapping === 'range' || c.mapping === 'histogram' ||
+                                     c.mapping === 'log' || c.autoPeriod);
+}
+
+export const PERIOD_LATTICE = 64;
+
+// color.c's mandel_color_auto_period(): if the escaped values from their 1st to their
+// 99.9th percentile (nearest rank, on sqrt(v - 1)) span less than one turn of the default
+// period 8, two turns across them; else 8; 8 with fewer than 16 escaped values.
+export function autoPeriod(values, maxIter) {
+    const s = [];
+    for (const v of values) if (v < maxIter) s.push(Math.sqrt(v > 1 ? v - 1 : 0));
+    if (s.length < 16) return DEFAULT_PERIOD;
+    s.sort((a, b) => a - b);
+    const m = s.length;
+    const spread = s[Math.floor((m - 1) * 999 / 1000)] - s[Math.floor((m - 1) / 100)];
+    return spread > 0 && spread < DEFAULT_PERIOD ? spread / 2 : DEFAULT_PERIOD;
+}
+
+// The lattice picture.c's choose_period() reads: at most PERIOD_LATTICE squared values of
+// a width x (n / width) picture, sample (lattice(i, nx, w), lattice(k, ny, h)). Without a
+// width (a provisional survey of scattered tiles), evenly spaced values of the data.
+function latticeOf(data, width) {
+    const n = data.length;
+    const out = [];
+    if (!(width > 0)) {
+        const step = Math.max(1, Math.ceil(n / (PERIOD_LATTICE * PERIOD_LATTICE)));
+        for (let i = 0; i < n; i += step) out.push(Math.fround(data[i]));
+        return out;
+    }
+    const height = Math.floor(n / width);
+    const nx = Math.min(width, PERIOD_LATTICE), ny = Math.min(height, PERIOD_LATTICE);
+    const at = (i, k, size) => Math.floor((2 * i + 1) * size / (2 * k));
+    for (let k = 0; k < ny; k++) {
+        const row = at(k, ny, height) * width;
+        for (let i = 0; i < nx; i++) out.push(Math.fround(data[row + at(i, nx, width)]));
+    }
+    return out;
 }
 
 function binOf(c, v) {
@@ -76,9 +116,11 @@ function binOf(c, v) {
 
 // pipeline.c's survey(): lo/hi (and the histogram's cdf) of the whole picture's data.
 // `data` is the picture's values (Float32Array, or Uint32Array of counts in count mode),
-// row-major, exactly the pixels of the picture.
-export function survey(c, data) {
+// row-major, exactly the pixels of the picture, `width` of them a row (0: scattered tiles,
+// for a provisional survey).
+export function survey(c, data, width = 0) {
     const n = data.length;
+    if (c.autoPeriod) c.period = autoPeriod(latticeOf(data, width), c.maxIter);
     if (c.mapping === 'histogram') {
         let lo = Infinity, hi = -Infinity;
         for (let i = 0; i < n; i++) {

@@ -57,7 +57,7 @@ function surveyFrom() {
     if (!anchor || !C.needsSurvey(coloring)) return;
     const data = view.z === 1 ? gatherVisible(anchor.full, view) : null;
     if (data) {
-        C.survey(coloring, data);
+        C.survey(coloring, data, view.sw);
         surveyed = true;
         return;
     }
@@ -185,9 +185,10 @@ function onTile(layer, tx, ty, t, err) {
     if (layer.kind !== C.dataKind(coloring.mode)) return;
     errorText = '';
     if (C.needsSurvey(coloring) && !surveyed) {
-        const before = [coloring.lo, coloring.hi];
+        const before = [coloring.lo, coloring.hi, coloring.period];
         surveyFrom();
-        if (surveyed || before[0] !== coloring.lo || before[1] !== coloring.hi) {
+        if (surveyed || before[0] !== coloring.lo || before[1] !== coloring.hi ||
+            before[2] !== coloring.period) {
             repaintAll();
             progress();
             return;

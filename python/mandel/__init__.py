@@ -479,7 +479,9 @@ def image(center: Optional[Center] = None, zoom: Optional[Number] = None,
       color           what colours a pixel: "smooth" (default with the cycling palettes),
                       "count" (default with the matplotlib maps and grey: the tutorial's
                       look), "histogram", "log", "distance" (default palette grey)
-      palette_period  cycling palettes: one turn per P units of sqrt(iterations) (def. 8)
+      palette_period  cycling palettes: one turn per P units of sqrt(iterations) (default:
+                      8, or two turns across the picture's values where they span less
+                      than one turn of 8, as at most deep zooms)
       palette_offset  cycling palettes: start F of a turn later (0..1, default 0)
       interior        colour of points that never escape: "#rrggbb" or (r, g, b)
       aa              anti-aliasing: aa x aa samples a pixel (1..8), averaged in linear

@@ -20,6 +20,7 @@
 #include "color/color.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define DEFAULT_PERIOD 8.0
@@ -196,5 +197,32 @@ int mandel_color_distance(const mandel_color *color, const float *distance, size
         }
         lookup(color, log10(1.0 + d / pixel) / 2.0, false, rgb + 3 * i);
     }
+    return MANDEL_OK;
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double const x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int mandel_color_auto_period(mandel_color *color, const float *values, size_t n)
+{
+    if (color == NULL || (values == NULL && n != 0) ||
+        n > (size_t)MANDEL_PERIOD_LATTICE * MANDEL_PERIOD_LATTICE)
+        return MANDEL_EINVAL;
+    color->period = DEFAULT_PERIOD;
+    double s[MANDEL_PERIOD_LATTICE * MANDEL_PERIOD_LATTICE];
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        double const v = values[i];
+        if (v < color->max_iter) s[m++] = sqrt(v > 1 ? v - 1 : 0); /* NaN fails the test */
+    }
+    if (m < 16) return MANDEL_OK;
+    qsort(s, m, sizeof *s, compare_doubles);
+    /* Nearest-rank percentiles: a function of the values alone, not of their order. */
+    double const spread = s[(m - 1) * 999 / 1000] - s[(m - 1) / 100];
+    /* Less than a turn at the default period: stretch the band to two turns. */
+    if (spread > 0 && spread < DEFAULT_PERIOD) color->period = spread / 2;
     return MANDEL_OK;
 }

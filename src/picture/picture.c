@@ -28,6 +28,7 @@
 #include "io/image_io.h"
 
 #define BAND_PIXELS (1u << 20)
+#define AUTO_PERIOD_WHOLE (1u << 22)
 
 typedef struct pipeline {
     mandel_ctx *ctx;            /* renders, and takes the failures' messages */
@@ -42,6 +43,7 @@ typedef struct pipeline {
     uint32_t render_limit;      /* the iteration limit given to the library */
     bool want_smooth, want_distance;
     bool whole_field;           /* the colouring needs the whole field first */
+    bool auto_period;           /* a cycling palette with no period given: from the view */
     uint32_t band_rows;
     size_t row_bytes;           /* of one writer row */
     uint64_t need;              /* bytes of the buffers below */
@@ -199,6 +201,16 @@ static void plan(pipeline *p, const mandel_spec *spec, mandel_pixels layout)
     p->whole_field = colours && p->by != COLOR_BY_DISTANCE &&
                      (p->color.mapping == MANDEL_MAP_RANGE ||
                       p->color.mapping == MANDEL_MAP_HISTOGRAM || p->color.mapping == MANDEL_MAP_LOG);
+    p->auto_period = colours && p->color.mapping == MANDEL_MAP_CYCLE &&
+                     (p->by == COLOR_BY_SMOOTH || p->by == COLOR_BY_COUNT) &&
+                     spec->given[SPEC_PERIOD] == NULL;
+    /* The lattice's values cost nothing when the field is kept whole: pictures of up to
+     * AUTO_PERIOD_WHOLE samples are (their colouring then runs on one thread, a few ms);
+     * larger ones render the lattice first, alone (one thread: 4096 samples, a fraction of
+     * a percent of them). */
+    if (p->auto_period && !p->whole_field &&
+        (uint64_t)p->width * p->aa * p->height * p->aa <= AUTO_PERIOD_WHOLE)
+        p->whole_field = true;
     uint32_t const max_iter = p->color.max_iter;
     /* A count equal to the limit cannot tell "escaped at the last iteration" from "never
      * escaped". A bitmap must tell them apart (the Benchmarks Game sets the bit when
@@ -347,6 +359,53 @@ static int write_rows(pipeline *p, mandel_image *image, uint32_t rows)
     return MANDEL_OK;
 }
 
+/* The period of a cycling palette the user gave none for (mandel_color_auto_period), from
+ * the view's values at a lattice of at most MANDEL_PERIOD_LATTICE squared samples, evenly
+ * spread: sample (lattice(i, nx, sw), lattice(k, ny, sh)). `value` gives sample (x, y)'s
+ * value, rendering it or reading the saved field, so a picture and its recolouring from
+ * saved data take the same period. */
+static uint32_t lattice(uint32_t i, uint32_t n, uint64_t size)
+{
+    return (uint32_t)((2 * (uint64_t)i + 1) * size / (2 * (uint64_t)n));
+}
+
+typedef int (*value_fn)(pipeline *p, uint32_t x, uint32_t y, float *value);
+
+static int choose_period(pipeline *p, value_fn value)
+{
+    if (!p->auto_period) return MANDEL_OK;
+    uint64_t const sw = (uint64_t)p->width * p->aa, sh = (uint64_t)p->height * p->aa;
+    uint32_t const nx = sw < MANDEL_PERIOD_LATTICE ? (uint32_t)sw : MANDEL_PERIOD_LATTICE;
+    uint32_t const ny = sh < MANDEL_PERIOD_LATTICE ? (uint32_t)sh : MANDEL_PERIOD_LATTICE;
+    float values[MANDEL_PERIOD_LATTICE * MANDEL_PERIOD_LATTICE];
+    size_t n = 0;
+    for (uint32_t k = 0; k < ny; k++)
+        for (uint32_t i = 0; i < nx; i++)
+            CHECK(value(p, lattice(i, nx, sw), lattice(k, ny, sh), &values[n++]));
+    return mandel_color_auto_period(&p->color, values, n);
+}
+
+/* A lattice sample rendered alone: the same value as in the whole picture (a pixel does
+ * not depend on the rect it is rendered in). */
+static int render_value(pipeline *p, uint32_t x, uint32_t y, float *value)
+{
+    uint32_t count;
+    float smooth;
+    mandel_fields const f = {&count, p->by == COLOR_BY_SMOOTH ? &smooth : NULL, NULL, 1, 1};
+    CHECK(mandel_render_fields(p->ctx, p->view, p->render_limit, (mandel_rect){x, y, 1, 1}, &f));
+    *value = p->by == COLOR_BY_SMOOTH ? smooth : (float)count;
+    return MANDEL_OK;
+}
+
+/* A lattice sample of the whole field (rendered, or saved data in colour_data, where counts
+ * stand in for smooth values as floats). */
+static int field_value(pipeline *p, uint32_t x, uint32_t y, float *value)
+{
+    size_t const i = (size_t)y * p->width * p->aa + x;
+    *value = p->by == COLOR_BY_SMOOTH ? p->smooth[i] : (float)p->counts[i];
+    return MANDEL_OK;
+}
+
 /* Whole-field colourings: what they need to know about the field before colouring it. */
 static void survey(pipeline *p, size_t n)
 {
@@ -379,6 +438,7 @@ static int colour_field(pipeline *p, mandel_image *image)
 {
     uint32_t const w = p->width, h = p->height;
     size_t const sw = (size_t)w * p->aa; /* samples a row */
+    CHECK(choose_period(p, field_value));
     survey(p, sw * h * p->aa);
     for (uint32_t y = 0; y < h; y += p->band_rows) {
         uint32_t const rows = h - y < p->band_rows ? h - y : p->band_rows;
@@ -439,6 +499,7 @@ static int run(pipeline *p, mandel_image *image)
     uint32_t const h = p->height;
     size_t const sw = (size_t)p->width * p->aa; /* samples a row */
     p->total = (uint64_t)sw * h * p->aa;
+    if (!p->whole_field) CHECK(choose_period(p, render_value));
     if (p->source != NULL) return run_source(p, image);
     if (!p->whole_field) {
         int err = MANDEL_OK;

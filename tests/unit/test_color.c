@@ -148,6 +148,54 @@ static void mappings(void)
     CHECK_EQ_DBL(2.0, c.lo);
 }
 
+/* mandel_color_auto_period: percentiles 1 and 99.9 (nearest rank) of sqrt(v - 1) over the
+ * escaped values make 2 turns if they spread less than 8; else 8. */
+static void auto_period(void)
+{
+    mandel_color c;
+    int def;
+    CHECK_EQ_INT(MANDEL_OK, mandel_palette_find("default", &def));
+    CHECK_EQ_INT(MANDEL_OK, mandel_color_init(&c, def, 1000000));
+    static float v[MANDEL_PERIOD_LATTICE * MANDEL_PERIOD_LATTICE];
+    size_t const n = sizeof v / sizeof *v;
+    /* sqrt(v - 1) = 100 + i / 800 for i = 0..4095, given in reverse: ranks (4095 / 100) = 40
+     * and (4095 * 999 / 1000) = 4090, so the spread is 4050 / 800 and the period half. */
+    for (size_t i = 0; i < n; i++) {
+        double const s = 100 + (double)(n - 1 - i) / 800;
+        v[i] = (float)(s * s + 1);
+    }
+    CHECK_EQ_INT(MANDEL_OK, mandel_color_auto_period(&c, v, n));
+    CHECK_TRUE(fabs(c.period - 4050.0 / 1600) < 1e-3);
+    /* interior values (at or above max_iter) and NaN are left out: 16 escaped values are
+     * enough, 15 are not */
+    float few[40];
+    for (int i = 0; i < 40; i++) {
+        double const s = 100 + i / 3.0;
+        few[i] = i < 16 ? (float)(1 + s * s) : 2e6f;
+    }
+    few[20] = NAN;
+    CHECK_EQ_INT(MANDEL_OK, mandel_color_auto_period(&c, few, 40));
+    CHECK_TRUE(fabs(c.period - 7 / 3.0) < 1e-4); /* ranks 0 and 14: 14 / 3 / 2 */
+    c.period = 3;
+    CHECK_EQ_INT(MANDEL_OK, mandel_color_auto_period(&c, few + 1, 39));
+    CHECK_TRUE(c.period == 8);
+    /* a spread of 8 or more keeps the default 8 (here 8.1); none at all too */
+    for (size_t i = 0; i < n; i++) v[i] = (float)(1 + (double)i * i * 8.1 * 8.1 / 4095 / 4095);
+    CHECK_EQ_INT(MANDEL_OK, mandel_color_auto_period(&c, v, n));
+    CHECK_TRUE(c.period == 8);
+    for (size_t i = 0; i < n; i++) v[i] = 50;
+    CHECK_EQ_INT(MANDEL_OK, mandel_color_auto_period(&c, v, n));
+    CHECK_TRUE(c.period == 8);
+    /* limits */
+    c.period = 3;
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_color_auto_period(&c, v, n + 1));
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_color_auto_period(&c, NULL, 3));
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_color_auto_period(NULL, v, 3));
+    CHECK_TRUE(c.period == 3);
+    CHECK_EQ_INT(MANDEL_OK, mandel_color_auto_period(&c, NULL, 0));
+    CHECK_TRUE(c.period == 8);
+}
+
 int main(void)
 {
     int viridis, def, grey;
@@ -226,6 +274,7 @@ int main(void)
     gradients();
     downsample();
     mappings();
+    auto_period();
 
     CHECK_EQ_INT(MANDEL_EINVAL, mandel_color_init(&c, 99, 10));
     CHECK_EQ_INT(MANDEL_EINVAL, mandel_color_init(&c, def, 0));

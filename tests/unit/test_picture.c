@@ -7,7 +7,11 @@
  *   - a callback that says stop cancels it (MANDEL_ECANCELED);
  *   - the ctx's memory limit, callback and sink are its own again afterwards, and
  *     mandel_ctx_stats() holds the totals of all the bands;
- *   - an image of another size or layout than the spec's is refused.
+ *   - an image of another size or layout than the spec's is refused;
+ *   - with no period given, a cycling palette takes mandel_color_auto_period() of the
+ *     view's samples at the documented lattice: 8 for the whole set, less for a view with a
+ *     narrow band of values, whether the picture keeps its whole field (up to 4M samples)
+ *     or renders the lattice first (above).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +69,72 @@ static mandel_spec *spec_of(mandel_ctx *ctx, const char *size, const char *palet
     CHECK_EQ_INT(MANDEL_OK, mandel_spec_set(spec, "iterations", "200"));
     if (palette != NULL) CHECK_EQ_INT(MANDEL_OK, mandel_spec_set(spec, "palette", palette));
     return spec;
+}
+
+/* The spec's picture as PPM pixels (the header, whose comment names the options, cut). */
+static unsigned char *ppm_pixels(mandel_ctx *ctx, mandel_spec *spec, uint32_t w, uint32_t h)
+{
+    buffer b = {NULL, 0};
+    mandel_image *img;
+    CHECK_EQ_INT(MANDEL_OK, mandel_image_open_stream(ctx, &img, take, &b, MANDEL_FORMAT_PPM,
+                                                     w, h, NULL));
+    CHECK_EQ_INT(MANDEL_OK, mandel_picture_write(ctx, spec, img));
+    CHECK_EQ_INT(MANDEL_OK, mandel_image_close(img));
+    size_t const n = (size_t)w * h * 3;
+    CHECK_TRUE(b.len > n);
+    unsigned char *const px = malloc(n);
+    if (px != NULL && b.len > n) memcpy(px, b.data + b.len - n, n);
+    free(b.data);
+    return px;
+}
+
+/* What mandel_color_auto_period makes of the view's smooth values at the lattice the
+ * library documents: sample (floor((2i+1) w / 2nx), floor((2k+1) h / 2ny)), nx = min(64, w). */
+static double lattice_period(mandel_ctx *ctx, mandel_spec *spec, uint32_t w, uint32_t h,
+                             uint32_t max_iter)
+{
+    const mandel_view *view;
+    mandel_color color;
+    CHECK_EQ_INT(MANDEL_OK, mandel_spec_view(spec, &view));
+    CHECK_EQ_INT(MANDEL_OK, mandel_spec_color(spec, &color));
+    uint32_t const nx = w < 64 ? w : 64, ny = h < 64 ? h : 64;
+    static float values[64 * 64];
+    for (uint32_t k = 0; k < ny; k++)
+        for (uint32_t i = 0; i < nx; i++) {
+            uint32_t count;
+            mandel_fields const f = {&count, &values[k * nx + i], NULL, 1, 1};
+            mandel_rect const r = {(uint32_t)((2ull * i + 1) * w / (2 * nx)),
+                                   (uint32_t)((2ull * k + 1) * h / (2 * ny)), 1, 1};
+            CHECK_EQ_INT(MANDEL_OK, mandel_render_fields(ctx, view, max_iter, r, &f));
+        }
+    CHECK_EQ_INT(MANDEL_OK, mandel_color_auto_period(&color, values, (size_t)nx * ny));
+    return color.period;
+}
+
+/* The default picture of a view equals the one with the lattice's period given. */
+static void auto_period(mandel_ctx *ctx, const char *size, uint32_t w, uint32_t h,
+                        const char *center, const char *zoom, bool shorter)
+{
+    mandel_spec *spec = spec_of(ctx, size, NULL);
+    CHECK_EQ_INT(MANDEL_OK, mandel_spec_set(spec, "iterations", "4036"));
+    CHECK_EQ_INT(MANDEL_OK, mandel_spec_set(spec, "center", center));
+    CHECK_EQ_INT(MANDEL_OK, mandel_spec_set(spec, "zoom", zoom));
+    unsigned char *const chosen = ppm_pixels(ctx, spec, w, h);
+    double const period = lattice_period(ctx, spec, w, h, 4036);
+    CHECK_TRUE(shorter ? period < 4 : period == 8);
+    char text[32];
+    snprintf(text, sizeof text, "%.17g", period);
+    CHECK_EQ_INT(MANDEL_OK, mandel_spec_set(spec, "palette-period", text));
+    unsigned char *const given = ppm_pixels(ctx, spec, w, h);
+    CHECK_TRUE(chosen != NULL && given != NULL && memcmp(chosen, given, (size_t)w * h * 3) == 0);
+    /* and a period of 8 given is another picture where the lattice chose a shorter one */
+    CHECK_EQ_INT(MANDEL_OK, mandel_spec_set(spec, "palette-period", "8"));
+    unsigned char *const eight = ppm_pixels(ctx, spec, w, h);
+    CHECK_TRUE(eight != NULL && (memcmp(chosen, eight, (size_t)w * h * 3) != 0) == shorter);
+    free(chosen);
+    free(given);
+    free(eight);
+    mandel_spec_free(spec);
 }
 
 int main(void)
@@ -141,6 +211,13 @@ int main(void)
     CHECK_EQ_INT(MANDEL_OK, mandel_picture_write(ctx, spec, img));
     CHECK_EQ_INT(MANDEL_OK, mandel_image_close(img));
     mandel_spec_free(spec);
+
+    /* the whole set; a minibrot at 1e12 whose values lie in a narrow band (period 1.94),
+     * kept whole and, at 2100x2000 (4.2M samples), with the lattice rendered first */
+    auto_period(ctx, "320x180", 320, 180, "-0.75,0", "1", false);
+    const char *const mini = "-1.7598171308048478136,-0.0125933107997498653837";
+    auto_period(ctx, "320x180", 320, 180, mini, "1e12", true);
+    auto_period(ctx, "2100x2000", 2100, 2000, mini, "1e12", true);
 
     unlink(path);
     mandel_ctx_free(ctx);

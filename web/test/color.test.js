@@ -17,9 +17,16 @@ function readNpy(name) {
     const hl = b.readUInt16LE(8);
     const header = b.toString('latin1', 10, 10 + hl);
     const body = b.buffer.slice(b.byteOffset + 10 + hl, b.byteOffset + b.length);
-    if (header.includes("'<f4'")) return new Float32Array(body);
-    assert.ok(header.includes("'<u4'"), header);
-    return new Uint32Array(body);
+    const shape = /'shape': \((\d+), (\d+)\)/.exec(header);
+    assert.ok(shape, header);
+    let data;
+    if (header.includes("'<f4'")) data = new Float32Array(body);
+    else {
+        assert.ok(header.includes("'<u4'"), header);
+        data = new Uint32Array(body);
+    }
+    data.width = Number(shape[2]); // survey() reads its lattice over width x height
+    return data;
 }
 
 function readPpm(name) {
@@ -32,7 +39,7 @@ function readPpm(name) {
 function check(npy, ppm, paletteName, mode, maxIter, opts) {
     const data = readNpy(npy), want = readPpm(ppm);
     const c = makeColoring(palette(paletteName), mode, maxIter, opts);
-    if (needsSurvey(c)) survey(c, data);
+    if (needsSurvey(c)) survey(c, data, data.width);
     const got = new Uint8Array(data.length * 3);
     colorize(c, data, got, 3);
     let bad = 0, first = -1;
@@ -84,6 +91,22 @@ test('the colouring is the same in RGBA', () => {
         assert.equal(rgba[4 * i + 3], 255);
         for (let ch = 0; ch < 3; ch++) assert.equal(rgba[4 * i + ch], want[3 * i + ch]);
     }
+});
+// A minibrot at 1e12, whose values span less than a turn of period 8: the CLI's period
+// comes from its lattice (mandel_color_auto_period), and so does the page's.
+test('smooth, default palette, period from the picture (narrow band)', () =>
+    check('mini-smooth.npy', 'mini-smooth.ppm', 'default', 'smooth', 4036));
+test('count, default palette, period from the picture (narrow band)', () =>
+    check('mini-counts.npy', 'mini-count.ppm', 'default', 'count', 4036));
+test('the period from the picture is not 8 there, and 8 at the home view', () => {
+    const c = makeColoring(palette('default'), 'smooth', 4036);
+    const mini = readNpy('mini-smooth.npy');
+    survey(c, mini, mini.width);
+    assert.ok(c.period > 0.5 && c.period < 4, `period ${c.period}`);
+    const h = makeColoring(palette('default'), 'smooth', 1000);
+    const home = readNpy('home-smooth.npy');
+    survey(h, home, home.width);
+    assert.equal(h.period, 8);
 });
 test('count, default palette, period 512: ties at s^2+1 for odd s round to even', () =>
     check('sea-counts.npy', 'sea-count-p512.ppm', 'default', 'count', 2000, { period: 512 }));
