@@ -4,8 +4,9 @@
  * engine and compares the counts. Not a test (MPFR takes minutes at depth): a check to run
  * by hand or from bench/deep_check.sh, which builds it against build/libmandel.so.
  *
- *   deep_check [-s WxH] [-n N] [-t THREADS] [-w FILE] [-c FILE] LOCATION.kfr
+ *   deep_check [-x] [-s WxH] [-n N] [-t THREADS] [-w FILE] [-c FILE] LOCATION.kfr
  *
+ *   -x       render with MANDEL_OPT_EXACT (mandel render --exact)
  *   -s WxH   picture size (default 640x360)
  *   -n N     pixels to check with MPFR (default 200): one in each cell of a grid spread
  *            over the picture, at a fixed pseudo-random place inside the cell
@@ -68,7 +69,7 @@ static void *run_mpfr(void *arg)
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: deep_check [-s WxH] [-n N] [-t THREADS] [-w FILE] [-c FILE] "
+    fprintf(stderr, "usage: deep_check [-x] [-s WxH] [-n N] [-t THREADS] [-w FILE] [-c FILE] "
                     "LOCATION.kfr\n");
     return 2;
 }
@@ -77,8 +78,11 @@ int main(int argc, char **argv)
 {
     uint32_t width = 640, height = 360, n_samples = 200, threads = 2;
     const char *write_path = NULL, *compare_path = NULL, *loc_path = NULL;
+    int exact = 0;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-s") == 0 && i + 1 < argc) {
+        if (strcmp(argv[i], "-x") == 0) {
+            exact = 1;
+        } else if (strcmp(argv[i], "-s") == 0 && i + 1 < argc) {
             if (sscanf(argv[++i], "%ux%u", &width, &height) != 2) return usage();
         } else if (strcmp(argv[i], "-n") == 0 && i + 1 < argc) {
             n_samples = (uint32_t)strtoul(argv[++i], NULL, 10);
@@ -110,6 +114,7 @@ int main(int argc, char **argv)
     mandel_location_get(loc, &re, &im, &zoom, &max_iter);
     if (mandel_ctx_set(ctx, MANDEL_OPT_THREADS, threads) != MANDEL_OK ||
         mandel_ctx_set(ctx, MANDEL_OPT_ENGINE, MANDEL_ENGINE_PERTURB) != MANDEL_OK ||
+        mandel_ctx_set(ctx, MANDEL_OPT_EXACT, exact) != MANDEL_OK ||
         mandel_view_new_zoom(ctx, &view, width, height, re, im, zoom) != MANDEL_OK)
         goto fail;
     double const t0 = now();
@@ -117,7 +122,15 @@ int main(int argc, char **argv)
     if (mandel_render(ctx, view, max_iter, all, counts, width, n_px * sizeof *counts) !=
         MANDEL_OK)
         goto fail;
-    printf("%s: perturb %ux%u in %.2f s\n", loc_path, width, height, now() - t0);
+    mandel_stats st;
+    mandel_ctx_stats(ctx, &st);
+    printf("%s: perturb%s %ux%u in %.2f s", loc_path, exact ? " --exact" : "", width, height,
+           now() - t0);
+    if (exact)
+        printf(" (%llu pixels redone, %llu in MPFR, %llu counts changed)",
+               (unsigned long long)st.exact_pixels, (unsigned long long)st.exact_mpfr,
+               (unsigned long long)st.exact_changed);
+    printf("\n");
 
     if (write_path != NULL) {
         FILE *const f = fopen(write_path, "wb");

@@ -73,9 +73,15 @@ static void print_stats(mandel_ctx *ctx)
                  d.orbit_seconds, d.bla_seconds, d.seconds - d.orbit_seconds - d.bla_seconds,
                  (unsigned long long)d.bla_skips, (unsigned long long)d.bla_iterations,
                  (unsigned long long)d.exact_steps, (unsigned long long)d.rebases);
+    char exact[160] = "";
+    if (d.exact_seconds > 0)
+        snprintf(exact, sizeof exact, "; exact pass %.3f s: %llu pixels redone (%llu in MPFR), "
+                                      "%llu counts changed", d.exact_seconds,
+                 (unsigned long long)d.exact_pixels, (unsigned long long)d.exact_mpfr,
+                 (unsigned long long)d.exact_changed);
     fprintf(stderr, "mandel: %.6f s, %llu iterations, %.3f G iterations/s, %u threads, "
-                    "kernel %s%s\n", d.seconds, (unsigned long long)d.iterations, rate * 1e-9,
-            d.threads, d.isa, deep);
+                    "kernel %s%s%s\n", d.seconds, (unsigned long long)d.iterations, rate * 1e-9,
+            d.threads, d.isa, deep, exact);
 }
 
 #define MAX_ARGS 256
@@ -129,7 +135,7 @@ static long read_from(const char *from, from_args *f)
     if (render_opts_picture_only((int)n - 1, f->words + 1, offence, sizeof offence) != 0)
         return -cli_error(EXIT_FAIL, "--from '%s': refused: its comment holds %s; a picture "
                                      "may carry only view, formula, colouring, size, --aa, "
-                                     "--npy and --guess options", from, offence);
+                                     "--npy, --guess and --exact options", from, offence);
     return n - 2;
 }
 

@@ -94,11 +94,12 @@ static const char help_text[] =
     "                          was rendered with (its comment; see 'mandel info');\n"
     "                          options given as well override them. Only options that\n"
     "                          describe a picture are taken: view, -s, -i, formula,\n"
-    "                          colouring, a built-in palette, --aa, --npy, --guess. A\n"
-    "                          comment that holds any other (-o, --save-location,\n"
-    "                          --location, a palette file, --threads, --engine, ...) is\n"
-    "                          refused whole (exit 1), not trimmed: it was crafted, and\n"
-    "                          the rest of it is not what its sender described either\n"
+    "                          colouring, a built-in palette, --aa, --npy, --guess,\n"
+    "                          --exact. A comment that holds any other (-o,\n"
+    "                          --save-location, --location, a palette file, --threads,\n"
+    "                          --engine, ...) is refused whole (exit 1), not trimmed:\n"
+    "                          it was crafted, and the rest of it is not what its\n"
+    "                          sender described either\n"
     "  -o, --output FILE       where to write; written to a temporary file and renamed\n"
     "                          when complete, so FILE is never left half-written.\n"
     "                          '-' writes to standard output (with --format; not to a\n"
@@ -118,6 +119,13 @@ static const char help_text[] =
     "      --guess             Mariani-Silver guessing: fill 32x32 tiles whose border has\n"
     "                          one count without computing inside; faster, but may miss\n"
     "                          filaments (see 'mandel bench' for how many pixels change)\n"
+    "      --exact             beyond double precision, every count equal to the MPFR\n"
+    "                          engine's: pixels whose count double deltas cannot be\n"
+    "                          trusted for (closer to the set than their rounding may\n"
+    "                          shift them) are computed again in double-double, the few\n"
+    "                          left in doubt in MPFR. Slower (every pixel's derivative,\n"
+    "                          and the redone pixels: minutes at 5e227); z^2 + c down to\n"
+    "                          zooms of about 1e270 only, as yet\n"
     "  -q, --quiet             no progress bar\n"
     "      --stats             print time, iterations and speed on stderr when done\n"
     "  -h, --help              this text\n"
@@ -136,7 +144,7 @@ static const char help_text[] =
     "  mandel render -c -0.7436447860,0.1318252536 -r 3e-5 -i 5000 -s 1920x1080 -o sea.jpg\n"
     "  mandel render -s 640x480 -o - --format png | display\n";
 
-enum { OPT_BOUNDS = 256, OPT_QUALITY, OPT_ISA, OPT_NO_SHORTCUTS, OPT_STATS, OPT_GUESS,
+enum { OPT_BOUNDS = 256, OPT_QUALITY, OPT_ISA, OPT_NO_SHORTCUTS, OPT_STATS, OPT_GUESS, OPT_EXACT,
        OPT_INTERIOR, OPT_AA, OPT_FROM, OPT_COLOR, OPT_FORMULA, OPT_POWER, OPT_JULIA,
        OPT_PERIOD, OPT_OFFSET, OPT_NPY, OPT_ENGINE, OPT_LOCATION,
        OPT_SAVE_LOCATION, OPT_FORMAT };
@@ -156,6 +164,7 @@ static const struct option long_options[] = {
     {"no-shortcuts", no_argument, NULL, OPT_NO_SHORTCUTS},
     {"stats", no_argument, NULL, OPT_STATS},
     {"guess", no_argument, NULL, OPT_GUESS},
+    {"exact", no_argument, NULL, OPT_EXACT},
     {"interior", required_argument, NULL, OPT_INTERIOR},
     {"aa", required_argument, NULL, OPT_AA},
     {"from", required_argument, NULL, OPT_FROM},

@@ -133,6 +133,15 @@ typedef enum {
                                  * + 1 steps of 16 bytes (56 below a pixel of 2^-900), even
                                  * if it escapes early. Fields the caller passes do not count:
                                  * they are the caller's. */
+    MANDEL_OPT_EXACT = 11,     /* 1 = exact counts at depth: with PERTURB (and AUTO beyond
+                                * double), the pixels whose count double deltas cannot be
+                                * trusted for (their distance to the set below the error the
+                                * deltas may carry) are computed again with double-double
+                                * deltas, and those still in doubt with MPFR, so that every
+                                * count equals MPFR's. The first pass then carries every
+                                * pixel's derivative. z^2 + c with pixels above 2^-900
+                                * (zooms to about 1e270) only, as yet (MANDEL_EINVAL beyond).
+                                * Default 0. No effect on DOUBLE and MPFR. */
 } mandel_option;
 
 /* What is iterated. The count is always the first n >= 1 with |z_n| >= 2 (else the limit).
@@ -345,6 +354,12 @@ typedef struct mandel_stats {
     uint32_t orbits;          /* reference orbits this render computed: 1 for the first
                                * render with a given max_iter among an anchor and all its
                                * tiles, 0 for those that found it computed (or waited) */
+    /* MANDEL_OPT_EXACT (0 otherwise): the pixels computed again. */
+    double exact_seconds;     /* the exact pass: choosing the pixels, the orbit's low
+                               * parts, the pixels themselves */
+    uint64_t exact_pixels;    /* doubtful pixels computed again in double-double */
+    uint64_t exact_mpfr;      /* ... of which the MPFR engine computed (doubtful still) */
+    uint64_t exact_changed;   /* ... whose count differs from the first pass's */
 } mandel_stats;
 
 /*! mandel_ctx_stats() : copies the statistics of the last successful render. */

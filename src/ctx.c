@@ -253,6 +253,7 @@ int mandel_option_bounds(mandel_option opt, int64_t *lo, int64_t *hi)
     case MANDEL_OPT_MAX_ITER: l = 1; h = UINT32_MAX; break;
     case MANDEL_OPT_SHORTCUTS: l = 0; h = 1; break;
     case MANDEL_OPT_GUESS: l = 0; h = 1; break;
+    case MANDEL_OPT_EXACT: l = 0; h = 1; break;
     case MANDEL_OPT_FORMULA: l = 0; h = MANDEL_FORMULA_COUNT - 1; break;
     case MANDEL_OPT_POWER: l = 2; h = 64; break;
     case MANDEL_OPT_ENGINE: l = MANDEL_ENGINE_AUTO; h = MANDEL_ENGINE_COUNT - 1; break;
@@ -286,6 +287,7 @@ int mandel_ctx_set(mandel_ctx *ctx, mandel_option opt, int64_t value)
     case MANDEL_OPT_MAX_ITER: ctx->max_iter = (uint32_t)value; break;
     case MANDEL_OPT_SHORTCUTS: ctx->shortcuts = value != 0; break;
     case MANDEL_OPT_GUESS: ctx->guess = value != 0; break;
+    case MANDEL_OPT_EXACT: ctx->exact = value != 0; break;
     case MANDEL_OPT_FORMULA: ctx->formula.formula = (formula_kind)value; break;
     case MANDEL_OPT_POWER: ctx->formula.power = (uint32_t)value; break;
     case MANDEL_OPT_ENGINE: ctx->engine = (mandel_engine)value; break;
@@ -304,6 +306,7 @@ int mandel_ctx_get(const mandel_ctx *ctx, mandel_option opt, int64_t *value)
     case MANDEL_OPT_MAX_ITER: *value = ctx->max_iter; break;
     case MANDEL_OPT_SHORTCUTS: *value = ctx->shortcuts; break;
     case MANDEL_OPT_GUESS: *value = ctx->guess; break;
+    case MANDEL_OPT_EXACT: *value = ctx->exact; break;
     case MANDEL_OPT_FORMULA: *value = ctx->formula.formula; break;
     case MANDEL_OPT_POWER: *value = ctx->formula.power; break;
     case MANDEL_OPT_ENGINE: *value = ctx->engine; break;

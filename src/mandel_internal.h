@@ -23,6 +23,7 @@ struct mandel_ctx {
     uint32_t max_iter;
     bool shortcuts;
     bool guess;
+    bool exact;            /* MANDEL_OPT_EXACT */
     formula_params formula;   /* formula, power, Julia parameter */
     mandel_engine engine;  /* MANDEL_OPT_ENGINE */
     mandel_progress_fn progress;

@@ -126,7 +126,7 @@ class _Options:
     """render()'s keywords, checked; the picture's describe() as the CLI writes it."""
 
     def __init__(self, center, zoom, radius, bounds, location, size, iterations, formula,
-                 power, julia, engine, threads, isa, guess, no_shortcuts) -> None:
+                 power, julia, engine, threads, isa, guess, no_shortcuts, exact) -> None:
         self.width, self.height = _size(size)
         self.bounds = None
         self.center_re = self.center_im = self.zoom_text = self.radius_text = None
@@ -181,12 +181,14 @@ class _Options:
         self.isa = _name(isa, _lib.ISAS, "isa")
         self.guess = bool(guess)
         self.shortcuts = not no_shortcuts
+        self.exact = bool(exact)
 
     def setup(self, ctx: _lib.Ctx) -> None:
         if self.threads:
             ctx.set(_lib.OPT_THREADS, self.threads)
         ctx.set(_lib.OPT_SHORTCUTS, int(self.shortcuts))
         ctx.set(_lib.OPT_GUESS, int(self.guess))
+        ctx.set(_lib.OPT_EXACT, int(self.exact))
         ctx.set(_lib.OPT_FORMULA, self.formula)
         ctx.set(_lib.OPT_POWER, self.power)
         if self.julia is not None:
@@ -230,11 +232,13 @@ def _render_fields(ctx: _lib.Ctx, view, max_iter: int, counts=None, smooth=None,
         watcher.install(ctx)
         err = lib.mandel_render_fields(ctx.ptr, view, max_iter, _lib.Rect(0, 0, w, h),
                                        ctypes.byref(fields))
+        why = ctx.errmsg()  # before the next call on the ctx empties it
         lib.mandel_ctx_set_phase_progress(ctx.ptr, _lib.PHASE_PROGRESS_FN(), None)
     watcher.raise_pending()
     if err == _lib.ECANCELED:
         raise KeyboardInterrupt
-    ctx.check(err)
+    if err != _lib.OK:
+        raise _lib.fail(err, why)
 
 
 _DATA = {"counts": np.uint32, "smooth": np.float32, "distance": np.float32}
@@ -260,7 +264,7 @@ def render(center: Optional[Center] = None, zoom: Optional[Number] = None,
            threads: Optional[int] = None, isa: str = "auto", data: str = "counts",
            out: Optional[np.ndarray] = None, progress: Optional[Progress] = None,
            location: Optional[Union[str, os.PathLike]] = None, guess: bool = False,
-           no_shortcuts: bool = False) -> np.ndarray:
+           no_shortcuts: bool = False, exact: bool = False) -> np.ndarray:
     """Computes a view of the Mandelbrot set on all cores into a NumPy array.
 
     Returns an array of shape (height, width), row 0 at the top: uint32 escape counts
@@ -292,6 +296,9 @@ def render(center: Optional[Center] = None, zoom: Optional[Number] = None,
       isa        kernel: "auto", "scalar", "generic", "sse2", "avx2", "avx512"
       guess      Mariani-Silver guessing (faster, may miss filaments)
       no_shortcuts  iterate interior pixels to the limit (same counts, slower)
+      exact      beyond double precision, every count equal to the MPFR engine's: the
+                 pixels double deltas cannot settle computed again (slower; z^2 + c to
+                 zooms of about 1e270)
 
     Output:
       data       "counts" (uint32), "smooth" or "distance" (float32)
@@ -307,7 +314,7 @@ def render(center: Optional[Center] = None, zoom: Optional[Number] = None,
     the library's limits, OSError for an unreadable location file.
     """
     o = _Options(center, zoom, radius, bounds, location, size, iterations, formula, power,
-                 julia, engine, threads, isa, guess, no_shortcuts)
+                 julia, engine, threads, isa, guess, no_shortcuts, exact)
     if data not in _DATA:
         raise ValueError(f"data={data!r}: unknown data (counts, smooth, distance)")
     shape = (o.height, o.width)
@@ -390,6 +397,8 @@ class _Spec:
             self.set("guess")
         if not o.shortcuts:
             self.set("no-shortcuts")
+        if o.exact:
+            self.set("exact")
         return self
 
     def colours(self, palette, color, palette_period, palette_offset, interior,
@@ -469,7 +478,7 @@ def image(center: Optional[Center] = None, zoom: Optional[Number] = None,
           interior: Optional[Union[str, Tuple[int, int, int]]] = None, aa: int = 1,
           progress: Optional[Progress] = None,
           location: Optional[Union[str, os.PathLike]] = None, guess: bool = False,
-          no_shortcuts: bool = False) -> np.ndarray:
+          no_shortcuts: bool = False, exact: bool = False) -> np.ndarray:
     """Renders and colours a view: a (height, width, 3) uint8 sRGB array, the pixels
     `mandel render -o picture.png` writes for the same options.
 
@@ -488,7 +497,7 @@ def image(center: Optional[Center] = None, zoom: Optional[Number] = None,
                       light; costs aa^2
     """
     o = _Options(center, zoom, radius, bounds, location, size, iterations, formula, power,
-                 julia, engine, threads, isa, guess, no_shortcuts)
+                 julia, engine, threads, isa, guess, no_shortcuts, exact)
     aa = _int_in(aa, 1, 8, "aa")
     with _lib.Ctx() as ctx, _Spec(ctx) as spec:
         spec.options(o).colours(palette, color, palette_period, palette_offset, interior, aa)
@@ -564,7 +573,7 @@ def save(path: Union[str, os.PathLike], center: Optional[Center] = None,
          save_location: Optional[Union[str, os.PathLike]] = None,
          progress: Optional[Progress] = None,
          location: Optional[Union[str, os.PathLike]] = None, guess: bool = False,
-         no_shortcuts: bool = False) -> None:
+         no_shortcuts: bool = False, exact: bool = False) -> None:
     """Renders a view into a file, as `mandel render -o PATH` does with the same options:
     the format follows the extension (.png, .jpg/.jpeg, .ppm, .pgm, .pbm, .npy), the file
     carries the same comment (the command line that makes it again: `mandel render --from
@@ -580,7 +589,7 @@ def save(path: Union[str, os.PathLike], center: Optional[Center] = None,
     path = os.fspath(path)
     fmt = _format(path)
     o = _Options(center, zoom, radius, bounds, location, size, iterations, formula, power,
-                 julia, engine, threads, isa, guess, no_shortcuts)
+                 julia, engine, threads, isa, guess, no_shortcuts, exact)
     aa = _int_in(aa, 1, 8, "aa")
     if quality is not None:
         quality = _int_in(quality, 1, 100, "quality")
@@ -643,7 +652,7 @@ def save_location(path: Union[str, os.PathLike], center: Optional[Center] = None
     """Writes a view as a .kfr location (Re, Im with every digit, Zoom, Iterations), as
     `mandel render --save-location` does; written whole under a temporary name."""
     o = _Options(center, zoom, radius, bounds, None, size, iterations, None, 2, None, "auto",
-                 None, "auto", False, False)
+                 None, "auto", False, False, False)
     with _lib.Ctx() as ctx:
         view = o.view(ctx)
         try:

@@ -257,6 +257,22 @@ def test_other_formulas_render_at_depth():
         assert got.min() < got.max()
 
 
+def test_exact_speaks_the_clis_option(tmp_path):
+    # exact=True is `mandel render --exact`: the same file, the comment says so; a view
+    # whose deltas need floatexp is refused with the library's reason
+    view = ["-c", "-1.7497219,0.0000012", "-z", "1e20", "-s", "24x16", "-i", "3000"]
+    cli(*view, "--exact", "-o", str(tmp_path / "cli.png"))
+    mandel.save(tmp_path / "py.png", center="-1.7497219,0.0000012", zoom="1e20",
+                size=(24, 16), iterations=3000, exact=True)
+    assert (tmp_path / "py.png").read_bytes() == (tmp_path / "cli.png").read_bytes()
+    assert b"--exact" in (tmp_path / "py.png").read_bytes()
+    counts = mandel.render(center="-1.7497219,0.0000012", zoom="1e20", size=(24, 16),
+                           iterations=3000, exact=True)
+    assert counts.shape == (16, 24)
+    with pytest.raises(ValueError, match="exact counts"):
+        mandel.render(center="-1.75,0", zoom="1e300", size=(4, 2), iterations=100, exact=True)
+
+
 def test_bad_picture_arguments_raise(tmp_path):
     for kwargs in [dict(palette="nope"), dict(color="hue"), dict(aa=9), dict(aa=0),
                    dict(palette_period=0), dict(palette_offset=2), dict(interior="#12345")]:

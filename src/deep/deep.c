@@ -17,12 +17,14 @@
 #include "clock.h"
 
 #include <assert.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Bits kept below the pixel step. */
 #define GUARD_BITS 64
+
 
 bool deep_number_parse(const char *text, double *mant, int64_t *exp2)
 {
@@ -570,6 +572,76 @@ static int prepare(mandel_ctx *ctx, deep_view *dv, const formula_params *f, uint
     return err;
 }
 
+/* MANDEL_OPT_EXACT: after the first pass (which carried every pixel's derivative), the
+ * doubtful pixels of the rect (exact.c) computed again; their counts, smooth values and
+ * distances replace the first pass's. */
+static int exact_pass(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_shared *sh,
+                      const perturb_job *pj, const mpfr_engine_job *mj, mandel_rect rect,
+                      uint32_t *counts, float *smooth, float *distance, size_t stride,
+                      mandel_progress_fn progress, void *progress_user, mandel_stats *stats)
+{
+    double const t0 = clock_seconds();
+    uint32_t *const todo = ctx_alloc(ctx, (size_t)rect.width * rect.height * sizeof *todo);
+    FAIL_IF(ctx, todo == NULL, MANDEL_ENOMEM, "out of memory for the exact pass");
+    uint32_t n_todo = 0;
+    for (uint32_t y = 0; y < rect.height; y++) {
+        double const oy = -((double)(pj->rect_y + y) - (pj->view_height - 1) / 2.0);
+        for (uint32_t x = 0; x < rect.width; x++) {
+            size_t const at = (size_t)y * stride + x;
+            double const ox = (double)(pj->rect_x + x) - (pj->view_width - 1) / 2.0;
+            if (fabs(distance[at]) < exact_bound(counts[at], ox, oy, false))
+                todo[n_todo++] = y * rect.width + x;
+        }
+    }
+    int err = MANDEL_OK;
+    exact_job ej = {
+        .pj = pj, .mj = mj, .max_iter = pj->max_iter, .todo = todo,
+        .width = rect.width, .counts = counts, .smooth = smooth, .distance = distance,
+        .stride = stride,
+    };
+    if (n_todo > 0) {
+        err = exact_orbit(&ctx->alloc, &pj->formula, sh->re, sh->im,
+                          sh->prec + DEEP_EXACT_EXTRA_BITS, pj->max_iter, &ctx->cancel_pending,
+                          &ej.ref);
+        if (err == MANDEL_ENOMEM) ctx_fail(ctx, err, "out of memory for the exact pass");
+    }
+    exact_bla *bla = NULL;
+    if (n_todo > 0 && err == MANDEL_OK) {
+        exact_step_dd(sh->step, &ej.step_hi, &ej.step_lo);
+        /* the largest |dc| among the anchor's pixels (sh->own: its farthest offset in
+         * steps) and the rect's (a tile may reach beyond the anchor) */
+        double const fx = fmax(fabs((double)pj->rect_x - (pj->view_width - 1) / 2.0),
+                               fabs((double)pj->rect_x + rect.width - 1 -
+                                    (pj->view_width - 1) / 2.0));
+        double const fy = fmax(fabs((double)pj->rect_y - (pj->view_height - 1) / 2.0),
+                               fabs((double)pj->rect_y + rect.height - 1 -
+                                    (pj->view_height - 1) / 2.0));
+        double const dc_max = (fmax(sh->own, hypot(fx, fy)) + 1.0) * ej.step_hi;
+        err = exact_bla_build(&ctx->alloc, &ej.ref, dc_max, &bla);
+        if (err != MANDEL_OK) ctx_fail(ctx, err, "out of memory for the exact pass");
+        ej.bla = bla;
+    }
+    if (n_todo > 0 && err == MANDEL_OK) {
+        sched_job job = {
+            .segment = exact_segment, .segment_user = &ej, .threads = threads,
+            .unit = 1, /* a doubtful pixel may take a million steps: one at a time */
+            .width = n_todo, .height = 1, .stride = n_todo, .ctx = ctx,
+            .stop = &ctx->cancel_pending,
+        };
+        uint64_t iterations = 0;
+        err = sched_run(pool, &job, progress, progress_user, &iterations);
+    }
+    if (err == MANDEL_ECANCELED) ctx_fail(ctx, err, "render cancelled");
+    exact_bla_free(&ctx->alloc, bla);
+    exact_orbit_free(&ctx->alloc, &ej.ref);
+    ctx_free(ctx, todo);
+    stats->exact_pixels = n_todo;
+    stats->exact_mpfr = ej.mpfr_pixels;
+    stats->exact_changed = ej.changed;
+    stats->exact_seconds = clock_seconds() - t0;
+    return err;
+}
+
 int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *dv,
                 bool brute, const formula_params *formula, uint32_t max_iter, mandel_rect rect,
                 const mandel_fields *fields, mandel_progress_fn progress, void *progress_user,
@@ -595,27 +667,56 @@ int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *
         .stop = &ctx->cancel_pending,
     };
     perturb_stats st = {0}; /* for mandel_stats; each segment adds once, atomically */
+    bool const exact = ctx->exact && !brute;
+    FAIL_IF(ctx, exact && (!deep_classic(formula) || sh->fe_view), MANDEL_EINVAL,
+            "exact counts: z^2 + c with pixels above 2^-900 (zooms to about 1e270) only, "
+            "as yet");
+    /* The exact pass needs counts and every pixel's distance (its doubt) of the whole rect
+     * before any of it goes to the sink. */
+    size_t const field = (size_t)(rect.height - 1) * fields->stride + rect.width;
+    uint32_t *counts = fields->counts;
+    float *distance = fields->distance;
+    uint32_t *own_counts = NULL;
+    float *own_distance = NULL;
+    if (exact) {
+        if (counts == NULL) counts = own_counts = ctx_alloc(ctx, field * sizeof *counts);
+        if (distance == NULL) distance = own_distance = ctx_alloc(ctx, field * sizeof *distance);
+        if ((fields->counts == NULL && own_counts == NULL) ||
+            (fields->distance == NULL && own_distance == NULL)) {
+            ctx_free(ctx, own_counts);
+            return ctx_fail(ctx, MANDEL_ENOMEM, "out of memory for the exact pass");
+        }
+        job.counts = counts;
+        job.distance = distance;
+        job.sink = NULL;
+    }
     double t_orbit = 0, t_bla = 0;
     uint32_t orbits = 0;
     deep_prep *prep = NULL;
+    mj = (mpfr_engine_job){
+        .cre = sh->re, .cim = sh->im, .step = sh->step,
+        .prec = sh->prec + DEEP_EXACT_EXTRA_BITS,
+        .view_width = sh->width, .view_height = sh->height,
+        .rect_x = dv->col0 + rect.x, .rect_y = dv->row0 + rect.y, .max_iter = max_iter,
+        .smooth = fields->smooth, .distance = fields->distance, .stride = fields->stride,
+        .formula = *formula,
+    };
     if (brute) {
-        uint64_t const scratch = (uint64_t)threads * mpfr_engine_scratch_bytes(sh->prec);
+        uint64_t const scratch = (uint64_t)threads * mpfr_engine_scratch_bytes(mj.prec);
         FAIL_IF(ctx, scratch > ctx->max_memory, MANDEL_ETOOBIG,
                 "the MPFR engine's %u threads need %llu bytes at %ld bits, limit is %llu",
-                threads, (unsigned long long)scratch, (long)sh->prec,
+                threads, (unsigned long long)scratch, (long)mj.prec,
                 (unsigned long long)ctx->max_memory);
-        mj = (mpfr_engine_job){
-            .cre = sh->re, .cim = sh->im, .step = sh->step, .prec = sh->prec,
-            .view_width = sh->width, .view_height = sh->height,
-            .rect_x = dv->col0 + rect.x, .rect_y = dv->row0 + rect.y, .max_iter = max_iter,
-            .smooth = fields->smooth, .distance = fields->distance, .stride = fields->stride,
-            .formula = *formula,
-        };
         job.segment = mpfr_engine_segment;
         job.segment_user = &mj;
     } else {
-        CHECK(prepare(ctx, dv, formula, max_iter, (uint64_t)rect.width * rect.height, &t_orbit,
-                      &t_bla, &orbits, &prep));
+        int const err = prepare(ctx, dv, formula, max_iter, (uint64_t)rect.width * rect.height,
+                                &t_orbit, &t_bla, &orbits, &prep);
+        if (err != MANDEL_OK) {
+            ctx_free(ctx, own_counts);
+            ctx_free(ctx, own_distance);
+            return err;
+        }
         /* Read-only from here: the prep stays while this render holds it. */
         const deep_bla *const outer = &prep->bla[dv->bla_class];
         const deep_bla *const inner = dv->inner ? &prep->bla[0] : outer;
@@ -627,15 +728,39 @@ int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *
             .rect_x = dv->col0 + rect.x, .rect_y = dv->row0 + rect.y, .max_iter = max_iter,
             .stats = &st,
             .cre = mpfr_get_d(sh->re, MPFR_RNDN), .cim = mpfr_get_d(sh->im, MPFR_RNDN),
-            .smooth = fields->smooth, .distance = fields->distance, .stride = fields->stride,
+            .smooth = fields->smooth, .distance = distance, .stride = fields->stride,
             .lanes = perturb_lanes_select(ctx->isa),
-            .formula = *formula,
+            .formula = *formula, .doubt = exact,
         };
         job.segment = perturb_segment;
         job.segment_user = &pj;
     }
-    int const err = sched_run(pool, &job, progress, progress_user, &stats->iterations);
+    int err = sched_run(pool, &job, progress, progress_user, &stats->iterations);
     if (err == MANDEL_ECANCELED) ctx_fail(ctx, err, "render cancelled");
+    if (err == MANDEL_OK && exact) {
+        err = exact_pass(ctx, pool, threads, sh, &pj, &mj, rect, counts, fields->smooth,
+                         distance, fields->stride, progress, progress_user, stats);
+        /* the counts' sum, with the redone pixels' new counts */
+        stats->iterations = 0;
+        for (uint32_t y = 0; err == MANDEL_OK && y < rect.height; y++)
+            for (uint32_t x = 0; x < rect.width; x++)
+                stats->iterations += counts[(size_t)y * fields->stride + x];
+        for (uint32_t y = 0; err == MANDEL_OK && y < rect.height; y++) {
+            size_t const row = (size_t)y * fields->stride;
+            /* a pixel that never escaped has distance 0, as without MANDEL_OPT_EXACT */
+            if (fields->distance != NULL)
+                for (uint32_t x = 0; x < rect.width; x++)
+                    if (fields->distance[row + x] < 0) fields->distance[row + x] = 0;
+            if (ctx->sink != NULL) {
+                mandel_fields const at = {
+                    counts + row, fields->smooth != NULL ? fields->smooth + row : NULL,
+                    fields->distance != NULL ? fields->distance + row : NULL, fields->stride, 0};
+                ctx->sink(ctx->sink_user, (mandel_rect){0, y, rect.width, 1}, &at);
+            }
+        }
+    }
+    ctx_free(ctx, own_counts);
+    ctx_free(ctx, own_distance);
     if (err == MANDEL_OK && !brute) {
         stats->orbit_seconds = t_orbit;
         stats->bla_seconds = t_bla;

@@ -218,6 +218,10 @@ static inline const bla_dentry *bla_dlookup(const bla_table *bla, uint32_t m, do
 /* ------------------------------------------------------------------------------------- */
 /* perturb.c */
 
+/* Steps between polls of a cancel (sched_poll), counted over all lanes: tens of
+ * microseconds of work, so a poll costs nothing measurable and a cancel waits for none. */
+#define PERTURB_POLL_STEPS 65536
+
 /* What a render's pixel pass did, summed over pixels: for mandel_stats. */
 typedef struct perturb_stats {
     uint64_t pixels, iterations;
@@ -239,6 +243,22 @@ perturb_lanes_fn *perturb_lanes_select(mandel_isa isa);
 /* "avx512", "avx2" or "base" (for tests and messages). */
 const char *perturb_lanes_name(perturb_lanes_fn *fn);
 
+/* The derivative dz/dc of a pixel, carried along when its distance is asked for
+ * (perturb_pixel_full). The derivative of the full orbit z = Z_m + dz is that of dz (Z does
+ * not depend on dc): der' = 2 z der + 1 for an exact step (z before the step), and
+ * der' = A der + B across a BLA block (dz' = A dz + B dc). In views whose deltas fit double
+ * it is held in double as D = der * step (pixel units: |D| is about |z| ln|z| / distance
+ * in pixels, so it neither overflows nor underflows); in floatexp views (step below
+ * 2^-900, where `step` itself underflows) as der in floatexp. At the end of a pixel: z and
+ * the derivative at the escape, or the derivative at max_iter. */
+typedef struct pixel_end {
+    bool escaped;
+    bool stopped;   /* cancelled (sched_poll): the count means nothing */
+    double zr, zi;  /* z at the escape */
+    double dr, di;  /* D (double views) */
+    fec der;        /* der (floatexp views) */
+} pixel_end;
+
 typedef struct perturb_job {
     const orbit *orb;
     const bla_table *bla;  /* NULL: no skipping */
@@ -258,7 +278,18 @@ typedef struct perturb_job {
     size_t stride;         /* of smooth and distance */
     perturb_lanes_fn *lanes; /* perturb_lanes_select(MANDEL_OPT_ISA) */
     formula_params formula;  /* what the orbit iterates (never a Julia set) */
+    bool doubt;            /* MANDEL_OPT_EXACT's first pass: interior pixels' distances are
+                            * -interior_doubt (negative), not 0 */
 } perturb_job;
+
+/* The smooth value of a pixel that ended as *end after n iterations (max_iter inside). */
+float perturb_end_smooth(const perturb_job *job, const pixel_end *end, int64_t col, int64_t row,
+                         uint32_t n);
+
+/* The distance estimate in pixels of view pixel (col, row) that ended as *end, or for one
+ * that never escaped 1 / |dz/dc| in pixels (exact.c's doubt). */
+double perturb_doubt_distance(const perturb_job *job, const pixel_end *end, int64_t col,
+                              int64_t row);
 
 /* The escape count of the pixel whose offset from the reference is dc; adds what it did to
  * *st. */
@@ -364,5 +395,70 @@ struct deep_view {
     uint32_t bla_class;      /* the table of its pixels beyond the anchor's rectangle */
     bool inner;              /* some of its pixels are inside it (they use class 0) */
 };
+
+/* ------------------------------------------------------------------------------------- */
+/* exact.c */
+
+/* The double-double BLA table of exact.c. */
+typedef struct exact_bla exact_bla;
+
+/* The reference orbit of exact.c: Z_0 .. Z_len in double-double (Z_m = hi[m] + lo[m]),
+ * computed at the MPFR engine's precision. */
+typedef struct exact_ref {
+    uint32_t len;
+    orbit_pt *hi, *lo;
+} exact_ref;
+
+/* The MPFR engine, and the exact pass's reference orbit, iterate with this many bits more
+ * than the view's precision (64 below the pixel): its own rounding, and that of a
+ * reference orbit at the view's precision, would otherwise decide the counts of pixels
+ * within about 2^-60 of a pixel from the set (the errors of a step k are a shift of c by
+ * about 2^-64 / k pixel). The centre and the step stay the view's: the same sample points. */
+#define DEEP_EXACT_EXTRA_BITS 64
+
+/* The pixels MANDEL_OPT_EXACT computes again (exact.c): a sched job over the list `todo`
+ * of doubtful pixels (indices y * width + x into the rect). */
+typedef struct exact_job {
+    const perturb_job *pj;       /* the first pass's job: view, step, max_iter */
+    const mpfr_engine_job *mj;   /* the MPFR engine for the view, for the last resort */
+    exact_ref ref;               /* the reference orbit in double-double */
+    const exact_bla *bla;        /* NULL: every step exact */
+    double step_hi, step_lo;     /* the pixel step in double-double */
+    uint32_t max_iter;
+    const uint32_t *todo;
+    uint32_t width;              /* of the rect */
+    uint32_t *counts;            /* the rect's fields (smooth, distance may be NULL) */
+    float *smooth, *distance;
+    size_t stride;
+    uint64_t changed;            /* counts that differ from the first pass's (atomic) */
+    uint64_t mpfr_pixels;        /* pixels the MPFR engine computed (atomic) */
+} exact_job;
+
+/* The reference orbit of cre + i cim under f at prec bits, in double-double, up to
+ * max_iter or the first |Z| >= 2. MANDEL_OK, MANDEL_ENOMEM, MANDEL_ECANCELED (*stop). */
+int exact_orbit(const mandel_allocator *a, const formula_params *f, mpfr_srcptr cre,
+                mpfr_srcptr cim, mpfr_prec_t prec, uint32_t max_iter, const atomic_bool *stop,
+                exact_ref *out);
+
+void exact_orbit_free(const mandel_allocator *a, exact_ref *r);
+
+/* Builds the double-double BLA table of reference r for pixel offsets up to
+ * |dc| <= dc_max. MANDEL_OK or MANDEL_ENOMEM. */
+int exact_bla_build(const mandel_allocator *a, const exact_ref *r, double dc_max,
+                    exact_bla **out);
+
+void exact_bla_free(const mandel_allocator *a, exact_bla *t);
+
+/* The pixel step as a double-double. */
+void exact_step_dd(mpfr_srcptr step, double *hi, double *lo);
+
+/* The largest error, as a shift of c in pixels, that n steps of a pixel (ox, oy) pixels
+ * from the centre may carry: u n (|o| + 1), u = 2^-53 (double deltas) or 2^-104
+ * (double-double). */
+double exact_bound(uint32_t n, double ox, double oy, bool dd_pass);
+
+/* sched_segment_fn over an exact_job (row unused, x..x+n-1 index todo). */
+void exact_segment(void *user, sched_worker *w, uint32_t row, uint32_t x, uint32_t n,
+                   uint32_t *out);
 
 #endif /* MANDEL_DEEP_INT_H */

@@ -52,21 +52,6 @@ static inline double max_abs(double x, double y)
     return ax > ay ? ax : ay;
 }
 
-/* The derivative dz/dc of a pixel, carried along when its distance is asked for
- * (perturb_pixel_full). The derivative of the full orbit z = Z_m + dz is that of dz (Z does
- * not depend on dc): der' = 2 z der + 1 for an exact step (z before the step), and
- * der' = A der + B across a BLA block (dz' = A dz + B dc). In views whose deltas fit double
- * it is held in double as D = der * step (pixel units: |D| is about |z| ln|z| / distance
- * in pixels, so it neither overflows nor underflows); in floatexp views (step below
- * 2^-900, where `step` itself underflows) as der in floatexp. */
-typedef struct pixel_end {
-    bool escaped;
-    bool stopped;   /* cancelled (sched_poll): the count means nothing */
-    double zr, zi;  /* z at the escape */
-    double dr, di;  /* D (double views) */
-    fec der;        /* der (floatexp views) */
-} pixel_end;
-
 #define FEC_ONE ((fec){0.5, 0.0, 1})
 
 /* A pixel's poll, due at step n >= *poll_at: true if the render is cancelled, else the next
@@ -179,7 +164,12 @@ pixel_core(const perturb_job *job, fec dc, perturb_stats *st, bool de, pixel_end
                     break;
                 }
             }
-            if (!fe_mode) return max_iter;
+            if (!fe_mode) {
+                end->dr = Dr; /* for MANDEL_OPT_EXACT's doubt of interior pixels */
+                end->di = Di;
+                end->der = der;
+                return max_iter;
+            }
         } else {
             while (n < max_iter) {
                 uint32_t steps;
@@ -230,7 +220,12 @@ pixel_core(const perturb_job *job, fec dc, perturb_stats *st, bool de, pixel_end
                     break;
                 }
             }
-            if (fe_mode) return max_iter;
+            if (fe_mode) {
+                end->dr = Dr;
+                end->di = Di;
+                end->der = der;
+                return max_iter;
+            }
         }
     }
 }
@@ -248,6 +243,15 @@ static inline float smooth_at(const perturb_job *job, double zr, double zi, doub
                               double dci, uint32_t n)
 {
     return smooth_after_escape(zr, zi, job->cre + dcr, job->cim + dci, n);
+}
+
+float perturb_end_smooth(const perturb_job *job, const pixel_end *end, int64_t col, int64_t row,
+                         uint32_t n)
+{
+    if (!end->escaped) return (float)job->max_iter;
+    double dcr, dci;
+    fec_to_d(perturb_offset(job->step, job->view_width, job->view_height, col, row), &dcr, &dci);
+    return smooth_at(job, end->zr, end->zi, dcr, dci, n);
 }
 
 /* The distance in pixels of a pixel that escaped: the continuation of kernel_formula.c (up
@@ -282,6 +286,21 @@ static float distance_at(const perturb_job *job, const pixel_end *end, double dc
     return d.m > 0 ? (float)fe_to_d(fe_div(fe_make(top, 0), d)) : INFINITY;
 }
 
+/* What stands for the distance of a pixel that never escaped, for MANDEL_OPT_EXACT's doubt:
+ * 1 / |dz/dc| in pixels at max_iter (the derivative of a pixel deep inside a component
+ * stays small; near its boundary it grows without bound). */
+static double interior_doubt(const perturb_job *job, const pixel_end *end)
+{
+    double d;
+    if (!job->fe_view) {
+        d = sqrt(end->dr * end->dr + end->di * end->di);
+    } else {
+        fe const a = fe_mul(fec_abs(end->der), job->step);
+        d = a.m > 0 ? fe_to_d(a) : 0.0;
+    }
+    return d > 0 ? 1.0 / d : INFINITY;
+}
+
 uint32_t perturb_pixel_full(const perturb_job *job, fec dc, perturb_stats *st, float *smooth,
                             float *distance, sched_worker *w, bool *stopped)
 {
@@ -294,8 +313,20 @@ uint32_t perturb_pixel_full(const perturb_job *job, fec dc, perturb_stats *st, f
     if (smooth != NULL)
         *smooth = end.escaped ? smooth_at(job, end.zr, end.zi, dcr, dci, n)
                               : (float)job->max_iter;
-    if (distance != NULL) *distance = end.escaped ? distance_at(job, &end, dcr, dci) : 0.0f;
+    if (distance != NULL)
+        *distance = end.escaped      ? distance_at(job, &end, dcr, dci)
+                    : job->doubt ? -(float)interior_doubt(job, &end)
+                                 : 0.0f;
     return n;
+}
+
+double perturb_doubt_distance(const perturb_job *job, const pixel_end *end, int64_t col,
+                              int64_t row)
+{
+    if (!end->escaped) return interior_doubt(job, end);
+    double dcr, dci;
+    fec_to_d(perturb_offset(job->step, job->view_width, job->view_height, col, row), &dcr, &dci);
+    return distance_at(job, end, dcr, dci);
 }
 
 /* ------------------------------------------------------------------------------------- */

@@ -26,10 +26,6 @@ typedef struct lane {
 
 #define LANE_DEAD UINT32_MAX
 
-/* Steps between polls of a cancel (sched_poll), counted over all lanes: tens of
- * microseconds of work, so a poll costs nothing measurable and a cancel waits for none. */
-#define PERTURB_POLL_STEPS 65536
-
 /* The pixels of one segment (a run of a row) and where their results go. */
 struct segment {
     const perturb_job *job;

@@ -341,6 +341,10 @@ static int render_rows(pipeline *p, uint32_t y, uint32_t rows, size_t offset)
     p->sum.bla_iterations += deep.bla_iterations;
     p->sum.exact_steps += deep.exact_steps;
     p->sum.rebases += deep.rebases;
+    p->sum.exact_seconds += deep.exact_seconds;
+    p->sum.exact_pixels += deep.exact_pixels;
+    p->sum.exact_mpfr += deep.exact_mpfr;
+    p->sum.exact_changed += deep.exact_changed;
     return MANDEL_OK;
 }
 

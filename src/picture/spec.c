@@ -42,6 +42,8 @@ static const struct {
     [SPEC_AA] = {"aa", MANDEL_SPEC_PICTURE},
     /* It changes pixels (filaments a tile's border misses), so a picture says it. */
     [SPEC_GUESS] = {"guess", MANDEL_SPEC_PICTURE | MANDEL_SPEC_FLAG},
+    /* So does this (the pixels the deltas cannot settle). */
+    [SPEC_EXACT] = {"exact", MANDEL_SPEC_PICTURE | MANDEL_SPEC_FLAG},
     [SPEC_LOCATION] = {"location", MANDEL_SPEC_PATH},
     [SPEC_THREADS] = {"threads", MANDEL_SPEC_MACHINE},
     [SPEC_ENGINE] = {"engine", MANDEL_SPEC_MACHINE},
@@ -265,6 +267,7 @@ static int parse(mandel_spec *s, int o, const char *value, bool untrusted)
         return bad_value(s, o, value,
                          "unknown kernel (auto, scalar, generic, sse2, avx2, avx512)");
     case SPEC_GUESS:
+    case SPEC_EXACT:
     case SPEC_NO_SHORTCUTS:
         return MANDEL_OK;
     case SPEC_COUNT:
@@ -282,7 +285,7 @@ static int set(mandel_spec *s, const char *name, const char *value, bool untrust
     bool const flag = (options[o].kind & MANDEL_SPEC_FLAG) != 0;
     FAIL_IF(s->ctx, untrusted && !(options[o].kind & MANDEL_SPEC_PICTURE), MANDEL_EINVAL,
             "--%s: not an option a picture may carry (only view, formula, colouring, size, "
-            "--aa, --npy and --guess)", options[o].name);
+            "--aa, --npy, --guess and --exact)", options[o].name);
     FAIL_IF(s->ctx, flag && value != NULL && value[0] != '\0', MANDEL_EINVAL,
             "--%s: takes no value", options[o].name);
     FAIL_IF(s->ctx, !flag && value == NULL, MANDEL_EINVAL, "--%s: missing value",
@@ -436,6 +439,7 @@ int mandel_spec_describe(mandel_spec *spec, const char **text)
         append_word(s, "--interior", number);
     }
     if (s->given[SPEC_GUESS] != NULL) append(s, " --guess");
+    if (s->given[SPEC_EXACT] != NULL) append(s, " --exact");
     FAIL_IF(s->ctx, s->describe == NULL, MANDEL_ENOMEM, "out of memory");
     *text = s->describe;
     return MANDEL_OK;
@@ -462,6 +466,7 @@ int mandel_spec_apply(const mandel_spec *spec, mandel_ctx *ctx)
         return ctx_fail(ctx, MANDEL_EISA, "--isa '%s': this CPU or build lacks it",
                         mandel_isa_name(s->isa));
     CHECK(mandel_ctx_set(ctx, MANDEL_OPT_GUESS, s->given[SPEC_GUESS] != NULL));
+    CHECK(mandel_ctx_set(ctx, MANDEL_OPT_EXACT, s->given[SPEC_EXACT] != NULL));
     CHECK(mandel_ctx_set(ctx, MANDEL_OPT_FORMULA, s->formula));
     CHECK(mandel_ctx_set(ctx, MANDEL_OPT_POWER, s->power));
     CHECK(mandel_ctx_set_julia(ctx, s->given[SPEC_JULIA] != NULL, s->julia_re, s->julia_im));

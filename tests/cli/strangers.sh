@@ -81,7 +81,7 @@ refused() {
 }
 
 V="mandel render -c -0.5,0 -r 1.5 -s 8x8 -i 50"
-NOT="; a picture may carry only view, formula, colouring, size, --aa, --npy and --guess options"
+NOT="; a picture may carry only view, formula, colouring, size, --aa, --npy, --guess and --exact options"
 # The example, and each option that names a path or sets up the machine, in every
 # spelling getopt_long takes: long, short, --opt=value, abbreviations, bundles, quotes.
 refused "refused: its comment holds --save-location$NOT" \

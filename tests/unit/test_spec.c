@@ -214,7 +214,7 @@ int main(void)
         if (kind & MANDEL_SPEC_PICTURE) pictures++;
         else others++;
     }
-    CHECK_EQ_INT(17, pictures);
+    CHECK_EQ_INT(18, pictures);
     CHECK_EQ_INT(5, others);
     CHECK_EQ_INT(MANDEL_OK, mandel_spec_option_kind("location", &kind));
     CHECK_EQ_INT((int)MANDEL_SPEC_PATH, (int)kind);

@@ -1,0 +1,438 @@
+/*
+ * deep/exact.c - exact counts at depth (MANDEL_OPT_EXACT): every pixel's count equal to
+ * the MPFR engine's, at the cost of computing some pixels again.
+ *
+ * Why counts differ. Perturbation iterates a pixel's delta dz from the reference in double;
+ * each step rounds by about u = 2^-53 relative, and the error of the n steps, carried to
+ * the end, acts as a shift of the pixel's c by at most about u n |dc| (each step's rounding
+ * is u |dz_k|, and dz_k ~ (dz/dc)_k dc until the pixel leaves the reference), i.e. u n (|o|
+ * + 1) pixels for a pixel o pixels from the centre. Measured, the errors add like a random
+ * walk (u sqrt(n) |o|: 3e-11 pixel at 5e227, where the wrong pixels lie), so the linear
+ * bound has a margin of sqrt(n). A shift of c by e pixels can change the count only of a
+ * pixel whose c lies within about e of the set's boundary, which the distance estimate d
+ * measures (in pixels). So:
+ *
+ *   doubtful  <=>  d < u n (|o| + 1)        (d: the distance estimate; for a pixel that
+ *                                            never escaped, 1 / |dz/dc| in pixels)
+ *
+ * Doubtful pixels are iterated again with double-double deltas and a double-double
+ * reference orbit (about 106 bits: u^2), every step exact (no BLA), rebasing as the double
+ * loops do. A pixel still doubtful at that precision (d < u^2 n (|o| + 1)) goes to the MPFR
+ * engine, whose count is the reference. The first pass carries the derivative for every
+ * pixel (the distance path, one pixel at a time), which is most of the cost on the views
+ * where few pixels are doubtful.
+ *
+ * Double-double arithmetic: Dekker's and Knuth's error-free transformations (two-sum,
+ * fma-based two-product), as in Hida, Li and Bailey's QD library ("Algorithms for
+ * quad-double precision floating point arithmetic", 2001): the accurate sum, and a product
+ * whose error is below 2^-104 relative. fma() is exact, so every machine gives the same
+ * results, with or without an FMA unit.
+ *
+ * Invariant: a pixel's count, smooth value and distance depend only on the pixel, never on
+ * the rect, the threads or the order in which pixels are redone.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "deep/deep_int.h"
+
+typedef struct dd {
+    double hi, lo;
+} dd;
+
+static inline dd two_sum(double a, double b)
+{
+    double const s = a + b, bb = s - a;
+    return (dd){s, (a - (s - bb)) + (b - bb)};
+}
+
+static inline dd quick_two_sum(double a, double b)
+{
+    double const s = a + b;
+    return (dd){s, b - (s - a)};
+}
+
+static inline dd dd_add(dd a, dd b)
+{
+    dd s = two_sum(a.hi, b.hi);
+    dd const t = two_sum(a.lo, b.lo);
+    s.lo += t.hi;
+    s = quick_two_sum(s.hi, s.lo);
+    s.lo += t.lo;
+    return quick_two_sum(s.hi, s.lo);
+}
+
+static inline dd dd_neg(dd a) { return (dd){-a.hi, -a.lo}; }
+
+static inline dd dd_mul(dd a, dd b)
+{
+    double const p = a.hi * b.hi;
+    double e = fma(a.hi, b.hi, -p);
+    e += a.hi * b.lo + a.lo * b.hi;
+    return quick_two_sum(p, e);
+}
+
+static inline dd dd_mul_d(dd a, double b)
+{
+    double const p = a.hi * b;
+    double e = fma(a.hi, b, -p);
+    e += a.lo * b;
+    return quick_two_sum(p, e);
+}
+
+static inline dd dd_of(mpfr_srcptr x, mpfr_ptr t)
+{
+    double const hi = mpfr_get_d(x, MPFR_RNDN);
+    mpfr_sub_d(t, x, hi, MPFR_RNDN);
+    return (dd){hi, mpfr_get_d(t, MPFR_RNDN)};
+}
+
+/* ---- double-double BLA ------------------------------------------------------------
+ * bla.c's approximation, with the tolerance of double-double: a single step from index m
+ * (dz' = 2 Z_m dz + dz^2 + dc) drops dz^2, a relative error |dz| / |2 Z_m|, so it is
+ * linear within R = 2^-106 |2 Z_m| (capped at 2 - |Z_m|: no escape unseen inside a block;
+ * and inside it |dz| < |Z_m| 2^-105, far from the rebasing condition). Merging x then y:
+ * A = A_y A_x, B = A_y B_x + B_y, R = min(R_x, (R_y - |B_x| dc_max) / |A_x|). A and B are
+ * double-doubles (they multiply the deltas), R a double, rounded down where it matters by
+ * the comparison's margin (exact_lookup). No B scaling: exact views have pixel steps above
+ * 2^-900, so B (about |dz/dc| <= 2 / |dc|) stays far below double's range. Levels 2 and
+ * up are kept (blocks of 4 steps and more): about 36 bytes a reference step. */
+#define DD_EPS 0x1p-106
+#define DD_MIN_LEVEL 2
+
+typedef struct dd_bla {
+    dd ar, ai, br, bi;
+    double r;
+} dd_bla;
+
+struct exact_bla {
+    uint32_t levels;                 /* levels DD_MIN_LEVEL .. levels - 1 are kept */
+    uint32_t count[BLA_MAX_LEVELS];  /* blocks of level j: from 1 + k 2^j, k < count[j] */
+    dd_bla *level[BLA_MAX_LEVELS];
+    dd_bla *storage;
+};
+
+static inline double dd_abs2(dd r, dd i) { return sqrt(r.hi * r.hi + i.hi * i.hi); }
+
+static dd_bla bla_single(const orbit_pt *zh, const orbit_pt *zl, uint32_t m)
+{
+    dd_bla e;
+    e.ar = (dd){2.0 * zh[m].re, 2.0 * zl[m].re};
+    e.ai = (dd){2.0 * zh[m].im, 2.0 * zl[m].im};
+    e.br = (dd){1.0, 0.0};
+    e.bi = (dd){0.0, 0.0};
+    double const za = dd_abs2((dd){zh[m].re, 0}, (dd){zh[m].im, 0});
+    double const room = 2.0 - za > 0 ? 2.0 - za : 0.0;
+    double const r = DD_EPS * 2.0 * za;
+    e.r = r < room ? r : room;
+    return e;
+}
+
+static dd_bla bla_merge(const dd_bla *x, const dd_bla *y, double dc_max)
+{
+    dd_bla z;
+    z.ar = dd_add(dd_mul(y->ar, x->ar), dd_neg(dd_mul(y->ai, x->ai)));
+    z.ai = dd_add(dd_mul(y->ar, x->ai), dd_mul(y->ai, x->ar));
+    z.br = dd_add(dd_add(dd_mul(y->ar, x->br), dd_neg(dd_mul(y->ai, x->bi))), y->br);
+    z.bi = dd_add(dd_add(dd_mul(y->ar, x->bi), dd_mul(y->ai, x->br)), y->bi);
+    double const ax = dd_abs2(x->ar, x->ai), spent = dd_abs2(x->br, x->bi) * dc_max;
+    double r;
+    if (ax == 0)
+        r = spent < y->r ? x->r : 0.0;
+    else
+        r = (y->r - spent) / ax;
+    if (!(r > 0)) r = 0.0; /* also NaN and overflow */
+    z.r = x->r < r ? x->r : r;
+    return z;
+}
+
+int exact_bla_build(const mandel_allocator *a, const exact_ref *o, double dc_max,
+                    exact_bla **out)
+{
+    *out = NULL;
+    exact_bla *const t = a->alloc(a->user, sizeof *t);
+    if (t == NULL) return MANDEL_ENOMEM;
+    memset(t, 0, sizeof *t);
+    uint32_t const steps = o->len > 0 ? o->len - 1 : 0; /* steps from indices 1..len-1 */
+    size_t total = 0;
+    uint32_t levels = DD_MIN_LEVEL;
+    while (levels < BLA_MAX_LEVELS && (steps >> levels) > 0) {
+        t->count[levels] = steps >> levels;
+        total += t->count[levels];
+        levels++;
+    }
+    t->levels = levels;
+    if (total > 0) {
+        t->storage = a->alloc(a->user, total * sizeof *t->storage);
+        if (t->storage == NULL) {
+            a->free(a->user, t);
+            return MANDEL_ENOMEM;
+        }
+    }
+    size_t at = 0;
+    for (uint32_t j = DD_MIN_LEVEL; j < levels; j++) {
+        t->level[j] = t->storage + at;
+        at += t->count[j];
+    }
+    /* level DD_MIN_LEVEL from single steps, merged in pairs as a tree; the rest by pairs */
+    uint32_t const n0 = UINT32_C(1) << DD_MIN_LEVEL;
+    for (uint32_t k = 0; k < t->count[DD_MIN_LEVEL]; k++) {
+        dd_bla part[1u << DD_MIN_LEVEL];
+        for (uint32_t i = 0; i < n0; i++) part[i] = bla_single(o->hi, o->lo, 1 + k * n0 + i);
+        for (uint32_t w = n0; w > 1; w /= 2)
+            for (uint32_t i = 0; i < w / 2; i++)
+                part[i] = bla_merge(&part[2 * i], &part[2 * i + 1], dc_max);
+        t->level[DD_MIN_LEVEL][k] = part[0];
+    }
+    for (uint32_t j = DD_MIN_LEVEL + 1; j < levels; j++)
+        for (uint32_t k = 0; k < t->count[j]; k++)
+            t->level[j][k] = bla_merge(&t->level[j - 1][2 * k], &t->level[j - 1][2 * k + 1],
+                                       dc_max);
+    *out = t;
+    return MANDEL_OK;
+}
+
+void exact_bla_free(const mandel_allocator *a, exact_bla *t)
+{
+    if (t == NULL) return;
+    a->free(a->user, t->storage);
+    a->free(a->user, t);
+}
+
+/* The longest block from index m valid for |dz| = dz_abs within `budget` iterations, or
+ * NULL. A block's radius never exceeds its first half's: climb from the shortest. The
+ * margin 2^-40 covers the rounding of R and of |dz| in double. */
+static inline const dd_bla *exact_lookup(const exact_bla *t, uint32_t m, double dz_abs,
+                                         uint32_t budget, uint32_t *steps)
+{
+    if (t == NULL || m == 0) return NULL;
+    uint32_t const k0 = m - 1;
+    double const need = dz_abs * (1.0 + 0x1p-40);
+    const dd_bla *best = NULL;
+    for (uint32_t j = DD_MIN_LEVEL; j < t->levels; j++) {
+        uint32_t const len = UINT32_C(1) << j;
+        if ((k0 & (len - 1)) != 0 || len > budget) break;
+        uint32_t const k = k0 >> j;
+        if (k >= t->count[j]) break;
+        const dd_bla *const e = &t->level[j][k];
+        if (!(need < e->r)) break;
+        best = e;
+        *steps = len;
+    }
+    return best;
+}
+
+int exact_orbit(const mandel_allocator *a, const formula_params *f, mpfr_srcptr cre,
+                mpfr_srcptr cim, mpfr_prec_t prec, uint32_t max_iter, const atomic_bool *stop,
+                exact_ref *out)
+{
+    memset(out, 0, sizeof *out);
+    /* grown by doubling, as orbit.c does: an escaping reference needs far less than
+     * max_iter steps */
+    size_t cap = max_iter < 4096 ? (size_t)max_iter + 1 : 4096;
+    orbit_pt *hi = a->alloc(a->user, cap * sizeof *hi), *lo = a->alloc(a->user, cap * sizeof *lo);
+    mpfr_t x, y, t0, t1, t2;
+    mpfr_inits2(prec, x, y, t0, t1, t2, (mpfr_ptr)NULL);
+    mpfr_set_ui(x, 0, MPFR_RNDN);
+    mpfr_set_ui(y, 0, MPFR_RNDN);
+    int err = hi != NULL && lo != NULL ? MANDEL_OK : MANDEL_ENOMEM;
+    if (err == MANDEL_OK) hi[0] = lo[0] = (orbit_pt){0.0, 0.0};
+    uint32_t n = 0;
+    while (err == MANDEL_OK && n < max_iter) {
+        orbit_step_mpfr(f, x, y, cre, cim, t0, t1, t2);
+        n++;
+        if ((size_t)n >= cap) {
+            size_t const grown = cap * 2 > (size_t)max_iter + 1 ? (size_t)max_iter + 1 : cap * 2;
+            orbit_pt *const h = a->alloc(a->user, grown * sizeof *h);
+            orbit_pt *const l = a->alloc(a->user, grown * sizeof *l);
+            if (h != NULL) memcpy(h, hi, cap * sizeof *h);
+            if (l != NULL) memcpy(l, lo, cap * sizeof *l);
+            a->free(a->user, hi);
+            a->free(a->user, lo);
+            hi = h;
+            lo = l;
+            cap = grown;
+            if (h == NULL || l == NULL) {
+                err = MANDEL_ENOMEM;
+                break;
+            }
+        }
+        dd const zr = dd_of(x, t0), zi = dd_of(y, t1);
+        hi[n] = (orbit_pt){zr.hi, zi.hi};
+        lo[n] = (orbit_pt){zr.lo, zi.lo};
+        if (zr.hi * zr.hi + zi.hi * zi.hi >= 4.0) break;
+        if ((n & 1023) == 0 && stop != NULL && atomic_load_explicit(stop, memory_order_relaxed))
+            err = MANDEL_ECANCELED;
+    }
+    mpfr_clears(x, y, t0, t1, t2, (mpfr_ptr)NULL);
+    if (err != MANDEL_OK) {
+        a->free(a->user, hi);
+        a->free(a->user, lo);
+        return err;
+    }
+    *out = (exact_ref){n, hi, lo};
+    return MANDEL_OK;
+}
+
+void exact_orbit_free(const mandel_allocator *a, exact_ref *r)
+{
+    a->free(a->user, r->hi);
+    a->free(a->user, r->lo);
+    memset(r, 0, sizeof *r);
+}
+
+void exact_step_dd(mpfr_srcptr step, double *hi, double *lo)
+{
+    mpfr_t t;
+    mpfr_init2(t, mpfr_get_prec(step) + 64);
+    dd const s = dd_of(step, t);
+    mpfr_clear(t);
+    *hi = s.hi;
+    *lo = s.lo;
+}
+
+double exact_bound(uint32_t n, double ox, double oy, bool dd_pass)
+{
+    double const u = dd_pass ? 0x1p-104 : 0x1p-53;
+    return u * (double)n * (sqrt(ox * ox + oy * oy) + 1.0);
+}
+
+/* A pixel's delta dz (double-double) and derivative D = dz/dc * step (double, for the
+ * doubt and the distance: it needs no more). */
+typedef struct dd_pixel_state {
+    dd xr, xi;
+    double Dr, Di;
+} dd_pixel_state;
+
+/* One exact step from reference index m: dz' = (2 Z_m + dz) dz + dc, D' = 2 z D + step
+ * with z = Z_m + dz before the step. */
+static inline void dd_step(dd_pixel_state *p, orbit_pt zh, orbit_pt zl, dd dcr, dd dci,
+                           double sd)
+{
+    double const zr = zh.re + p->xr.hi, zi = zh.im + p->xi.hi;
+    double const Dr = 2.0 * (zr * p->Dr - zi * p->Di) + sd;
+    double const Di = 2.0 * (zr * p->Di + zi * p->Dr);
+    p->Dr = Dr;
+    p->Di = Di;
+    dd const tr = dd_add((dd){2.0 * zh.re, 2.0 * zl.re}, p->xr);
+    dd const ti = dd_add((dd){2.0 * zh.im, 2.0 * zl.im}, p->xi);
+    dd const nr = dd_add(dd_add(dd_mul(tr, p->xr), dd_neg(dd_mul(ti, p->xi))), dcr);
+    dd const ni = dd_add(dd_add(dd_mul(tr, p->xi), dd_mul(ti, p->xr)), dci);
+    p->xr = nr;
+    p->xi = ni;
+}
+
+/* A block: dz' = A dz + B dc, D' = A D + B step. */
+static inline void dd_skip(dd_pixel_state *p, const dd_bla *e, dd dcr, dd dci, double sd)
+{
+    double const Dr = (e->ar.hi * p->Dr - e->ai.hi * p->Di) + e->br.hi * sd;
+    double const Di = (e->ar.hi * p->Di + e->ai.hi * p->Dr) + e->bi.hi * sd;
+    p->Dr = Dr;
+    p->Di = Di;
+    dd const nr = dd_add(dd_add(dd_mul(e->ar, p->xr), dd_neg(dd_mul(e->ai, p->xi))),
+                         dd_add(dd_mul(e->br, dcr), dd_neg(dd_mul(e->bi, dci))));
+    dd const ni = dd_add(dd_add(dd_mul(e->ar, p->xi), dd_mul(e->ai, p->xr)),
+                         dd_add(dd_mul(e->br, dci), dd_mul(e->bi, dcr)));
+    p->xr = nr;
+    p->xi = ni;
+}
+
+/* One pixel with double-double deltas: its count; *end gets z (in double) and D at the
+ * escape, or D at max_iter. The same rules as perturb.c's loops: the escape tested on
+ * z = Z_m + dz after every step or block, rebasing when |z| < |dz| or the orbit ends. */
+/* Built twice on x86-64, once for CPUs with FMA (where fma() is one instruction instead of
+ * a call) and once for the rest, picked at load time; fma() is exact, and contraction is
+ * off everywhere, so both give the same bits. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("fma", "default")))
+#endif
+static uint32_t dd_pixel(const exact_job *ej, double ox, double oy, pixel_end *end,
+                         sched_worker *w)
+{
+    const orbit_pt *const zh = ej->ref.hi, *const zl = ej->ref.lo;
+    uint32_t const len = ej->ref.len, max_iter = ej->max_iter;
+    dd const step = {ej->step_hi, ej->step_lo};
+    dd const dcr = dd_mul_d(step, ox), dci = dd_mul_d(step, oy);
+    double const sd = ej->step_hi;
+    dd_pixel_state p = {{0, 0}, {0, 0}, 0, 0};
+    uint32_t m = 0, n = 0;
+    uint32_t poll_at = PERTURB_POLL_STEPS;
+    end->escaped = false;
+    end->stopped = false;
+    while (n < max_iter) {
+        uint32_t l;
+        const dd_bla *const e = exact_lookup(ej->bla, m, dd_abs2(p.xr, p.xi), max_iter - n, &l);
+        if (e != NULL) {
+            dd_skip(&p, e, dcr, dci, sd);
+            m += l;
+            n += l;
+        } else {
+            dd_step(&p, zh[m], zl[m], dcr, dci, sd);
+            m++;
+            n++;
+        }
+        dd const zr = dd_add((dd){zh[m].re, zl[m].re}, p.xr);
+        dd const zi = dd_add((dd){zh[m].im, zl[m].im}, p.xi);
+        double const z2 = zr.hi * zr.hi + zi.hi * zi.hi;
+        /* near |z| = 2 the double norm cannot decide: the double-double one does */
+        if (z2 >= 4.0 - 0x1p-30) {
+            dd const n2 = dd_add(dd_mul(zr, zr), dd_mul(zi, zi));
+            if (n2.hi > 4.0 || (n2.hi == 4.0 && n2.lo >= 0.0)) {
+                *end = (pixel_end){true, false, zr.hi, zi.hi, p.Dr, p.Di, {0, 0, 0}};
+                return n;
+            }
+        }
+        if (__builtin_expect(n >= poll_at, 0)) {
+            if (sched_poll(w)) {
+                end->stopped = true;
+                return max_iter;
+            }
+            poll_at = n < UINT32_MAX - PERTURB_POLL_STEPS ? n + PERTURB_POLL_STEPS : UINT32_MAX;
+        }
+        /* rebasing (the decision needs no more than double) */
+        if (m == len || z2 < p.xr.hi * p.xr.hi + p.xi.hi * p.xi.hi) {
+            p.xr = zr;
+            p.xi = zi;
+            m = 0;
+        }
+    }
+    end->dr = p.Dr;
+    end->di = p.Di;
+    return max_iter;
+}
+
+void exact_segment(void *user, sched_worker *w, uint32_t row, uint32_t x, uint32_t n,
+                   uint32_t *out)
+{
+    (void)row;
+    exact_job *const ej = user;
+    const perturb_job *const pj = ej->pj;
+    for (uint32_t j = 0; j < n; j++) {
+        uint32_t const i = ej->todo[x + j];
+        uint32_t const px = i % ej->width, py = i / ej->width;
+        int64_t const col = pj->rect_x + px, vrow = pj->rect_y + py;
+        double const ox = (double)col - (pj->view_width - 1) / 2.0;
+        double const oy = -((double)vrow - (pj->view_height - 1) / 2.0);
+        size_t const at = (size_t)py * ej->stride + px;
+        pixel_end end;
+        uint32_t count = dd_pixel(ej, ox, oy, &end, w);
+        if (end.stopped) return;
+        double const d = perturb_doubt_distance(pj, &end, col, vrow);
+        if (d < exact_bound(count, ox, oy, true)) {
+            /* beyond double-double: the MPFR engine, for this pixel alone */
+            mpfr_engine_job mj = *ej->mj;
+            mj.rect_x = col;
+            mj.rect_y = vrow;
+            mj.smooth = ej->smooth != NULL ? ej->smooth + at : NULL;
+            mj.distance = ej->distance != NULL ? ej->distance + at : NULL;
+            mpfr_engine_segment(&mj, w, 0, 0, 1, &count);
+            __atomic_fetch_add(&ej->mpfr_pixels, 1, __ATOMIC_RELAXED);
+        } else {
+            if (ej->smooth != NULL) ej->smooth[at] = perturb_end_smooth(pj, &end, col, vrow, count);
+            if (ej->distance != NULL) ej->distance[at] = end.escaped ? (float)d : 0.0f;
+        }
+        if (count != ej->counts[at]) __atomic_fetch_add(&ej->changed, 1, __ATOMIC_RELAXED);
+        ej->counts[at] = count;
+        out[j] = count;
+    }
+}
