@@ -14,11 +14,13 @@
  *   -w FILE  also write the perturbation counts (raw: width, height, counts; uint32)
  *   -c FILE  compare with counts written by -w (another build or setting) and check the
  *            pixels that differ (up to N) with MPFR instead of the grid sample
+ *   -g G     with -c: also check a grid sample of G pixels (as -n G would)
  *
  * Output: one line per mismatch, then a summary line "LOCATION: E/N equal, S in/out swaps".
  * Exit status 0 if every checked pixel agrees, 1 otherwise, 2 on usage or render errors.
  */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,16 +69,39 @@ static void *run_mpfr(void *arg)
     return NULL;
 }
 
+/* Prints samples from..to-1 that differ and a summary line; returns how many differ. */
+static uint32_t summarise(const char *loc, const char *what, const sample *samples,
+                          uint32_t from, uint32_t to, uint32_t max_iter, bool other)
+{
+    uint32_t equal = 0, swaps = 0, other_right = 0, lo = UINT32_MAX, hi = 0;
+    for (uint32_t i = from; i < to; i++) {
+        sample const s = samples[i];
+        equal += s.perturb == s.mpfr;
+        swaps += (s.perturb == max_iter) != (s.mpfr == max_iter);
+        other_right += other && s.other == s.mpfr;
+        if (s.mpfr < lo) lo = s.mpfr;
+        if (s.mpfr > hi) hi = s.mpfr;
+        if (s.perturb != s.mpfr)
+            printf("  pixel %u,%u: perturb %u, mpfr %u%s\n", s.col, s.row, s.perturb, s.mpfr,
+                   other && s.other == s.mpfr ? " (the -c file is right)" : "");
+    }
+    printf("%s: %s: %u/%u equal, %u in/out swaps, mpfr counts %u..%u", loc, what, equal,
+           to - from, swaps, to > from ? lo : 0, to > from ? hi : 0);
+    if (other) printf(", -c file right on %u", other_right);
+    printf("\n");
+    return to - from - equal;
+}
+
 static int usage(void)
 {
     fprintf(stderr, "usage: deep_check [-x] [-s WxH] [-n N] [-t THREADS] [-w FILE] [-c FILE] "
-                    "LOCATION.kfr\n");
+                    "[-g G] LOCATION.kfr\n");
     return 2;
 }
 
 int main(int argc, char **argv)
 {
-    uint32_t width = 640, height = 360, n_samples = 200, threads = 2;
+    uint32_t width = 640, height = 360, n_samples = 200, threads = 2, n_grid = 0;
     const char *write_path = NULL, *compare_path = NULL, *loc_path = NULL;
     int exact = 0;
     for (int i = 1; i < argc; i++) {
@@ -86,6 +111,8 @@ int main(int argc, char **argv)
             if (sscanf(argv[++i], "%ux%u", &width, &height) != 2) return usage();
         } else if (strcmp(argv[i], "-n") == 0 && i + 1 < argc) {
             n_samples = (uint32_t)strtoul(argv[++i], NULL, 10);
+        } else if (strcmp(argv[i], "-g") == 0 && i + 1 < argc) {
+            n_grid = (uint32_t)strtoul(argv[++i], NULL, 10);
         } else if (strcmp(argv[i], "-t") == 0 && i + 1 < argc) {
             threads = (uint32_t)strtoul(argv[++i], NULL, 10);
         } else if (strcmp(argv[i], "-w") == 0 && i + 1 < argc) {
@@ -142,7 +169,8 @@ int main(int argc, char **argv)
         }
     }
 
-    sample *const samples = calloc(n_samples > 0 ? n_samples : 1, sizeof *samples);
+    if (compare_path == NULL) n_grid = n_samples;
+    sample *const samples = calloc(n_samples + n_grid + 1, sizeof *samples);
     uint32_t n = 0;
     if (samples == NULL) return 2;
     if (compare_path != NULL) {
@@ -165,22 +193,25 @@ int main(int argc, char **argv)
         }
         printf("%s: %zu of %zu pixels differ from %s; checking %u with mpfr\n", loc_path,
                differ, n_px, compare_path, n);
-    } else if (n_samples > 0) {
-        /* a gx x gy grid with at least n cells, one pixel in each of the first n */
+    }
+    if (n_grid > 0) {
+        /* a gx x gy grid with at least n_grid cells, one pixel in each of the first n_grid */
+        uint32_t const n_before = n;
         uint32_t gx = 1;
-        while ((uint64_t)gx * gx * height < (uint64_t)n_samples * width) gx++;
+        while ((uint64_t)gx * gx * height < (uint64_t)n_grid * width) gx++;
         if (gx > width) gx = width;
-        uint32_t gy = (n_samples + gx - 1) / gx;
+        uint32_t gy = (n_grid + gx - 1) / gx;
         if (gy > height) gy = height;
         uint64_t lcg = 12345;
-        for (uint32_t cy = 0; cy < gy && n < n_samples; cy++) {
-            for (uint32_t cx = 0; cx < gx && n < n_samples; cx++) {
+        for (uint32_t cy = 0; cy < gy && n < n_before + n_grid; cy++) {
+            for (uint32_t cx = 0; cx < gx && n < n_before + n_grid; cx++) {
                 lcg = lcg * 6364136223846793005u + 1442695040888963407u;
                 uint32_t const x0 = cx * width / gx, x1 = (cx + 1) * width / gx;
                 uint32_t const y0 = cy * height / gy, y1 = (cy + 1) * height / gy;
                 uint32_t const col = x0 + (uint32_t)((lcg >> 33) % (x1 - x0));
                 uint32_t const row = y0 + (uint32_t)((lcg >> 13) % (y1 - y0));
-                samples[n++] = (sample){col, row, counts[(size_t)row * width + col], 0, 0};
+                size_t const at = (size_t)row * width + col;
+                samples[n++] = (sample){col, row, counts[at], 0, other ? other[at] : 0};
             }
         }
     }
@@ -199,29 +230,21 @@ int main(int argc, char **argv)
     }
     if (err != MANDEL_OK) return 2;
 
-    uint32_t equal = 0, swaps = 0, other_right = 0, lo = UINT32_MAX, hi = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        sample const s = samples[i];
-        equal += s.perturb == s.mpfr;
-        swaps += (s.perturb == max_iter) != (s.mpfr == max_iter);
-        other_right += compare_path != NULL && s.other == s.mpfr;
-        if (s.mpfr < lo) lo = s.mpfr;
-        if (s.mpfr > hi) hi = s.mpfr;
-        if (s.perturb != s.mpfr)
-            printf("  pixel %u,%u: perturb %u, mpfr %u%s\n", s.col, s.row, s.perturb, s.mpfr,
-                   compare_path ? (s.other == s.mpfr ? " (the -c file is right)" : "") : "");
-    }
-    printf("%s: %u/%u equal, %u in/out swaps, mpfr counts %u..%u, mpfr %.1f s", loc_path,
-           equal, n, swaps, n ? lo : 0, hi, now() - t1);
-    if (compare_path != NULL) printf(", -c file right on %u", other_right);
-    printf("\n");
+    double const mpfr_seconds = now() - t1;
+    uint32_t const n_diff = n - (n_grid < n ? n_grid : n);
+    uint32_t wrong = 0;
+    if (compare_path != NULL)
+        wrong += summarise(loc_path, "differing pixels", samples, 0, n_diff, max_iter, true);
+    wrong += summarise(loc_path, "grid sample", samples, n_diff, n, max_iter,
+                       compare_path != NULL);
+    printf("%s: mpfr %.1f s\n", loc_path, mpfr_seconds);
     mandel_view_free(view);
     mandel_location_free(loc);
     mandel_ctx_free(ctx);
     free(samples);
     free(counts);
     free(other);
-    return equal == n ? 0 : 1;
+    return wrong == 0 ? 0 : 1;
 
 fail:
     fprintf(stderr, "deep_check: %s: %s\n", loc_path, mandel_errmsg(ctx));

@@ -617,7 +617,8 @@ static int exact_pass(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_
                                fabs((double)pj->rect_y + rect.height - 1 -
                                     (pj->view_height - 1) / 2.0));
         double const dc_max = (fmax(sh->own, hypot(fx, fy)) + 1.0) * ej.step_hi;
-        err = exact_bla_build(&ctx->alloc, &ej.ref, dc_max, &bla);
+        /* the double-double table is z^2 + c's; the other formulas step exactly */
+        if (deep_classic(&pj->formula)) err = exact_bla_build(&ctx->alloc, &ej.ref, dc_max, &bla);
         if (err != MANDEL_OK) ctx_fail(ctx, err, "out of memory for the exact pass");
         ej.bla = bla;
     }
@@ -668,9 +669,8 @@ int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *
     };
     perturb_stats st = {0}; /* for mandel_stats; each segment adds once, atomically */
     bool const exact = ctx->exact && !brute;
-    FAIL_IF(ctx, exact && (!deep_classic(formula) || sh->fe_view), MANDEL_EINVAL,
-            "exact counts: z^2 + c with pixels above 2^-900 (zooms to about 1e270) only, "
-            "as yet");
+    FAIL_IF(ctx, exact && sh->fe_view, MANDEL_EINVAL,
+            "exact counts: pixels above 2^-900 (zooms to about 1e270) only, as yet");
     /* The exact pass needs counts and every pixel's distance (its doubt) of the whole rect
      * before any of it goes to the sink. */
     size_t const field = (size_t)(rect.height - 1) * fields->stride + rect.width;

@@ -257,6 +257,7 @@ typedef struct pixel_end {
     double zr, zi;  /* z at the escape */
     double dr, di;  /* D (double views) */
     fec der;        /* der (floatexp views) */
+    double doubt;   /* exact.c, formulas other than z^2 + c: perturb_jacobian_doubt */
 } pixel_end;
 
 typedef struct perturb_job {
@@ -307,7 +308,15 @@ uint32_t perturb_pixel_full(const perturb_job *job, fec dc, perturb_stats *st, f
  * Burning Ship, the Tricorn and z^d, d > 2, each with its own perturbed step, rebasing,
  * and BLA where it applies (z^d: job->bla). No distances. */
 uint32_t perturb_formula_pixel(const perturb_job *job, fec dc, perturb_stats *st,
-                               float *smooth, sched_worker *w, bool *stopped);
+                               float *smooth, float *doubt, sched_worker *w, bool *stopped);
+
+/* MANDEL_OPT_EXACT's doubt for these formulas: with `doubt` not NULL, perturb_formula_pixel
+ * carries the Jacobian J = dz/dc * step (a real 2x2 matrix, row-major) and writes its
+ * "distance" |z| ln|z| / |J| at the escape (pixels), or -1 / |J| for a pixel that never
+ * escaped. perturb_jacobian_step is J' = M(x + iy) J + step I for one exact step of f. */
+void perturb_jacobian_step(const formula_params *f, double x, double y, double step,
+                           double j[4]);
+double perturb_jacobian_doubt(const double j[4], bool escaped, double zr, double zi);
 
 /* sched_segment_fn over a perturb_job. */
 void perturb_segment(void *user, sched_worker *w, uint32_t row, uint32_t x, uint32_t n,

@@ -337,6 +337,56 @@ static inline void dd_skip(dd_pixel_state *p, const dd_bla *e, dd dcr, dd dci, d
     p->xi = ni;
 }
 
+/* diffabs(a, b) = |a + b| - |a| (perturb_formula.c) in double-double: the cases decided on
+ * the signs of a and a + b, each exact. */
+static inline dd dd_diffabs(dd a, dd b)
+{
+    dd const s = dd_add(a, b);
+    dd const a2 = {2.0 * a.hi, 2.0 * a.lo};
+    if (a.hi >= 0) return s.hi >= 0 ? b : dd_neg(dd_add(a2, b));
+    return s.hi > 0 ? dd_add(a2, b) : dd_neg(b);
+}
+
+/* One exact step of the other formulas (perturb_formula.c's, in double-double):
+ * dz' = F(Z + dz) - F(Z) + dc; the Jacobian J' = M J + step I in double. */
+static inline void dd_step_formula(const formula_params *f, dd_pixel_state *p, orbit_pt zh,
+                                   orbit_pt zl, dd dcr, dd dci, double sd, double jac[4])
+{
+    perturb_jacobian_step(f, zh.re + p->xr.hi, zh.im + p->xi.hi, sd, jac);
+    dd const X = {zh.re, zl.re}, Y = {zh.im, zl.im};
+    dd const x = p->xr, y = p->xi;
+    if (f->formula == FORMULA_MANDELBROT) {
+        /* S_{k+1} = (Z + dz) S_k + dz W_k, W_{k+1} = Z W_k, from S_1 = dz, W_1 = Z */
+        dd const zr = dd_add(X, x), zi = dd_add(Y, y);
+        dd sr = x, si = y, wr = X, wi = Y;
+        for (uint32_t k = 1; k < f->power; k++) {
+            dd const nr = dd_add(dd_add(dd_mul(zr, sr), dd_neg(dd_mul(zi, si))),
+                                 dd_add(dd_mul(x, wr), dd_neg(dd_mul(y, wi))));
+            dd const ni = dd_add(dd_add(dd_mul(zr, si), dd_mul(zi, sr)),
+                                 dd_add(dd_mul(x, wi), dd_mul(y, wr)));
+            dd const tr = dd_add(dd_mul(wr, X), dd_neg(dd_mul(wi, Y)));
+            wi = dd_add(dd_mul(wr, Y), dd_mul(wi, X));
+            wr = tr;
+            sr = nr;
+            si = ni;
+        }
+        p->xr = dd_add(sr, dcr);
+        p->xi = dd_add(si, dci);
+        return;
+    }
+    dd const tr = dd_add((dd){2.0 * X.hi, 2.0 * X.lo}, x);
+    dd const ti = dd_add((dd){2.0 * Y.hi, 2.0 * Y.lo}, y);
+    dd const pr = dd_add(dd_mul(tr, x), dd_neg(dd_mul(ti, y)));
+    dd const pi = dd_add(dd_mul(tr, y), dd_mul(ti, x));
+    p->xr = dd_add(pr, dcr);
+    if (f->formula == FORMULA_TRICORN) {
+        p->xi = dd_add(dci, dd_neg(pi));
+    } else {
+        dd const xy = dd_mul(X, Y);
+        p->xi = dd_add(dd_diffabs((dd){2.0 * xy.hi, 2.0 * xy.lo}, pi), dci);
+    }
+}
+
 /* One pixel with double-double deltas: its count; *end gets z (in double) and D at the
  * escape, or D at max_iter. The same rules as perturb.c's loops: the escape tested on
  * z = Z_m + dz after every step or block, rebasing when |z| < |dz| or the orbit ends. */
@@ -355,6 +405,9 @@ static uint32_t dd_pixel(const exact_job *ej, double ox, double oy, pixel_end *e
     dd const dcr = dd_mul_d(step, ox), dci = dd_mul_d(step, oy);
     double const sd = ej->step_hi;
     dd_pixel_state p = {{0, 0}, {0, 0}, 0, 0};
+    const formula_params *const f = &ej->pj->formula;
+    bool const classic = deep_classic(f);
+    double jac[4] = {0, 0, 0, 0}; /* the other formulas' Jacobian (classic: p.Dr, p.Di) */
     uint32_t m = 0, n = 0;
     uint32_t poll_at = PERTURB_POLL_STEPS;
     end->escaped = false;
@@ -367,7 +420,8 @@ static uint32_t dd_pixel(const exact_job *ej, double ox, double oy, pixel_end *e
             m += l;
             n += l;
         } else {
-            dd_step(&p, zh[m], zl[m], dcr, dci, sd);
+            if (classic) dd_step(&p, zh[m], zl[m], dcr, dci, sd);
+            else dd_step_formula(f, &p, zh[m], zl[m], dcr, dci, sd, jac);
             m++;
             n++;
         }
@@ -378,7 +432,8 @@ static uint32_t dd_pixel(const exact_job *ej, double ox, double oy, pixel_end *e
         if (z2 >= 4.0 - 0x1p-30) {
             dd const n2 = dd_add(dd_mul(zr, zr), dd_mul(zi, zi));
             if (n2.hi > 4.0 || (n2.hi == 4.0 && n2.lo >= 0.0)) {
-                *end = (pixel_end){true, false, zr.hi, zi.hi, p.Dr, p.Di, {0, 0, 0}};
+                *end = (pixel_end){true, false, zr.hi, zi.hi, p.Dr, p.Di, {0, 0, 0}, 0.0};
+                if (!classic) end->doubt = perturb_jacobian_doubt(jac, true, zr.hi, zi.hi);
                 return n;
             }
         }
@@ -398,6 +453,7 @@ static uint32_t dd_pixel(const exact_job *ej, double ox, double oy, pixel_end *e
     }
     end->dr = p.Dr;
     end->di = p.Di;
+    if (!classic) end->doubt = perturb_jacobian_doubt(jac, false, 0, 0);
     return max_iter;
 }
 
@@ -417,14 +473,17 @@ void exact_segment(void *user, sched_worker *w, uint32_t row, uint32_t x, uint32
         pixel_end end;
         uint32_t count = dd_pixel(ej, ox, oy, &end, w);
         if (end.stopped) return;
-        double const d = perturb_doubt_distance(pj, &end, col, vrow);
+        double const d = deep_classic(&pj->formula) ? perturb_doubt_distance(pj, &end, col, vrow)
+                                                    : end.doubt;
         if (d < exact_bound(count, ox, oy, true)) {
             /* beyond double-double: the MPFR engine, for this pixel alone */
             mpfr_engine_job mj = *ej->mj;
             mj.rect_x = col;
             mj.rect_y = vrow;
             mj.smooth = ej->smooth != NULL ? ej->smooth + at : NULL;
-            mj.distance = ej->distance != NULL ? ej->distance + at : NULL;
+            /* (the MPFR engine's distances are z^2 + c's) */
+            mj.distance = ej->distance != NULL && deep_classic(&pj->formula)
+                              ? ej->distance + at : NULL;
             mpfr_engine_segment(&mj, w, 0, 0, 1, &count);
             __atomic_fetch_add(&ej->mpfr_pixels, 1, __ATOMIC_RELAXED);
         } else {

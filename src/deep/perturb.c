@@ -143,7 +143,7 @@ pixel_core(const perturb_job *job, fec dc, perturb_stats *st, bool de, pixel_end
                 double const zr = zo[m].re + dzr, zi = zo[m].im + dzi;
                 double const z2 = zr * zr + zi * zi;
                 if (z2 >= 4.0) {
-                    *end = (pixel_end){true, false, zr, zi, Dr, Di, der};
+                    *end = (pixel_end){true, false, zr, zi, Dr, Di, der, 0.0};
                     return n;
                 }
                 if (__builtin_expect(n >= poll_at, 0) && cancelled(w, n, &poll_at)) {
@@ -202,7 +202,7 @@ pixel_core(const perturb_job *job, fec dc, perturb_stats *st, bool de, pixel_end
                 double zr, zi;
                 fec_to_d(z, &zr, &zi);
                 if (zr * zr + zi * zi >= 4.0) {
-                    *end = (pixel_end){true, false, zr, zi, Dr, Di, der};
+                    *end = (pixel_end){true, false, zr, zi, Dr, Di, der, 0.0};
                     return n;
                 }
                 if (__builtin_expect(n >= poll_at, 0) && cancelled(w, n, &poll_at)) {
@@ -251,6 +251,9 @@ float perturb_end_smooth(const perturb_job *job, const pixel_end *end, int64_t c
     if (!end->escaped) return (float)job->max_iter;
     double dcr, dci;
     fec_to_d(perturb_offset(job->step, job->view_width, job->view_height, col, row), &dcr, &dci);
+    if (!deep_classic(&job->formula))
+        return smooth_after_escape_formula(&job->formula, end->zr, end->zi, job->cre + dcr,
+                                           job->cim + dci, n);
     return smooth_at(job, end->zr, end->zi, dcr, dci, n);
 }
 
@@ -518,8 +521,8 @@ static bool segment_run(const perturb_job *job, sched_worker *w, uint32_t row, u
             fec const dc = perturb_offset(job->step, job->view_width, job->view_height,
                                           job->rect_x + x + j, view_row);
             bool stopped;
-            out[j] = perturb_formula_pixel(job, dc, &st, smooth ? smooth + j : NULL, w,
-                                           &stopped);
+            out[j] = perturb_formula_pixel(job, dc, &st, smooth ? smooth + j : NULL,
+                                           job->doubt ? distance + j : NULL, w, &stopped);
             if (stopped) return false;
         }
     } else if (job->fe_view || distance != NULL) {

@@ -102,6 +102,49 @@ static inline void step_d(const formula_params *f, double X, double Y, double *d
     else *dzi = diffabs(2.0 * X * Y, pi) + dci;
 }
 
+/* The Jacobian of z -> F(z) at z = x + iy as a real 2x2 matrix m (row-major): what
+ * MANDEL_OPT_EXACT's doubt carries for these formulas (J' = M J + step I, J = dz/dc * step
+ * in pixel units). z^d is holomorphic (d z^(d-1)); the Tricorn conj(z)^2 and the Burning
+ * Ship (|x| + i|y|)^2 are only real-differentiable. */
+static inline void jacobian(const formula_params *f, double x, double y, double m[4])
+{
+    if (f->formula == FORMULA_MANDELBROT) {
+        double wr = x, wi = y; /* z^(d-1) */
+        for (uint32_t k = 2; k < f->power; k++) {
+            double const t = wr * x - wi * y;
+            wi = wr * y + wi * x;
+            wr = t;
+        }
+        double const a = f->power * wr, b = f->power * wi;
+        m[0] = a, m[1] = -b, m[2] = b, m[3] = a;
+    } else if (f->formula == FORMULA_TRICORN) {
+        m[0] = 2.0 * x, m[1] = -2.0 * y, m[2] = -2.0 * y, m[3] = -2.0 * x;
+    } else { /* Im F = |2xy|: its derivative takes the sign of 2xy */
+        double const s = x * y < 0 ? -1.0 : 1.0;
+        m[0] = 2.0 * x, m[1] = -2.0 * y, m[2] = s * 2.0 * y, m[3] = s * 2.0 * x;
+    }
+}
+
+void perturb_jacobian_step(const formula_params *f, double x, double y, double step,
+                           double j[4])
+{
+    double m[4];
+    jacobian(f, x, y, m);
+    double const a = m[0] * j[0] + m[1] * j[2], b = m[0] * j[1] + m[1] * j[3];
+    double const c = m[2] * j[0] + m[3] * j[2], d = m[2] * j[1] + m[3] * j[3];
+    j[0] = a + step, j[1] = b, j[2] = c, j[3] = d + step;
+}
+
+double perturb_jacobian_doubt(const double j[4], bool escaped, double zr, double zi)
+{
+    /* the Frobenius norm: at least the largest stretch, so the "distance" errs small */
+    double const norm = sqrt(j[0] * j[0] + j[1] * j[1] + j[2] * j[2] + j[3] * j[3]);
+    if (!(norm > 0)) return INFINITY;
+    if (!escaped) return 1.0 / norm;
+    double const r2 = zr * zr + zi * zi;
+    return sqrt(r2) * (0.5 * log(r2)) / norm;
+}
+
 /* The same in floatexp: Z is zm, dz and dc floatexp. */
 static inline fec step_fe(const formula_params *f, fec zm, fec dz, fec dc)
 {
@@ -127,8 +170,11 @@ static inline fec step_fe(const formula_params *f, fec zm, fec dz, fec dc)
 }
 
 uint32_t perturb_formula_pixel(const perturb_job *job, fec dc, perturb_stats *st,
-                               float *smooth, sched_worker *w, bool *stopped)
+                               float *smooth, float *doubt, sched_worker *w, bool *stopped)
 {
+    /* MANDEL_OPT_EXACT's doubt (double views only): the Jacobian in pixel units */
+    double jac[4] = {0, 0, 0, 0};
+    double const sd = doubt != NULL ? fe_to_d(job->step) : 0.0;
     const formula_params *const f = &job->formula;
     const orbit *const o = job->orb;
     const orbit_pt *const zo = o->z;
@@ -155,6 +201,16 @@ uint32_t perturb_formula_pixel(const perturb_job *job, fec dc, perturb_stats *st
                 if (bla != NULL && bla->n_starts > 0)
                     e = bla_dlookup(bla, m, fmax(fabs(dzr), fabs(dzi)), max_iter - n, &steps);
                 if (e != NULL) {
+                    if (doubt != NULL) {
+                        /* J' = A J + B step (A, B complex; B is scaled by 2^b_exp) */
+                        double const s = fe_ldexp(job->step.m, job->step.e - job->b_exp);
+                        double const a[4] = {e->ar, -e->ai, e->ai, e->ar};
+                        double const j0 = a[0] * jac[0] + a[1] * jac[2] + e->br * s;
+                        double const j1 = a[0] * jac[1] + a[1] * jac[3] - e->bi * s;
+                        double const j2 = a[2] * jac[0] + a[3] * jac[2] + e->bi * s;
+                        double const j3 = a[2] * jac[1] + a[3] * jac[3] + e->br * s;
+                        jac[0] = j0, jac[1] = j1, jac[2] = j2, jac[3] = j3;
+                    }
                     double const br = e->br * dsr - e->bi * dsi;
                     double const bi = e->br * dsi + e->bi * dsr;
                     double const nr = (e->ar * dzr - e->ai * dzi) + br;
@@ -164,6 +220,8 @@ uint32_t perturb_formula_pixel(const perturb_job *job, fec dc, perturb_stats *st
                     st->bla_skips++;
                     st->bla_iters += steps;
                 } else {
+                    if (doubt != NULL)
+                        perturb_jacobian_step(f, zo[m].re + dzr, zo[m].im + dzi, sd, jac);
                     step_d(f, zo[m].re, zo[m].im, &dzr, &dzi, dcr, dci);
                     st->steps++;
                 }
@@ -243,6 +301,15 @@ uint32_t perturb_formula_pixel(const perturb_job *job, fec dc, perturb_stats *st
         }
     }
     if (!escaped) n = max_iter;
+    if (doubt != NULL) {
+        /* Negative inside, as perturb.c's doubt. The Ship's and the Tricorn's maps are not
+         * conformal (the Ship folds the plane at Im z^2 = 0): how far an interior pixel's
+         * orbit stays from escaping is not measured by their Jacobian (on the Ship's needle
+         * pixels with a small one escaped under MPFR), so each of their interior pixels is
+         * doubtful here and computed again in double-double. */
+        double const d = perturb_jacobian_doubt(jac, escaped, zr, zi);
+        *doubt = (float)(escaped ? d : f->formula == FORMULA_MANDELBROT ? -d : -0.0);
+    }
     if (smooth != NULL)
         *smooth = escaped ? smooth_after_escape_formula(f, zr, zi, job->cre + dcr,
                                                         job->cim + dci, n)
