@@ -601,13 +601,14 @@ static int exact_pass(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_
     };
     if (n_todo > 0) {
         err = exact_orbit(&ctx->alloc, &pj->formula, sh->re, sh->im,
-                          sh->prec + DEEP_EXACT_EXTRA_BITS, pj->max_iter, &ctx->cancel_pending,
-                          &ej.ref);
+                          sh->prec + DEEP_EXACT_EXTRA_BITS, pj->max_iter, sh->fe_view,
+                          &ctx->cancel_pending, &ej.ref);
         if (err == MANDEL_ENOMEM) ctx_fail(ctx, err, "out of memory for the exact pass");
     }
     exact_bla *bla = NULL;
+    exact_fe_bla *fe_bla = NULL;
     if (n_todo > 0 && err == MANDEL_OK) {
-        exact_step_dd(sh->step, &ej.step_hi, &ej.step_lo);
+        exact_step_dd(sh->step, sh->fe_view, &ej.step_hi, &ej.step_lo, &ej.step_e);
         /* the largest |dc| among the anchor's pixels (sh->own: its farthest offset in
          * steps) and the rect's (a tile may reach beyond the anchor) */
         double const fx = fmax(fabs((double)pj->rect_x - (pj->view_width - 1) / 2.0),
@@ -616,11 +617,16 @@ static int exact_pass(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_
         double const fy = fmax(fabs((double)pj->rect_y - (pj->view_height - 1) / 2.0),
                                fabs((double)pj->rect_y + rect.height - 1 -
                                     (pj->view_height - 1) / 2.0));
-        double const dc_max = (fmax(sh->own, hypot(fx, fy)) + 1.0) * ej.step_hi;
+        double const reach = fmax(sh->own, hypot(fx, fy)) + 1.0;
         /* the double-double table is z^2 + c's; the other formulas step exactly */
-        if (deep_classic(&pj->formula)) err = exact_bla_build(&ctx->alloc, &ej.ref, dc_max, &bla);
+        if (sh->fe_view)
+            err = exact_fe_bla_build(&ctx->alloc, &ej.ref,
+                                     fe_make(reach * ej.step_hi, ej.step_e), &fe_bla);
+        else if (deep_classic(&pj->formula))
+            err = exact_bla_build(&ctx->alloc, &ej.ref, reach * ej.step_hi, &bla);
         if (err != MANDEL_OK) ctx_fail(ctx, err, "out of memory for the exact pass");
         ej.bla = bla;
+        ej.fe_bla = fe_bla;
     }
     if (n_todo > 0 && err == MANDEL_OK) {
         sched_job job = {
@@ -634,6 +640,7 @@ static int exact_pass(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_
     }
     if (err == MANDEL_ECANCELED) ctx_fail(ctx, err, "render cancelled");
     exact_bla_free(&ctx->alloc, bla);
+    exact_fe_bla_free(&ctx->alloc, fe_bla);
     exact_orbit_free(&ctx->alloc, &ej.ref);
     ctx_free(ctx, todo);
     stats->exact_pixels = n_todo;
@@ -669,8 +676,9 @@ int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *
     };
     perturb_stats st = {0}; /* for mandel_stats; each segment adds once, atomically */
     bool const exact = ctx->exact && !brute;
-    FAIL_IF(ctx, exact && sh->fe_view, MANDEL_EINVAL,
-            "exact counts: pixels above 2^-900 (zooms to about 1e270) only, as yet");
+    FAIL_IF(ctx, exact && sh->fe_view && !deep_classic(formula), MANDEL_EINVAL,
+            "exact counts: beyond pixels of 2^-900 (zooms of about 1e270) for z^2 + c only, "
+            "as yet");
     /* The exact pass needs counts and every pixel's distance (its doubt) of the whole rect
      * before any of it goes to the sink. */
     size_t const field = (size_t)(rect.height - 1) * fields->stride + rect.width;

@@ -413,9 +413,13 @@ typedef struct exact_bla exact_bla;
 
 /* The reference orbit of exact.c: Z_0 .. Z_len in double-double (Z_m = hi[m] + lo[m]),
  * computed at the MPFR engine's precision. */
+typedef struct ddc ddc; /* exact_fe.c: a double-double complex with an exponent */
+
 typedef struct exact_ref {
     uint32_t len;
     orbit_pt *hi, *lo;
+    ddc *zc;     /* views whose deltas need floatexp: the same values with an exponent
+                  * (hi and lo underflow where |Z| is below 1e-308), else NULL */
 } exact_ref;
 
 /* The MPFR engine, and the exact pass's reference orbit, iterate with this many bits more
@@ -432,7 +436,9 @@ typedef struct exact_job {
     const mpfr_engine_job *mj;   /* the MPFR engine for the view, for the last resort */
     exact_ref ref;               /* the reference orbit in double-double */
     const exact_bla *bla;        /* NULL: every step exact */
-    double step_hi, step_lo;     /* the pixel step in double-double */
+    const struct exact_fe_bla *fe_bla; /* floatexp views: their table (exact_fe.c), or NULL */
+    double step_hi, step_lo;     /* the pixel step in double-double, times 2^-step_e */
+    int64_t step_e;              /* 0, except in floatexp views */
     uint32_t max_iter;
     const uint32_t *todo;
     uint32_t width;              /* of the rect */
@@ -444,10 +450,30 @@ typedef struct exact_job {
 } exact_job;
 
 /* The reference orbit of cre + i cim under f at prec bits, in double-double, up to
- * max_iter or the first |Z| >= 2. MANDEL_OK, MANDEL_ENOMEM, MANDEL_ECANCELED (*stop). */
+ * max_iter or the first |Z| >= 2; with want_zc also with exponents (exact_ref.zc).
+ * MANDEL_OK, MANDEL_ENOMEM, MANDEL_ECANCELED (*stop). */
 int exact_orbit(const mandel_allocator *a, const formula_params *f, mpfr_srcptr cre,
-                mpfr_srcptr cim, mpfr_prec_t prec, uint32_t max_iter, const atomic_bool *stop,
-                exact_ref *out);
+                mpfr_srcptr cim, mpfr_prec_t prec, uint32_t max_iter, bool want_zc,
+                const atomic_bool *stop, exact_ref *out);
+
+/* exact_fe.c: the views whose deltas need floatexp (pixels below 2^-900), z^2 + c. */
+typedef struct exact_fe_bla exact_fe_bla;
+
+/* Z_n as a ddc, from x + i y (MPFR); t is scratch at their precision. */
+void exact_ddc_from_mpfr(mpfr_srcptr x, mpfr_srcptr y, mpfr_ptr t, ddc *out);
+
+/* Bytes of one ddc. */
+size_t exact_ddc_size(void);
+
+/* The table of exact.c's double-double BLA with exponents, for |dc| <= dc_max. */
+int exact_fe_bla_build(const mandel_allocator *a, const exact_ref *r, fe dc_max,
+                       exact_fe_bla **out);
+void exact_fe_bla_free(const mandel_allocator *a, exact_fe_bla *t);
+
+/* One pixel (ox, oy) steps from the centre of a floatexp view in double-double with
+ * exponents: its count; *end as exact.c's pixels (the derivative in end->der). */
+uint32_t exact_fe_pixel(const exact_job *ej, double ox, double oy, pixel_end *end,
+                        sched_worker *w);
 
 void exact_orbit_free(const mandel_allocator *a, exact_ref *r);
 
@@ -458,8 +484,9 @@ int exact_bla_build(const mandel_allocator *a, const exact_ref *r, double dc_max
 
 void exact_bla_free(const mandel_allocator *a, exact_bla *t);
 
-/* The pixel step as a double-double. */
-void exact_step_dd(mpfr_srcptr step, double *hi, double *lo);
+/* The pixel step as a double-double: step = (hi + lo) 2^e, with e = 0 unless `scaled`
+ * (then hi lies in [0.5, 1)). */
+void exact_step_dd(mpfr_srcptr step, bool scaled, double *hi, double *lo, int64_t *e);
 
 /* The largest error, as a shift of c in pixels, that n steps of a pixel (ox, oy) pixels
  * from the centre may carry: u n (|o| + 1), u = 2^-53 (double deltas) or 2^-104

@@ -22,11 +22,7 @@
  * pixel (the distance path, one pixel at a time), which is most of the cost on the views
  * where few pixels are doubtful.
  *
- * Double-double arithmetic: Dekker's and Knuth's error-free transformations (two-sum,
- * fma-based two-product), as in Hida, Li and Bailey's QD library ("Algorithms for
- * quad-double precision floating point arithmetic", 2001): the accurate sum, and a product
- * whose error is below 2^-104 relative. fma() is exact, so every machine gives the same
- * results, with or without an FMA unit.
+ * Double-double arithmetic: deep/dd.h. Views whose deltas need floatexp: exact_fe.c.
  *
  * Invariant: a pixel's count, smooth value and distance depend only on the pixel, never on
  * the rect, the threads or the order in which pixels are redone.
@@ -34,58 +30,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "deep/deep_int.h"
-
-typedef struct dd {
-    double hi, lo;
-} dd;
-
-static inline dd two_sum(double a, double b)
-{
-    double const s = a + b, bb = s - a;
-    return (dd){s, (a - (s - bb)) + (b - bb)};
-}
-
-static inline dd quick_two_sum(double a, double b)
-{
-    double const s = a + b;
-    return (dd){s, b - (s - a)};
-}
-
-static inline dd dd_add(dd a, dd b)
-{
-    dd s = two_sum(a.hi, b.hi);
-    dd const t = two_sum(a.lo, b.lo);
-    s.lo += t.hi;
-    s = quick_two_sum(s.hi, s.lo);
-    s.lo += t.lo;
-    return quick_two_sum(s.hi, s.lo);
-}
-
-static inline dd dd_neg(dd a) { return (dd){-a.hi, -a.lo}; }
-
-static inline dd dd_mul(dd a, dd b)
-{
-    double const p = a.hi * b.hi;
-    double e = fma(a.hi, b.hi, -p);
-    e += a.hi * b.lo + a.lo * b.hi;
-    return quick_two_sum(p, e);
-}
-
-static inline dd dd_mul_d(dd a, double b)
-{
-    double const p = a.hi * b;
-    double e = fma(a.hi, b, -p);
-    e += a.lo * b;
-    return quick_two_sum(p, e);
-}
-
-static inline dd dd_of(mpfr_srcptr x, mpfr_ptr t)
-{
-    double const hi = mpfr_get_d(x, MPFR_RNDN);
-    mpfr_sub_d(t, x, hi, MPFR_RNDN);
-    return (dd){hi, mpfr_get_d(t, MPFR_RNDN)};
-}
+#include "deep/dd.h"
 
 /* ---- double-double BLA ------------------------------------------------------------
  * bla.c's approximation, with the tolerance of double-double: a single step from index m
@@ -112,7 +57,6 @@ struct exact_bla {
     dd_bla *storage;
 };
 
-static inline double dd_abs2(dd r, dd i) { return sqrt(r.hi * r.hi + i.hi * i.hi); }
 
 static dd_bla bla_single(const orbit_pt *zh, const orbit_pt *zl, uint32_t m)
 {
@@ -223,20 +167,23 @@ static inline const dd_bla *exact_lookup(const exact_bla *t, uint32_t m, double 
 }
 
 int exact_orbit(const mandel_allocator *a, const formula_params *f, mpfr_srcptr cre,
-                mpfr_srcptr cim, mpfr_prec_t prec, uint32_t max_iter, const atomic_bool *stop,
-                exact_ref *out)
+                mpfr_srcptr cim, mpfr_prec_t prec, uint32_t max_iter, bool want_zc,
+                const atomic_bool *stop, exact_ref *out)
 {
     memset(out, 0, sizeof *out);
     /* grown by doubling, as orbit.c does: an escaping reference needs far less than
      * max_iter steps */
     size_t cap = max_iter < 4096 ? (size_t)max_iter + 1 : 4096;
     orbit_pt *hi = a->alloc(a->user, cap * sizeof *hi), *lo = a->alloc(a->user, cap * sizeof *lo);
+    size_t const zc_size = exact_ddc_size();
+    unsigned char *zc = want_zc ? a->alloc(a->user, cap * zc_size) : NULL;
     mpfr_t x, y, t0, t1, t2;
     mpfr_inits2(prec, x, y, t0, t1, t2, (mpfr_ptr)NULL);
     mpfr_set_ui(x, 0, MPFR_RNDN);
     mpfr_set_ui(y, 0, MPFR_RNDN);
-    int err = hi != NULL && lo != NULL ? MANDEL_OK : MANDEL_ENOMEM;
+    int err = hi != NULL && lo != NULL && (zc != NULL || !want_zc) ? MANDEL_OK : MANDEL_ENOMEM;
     if (err == MANDEL_OK) hi[0] = lo[0] = (orbit_pt){0.0, 0.0};
+    if (err == MANDEL_OK && zc != NULL) exact_ddc_from_mpfr(x, y, t2, (ddc *)zc);
     uint32_t n = 0;
     while (err == MANDEL_OK && n < max_iter) {
         orbit_step_mpfr(f, x, y, cre, cim, t0, t1, t2);
@@ -245,14 +192,18 @@ int exact_orbit(const mandel_allocator *a, const formula_params *f, mpfr_srcptr 
             size_t const grown = cap * 2 > (size_t)max_iter + 1 ? (size_t)max_iter + 1 : cap * 2;
             orbit_pt *const h = a->alloc(a->user, grown * sizeof *h);
             orbit_pt *const l = a->alloc(a->user, grown * sizeof *l);
+            unsigned char *const c = want_zc ? a->alloc(a->user, grown * zc_size) : NULL;
             if (h != NULL) memcpy(h, hi, cap * sizeof *h);
             if (l != NULL) memcpy(l, lo, cap * sizeof *l);
+            if (c != NULL) memcpy(c, zc, cap * zc_size);
             a->free(a->user, hi);
             a->free(a->user, lo);
+            a->free(a->user, zc);
             hi = h;
             lo = l;
+            zc = c;
             cap = grown;
-            if (h == NULL || l == NULL) {
+            if (h == NULL || l == NULL || (want_zc && c == NULL)) {
                 err = MANDEL_ENOMEM;
                 break;
             }
@@ -260,6 +211,7 @@ int exact_orbit(const mandel_allocator *a, const formula_params *f, mpfr_srcptr 
         dd const zr = dd_of(x, t0), zi = dd_of(y, t1);
         hi[n] = (orbit_pt){zr.hi, zi.hi};
         lo[n] = (orbit_pt){zr.lo, zi.lo};
+        if (zc != NULL) exact_ddc_from_mpfr(x, y, t2, (ddc *)(zc + n * zc_size));
         if (zr.hi * zr.hi + zi.hi * zi.hi >= 4.0) break;
         if ((n & 1023) == 0 && stop != NULL && atomic_load_explicit(stop, memory_order_relaxed))
             err = MANDEL_ECANCELED;
@@ -268,9 +220,10 @@ int exact_orbit(const mandel_allocator *a, const formula_params *f, mpfr_srcptr 
     if (err != MANDEL_OK) {
         a->free(a->user, hi);
         a->free(a->user, lo);
+        a->free(a->user, zc);
         return err;
     }
-    *out = (exact_ref){n, hi, lo};
+    *out = (exact_ref){n, hi, lo, (ddc *)zc};
     return MANDEL_OK;
 }
 
@@ -278,15 +231,18 @@ void exact_orbit_free(const mandel_allocator *a, exact_ref *r)
 {
     a->free(a->user, r->hi);
     a->free(a->user, r->lo);
+    a->free(a->user, r->zc);
     memset(r, 0, sizeof *r);
 }
 
-void exact_step_dd(mpfr_srcptr step, double *hi, double *lo)
+void exact_step_dd(mpfr_srcptr step, bool scaled, double *hi, double *lo, int64_t *e)
 {
-    mpfr_t t;
-    mpfr_init2(t, mpfr_get_prec(step) + 64);
-    dd const s = dd_of(step, t);
-    mpfr_clear(t);
+    mpfr_t t, u;
+    mpfr_inits2(mpfr_get_prec(step) + 64, t, u, (mpfr_ptr)NULL);
+    *e = scaled ? (int64_t)mpfr_get_exp(step) : 0;
+    mpfr_mul_2si(u, step, -*e, MPFR_RNDN);
+    dd const s = dd_of(u, t);
+    mpfr_clears(t, u, (mpfr_ptr)NULL);
     *hi = s.hi;
     *lo = s.lo;
 }
@@ -314,12 +270,7 @@ static inline void dd_step(dd_pixel_state *p, orbit_pt zh, orbit_pt zl, dd dcr, 
     double const Di = 2.0 * (zr * p->Di + zi * p->Dr);
     p->Dr = Dr;
     p->Di = Di;
-    dd const tr = dd_add((dd){2.0 * zh.re, 2.0 * zl.re}, p->xr);
-    dd const ti = dd_add((dd){2.0 * zh.im, 2.0 * zl.im}, p->xi);
-    dd const nr = dd_add(dd_add(dd_mul(tr, p->xr), dd_neg(dd_mul(ti, p->xi))), dcr);
-    dd const ni = dd_add(dd_add(dd_mul(tr, p->xi), dd_mul(ti, p->xr)), dci);
-    p->xr = nr;
-    p->xi = ni;
+    dd_cstep(&p->xr, &p->xi, zh, zl, dcr, dci);
 }
 
 /* A block: dz' = A dz + B dc, D' = A D + B step. */
@@ -427,16 +378,12 @@ static uint32_t dd_pixel(const exact_job *ej, double ox, double oy, pixel_end *e
         }
         dd const zr = dd_add((dd){zh[m].re, zl[m].re}, p.xr);
         dd const zi = dd_add((dd){zh[m].im, zl[m].im}, p.xi);
-        double const z2 = zr.hi * zr.hi + zi.hi * zi.hi;
-        /* near |z| = 2 the double norm cannot decide: the double-double one does */
-        if (z2 >= 4.0 - 0x1p-30) {
-            dd const n2 = dd_add(dd_mul(zr, zr), dd_mul(zi, zi));
-            if (n2.hi > 4.0 || (n2.hi == 4.0 && n2.lo >= 0.0)) {
-                *end = (pixel_end){true, false, zr.hi, zi.hi, p.Dr, p.Di, {0, 0, 0}, 0.0};
-                if (!classic) end->doubt = perturb_jacobian_doubt(jac, true, zr.hi, zi.hi);
-                return n;
-            }
+        if (dd_escaped(zr, zi)) {
+            *end = (pixel_end){true, false, zr.hi, zi.hi, p.Dr, p.Di, {0, 0, 0}, 0.0};
+            if (!classic) end->doubt = perturb_jacobian_doubt(jac, true, zr.hi, zi.hi);
+            return n;
         }
+        double const z2 = zr.hi * zr.hi + zi.hi * zi.hi;
         if (__builtin_expect(n >= poll_at, 0)) {
             if (sched_poll(w)) {
                 end->stopped = true;
@@ -471,7 +418,8 @@ void exact_segment(void *user, sched_worker *w, uint32_t row, uint32_t x, uint32
         double const oy = -((double)vrow - (pj->view_height - 1) / 2.0);
         size_t const at = (size_t)py * ej->stride + px;
         pixel_end end;
-        uint32_t count = dd_pixel(ej, ox, oy, &end, w);
+        uint32_t count = pj->fe_view ? exact_fe_pixel(ej, ox, oy, &end, w)
+                                     : dd_pixel(ej, ox, oy, &end, w);
         if (end.stopped) return;
         double const d = deep_classic(&pj->formula) ? perturb_doubt_distance(pj, &end, col, vrow)
                                                     : end.doubt;

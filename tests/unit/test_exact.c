@@ -7,8 +7,9 @@
  * counts wrong by 177 and 258 iterations (bench/deep_check.sh found them). Two runs of 16
  * pixels through each: with MANDEL_OPT_EXACT every count equals the MPFR engine's, while
  * without it at least one differs (so the check can fail); the exact pass redid at least
- * one pixel; 1 and 2 threads give the same counts, smooth values and distances. And the
- * refusal of a view whose deltas need floatexp. And the Burning Ship on its needle.
+ * one pixel; 1 and 2 threads give the same counts, smooth values and distances. The same
+ * at the 1e1086 location, whose deltas need floatexp. The Burning Ship on its needle; the
+ * refusal of other formulas beyond 1e270.
  */
 #include <math.h>
 #include <string.h>
@@ -28,6 +29,7 @@ typedef struct run {
 static int render(mandel_ctx *ctx, const mandel_view *v, uint32_t iter, mandel_rect r,
                   mandel_engine engine, int exact, uint32_t threads, run *out)
 {
+    memset(out, 0, sizeof *out);
     mandel_ctx_set(ctx, MANDEL_OPT_ENGINE, engine);
     mandel_ctx_set(ctx, MANDEL_OPT_EXACT, exact);
     mandel_ctx_set(ctx, MANDEL_OPT_THREADS, threads);
@@ -45,7 +47,7 @@ static void hard_pixels(mandel_ctx *ctx, const mandel_view *v, uint32_t iter, ma
     CHECK_EQ_INT(MANDEL_OK, render(ctx, v, iter, r, MANDEL_ENGINE_PERTURB, 1, 2, &exact));
     CHECK_EQ_INT(MANDEL_OK, render(ctx, v, iter, r, MANDEL_ENGINE_PERTURB, 1, 1, &exact1));
     int wrong_fast = 0, wrong_exact = 0;
-    for (int i = 0; i < RUN; i++) {
+    for (uint32_t i = 0; i < r.width; i++) {
         wrong_fast += fast.counts[i] != mpfr.counts[i];
         wrong_exact += exact.counts[i] != mpfr.counts[i];
         if (exact.counts[i] != mpfr.counts[i])
@@ -63,7 +65,7 @@ static void hard_pixels(mandel_ctx *ctx, const mandel_view *v, uint32_t iter, ma
     CHECK_TRUE(memcmp(exact.distance, exact1.distance, sizeof exact.distance) == 0);
     /* the fields stay what the library promises: distance 0 only inside, smooth values of
      * the redone pixels within a step of their counts */
-    for (int i = 0; i < RUN; i++) {
+    for (uint32_t i = 0; i < r.width; i++) {
         CHECK_TRUE(exact.distance[i] > 0 || exact.counts[i] == iter);
         CHECK_TRUE(fabsf(exact.smooth[i] - (float)exact.counts[i]) <= 2.0f);
     }
@@ -109,6 +111,15 @@ int main(void)
     CHECK_EQ_INT(MANDEL_OK, mandel_view_new_zoom(ctx, &v, 640, 360, re, im, zoom));
     hard_pixels(ctx, v, iter, (mandel_rect){500, 56, RUN, 1});
     hard_pixels(ctx, v, iter, (mandel_rect){384, 128, RUN, 1});
+    mandel_view_free(v);
+    mandel_location_free(loc);
+
+    /* deltas in floatexp: the 1e1086 location at 320x180, where pixel (252, 8) is 538,523
+     * by default and 538,844 under MPFR (exact_fe.c) */
+    CHECK_EQ_INT(MANDEL_OK, mandel_location_read(ctx, MANDEL_LOCATIONS_DIR "/1e1086.kfr", &loc));
+    mandel_location_get(loc, &re, &im, &zoom, &iter);
+    CHECK_EQ_INT(MANDEL_OK, mandel_view_new_zoom(ctx, &v, 320, 180, re, im, zoom));
+    hard_pixels(ctx, v, iter, (mandel_rect){248, 8, 8, 1});
 
     /* the Burning Ship on its needle at 1e20 (tests/data/deep): row 31 of 96x52 holds an
      * interior pixel that escapes at 2364 under MPFR; with MANDEL_OPT_EXACT the whole row
@@ -120,19 +131,26 @@ int main(void)
     CHECK_EQ_INT(1, value);
     CHECK_EQ_INT(MANDEL_EINVAL, mandel_ctx_set(ctx, MANDEL_OPT_EXACT, 2));
 
-    /* refused, with the reason: deltas in floatexp (1e300); 1e20 is fine */
+    /* refused, with the reason: another formula with deltas in floatexp (1e300); z^2 + c
+     * there, and the Ship at 1e20, are fine */
     uint32_t c[4];
     mandel_view *deep;
     mandel_ctx_set(ctx, MANDEL_OPT_EXACT, 1);
     mandel_ctx_set(ctx, MANDEL_OPT_ENGINE, MANDEL_ENGINE_AUTO);
     CHECK_EQ_INT(MANDEL_OK, mandel_view_new_zoom(ctx, &deep, 4, 1, "-1.75", "0", "1e300"));
+    mandel_ctx_set(ctx, MANDEL_OPT_FORMULA, MANDEL_FORMULA_BURNING_SHIP);
     CHECK_EQ_INT(MANDEL_EINVAL, mandel_render(ctx, deep, 1000, (mandel_rect){0, 0, 4, 1}, c, 4,
                                               sizeof c));
     CHECK_TRUE(strstr(mandel_errmsg(ctx), "exact counts") != NULL);
-    mandel_view_free(deep);
-    CHECK_EQ_INT(MANDEL_OK, mandel_view_new_zoom(ctx, &deep, 4, 1, "-1.75", "0", "1e20"));
+    mandel_ctx_set(ctx, MANDEL_OPT_FORMULA, MANDEL_FORMULA_MANDELBROT);
     CHECK_EQ_INT(MANDEL_OK, mandel_render(ctx, deep, 1000, (mandel_rect){0, 0, 4, 1}, c, 4,
                                           sizeof c));
+    mandel_view_free(deep);
+    CHECK_EQ_INT(MANDEL_OK, mandel_view_new_zoom(ctx, &deep, 4, 1, "-1.75", "0", "1e20"));
+    mandel_ctx_set(ctx, MANDEL_OPT_FORMULA, MANDEL_FORMULA_BURNING_SHIP);
+    CHECK_EQ_INT(MANDEL_OK, mandel_render(ctx, deep, 1000, (mandel_rect){0, 0, 4, 1}, c, 4,
+                                          sizeof c));
+    mandel_ctx_set(ctx, MANDEL_OPT_FORMULA, MANDEL_FORMULA_MANDELBROT);
     mandel_view_free(deep);
 
     mandel_view_free(v);
