@@ -139,9 +139,10 @@ typedef enum {
                                 * deltas may carry) are computed again with double-double
                                 * deltas, and those still in doubt with MPFR, so that every
                                 * count equals MPFR's. The first pass then carries every
-                                * pixel's derivative. z^2 + c with pixels above 2^-900
-                                * (zooms to about 1e270) only, as yet (MANDEL_EINVAL beyond).
-                                * Default 0. No effect on DOUBLE and MPFR. */
+                                * pixel's derivative. Any depth for z^2 + c; the Burning Ship,
+                                * the Tricorn and z^d with pixels above 2^-900 (zooms to
+                                * about 1e270) only, as yet (MANDEL_EINVAL beyond). Default 0.
+                                * No effect on DOUBLE and MPFR. */
 } mandel_option;
 
 /* What is iterated. The count is always the first n >= 1 with |z_n| >= 2 (else the limit).

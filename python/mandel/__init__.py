@@ -297,8 +297,8 @@ def render(center: Optional[Center] = None, zoom: Optional[Number] = None,
       guess      Mariani-Silver guessing (faster, may miss filaments)
       no_shortcuts  iterate interior pixels to the limit (same counts, slower)
       exact      beyond double precision, every count equal to the MPFR engine's: the
-                 pixels double deltas cannot settle computed again (slower; z^2 + c to
-                 zooms of about 1e270)
+                 pixels double deltas cannot settle computed again (slower; the other
+                 formulas than z^2 + c to zooms of about 1e270)
 
     Output:
       data       "counts" (uint32), "smooth" or "distance" (float32)

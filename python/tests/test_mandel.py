@@ -258,8 +258,8 @@ def test_other_formulas_render_at_depth():
 
 
 def test_exact_speaks_the_clis_option(tmp_path):
-    # exact=True is `mandel render --exact`: the same file, the comment says so; a view
-    # whose deltas need floatexp is refused with the library's reason
+    # exact=True is `mandel render --exact`: the same file, the comment says so; the Burning
+    # Ship beyond 1e270 is refused with the library's reason
     view = ["-c", "-1.7497219,0.0000012", "-z", "1e20", "-s", "24x16", "-i", "3000"]
     cli(*view, "--exact", "-o", str(tmp_path / "cli.png"))
     mandel.save(tmp_path / "py.png", center="-1.7497219,0.0000012", zoom="1e20",
@@ -270,7 +270,8 @@ def test_exact_speaks_the_clis_option(tmp_path):
                            iterations=3000, exact=True)
     assert counts.shape == (16, 24)
     with pytest.raises(ValueError, match="exact counts"):
-        mandel.render(center="-1.75,0", zoom="1e300", size=(4, 2), iterations=100, exact=True)
+        mandel.render(center="-1.75,0", zoom="1e300", size=(4, 2), iterations=100, exact=True,
+                      formula="burning-ship")
 
 
 def test_bad_picture_arguments_raise(tmp_path):

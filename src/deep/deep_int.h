@@ -408,6 +408,12 @@ struct deep_view {
 /* ------------------------------------------------------------------------------------- */
 /* exact.c */
 
+/* The layout of exact.c's and exact_fe.c's tables for an orbit of len steps: levels
+ * min_level .. *levels - 1, count[j] blocks of 2^j steps from index 1 + k 2^j (k <
+ * count[j]), each landing at most at len. Returns the blocks in all. */
+size_t exact_bla_layout(uint32_t len, uint32_t min_level, uint32_t count[BLA_MAX_LEVELS],
+                        uint32_t *levels);
+
 /* The double-double BLA table of exact.c. */
 typedef struct exact_bla exact_bla;
 

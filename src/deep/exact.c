@@ -90,57 +90,30 @@ static dd_bla bla_merge(const dd_bla *x, const dd_bla *y, double dc_max)
     return z;
 }
 
-int exact_bla_build(const mandel_allocator *a, const exact_ref *o, double dc_max,
-                    exact_bla **out)
-{
-    *out = NULL;
-    exact_bla *const t = a->alloc(a->user, sizeof *t);
-    if (t == NULL) return MANDEL_ENOMEM;
-    memset(t, 0, sizeof *t);
-    uint32_t const steps = o->len > 0 ? o->len - 1 : 0; /* steps from indices 1..len-1 */
-    size_t total = 0;
-    uint32_t levels = DD_MIN_LEVEL;
-    while (levels < BLA_MAX_LEVELS && (steps >> levels) > 0) {
-        t->count[levels] = steps >> levels;
-        total += t->count[levels];
-        levels++;
-    }
-    t->levels = levels;
-    if (total > 0) {
-        t->storage = a->alloc(a->user, total * sizeof *t->storage);
-        if (t->storage == NULL) {
-            a->free(a->user, t);
-            return MANDEL_ENOMEM;
-        }
-    }
-    size_t at = 0;
-    for (uint32_t j = DD_MIN_LEVEL; j < levels; j++) {
-        t->level[j] = t->storage + at;
-        at += t->count[j];
-    }
-    /* level DD_MIN_LEVEL from single steps, merged in pairs as a tree; the rest by pairs */
-    uint32_t const n0 = UINT32_C(1) << DD_MIN_LEVEL;
-    for (uint32_t k = 0; k < t->count[DD_MIN_LEVEL]; k++) {
-        dd_bla part[1u << DD_MIN_LEVEL];
-        for (uint32_t i = 0; i < n0; i++) part[i] = bla_single(o->hi, o->lo, 1 + k * n0 + i);
-        for (uint32_t w = n0; w > 1; w /= 2)
-            for (uint32_t i = 0; i < w / 2; i++)
-                part[i] = bla_merge(&part[2 * i], &part[2 * i + 1], dc_max);
-        t->level[DD_MIN_LEVEL][k] = part[0];
-    }
-    for (uint32_t j = DD_MIN_LEVEL + 1; j < levels; j++)
-        for (uint32_t k = 0; k < t->count[j]; k++)
-            t->level[j][k] = bla_merge(&t->level[j - 1][2 * k], &t->level[j - 1][2 * k + 1],
-                                       dc_max);
-    *out = t;
-    return MANDEL_OK;
-}
+static dd_bla bla_single_ref(const exact_ref *o, uint32_t m) { return bla_single(o->hi, o->lo, m); }
 
-void exact_bla_free(const mandel_allocator *a, exact_bla *t)
+#define ET_BUILD exact_bla_build
+#define ET_FREE exact_bla_free
+#define ET_TABLE exact_bla
+#define ET_ENTRY dd_bla
+#define ET_DC double
+#define ET_SINGLE bla_single_ref
+#define ET_MERGE bla_merge
+#define ET_MIN DD_MIN_LEVEL
+#include "deep/exact_table.h"
+
+size_t exact_bla_layout(uint32_t len, uint32_t min_level, uint32_t count[BLA_MAX_LEVELS],
+                        uint32_t *levels)
 {
-    if (t == NULL) return;
-    a->free(a->user, t->storage);
-    a->free(a->user, t);
+    uint32_t const steps = len > 0 ? len - 1 : 0; /* steps from indices 1..len-1 */
+    size_t total = 0;
+    uint32_t j = min_level;
+    for (; j < BLA_MAX_LEVELS && (steps >> j) > 0; j++) {
+        count[j] = steps >> j;
+        total += count[j];
+    }
+    *levels = j;
+    return total;
 }
 
 /* The longest block from index m valid for |dz| = dz_abs within `budget` iterations, or

@@ -145,56 +145,17 @@ static fe_bla merge(const fe_bla *x, const fe_bla *y, fe dc_max)
     return z;
 }
 
-int exact_fe_bla_build(const mandel_allocator *a, const exact_ref *o, fe dc_max,
-                       exact_fe_bla **out)
-{
-    *out = NULL;
-    exact_fe_bla *const t = a->alloc(a->user, sizeof *t);
-    if (t == NULL) return MANDEL_ENOMEM;
-    memset(t, 0, sizeof *t);
-    uint32_t const steps = o->len > 0 ? o->len - 1 : 0;
-    size_t total = 0;
-    uint32_t levels = MIN_LEVEL;
-    while (levels < BLA_MAX_LEVELS && (steps >> levels) > 0) {
-        t->count[levels] = steps >> levels;
-        total += t->count[levels];
-        levels++;
-    }
-    t->levels = levels;
-    if (total > 0) {
-        t->storage = a->alloc(a->user, total * sizeof *t->storage);
-        if (t->storage == NULL) {
-            a->free(a->user, t);
-            return MANDEL_ENOMEM;
-        }
-    }
-    size_t at = 0;
-    for (uint32_t j = MIN_LEVEL; j < levels; j++) {
-        t->level[j] = t->storage + at;
-        at += t->count[j];
-    }
-    uint32_t const n0 = UINT32_C(1) << MIN_LEVEL;
-    for (uint32_t k = 0; k < t->count[MIN_LEVEL]; k++) {
-        fe_bla part[1u << MIN_LEVEL];
-        for (uint32_t i = 0; i < n0; i++) part[i] = single(o->zc, 1 + k * n0 + i);
-        for (uint32_t w = n0; w > 1; w /= 2)
-            for (uint32_t i = 0; i < w / 2; i++)
-                part[i] = merge(&part[2 * i], &part[2 * i + 1], dc_max);
-        t->level[MIN_LEVEL][k] = part[0];
-    }
-    for (uint32_t j = MIN_LEVEL + 1; j < levels; j++)
-        for (uint32_t k = 0; k < t->count[j]; k++)
-            t->level[j][k] = merge(&t->level[j - 1][2 * k], &t->level[j - 1][2 * k + 1], dc_max);
-    *out = t;
-    return MANDEL_OK;
-}
+static fe_bla single_ref(const exact_ref *o, uint32_t m) { return single(o->zc, m); }
 
-void exact_fe_bla_free(const mandel_allocator *a, exact_fe_bla *t)
-{
-    if (t == NULL) return;
-    a->free(a->user, t->storage);
-    a->free(a->user, t);
-}
+#define ET_BUILD exact_fe_bla_build
+#define ET_FREE exact_fe_bla_free
+#define ET_TABLE exact_fe_bla
+#define ET_ENTRY fe_bla
+#define ET_DC fe
+#define ET_SINGLE single_ref
+#define ET_MERGE merge
+#define ET_MIN MIN_LEVEL
+#include "deep/exact_table.h"
 
 /* The longest block from m valid for |dz| <= dz_abs within budget, or NULL (exact.c's
  * exact_lookup; dz_abs already errs large). */
