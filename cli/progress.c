@@ -110,6 +110,9 @@ int progress_phase_update(void *user, mandel_phase phase, uint64_t done, uint64_
         if (p->enabled)
             draw(p, "reference orbit", total ? (double)done / (double)total : 1, -1);
         return 0;
+    case MANDEL_PHASE_EXACT:
+        if (p->enabled) draw(p, "exact pass", total ? (double)done / (double)total : 1, -1);
+        return 0;
     case MANDEL_PHASE_WRITE:
         /* Called just before and just after each band goes to the file. */
         if (!p->writing) progress_write_begin(p);

@@ -226,7 +226,10 @@ typedef int (*mandel_progress_fn)(void *user, uint64_t pixels_done, uint64_t pix
  *     ones reuse it). done and total count its iterations; total is max_iter, an upper
  *     bound: an orbit that escapes sooner ends with a call done = total = max_iter.
  *   - MANDEL_PHASE_PIXELS: the pixels; done and total count pixels of the rect, exactly as
- *     a mandel_progress_fn's pixels_done and pixels_total. */
+ *     a mandel_progress_fn's pixels_done and pixels_total.
+ *   - MANDEL_PHASE_EXACT: only with MANDEL_OPT_EXACT, after the pixels, when some are
+ *     computed again: done and total count those. (A mandel_progress_fn is then called
+ *     with pixels_done = pixels_total, and may still cancel.) */
 typedef enum mandel_phase {
     MANDEL_PHASE_PIXELS = 0,
     MANDEL_PHASE_ORBIT = 1,
@@ -236,6 +239,7 @@ typedef enum mandel_phase {
     MANDEL_PHASE_WRITE = 3, /* mandel_picture_write() and _colour() only (added in 0.1):
                              * just before and just after each band of rows goes to the
                              * image; done = rows written by then, total = the height */
+    MANDEL_PHASE_EXACT = 4, /* MANDEL_OPT_EXACT's second pass (see above) */
 } mandel_phase;
 
 /*! Phase-aware progress callback: as mandel_progress_fn (the same thread, rate and

@@ -63,7 +63,7 @@ _check_signals.restype = c_int
 _check_signals.argtypes = []
 
 PHASE_PROGRESS_FN = CFUNCTYPE(c_int, c_void_p, c_int, c_uint64, c_uint64)
-PHASE_PIXELS, PHASE_ORBIT, PHASE_BLA, PHASE_WRITE = range(4)
+PHASE_PIXELS, PHASE_ORBIT, PHASE_BLA, PHASE_WRITE, PHASE_EXACT = range(5)
 # mandel_write_fn: a stream image's bytes (mandel_image_open_stream).
 WRITE_FN = CFUNCTYPE(c_int, c_void_p, c_void_p, c_size_t)
 
@@ -269,6 +269,8 @@ class Progress:
             if self.user is not None:
                 if phase == PHASE_PIXELS:
                     self.user(int(done), int(total))
+                elif phase == PHASE_EXACT:  # the pixels exact=True computes again
+                    self.user(self.pixels_total, self.pixels_total)
                 elif phase != PHASE_WRITE:  # the reference orbit: no pixel finished yet
                     self.user(0, self.pixels_total)
             return 0

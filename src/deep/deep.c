@@ -572,13 +572,31 @@ static int prepare(mandel_ctx *ctx, deep_view *dv, const formula_params *f, uint
     return err;
 }
 
+/* The exact pass's progress, as MANDEL_PHASE_EXACT (or, to a plain callback, the rect
+ * done), through the ctx's callbacks. */
+typedef struct exact_report {
+    mandel_ctx *ctx;
+    uint64_t rect_pixels;
+} exact_report;
+
+static int report_exact(void *user, uint64_t done, uint64_t total)
+{
+    const exact_report *const r = user;
+    if (r->ctx->phase_progress != NULL)
+        return r->ctx->phase_progress(r->ctx->phase_progress_user, MANDEL_PHASE_EXACT, done,
+                                      total);
+    if (r->ctx->progress != NULL)
+        return r->ctx->progress(r->ctx->progress_user, r->rect_pixels, r->rect_pixels);
+    return 0;
+}
+
 /* MANDEL_OPT_EXACT: after the first pass (which carried every pixel's derivative), the
  * doubtful pixels of the rect (exact.c) computed again; their counts, smooth values and
  * distances replace the first pass's. */
 static int exact_pass(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_shared *sh,
                       const perturb_job *pj, const mpfr_engine_job *mj, mandel_rect rect,
                       uint32_t *counts, float *smooth, float *distance, size_t stride,
-                      mandel_progress_fn progress, void *progress_user, mandel_stats *stats)
+                      mandel_stats *stats)
 {
     double const t0 = clock_seconds();
     uint32_t *const todo = ctx_alloc(ctx, (size_t)rect.width * rect.height * sizeof *todo);
@@ -636,7 +654,8 @@ static int exact_pass(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_
             .stop = &ctx->cancel_pending,
         };
         uint64_t iterations = 0;
-        err = sched_run(pool, &job, progress, progress_user, &iterations);
+        exact_report rep = {ctx, (uint64_t)rect.width * rect.height};
+        err = sched_run(pool, &job, report_exact, &rep, &iterations);
     }
     if (err == MANDEL_ECANCELED) ctx_fail(ctx, err, "render cancelled");
     exact_bla_free(&ctx->alloc, bla);
@@ -747,7 +766,7 @@ int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *
     if (err == MANDEL_ECANCELED) ctx_fail(ctx, err, "render cancelled");
     if (err == MANDEL_OK && exact) {
         err = exact_pass(ctx, pool, threads, sh, &pj, &mj, rect, counts, fields->smooth,
-                         distance, fields->stride, progress, progress_user, stats);
+                         distance, fields->stride, stats);
         /* the counts' sum, with the redone pixels' new counts */
         stats->iterations = 0;
         for (uint32_t y = 0; err == MANDEL_OK && y < rect.height; y++)

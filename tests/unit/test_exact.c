@@ -39,12 +39,38 @@ static int render(mandel_ctx *ctx, const mandel_view *v, uint32_t iter, mandel_r
     return err;
 }
 
+/* What a phase callback saw of MANDEL_PHASE_EXACT, and whether it came after the pixels. */
+typedef struct phases {
+    int exact_calls, pixels_after_exact;
+    uint64_t done, total;
+} phases;
+
+static int on_phase(void *user, mandel_phase phase, uint64_t done, uint64_t total)
+{
+    phases *const p = user;
+    if (phase == MANDEL_PHASE_EXACT) {
+        p->exact_calls++;
+        p->done = done;
+        p->total = total;
+    } else if (phase == MANDEL_PHASE_PIXELS && p->exact_calls > 0) {
+        p->pixels_after_exact++;
+    }
+    return 0;
+}
+
 static void hard_pixels(mandel_ctx *ctx, const mandel_view *v, uint32_t iter, mandel_rect r)
 {
     run mpfr, fast, exact, exact1;
     CHECK_EQ_INT(MANDEL_OK, render(ctx, v, iter, r, MANDEL_ENGINE_MPFR, 0, 2, &mpfr));
     CHECK_EQ_INT(MANDEL_OK, render(ctx, v, iter, r, MANDEL_ENGINE_PERTURB, 0, 2, &fast));
+    phases seen = {0, 0, 0, 0};
+    mandel_ctx_set_phase_progress(ctx, on_phase, &seen);
     CHECK_EQ_INT(MANDEL_OK, render(ctx, v, iter, r, MANDEL_ENGINE_PERTURB, 1, 2, &exact));
+    mandel_ctx_set_phase_progress(ctx, NULL, NULL);
+    /* the exact pass reports its own phase, after the pixels, ending done = total = the
+     * pixels it computed again */
+    CHECK_TRUE(seen.exact_calls >= 1 && seen.pixels_after_exact == 0);
+    CHECK_TRUE(seen.done == seen.total && seen.total == exact.stats.exact_pixels);
     CHECK_EQ_INT(MANDEL_OK, render(ctx, v, iter, r, MANDEL_ENGINE_PERTURB, 1, 1, &exact1));
     int wrong_fast = 0, wrong_exact = 0;
     for (uint32_t i = 0; i < r.width; i++) {
