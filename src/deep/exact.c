@@ -317,7 +317,10 @@ static inline void dd_step_formula(const formula_params *f, dd_pixel_state *p, o
 /* Built twice on x86-64, once for CPUs with FMA (where fma() is one instruction instead of
  * a call) and once for the rest, picked at load time; fma() is exact, and contraction is
  * off everywhere, so both give the same bits. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+    !defined(__SANITIZE_THREAD__) && !defined(__SANITIZE_ADDRESS__)
+/* (not under the sanitizers: the clones' resolver runs at load time, before ThreadSanitizer
+ * is set up, and crashed every program that linked this file) */
 __attribute__((target_clones("fma", "default")))
 #endif
 static uint32_t dd_pixel(const exact_job *ej, double ox, double oy, pixel_end *end,
