@@ -17,14 +17,12 @@
 #include "clock.h"
 
 #include <assert.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Bits kept below the pixel step. */
 #define GUARD_BITS 64
-
 
 bool deep_number_parse(const char *text, double *mant, int64_t *exp2)
 {
@@ -208,6 +206,7 @@ static void prep_free(const mandel_allocator *alloc, deep_prep *p)
 {
     orbit_free(alloc, &p->orb);
     for (uint32_t k = 0; k < DEEP_BLA_CLASSES; k++) bla_free(alloc, &p->bla[k].t);
+    exact_prep_free(alloc, p->exact);
     alloc->free(alloc->user, p);
 }
 
@@ -572,103 +571,6 @@ static int prepare(mandel_ctx *ctx, deep_view *dv, const formula_params *f, uint
     return err;
 }
 
-/* The exact pass's progress, as MANDEL_PHASE_EXACT (or, to a plain callback, the rect
- * done), through the ctx's callbacks. */
-typedef struct exact_report {
-    mandel_ctx *ctx;
-    uint64_t rect_pixels;
-} exact_report;
-
-static int report_exact(void *user, uint64_t done, uint64_t total)
-{
-    const exact_report *const r = user;
-    if (r->ctx->phase_progress != NULL)
-        return r->ctx->phase_progress(r->ctx->phase_progress_user, MANDEL_PHASE_EXACT, done,
-                                      total);
-    if (r->ctx->progress != NULL)
-        return r->ctx->progress(r->ctx->progress_user, r->rect_pixels, r->rect_pixels);
-    return 0;
-}
-
-/* MANDEL_OPT_EXACT: after the first pass (which carried every pixel's derivative), the
- * doubtful pixels of the rect (exact.c) computed again; their counts, smooth values and
- * distances replace the first pass's. */
-static int exact_pass(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_shared *sh,
-                      const perturb_job *pj, const mpfr_engine_job *mj, mandel_rect rect,
-                      uint32_t *counts, float *smooth, float *distance, size_t stride,
-                      mandel_stats *stats)
-{
-    double const t0 = clock_seconds();
-    uint32_t *const todo = ctx_alloc(ctx, (size_t)rect.width * rect.height * sizeof *todo);
-    FAIL_IF(ctx, todo == NULL, MANDEL_ENOMEM, "out of memory for the exact pass");
-    uint32_t n_todo = 0;
-    for (uint32_t y = 0; y < rect.height; y++) {
-        double const oy = -((double)(pj->rect_y + y) - (pj->view_height - 1) / 2.0);
-        for (uint32_t x = 0; x < rect.width; x++) {
-            size_t const at = (size_t)y * stride + x;
-            double const ox = (double)(pj->rect_x + x) - (pj->view_width - 1) / 2.0;
-            if (fabs(distance[at]) < exact_bound(counts[at], ox, oy, false))
-                todo[n_todo++] = y * rect.width + x;
-        }
-    }
-    int err = MANDEL_OK;
-    exact_job ej = {
-        .pj = pj, .mj = mj, .max_iter = pj->max_iter, .todo = todo,
-        .width = rect.width, .counts = counts, .smooth = smooth, .distance = distance,
-        .stride = stride,
-    };
-    if (n_todo > 0) {
-        err = exact_orbit(&ctx->alloc, &pj->formula, sh->re, sh->im,
-                          sh->prec + DEEP_EXACT_EXTRA_BITS, pj->max_iter, sh->fe_view,
-                          &ctx->cancel_pending, &ej.ref);
-        if (err == MANDEL_ENOMEM) ctx_fail(ctx, err, "out of memory for the exact pass");
-    }
-    exact_bla *bla = NULL;
-    exact_fe_bla *fe_bla = NULL;
-    if (n_todo > 0 && err == MANDEL_OK) {
-        exact_step_dd(sh->step, sh->fe_view, &ej.step_hi, &ej.step_lo, &ej.step_e);
-        /* the largest |dc| among the anchor's pixels (sh->own: its farthest offset in
-         * steps) and the rect's (a tile may reach beyond the anchor) */
-        double const fx = fmax(fabs((double)pj->rect_x - (pj->view_width - 1) / 2.0),
-                               fabs((double)pj->rect_x + rect.width - 1 -
-                                    (pj->view_width - 1) / 2.0));
-        double const fy = fmax(fabs((double)pj->rect_y - (pj->view_height - 1) / 2.0),
-                               fabs((double)pj->rect_y + rect.height - 1 -
-                                    (pj->view_height - 1) / 2.0));
-        double const reach = fmax(sh->own, hypot(fx, fy)) + 1.0;
-        /* the double-double table is z^2 + c's; the other formulas step exactly */
-        if (sh->fe_view)
-            err = exact_fe_bla_build(&ctx->alloc, &ej.ref,
-                                     fe_make(reach * ej.step_hi, ej.step_e), &fe_bla);
-        else if (deep_classic(&pj->formula))
-            err = exact_bla_build(&ctx->alloc, &ej.ref, reach * ej.step_hi, &bla);
-        if (err != MANDEL_OK) ctx_fail(ctx, err, "out of memory for the exact pass");
-        ej.bla = bla;
-        ej.fe_bla = fe_bla;
-    }
-    if (n_todo > 0 && err == MANDEL_OK) {
-        sched_job job = {
-            .segment = exact_segment, .segment_user = &ej, .threads = threads,
-            .unit = 1, /* a doubtful pixel may take a million steps: one at a time */
-            .width = n_todo, .height = 1, .stride = n_todo, .ctx = ctx,
-            .stop = &ctx->cancel_pending,
-        };
-        uint64_t iterations = 0;
-        exact_report rep = {ctx, (uint64_t)rect.width * rect.height};
-        err = sched_run(pool, &job, report_exact, &rep, &iterations);
-    }
-    if (err == MANDEL_ECANCELED) ctx_fail(ctx, err, "render cancelled");
-    exact_bla_free(&ctx->alloc, bla);
-    exact_fe_bla_free(&ctx->alloc, fe_bla);
-    exact_orbit_free(&ctx->alloc, &ej.ref);
-    ctx_free(ctx, todo);
-    stats->exact_pixels = n_todo;
-    stats->exact_mpfr = ej.mpfr_pixels;
-    stats->exact_changed = ej.changed;
-    stats->exact_seconds = clock_seconds() - t0;
-    return err;
-}
-
 int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *dv,
                 bool brute, const formula_params *formula, uint32_t max_iter, mandel_rect rect,
                 const mandel_fields *fields, mandel_progress_fn progress, void *progress_user,
@@ -765,19 +667,18 @@ int deep_render(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_view *
     int err = sched_run(pool, &job, progress, progress_user, &stats->iterations);
     if (err == MANDEL_ECANCELED) ctx_fail(ctx, err, "render cancelled");
     if (err == MANDEL_OK && exact) {
-        err = exact_pass(ctx, pool, threads, sh, &pj, &mj, rect, counts, fields->smooth,
+        err = exact_pass(ctx, pool, threads, sh, prep, &pj, &mj, rect, counts, fields->smooth,
                          distance, fields->stride, stats);
-        /* the counts' sum, with the redone pixels' new counts */
+        /* the counts' sum with the redone pixels' new counts; a pixel that never escaped has
+         * distance 0, as without MANDEL_OPT_EXACT; then the rows to the sink */
         stats->iterations = 0;
-        for (uint32_t y = 0; err == MANDEL_OK && y < rect.height; y++)
-            for (uint32_t x = 0; x < rect.width; x++)
-                stats->iterations += counts[(size_t)y * fields->stride + x];
         for (uint32_t y = 0; err == MANDEL_OK && y < rect.height; y++) {
             size_t const row = (size_t)y * fields->stride;
-            /* a pixel that never escaped has distance 0, as without MANDEL_OPT_EXACT */
-            if (fields->distance != NULL)
-                for (uint32_t x = 0; x < rect.width; x++)
-                    if (fields->distance[row + x] < 0) fields->distance[row + x] = 0;
+            for (uint32_t x = 0; x < rect.width; x++) {
+                stats->iterations += counts[row + x];
+                if (fields->distance != NULL && fields->distance[row + x] < 0)
+                    fields->distance[row + x] = 0;
+            }
             if (ctx->sink != NULL) {
                 mandel_fields const at = {
                     counts + row, fields->smooth != NULL ? fields->smooth + row : NULL,

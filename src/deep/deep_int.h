@@ -374,6 +374,8 @@ typedef struct deep_prep {
     int orbit_state;         /* DEEP_PREP_* */
     orbit orb;
     deep_bla bla[DEEP_BLA_CLASSES];
+    struct exact_prep *exact; /* MANDEL_OPT_EXACT's (exact.c), made by the first exact render
+                               * that needs it, under the shared lock; or NULL */
     struct deep_prep *next;  /* most recently used first */
 } deep_prep;
 
@@ -455,12 +457,6 @@ typedef struct exact_job {
     uint64_t mpfr_pixels;        /* pixels the MPFR engine computed (atomic) */
 } exact_job;
 
-/* The reference orbit of cre + i cim under f at prec bits, in double-double, up to
- * max_iter or the first |Z| >= 2; with want_zc also with exponents (exact_ref.zc).
- * MANDEL_OK, MANDEL_ENOMEM, MANDEL_ECANCELED (*stop). */
-int exact_orbit(const mandel_allocator *a, const formula_params *f, mpfr_srcptr cre,
-                mpfr_srcptr cim, mpfr_prec_t prec, uint32_t max_iter, bool want_zc,
-                const atomic_bool *stop, exact_ref *out);
 
 /* exact_fe.c: the views whose deltas need floatexp (pixels below 2^-900), z^2 + c. */
 typedef struct exact_fe_bla exact_fe_bla;
@@ -481,8 +477,6 @@ void exact_fe_bla_free(const mandel_allocator *a, exact_fe_bla *t);
 uint32_t exact_fe_pixel(const exact_job *ej, double ox, double oy, pixel_end *end,
                         sched_worker *w);
 
-void exact_orbit_free(const mandel_allocator *a, exact_ref *r);
-
 /* Builds the double-double BLA table of reference r for pixel offsets up to
  * |dc| <= dc_max. MANDEL_OK or MANDEL_ENOMEM. */
 int exact_bla_build(const mandel_allocator *a, const exact_ref *r, double dc_max,
@@ -490,17 +484,24 @@ int exact_bla_build(const mandel_allocator *a, const exact_ref *r, double dc_max
 
 void exact_bla_free(const mandel_allocator *a, exact_bla *t);
 
-/* The pixel step as a double-double: step = (hi + lo) 2^e, with e = 0 unless `scaled`
- * (then hi lies in [0.5, 1)). */
-void exact_step_dd(mpfr_srcptr step, bool scaled, double *hi, double *lo, int64_t *e);
 
-/* The largest error, as a shift of c in pixels, that n steps of a pixel (ox, oy) pixels
- * from the centre may carry: u n (|o| + 1), u = 2^-53 (double deltas) or 2^-104
- * (double-double). */
-double exact_bound(uint32_t n, double ox, double oy, bool dd_pass);
 
-/* sched_segment_fn over an exact_job (row unused, x..x+n-1 index todo). */
-void exact_segment(void *user, sched_worker *w, uint32_t row, uint32_t x, uint32_t n,
-                   uint32_t *out);
+
+/* MANDEL_OPT_EXACT, after deep_render's first pass (which carried every pixel's
+ * derivative: `distance` holds the distances, negative -1/|dz/dc| for pixels that never
+ * escaped): the doubtful pixels of the rect computed again; their counts, smooth values and
+ * distances replace the first pass's, and *stats gets the exact_* fields. What it prepares
+ * (a double-double orbit, its BLA table) stays with prep (the view's reference orbit for
+ * this limit), for the next bands and renders. The pass reports
+ * MANDEL_PHASE_EXACT. MANDEL_OK, MANDEL_ENOMEM, MANDEL_ECANCELED (with a message on ctx). */
+int exact_pass(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_shared *sh,
+               deep_prep *prep, const perturb_job *pj, const mpfr_engine_job *mj,
+               mandel_rect rect, uint32_t *counts, float *smooth, float *distance,
+               size_t stride, mandel_stats *stats);
+
+typedef struct exact_prep exact_prep;
+
+/* Frees what exact_pass prepared (deep_prep.exact); NULL is a no-op. */
+void exact_prep_free(const mandel_allocator *a, exact_prep *ep);
 
 #endif /* MANDEL_DEEP_INT_H */

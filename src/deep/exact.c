@@ -15,8 +15,8 @@
  *   doubtful  <=>  d < u n (|o| + 1)        (d: the distance estimate; for a pixel that
  *                                            never escaped, 1 / |dz/dc| in pixels)
  *
- * Doubtful pixels are iterated again with double-double deltas and a double-double
- * reference orbit (about 106 bits: u^2), every step exact (no BLA), rebasing as the double
+ * Doubtful pixels are iterated again with double-double deltas, a double-double reference
+ * orbit (about 106 bits: u^2) and a double-double BLA table (below), rebasing as the double
  * loops do. A pixel still doubtful at that precision (d < u^2 n (|o| + 1)) goes to the MPFR
  * engine, whose count is the reference. The first pass carries the derivative for every
  * pixel (the distance path, one pixel at a time), which is most of the cost on the views
@@ -32,14 +32,16 @@
 
 #include "deep/dd.h"
 
+#include "clock.h"
+
 /* ---- double-double BLA ------------------------------------------------------------
  * bla.c's approximation, with the tolerance of double-double: a single step from index m
  * (dz' = 2 Z_m dz + dz^2 + dc) drops dz^2, a relative error |dz| / |2 Z_m|, so it is
  * linear within R = 2^-106 |2 Z_m| (capped at 2 - |Z_m|: no escape unseen inside a block;
  * and inside it |dz| < |Z_m| 2^-105, far from the rebasing condition). Merging x then y:
  * A = A_y A_x, B = A_y B_x + B_y, R = min(R_x, (R_y - |B_x| dc_max) / |A_x|). A and B are
- * double-doubles (they multiply the deltas), R a double, rounded down where it matters by
- * the comparison's margin (exact_lookup). No B scaling: exact views have pixel steps above
+ * double-doubles (they multiply the deltas), R a double; the lookup rounds |dz| up by
+ * 2^-40 for the rounding of both. No B scaling: exact views have pixel steps above
  * 2^-900, so B (about |dz/dc| <= 2 / |dc|) stays far below double's range. Levels 2 and
  * up are kept (blocks of 4 steps and more): about 36 bytes a reference step. */
 #define DD_EPS 0x1p-106
@@ -56,7 +58,6 @@ struct exact_bla {
     dd_bla *level[BLA_MAX_LEVELS];
     dd_bla *storage;
 };
-
 
 static dd_bla bla_single(const orbit_pt *zh, const orbit_pt *zl, uint32_t m)
 {
@@ -100,6 +101,9 @@ static dd_bla bla_single_ref(const exact_ref *o, uint32_t m) { return bla_single
 #define ET_SINGLE bla_single_ref
 #define ET_MERGE bla_merge
 #define ET_MIN DD_MIN_LEVEL
+#define ET_LOOKUP exact_lookup
+#define ET_ABS double
+#define ET_FITS(a, r) ((a) < (r))
 #include "deep/exact_table.h"
 
 size_t exact_bla_layout(uint32_t len, uint32_t min_level, uint32_t count[BLA_MAX_LEVELS],
@@ -116,32 +120,12 @@ size_t exact_bla_layout(uint32_t len, uint32_t min_level, uint32_t count[BLA_MAX
     return total;
 }
 
-/* The longest block from index m valid for |dz| = dz_abs within `budget` iterations, or
- * NULL. A block's radius never exceeds its first half's: climb from the shortest. The
- * margin 2^-40 covers the rounding of R and of |dz| in double. */
-static inline const dd_bla *exact_lookup(const exact_bla *t, uint32_t m, double dz_abs,
-                                         uint32_t budget, uint32_t *steps)
-{
-    if (t == NULL || m == 0) return NULL;
-    uint32_t const k0 = m - 1;
-    double const need = dz_abs * (1.0 + 0x1p-40);
-    const dd_bla *best = NULL;
-    for (uint32_t j = DD_MIN_LEVEL; j < t->levels; j++) {
-        uint32_t const len = UINT32_C(1) << j;
-        if ((k0 & (len - 1)) != 0 || len > budget) break;
-        uint32_t const k = k0 >> j;
-        if (k >= t->count[j]) break;
-        const dd_bla *const e = &t->level[j][k];
-        if (!(need < e->r)) break;
-        best = e;
-        *steps = len;
-    }
-    return best;
-}
-
-int exact_orbit(const mandel_allocator *a, const formula_params *f, mpfr_srcptr cre,
-                mpfr_srcptr cim, mpfr_prec_t prec, uint32_t max_iter, bool want_zc,
-                const atomic_bool *stop, exact_ref *out)
+/* The reference orbit of cre + i cim under f at prec bits, in double-double, up to
+ * max_iter or the first |Z| >= 2; with want_zc also with exponents (exact_ref.zc).
+ * MANDEL_OK, MANDEL_ENOMEM, MANDEL_ECANCELED (*stop). */
+static int exact_orbit(const mandel_allocator *a, const formula_params *f, mpfr_srcptr cre,
+                       mpfr_srcptr cim, mpfr_prec_t prec, uint32_t max_iter, bool want_zc,
+                       const atomic_bool *stop, exact_ref *out)
 {
     memset(out, 0, sizeof *out);
     /* grown by doubling, as orbit.c does: an escaping reference needs far less than
@@ -200,7 +184,7 @@ int exact_orbit(const mandel_allocator *a, const formula_params *f, mpfr_srcptr 
     return MANDEL_OK;
 }
 
-void exact_orbit_free(const mandel_allocator *a, exact_ref *r)
+static void exact_orbit_free(const mandel_allocator *a, exact_ref *r)
 {
     a->free(a->user, r->hi);
     a->free(a->user, r->lo);
@@ -208,7 +192,9 @@ void exact_orbit_free(const mandel_allocator *a, exact_ref *r)
     memset(r, 0, sizeof *r);
 }
 
-void exact_step_dd(mpfr_srcptr step, bool scaled, double *hi, double *lo, int64_t *e)
+/* The pixel step as a double-double: step = (hi + lo) 2^e, with e = 0 unless `scaled`
+ * (then hi lies in [0.5, 1)). */
+static void exact_step_dd(mpfr_srcptr step, bool scaled, double *hi, double *lo, int64_t *e)
 {
     mpfr_t t, u;
     mpfr_inits2(mpfr_get_prec(step) + 64, t, u, (mpfr_ptr)NULL);
@@ -220,7 +206,10 @@ void exact_step_dd(mpfr_srcptr step, bool scaled, double *hi, double *lo, int64_
     *lo = s.lo;
 }
 
-double exact_bound(uint32_t n, double ox, double oy, bool dd_pass)
+/* The largest error, as a shift of c in pixels, that n steps of a pixel (ox, oy) pixels
+ * from the centre may carry: u n (|o| + 1), u = 2^-53 (double deltas) or 2^-104
+ * (double-double). */
+static double exact_bound(uint32_t n, double ox, double oy, bool dd_pass)
 {
     double const u = dd_pass ? 0x1p-104 : 0x1p-53;
     return u * (double)n * (sqrt(ox * ox + oy * oy) + 1.0);
@@ -341,7 +330,9 @@ static uint32_t dd_pixel(const exact_job *ej, double ox, double oy, pixel_end *e
     end->stopped = false;
     while (n < max_iter) {
         uint32_t l;
-        const dd_bla *const e = exact_lookup(ej->bla, m, dd_abs2(p.xr, p.xi), max_iter - n, &l);
+        /* |dz| rounded up by 2^-40, for the rounding of R and of |dz| in double */
+        double const dz_abs = dd_abs2(p.xr, p.xi) * (1.0 + 0x1p-40);
+        const dd_bla *const e = exact_lookup(ej->bla, m, dz_abs, max_iter - n, &l);
         if (e != NULL) {
             dd_skip(&p, e, dcr, dci, sd);
             m += l;
@@ -380,8 +371,9 @@ static uint32_t dd_pixel(const exact_job *ej, double ox, double oy, pixel_end *e
     return max_iter;
 }
 
-void exact_segment(void *user, sched_worker *w, uint32_t row, uint32_t x, uint32_t n,
-                   uint32_t *out)
+/* sched_segment_fn over an exact_job (row unused, x..x+n-1 index todo). */
+static void exact_segment(void *user, sched_worker *w, uint32_t row, uint32_t x, uint32_t n,
+                          uint32_t *out)
 {
     (void)row;
     exact_job *const ej = user;
@@ -418,4 +410,148 @@ void exact_segment(void *user, sched_worker *w, uint32_t row, uint32_t x, uint32
         ej->counts[at] = count;
         out[j] = count;
     }
+}
+
+/* The exact pass's progress, as MANDEL_PHASE_EXACT (or, to a plain callback, the rect
+ * done), through the ctx's callbacks. */
+typedef struct exact_report {
+    mandel_ctx *ctx;
+    uint64_t rect_pixels;
+} exact_report;
+
+static int report_exact(void *user, uint64_t done, uint64_t total)
+{
+    const exact_report *const r = user;
+    if (r->ctx->phase_progress != NULL)
+        return r->ctx->phase_progress(r->ctx->phase_progress_user, MANDEL_PHASE_EXACT, done,
+                                      total);
+    if (r->ctx->progress != NULL)
+        return r->ctx->progress(r->ctx->progress_user, r->rect_pixels, r->rect_pixels);
+    return 0;
+}
+
+/* What the exact pass prepares once for a view and an iteration limit (kept with its
+ * reference orbit in deep_prep, for the anchor's pixels; a rect reaching beyond the anchor
+ * prepares its own): the double-double reference orbit, the pixel step and the BLA table
+ * for pixel offsets up to `reach` steps. */
+struct exact_prep {
+    exact_ref ref;
+    double step_hi, step_lo;
+    int64_t step_e;
+    exact_bla *bla;
+    exact_fe_bla *fe_bla;
+};
+
+void exact_prep_free(const mandel_allocator *a, exact_prep *ep)
+{
+    if (ep == NULL) return;
+    exact_bla_free(a, ep->bla);
+    exact_fe_bla_free(a, ep->fe_bla);
+    exact_orbit_free(a, &ep->ref);
+    a->free(a->user, ep);
+}
+
+static int exact_prepare(const mandel_allocator *a, const deep_shared *sh,
+                         const formula_params *f, uint32_t max_iter, double reach,
+                         const atomic_bool *stop, exact_prep **out)
+{
+    exact_prep *const ep = a->alloc(a->user, sizeof *ep);
+    if (ep == NULL) return MANDEL_ENOMEM;
+    memset(ep, 0, sizeof *ep);
+    int err = exact_orbit(a, f, sh->re, sh->im, sh->prec + DEEP_EXACT_EXTRA_BITS, max_iter,
+                          sh->fe_view, stop, &ep->ref);
+    if (err == MANDEL_OK) {
+        exact_step_dd(sh->step, sh->fe_view, &ep->step_hi, &ep->step_lo, &ep->step_e);
+        /* the double-double table is z^2 + c's; the other formulas step exactly */
+        if (sh->fe_view)
+            err = exact_fe_bla_build(a, &ep->ref, fe_make(reach * ep->step_hi, ep->step_e),
+                                     &ep->fe_bla);
+        else if (deep_classic(f))
+            err = exact_bla_build(a, &ep->ref, reach * ep->step_hi, &ep->bla);
+    }
+    if (err != MANDEL_OK) {
+        exact_prep_free(a, ep);
+        return err;
+    }
+    *out = ep;
+    return MANDEL_OK;
+}
+
+int exact_pass(mandel_ctx *ctx, sched_pool *pool, uint32_t threads, deep_shared *sh,
+               deep_prep *prep, const perturb_job *pj, const mpfr_engine_job *mj,
+               mandel_rect rect, uint32_t *counts, float *smooth, float *distance,
+               size_t stride, mandel_stats *stats)
+{
+    double const t0 = clock_seconds();
+    uint32_t *const todo = ctx_alloc(ctx, (size_t)rect.width * rect.height * sizeof *todo);
+    FAIL_IF(ctx, todo == NULL, MANDEL_ENOMEM, "out of memory for the exact pass");
+    uint32_t n_todo = 0;
+    for (uint32_t y = 0; y < rect.height; y++) {
+        double const oy = -((double)(pj->rect_y + y) - (pj->view_height - 1) / 2.0);
+        for (uint32_t x = 0; x < rect.width; x++) {
+            size_t const at = (size_t)y * stride + x;
+            double const ox = (double)(pj->rect_x + x) - (pj->view_width - 1) / 2.0;
+            if (fabs(distance[at]) < exact_bound(counts[at], ox, oy, false))
+                todo[n_todo++] = y * rect.width + x;
+        }
+    }
+    int err = MANDEL_OK;
+    exact_prep *own = NULL; /* a rect beyond the anchor's reach: its own preparation */
+    const exact_prep *ep = NULL;
+    if (n_todo > 0) {
+        /* the farthest pixel of the rect from the centre, in steps (a tile may reach beyond
+         * the anchor, whose farthest is sh->own) */
+        double const fx = fmax(fabs((double)pj->rect_x - (pj->view_width - 1) / 2.0),
+                               fabs((double)pj->rect_x + rect.width - 1 -
+                                    (pj->view_width - 1) / 2.0));
+        double const fy = fmax(fabs((double)pj->rect_y - (pj->view_height - 1) / 2.0),
+                               fabs((double)pj->rect_y + rect.height - 1 -
+                                    (pj->view_height - 1) / 2.0));
+        double const far = sqrt(fx * fx + fy * fy); /* as own_reach computes sh->own */
+        if (far <= sh->own) {
+            /* once per view and limit, under the shared lock: every band of a picture and
+             * every sample of its palette lattice use it */
+            pthread_mutex_lock(&sh->lock);
+            if (prep->exact == NULL)
+                err = exact_prepare(&sh->alloc, sh, &pj->formula, pj->max_iter, sh->own + 1.0,
+                                    &ctx->cancel_pending, &prep->exact);
+            ep = prep->exact;
+            pthread_mutex_unlock(&sh->lock);
+        } else {
+            err = exact_prepare(&ctx->alloc, sh, &pj->formula, pj->max_iter,
+                                far + 1.0, &ctx->cancel_pending, &own);
+            ep = own;
+        }
+        if (err == MANDEL_ENOMEM) ctx_fail(ctx, err, "out of memory for the exact pass");
+    }
+    exact_job ej = {
+        .pj = pj, .mj = mj, .max_iter = pj->max_iter, .todo = todo,
+        .width = rect.width, .counts = counts, .smooth = smooth, .distance = distance,
+        .stride = stride,
+    };
+    if (n_todo > 0 && err == MANDEL_OK) {
+        ej.ref = ep->ref;
+        ej.bla = ep->bla;
+        ej.fe_bla = ep->fe_bla;
+        ej.step_hi = ep->step_hi;
+        ej.step_lo = ep->step_lo;
+        ej.step_e = ep->step_e;
+        sched_job job = {
+            .segment = exact_segment, .segment_user = &ej, .threads = threads,
+            .unit = 1, /* a doubtful pixel may take a million steps: one at a time */
+            .width = n_todo, .height = 1, .stride = n_todo, .ctx = ctx,
+            .stop = &ctx->cancel_pending,
+        };
+        uint64_t iterations = 0;
+        exact_report rep = {ctx, (uint64_t)rect.width * rect.height};
+        err = sched_run(pool, &job, report_exact, &rep, &iterations);
+    }
+    if (err == MANDEL_ECANCELED) ctx_fail(ctx, err, "render cancelled");
+    exact_prep_free(&ctx->alloc, own);
+    ctx_free(ctx, todo);
+    stats->exact_pixels = n_todo;
+    stats->exact_mpfr = ej.mpfr_pixels;
+    stats->exact_changed = ej.changed;
+    stats->exact_seconds = clock_seconds() - t0;
+    return err;
 }

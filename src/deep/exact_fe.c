@@ -155,28 +155,10 @@ static fe_bla single_ref(const exact_ref *o, uint32_t m) { return single(o->zc, 
 #define ET_SINGLE single_ref
 #define ET_MERGE merge
 #define ET_MIN MIN_LEVEL
+#define ET_LOOKUP lookup
+#define ET_ABS fe
+#define ET_FITS(a, r) fe_lt(a, r)
 #include "deep/exact_table.h"
-
-/* The longest block from m valid for |dz| <= dz_abs within budget, or NULL (exact.c's
- * exact_lookup; dz_abs already errs large). */
-static inline const fe_bla *lookup(const exact_fe_bla *t, uint32_t m, fe dz_abs,
-                                   uint32_t budget, uint32_t *steps)
-{
-    if (t == NULL || m == 0) return NULL;
-    uint32_t const k0 = m - 1;
-    const fe_bla *best = NULL;
-    for (uint32_t j = MIN_LEVEL; j < t->levels; j++) {
-        uint32_t const len = UINT32_C(1) << j;
-        if ((k0 & (len - 1)) != 0 || len > budget) break;
-        uint32_t const k = k0 >> j;
-        if (k >= t->count[j]) break;
-        const fe_bla *const e = &t->level[j][k];
-        if (!fe_lt(dz_abs, e->r)) break;
-        best = e;
-        *steps = len;
-    }
-    return best;
-}
 
 /* ---- one pixel ----------------------------------------------------------------------- */
 
@@ -191,9 +173,8 @@ uint32_t exact_fe_pixel(const exact_job *ej, double ox, double oy, pixel_end *en
     /* dc = step (ox + i oy), step a real double-double times 2^step_e */
     dd const step = {ej->step_hi, ej->step_lo};
     ddc const dc = ddc_make(dd_mul_d(step, ox), dd_mul_d(step, oy), ej->step_e);
-    dd dcr, dci; /* dc in plain double-double: it underflows, as it should (see above) */
-    dcr = dd_scale(dc.re, dc.e);
-    dci = dd_scale(dc.im, dc.e);
+    /* dc in plain double-double: it underflows, as it should (see above) */
+    dd const dcr = dd_scale(dc.re, dc.e), dci = dd_scale(dc.im, dc.e);
     ddc dz = DDC_ZERO;
     dd xr = {0, 0}, xi = {0, 0};
     bool scaled = true; /* dz is the ddc; else xr + i xi */
@@ -217,12 +198,16 @@ uint32_t exact_fe_pixel(const exact_job *ej, double ox, double oy, pixel_end *en
             m += l;
             n += l;
         } else {
-            /* der' = 2 z der + 1, z = Z_m + dz before the step */
-            der = fec_add(fec_mul(ddc_fec(ddc_twice(ddc_add(zc[m], d))), der), FEC_ONE);
-            if (scaled)
+            /* der' = 2 z der + 1, z = Z_m + dz before the step (in double once dz is: as
+             * perturb.c) */
+            if (scaled) {
+                der = fec_add(fec_mul(ddc_fec(ddc_twice(ddc_add(zc[m], dz))), der), FEC_ONE);
                 dz = ddc_add(ddc_mul(ddc_add(ddc_twice(zc[m]), dz), dz), dc);
-            else
+            } else {
+                der = fec_add(fec_mul_d(der, 2.0 * (zh[m].re + xr.hi), 2.0 * (zh[m].im + xi.hi)),
+                              FEC_ONE);
                 dd_cstep(&xr, &xi, zh[m], zl[m], dcr, dci);
+            }
             m++;
             n++;
         }

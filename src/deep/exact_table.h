@@ -1,13 +1,15 @@
 /*
  * deep/exact_table.h - a template (no include guard): the builder of a BLA table of
  * exact.c (double-double) or exact_fe.c (double-double with exponents), which differ only
- * in their entries. Defines ET_BUILD and ET_FREE from:
+ * in their entries. Defines ET_BUILD, ET_FREE and ET_LOOKUP from:
  *   ET_TABLE    the table type: levels, count[], level[], storage (exact_bla_layout's)
  *   ET_ENTRY    its entry type
  *   ET_DC       the type of dc_max
  *   ET_SINGLE   ET_ENTRY ET_SINGLE(const exact_ref *o, uint32_t m): one step from m
  *   ET_MERGE    ET_ENTRY ET_MERGE(const ET_ENTRY *x, const ET_ENTRY *y, ET_DC dc_max)
  *   ET_MIN      the shortest level kept (its blocks are merged from single steps as a tree)
+ *   ET_ABS      the type of |dz| as the lookup takes it (already rounded up)
+ *   ET_FITS     ET_FITS(dz_abs, r): |dz| lies within a block's radius r
  */
 
 int ET_BUILD(const mandel_allocator *a, const exact_ref *o, ET_DC dc_max, ET_TABLE **out)
@@ -53,7 +55,32 @@ void ET_FREE(const mandel_allocator *a, ET_TABLE *t)
     a->free(a->user, t);
 }
 
+/* The longest block from index m valid for |dz| <= dz_abs within `budget` iterations, or
+ * NULL; *steps gets its length. A block's radius never exceeds its first half's (the merge
+ * takes the minimum): climb from the shortest and stop at the first that does not fit. */
+static inline const ET_ENTRY *ET_LOOKUP(const ET_TABLE *t, uint32_t m, ET_ABS dz_abs,
+                                        uint32_t budget, uint32_t *steps)
+{
+    if (t == NULL || m == 0) return NULL;
+    uint32_t const k0 = m - 1;
+    const ET_ENTRY *best = NULL;
+    for (uint32_t j = ET_MIN; j < t->levels; j++) {
+        uint32_t const len = UINT32_C(1) << j;
+        if ((k0 & (len - 1)) != 0 || len > budget) break;
+        uint32_t const k = k0 >> j;
+        if (k >= t->count[j]) break;
+        const ET_ENTRY *const e = &t->level[j][k];
+        if (!ET_FITS(dz_abs, e->r)) break;
+        best = e;
+        *steps = len;
+    }
+    return best;
+}
+
 #undef ET_BUILD
+#undef ET_LOOKUP
+#undef ET_ABS
+#undef ET_FITS
 #undef ET_FREE
 #undef ET_TABLE
 #undef ET_ENTRY
