@@ -14,8 +14,8 @@
  *
  * The table is built in floatexp (A and B overflow double at depth) and read by the pixel
  * loops in double: A, B * 2^b_exp and R / sqrt(2), stored by start (deep_int.h); floatexp
- * views also keep the floatexp levels. Double lookups use blocks of 2^BLA_MIN_LEVEL steps
- * and up, so for double views only those levels are built beyond small per-block trees.
+ * views also keep the floatexp levels. Double lookups use blocks of 2^dmin steps and up, so
+ * for double views only those levels are built beyond small per-block trees.
  *
  * Invariant: every stored entry's radius is a radius where the above holds for the whole
  * block; a zero radius (nothing to gain, overflow, or a block past the orbit) just means
@@ -92,12 +92,13 @@ static bla_dentry to_double(bla_entry e, int64_t b_exp)
 #define POLL_EVERY 4096u
 
 int bla_build(const mandel_allocator *alloc, const orbit *o, uint32_t power, fe dc_max,
-              int64_t b_exp, bool want_fe, uint64_t max_bytes,
+              int64_t b_exp, uint32_t dmin, bool want_fe, uint64_t max_bytes,
               int (*poll)(void *user, uint64_t done, uint64_t total), void *poll_user,
               bla_table *out)
 {
     memset(out, 0, sizeof *out);
     out->b_exp = b_exp;
+    out->dmin = dmin;
     uint32_t const steps = o->len > 0 ? o->len - 1 : 0; /* steps from indices 1 .. L-1 */
     size_t total = 0;
     uint32_t levels = 1;
@@ -108,7 +109,7 @@ int bla_build(const mandel_allocator *alloc, const orbit *o, uint32_t power, fe 
     }
     out->levels = levels;
     if (total == 0) return MANDEL_OK;
-    out->n_starts = levels > BLA_MIN_LEVEL ? out->count[BLA_MIN_LEVEL] : 0;
+    out->n_starts = levels > dmin ? out->count[dmin] : 0;
     size_t const slots = bla_slot(out, out->n_starts);
     size_t const bytes = slots * sizeof(bla_dentry) + ((size_t)o->len + 1) * sizeof(double) +
                          (want_fe ? total : out->n_starts) * sizeof(bla_entry);
@@ -116,7 +117,7 @@ int bla_build(const mandel_allocator *alloc, const orbit *o, uint32_t power, fe 
         memset(out, 0, sizeof *out);
         return MANDEL_ETOOBIG;
     }
-    /* Without want_fe, floatexp entries exist only from level BLA_MIN_LEVEL up, in one
+    /* Without want_fe, floatexp entries exist only from level dmin up, in one
      * scratch level merged in place; each level-MIN block is merged from its singles in a
      * small tree, the same pairs in the same order as the full table, so the same values. */
     size_t const fe_n = want_fe ? total : out->n_starts;
@@ -144,18 +145,18 @@ int bla_build(const mandel_allocator *alloc, const orbit *o, uint32_t power, fe 
                 goto cancelled;
             out->level[1][k] = merge(single(o, 1 + 2 * k, power), single(o, 2 + 2 * k, power),
                                      dc_max);
-            if (BLA_MIN_LEVEL == 1)
+            if (dmin == 1)
                 out->dent[bla_slot(out, k)] = to_double(out->level[1][k], b_exp);
         }
     } else {
         for (uint32_t j = 1; j < levels; j++) out->level[j] = out->storage;
-        uint32_t const half = UINT32_C(1) << (BLA_MIN_LEVEL - 1);
+        uint32_t const half = UINT32_C(1) << (dmin - 1);
         for (uint32_t k = 0; k < out->n_starts; k++) {
-            if (k % (POLL_EVERY >> BLA_MIN_LEVEL) == 0 && poll != NULL &&
-                poll(poll_user, (uint64_t)k << BLA_MIN_LEVEL, o->len) != 0)
+            if (k % (POLL_EVERY >> dmin) == 0 && poll != NULL &&
+                poll(poll_user, (uint64_t)k << dmin, o->len) != 0)
                 goto cancelled;
-            bla_entry t[UINT32_C(1) << (BLA_MIN_LEVEL - 1)];
-            uint32_t const m = 1 + (k << BLA_MIN_LEVEL);
+            bla_entry t[UINT32_C(1) << (BLA_DMIN_MAX - 1)];
+            uint32_t const m = 1 + (k << dmin);
             for (uint32_t q = 0; q < half; q++)
                 t[q] = merge(single(o, m + 2 * q, power), single(o, m + 2 * q + 1, power),
                              dc_max);
@@ -164,7 +165,7 @@ int bla_build(const mandel_allocator *alloc, const orbit *o, uint32_t power, fe 
             out->storage[k] = t[0];
             out->dent[bla_slot(out, k)] = to_double(t[0], b_exp);
         }
-        first = BLA_MIN_LEVEL + 1;
+        first = dmin + 1;
     }
     for (uint32_t j = first; j < levels; j++) {
         const bla_entry *const from = out->level[j - 1];
@@ -173,14 +174,14 @@ int bla_build(const mandel_allocator *alloc, const orbit *o, uint32_t power, fe 
             if (k % POLL_EVERY == 0 && poll != NULL && poll(poll_user, o->len, o->len) != 0)
                 goto cancelled;
             to[k] = merge(from[2 * k], from[2 * k + 1], dc_max); /* k <= 2k: safe in place */
-            if (j >= BLA_MIN_LEVEL) /* start k << j is double start k << (j - MIN) */
-                out->dent[bla_slot(out, k << (j - BLA_MIN_LEVEL)) + j - BLA_MIN_LEVEL] =
+            if (j >= dmin) /* start k << j is double start k << (j - MIN) */
+                out->dent[bla_slot(out, k << (j - dmin)) + j - dmin] =
                     to_double(to[k], b_exp);
         }
     }
-    uint32_t const mask = (UINT32_C(1) << BLA_MIN_LEVEL) - 1;
+    uint32_t const mask = (UINT32_C(1) << dmin) - 1;
     for (uint32_t m = 0; m <= o->len && slots > 0; m++) {
-        uint32_t const i = (m - 1) >> BLA_MIN_LEVEL;
+        uint32_t const i = (m - 1) >> dmin;
         out->rmin[m] = ((m - 1) & mask) == 0 && i < out->n_starts
                            ? out->dent[bla_slot(out, i)].r : 0.0;
     }

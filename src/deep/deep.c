@@ -493,6 +493,7 @@ static int need_bla(mandel_ctx *ctx, deep_shared *sh, deep_prep *p, uint32_t k,
     int const err = p->formula.formula != FORMULA_MANDELBROT
                         ? MANDEL_ETOOBIG
                         : bla_build(&sh->alloc, &p->orb, p->formula.power, dc_max, step.e,
+                                    sh->fe_view ? BLA_DMIN_SCALAR : BLA_DMIN_VECTOR,
                                     sh->fe_view, room, poll_bla, rep, &t);
     *t_bla += clock_seconds() - t1;
     pthread_mutex_lock(&sh->lock);

@@ -101,21 +101,27 @@ typedef struct bla_dentry {
  * dearer than applying one. The radius of a block never exceeds that of its first half, so
  * a lookup climbs from the lowest level and stops at the first block that does not fit.
  *
- * In double, blocks shorter than 2^BLA_MIN_LEVEL = 16 steps are not used: a lookup costs a
- * few mispredicted branches and cache misses, about what 16 exact steps cost in perturb.c's
- * four-pixel loop (docs/deep-notes.md has the measurements). The double entries are stored by start, so a climb reads adjacent entries: start
- * m = 1 + i*2^BLA_MIN_LEVEL has a slot for each level BLA_MIN_LEVEL + t, t = 0 ..
- * min(ctz(i), J - 1) (all J = levels - BLA_MIN_LEVEL levels for i = 0), at
- * bla_slot(tab, i) + t. Slots are computed, not looked up: one cache miss less for every
- * skip. A slot whose block runs past the orbit has r = 0. The floatexp entries (views whose
- * deltas need them) are stored by level, all levels: level[j][k]. */
-#define BLA_MIN_LEVEL 4
+ * In double, blocks shorter than 2^dmin steps are not used (dmin: the table's, chosen by
+ * its user): a skip costs a lookup whose branches the CPU cannot predict and a cache miss
+ * or two. One pixel at a time (floatexp views) that is about what 16 exact steps cost,
+ * BLA_DMIN_SCALAR; in the vector loop of double views, where an exact step of a pixel costs
+ * a few cycles, about 64 (BLA_DMIN_VECTOR; docs/deep-notes.md has the measurements). The
+ * double entries are stored by start, so a climb reads adjacent entries: start
+ * m = 1 + i*2^dmin has a slot for each level dmin + t, t = 0 .. min(ctz(i), J - 1) (all
+ * J = levels - dmin levels for i = 0), at bla_slot(tab, i) + t. Slots are computed, not
+ * looked up: one cache miss less for every skip. A slot whose block runs past the orbit has
+ * r = 0. The floatexp entries (views whose deltas need them) are stored by level, all
+ * levels: level[j][k]. */
+#define BLA_DMIN_SCALAR 4
+#define BLA_DMIN_VECTOR 6
+#define BLA_DMIN_MAX 6
 
 typedef struct bla_table {
     uint32_t levels;
+    uint32_t dmin;                     /* the shortest double block: 2^dmin steps */
     uint32_t count[BLA_MAX_LEVELS];
     int64_t b_exp;                     /* bla_dentry.b is B * 2^b_exp */
-    uint32_t n_starts;                 /* count[BLA_MIN_LEVEL]: double starts with a block */
+    uint32_t n_starts;                 /* count[dmin]: double starts with a block */
     bla_dentry *dent;                  /* bla_slot(tab, n_starts) slots, or NULL */
     bla_entry *level[BLA_MAX_LEVELS];  /* only when built with want_fe */
     bla_entry *storage;                /* the floatexp levels (want_fe), or NULL */
@@ -136,27 +142,28 @@ static inline uint32_t bla_popcount(uint32_t x)
 static inline size_t bla_slot(const bla_table *tab, uint32_t i)
 {
     if (i == 0) return 0;
-    return (size_t)(tab->levels - BLA_MIN_LEVEL) + 2 * (size_t)(i - 1) - bla_popcount(i - 1);
+    return (size_t)(tab->levels - tab->dmin) + 2 * (size_t)(i - 1) - bla_popcount(i - 1);
 }
 
 /* The number of slots of double start i. */
 static inline uint32_t bla_slots(const bla_table *tab, uint32_t i)
 {
-    uint32_t const all = tab->levels - BLA_MIN_LEVEL;
+    uint32_t const all = tab->levels - tab->dmin;
     if (i == 0) return all;
     uint32_t const n = (uint32_t)__builtin_ctz(i) + 1;
     return n < all ? n : all;
 }
 
 /* Builds the table for orbit `o` of z^power + c and pixel offsets up to |dc| <= dc_max,
- * in double (b scaled by 2^b_exp) and, if want_fe, also in floatexp. `poll` (may be NULL) is called
+ * in double (b scaled by 2^b_exp, blocks of 2^dmin steps and up, dmin in
+ * 1 .. BLA_DMIN_MAX) and, if want_fe, also in floatexp. `poll` (may be NULL) is called
  * with `poll_user` every few thousand merges, and with how far the build has come (done of
  * total, about the orbit's steps merged), so a long build still sees a cancel: a non-zero
  * return stops it. Returns MANDEL_OK, MANDEL_ENOMEM, MANDEL_ECANCELED, or
  * MANDEL_ETOOBIG if it would exceed BLA_MAX_BYTES or max_bytes (the caller then renders
  * without it). */
 int bla_build(const mandel_allocator *alloc, const orbit *o, uint32_t power, fe dc_max,
-              int64_t b_exp, bool want_fe, uint64_t max_bytes,
+              int64_t b_exp, uint32_t dmin, bool want_fe, uint64_t max_bytes,
               int (*poll)(void *user, uint64_t done, uint64_t total), void *poll_user,
               bla_table *out);
 
@@ -194,24 +201,24 @@ static inline const bla_entry *bla_lookup(const bla_table *t, uint32_t m, fe dz_
     return best;
 }
 
-/* The longest double block (2^BLA_MIN_LEVEL steps or more) valid at reference index m for
+/* The longest double block (2^dmin steps or more) valid at reference index m for
  * max(|Re dz|, |Im dz|) = a within `budget` iterations, or NULL; *steps gets its length. */
 static inline const bla_dentry *bla_dlookup(const bla_table *bla, uint32_t m, double a,
                                             uint32_t budget, uint32_t *steps)
 {
-    uint32_t const i = (m - 1) >> BLA_MIN_LEVEL;
-    if (((m - 1) & ((UINT32_C(1) << BLA_MIN_LEVEL) - 1)) != 0 || i >= bla->n_starts ||
-        budget < (UINT32_C(1) << BLA_MIN_LEVEL))
+    uint32_t const dmin = bla->dmin, i = (m - 1) >> dmin;
+    if (((m - 1) & ((UINT32_C(1) << dmin) - 1)) != 0 || i >= bla->n_starts ||
+        budget < (UINT32_C(1) << dmin))
         return NULL;
     const bla_dentry *const e = bla->dent + bla_slot(bla, i);
     uint32_t top = bla_slots(bla, i);
     /* levels up to floor(log2(budget)) fit the budget */
-    uint32_t const fit = 31 - (uint32_t)__builtin_clz(budget) - BLA_MIN_LEVEL + 1;
+    uint32_t const fit = 31 - (uint32_t)__builtin_clz(budget) - dmin + 1;
     if (fit < top) top = fit;
     if (!(a < e[0].r)) return NULL;
     uint32_t j = 1;
     while (j < top && a < e[j].r) j++;
-    *steps = UINT32_C(1) << (j - 1 + BLA_MIN_LEVEL);
+    *steps = UINT32_C(1) << (j - 1 + dmin);
     return &e[j - 1];
 }
 

@@ -46,12 +46,6 @@ static void stats_add(perturb_stats *to, const perturb_stats *from)
     __atomic_fetch_add(&to->rebases, from->rebases, __ATOMIC_RELAXED);
 }
 
-static inline double max_abs(double x, double y)
-{
-    double const ax = fabs(x), ay = fabs(y);
-    return ax > ay ? ax : ay;
-}
-
 #define FEC_ONE ((fec){0.5, 0.0, 1})
 
 /* A pixel's poll, due at step n >= *poll_at: true if the render is cancelled, else the next
@@ -109,12 +103,7 @@ pixel_core(const perturb_job *job, fec dc, perturb_stats *st, bool de, pixel_end
                         der = fec_add(fec_mul_d(der, e->ar, e->ai),
                                       fec_make(e->br, e->bi, -job->b_exp));
                     }
-                    double const br = e->br * dsr - e->bi * dsi;
-                    double const bi = e->br * dsi + e->bi * dsr;
-                    double const nr = (e->ar * dzr - e->ai * dzi) + br;
-                    double const ni = (e->ar * dzi + e->ai * dzr) + bi;
-                    dzr = nr;
-                    dzi = ni;
+                    bla_dapply(e, dsr, dsi, &dzr, &dzi);
                     m += steps;
                     n += steps;
                     st->bla_skips++;
@@ -340,10 +329,10 @@ double perturb_doubt_distance(const perturb_job *job, const pixel_end *end, int6
  * register. The vector loops (perturb_loop.h, perturb_steps.h; one build per ISA) do exact
  * steps of their lanes while each is "calm": not escaped, no rebase due, below max_iter and
  * the end of the orbit, and no BLA block from its reference index that fits (rmin[m], the
- * radius of the shortest double block from m or 0, makes that one comparison). Anything
- * else goes to settle(), which decides as perturb_pixel does: so a pixel's count does not
- * depend on which pixels share the loop with it, nor on the ISA, and equals
- * perturb_pixel's. */
+ * radius of the shortest double block from m or 0, makes that one comparison). A lane whose
+ * only event is a block that fits takes it in the loop, as settle() would; anything else
+ * goes to settle(), which decides as perturb_pixel does: so a pixel's count does not depend
+ * on which pixels share the loop with it, nor on the ISA, and equals perturb_pixel's. */
 
 lane lane_start(const segment *sg, uint32_t j)
 {
@@ -399,12 +388,7 @@ lane settle(segment *sg, lane l)
         if (bla != NULL && bla->n_starts > 0)
             e = bla_dlookup(bla, l.m, max_abs(l.dzr, l.dzi), max_iter - l.n, &steps);
         if (e != NULL) {
-            double const br = e->br * l.dsr - e->bi * l.dsi;
-            double const bi = e->br * l.dsi + e->bi * l.dsr;
-            double const nr = (e->ar * l.dzr - e->ai * l.dzi) + br;
-            double const ni = (e->ar * l.dzi + e->ai * l.dzr) + bi;
-            l.dzr = nr;
-            l.dzi = ni;
+            bla_dapply(e, l.dsr, l.dsi, &l.dzr, &l.dzi);
             sg->st->bla_skips++;
             sg->st->bla_iters += steps;
             /* Polled here only: between two blocks a lane does at most a block start's
@@ -415,11 +399,9 @@ lane settle(segment *sg, lane l)
                 return l;
             }
         } else if (bla == NULL || bla->rmin == NULL ||
-                   max_iter - l.n < (UINT32_C(1) << BLA_MIN_LEVEL) ||
+                   max_iter - l.n < (UINT32_C(1) << bla->dmin) ||
                    !(max_abs(l.dzr, l.dzi) < bla->rmin[l.m])) {
-            /* calm: the fast loop's exact step is the right one. The lane's next BLA
-             * lookup is at the next block start: fetch its table entry now, so the lookup
-             * does not wait on it. */
+            /* calm: the fast loop's exact step is the right one */
             return l;
         } else {
             double const tr = 2.0 * zo[l.m].re + l.dzr, ti = 2.0 * zo[l.m].im + l.dzi;

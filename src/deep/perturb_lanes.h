@@ -50,6 +50,28 @@ lane lane_start(const segment *sg, uint32_t j);
  * j = LANE_DEAD when there is none. */
 lane settle(segment *sg, lane l);
 
+/* max(|x|, |y|): what a double block's radius is compared with. */
+static inline double max_abs(double x, double y)
+{
+    double const ax = fabs(x), ay = fabs(y);
+    return ax > ay ? ax : ay;
+}
+
+/* dz <- A dz + B dc for double block e, with ds = dc scaled by 2^-b_exp: the one formula of
+ * settle() and of the loops' skips, so that a pixel's delta is the same bits wherever its
+ * block is applied. */
+static inline __attribute__((always_inline)) void bla_dapply(const bla_dentry *e, double dsr,
+                                                             double dsi, double *dzr,
+                                                             double *dzi)
+{
+    double const br = e->br * dsr - e->bi * dsi;
+    double const bi = e->br * dsi + e->bi * dsr;
+    double const nr = (e->ar * *dzr - e->ai * *dzi) + br;
+    double const ni = (e->ar * *dzi + e->ai * *dzr) + bi;
+    *dzr = nr;
+    *dzi = ni;
+}
+
 /* The most pixels any loop keeps in flight. */
 #define LANES_MAX 16
 
@@ -64,6 +86,17 @@ typedef struct lanes {
     uint32_t m[LANES_MAX], n[LANES_MAX];
     lane l[LANES_MAX];  /* the rest of each lane (dc scaled, j) */
 } lanes;
+
+/* What a call of a vector loop (perturb_steps.h) reads and what it did. */
+typedef struct steps_ctx {
+    const orbit_pt *zo;     /* the reference orbit */
+    const double *rmin;     /* bla->rmin */
+    const bla_table *bla;   /* the view's table (its double blocks) */
+    uint32_t len, max_iter; /* the orbit's length, the iteration limit */
+    uint32_t live;          /* lanes [0, live) hold pixels */
+    uint32_t steps;         /* out: exact steps each live lane did */
+    uint64_t skips, skipped; /* out: blocks applied in the loop, and the iterations they cover */
+} steps_ctx;
 
 /* Vectors of 2, 4, 8 doubles (GCC/Clang vector extensions); u: loads from 8-byte
  * alignment. Only the files built for an ISA use its widths. */

@@ -121,31 +121,30 @@ void PL_ENTRY(segment *sg)
     }
     for (uint32_t q = live; q < PL_N; q++) lanes_park(&s, q);
     while (live > 0) {
-        uint32_t i;
+        steps_ctx cx = {zo, rmin, job->bla, len, max_iter, live, 0, 0, 0};
         unsigned ev;
 #if PL_N == 2
-        ev = steps_2(&s, zo, rmin, len, max_iter, &i);
+        ev = steps_2(&s, &cx);
 #else
         if (live <= 2)
-            ev = steps_2(&s, zo, rmin, len, max_iter, &i);
+            ev = steps_2(&s, &cx);
 #if PL_N >= 8
         else if (live <= 4)
-            ev = steps_4(&s, zo, rmin, len, max_iter, &i);
+            ev = steps_4(&s, &cx);
 #endif
 #if PL_N >= 16
         else if (live <= 8)
-            ev = steps_8(&s, zo, rmin, len, max_iter, &i);
+            ev = steps_8(&s, &cx);
 #endif
         else
-            ev = PL_CAT(steps_, PL_N)(&s, zo, rmin, len, max_iter, &i);
+            ev = PL_CAT(steps_, PL_N)(&s, &cx);
 #endif
-        sg->budget -= (int64_t)i * live;
+        sg->st->bla_skips += cx.skips;
+        sg->st->bla_iters += cx.skipped;
+        sg->budget -= (int64_t)cx.steps * live + (int64_t)cx.skipped;
         if (sg->budget <= 0 && segment_poll(sg)) return;
         for (uint32_t q = 0; q < live; q++) {
-            uint32_t const m = s.m[q] + i, n = s.n[q] + i;
-            s.m[q] = m;
-            s.n[q] = n;
-            if (m == len || n >= max_iter) ev |= 1u << q;
+            if (s.m[q] == len || s.n[q] >= max_iter) ev |= 1u << q;
             __asm__("" : "+r"(ev)); /* scalar: see perturb_steps.h */
         }
         /* from the top down: a lane that ends takes the last live lane's place, which has

@@ -2,15 +2,17 @@
  * deep/perturb_steps.h - a template (no include guard): included with PS_W (doubles a
  * vector: 2, 4 or 8), PS_NV (vectors in flight) and PS_NAME defined, it defines
  *
- *   static unsigned PS_NAME(lanes *s, const orbit_pt *zo, const double *rmin, uint32_t len,
- *                           uint32_t max_iter, uint32_t *steps)
+ *   static unsigned PS_NAME(lanes *s, steps_ctx *cx)
  *
- * which does exact steps of lanes 0 .. PS_W * PS_NV - 1 of *s together until one of them is
- * no longer calm (escape or rebase due, or a BLA block from its index fits: rmin) or one
- * reaches the end of the orbit (len) or max_iter, or PERTURB_POLL_STEPS steps are done; it
- * stores dz back, *steps gets the steps done (all lanes did as many) and
- * it returns a bit for each lane that raised an event. The arithmetic of each lane is
- * perturb_pixel's exact step and tests, element by element.
+ * which does exact steps of lanes 0 .. PS_W * PS_NV - 1 of *s together while they are calm.
+ * A lane whose block from its index fits (rmin) takes the block here, after settle()'s
+ * checks and with its lookup and formula (bla_dapply), and the loop goes on. The call ends
+ * when a lane has any other event (escape or rebase due, or a fitting block the lookup
+ * refuses), when one reaches the end of the orbit (len) or max_iter, or after
+ * PERTURB_POLL_STEPS steps. It stores dz, m and n of the live lanes back, cx gets the exact
+ * steps done (every lane did as many) and the blocks applied, and it returns a bit for each
+ * lane settle() must see. The arithmetic of each lane is perturb_pixel's exact step and
+ * tests, element by element.
  */
 #define PS_CAT_(a, b, c) a##b##c
 #define PS_CAT(a, b, c) PS_CAT_(a, b, c)
@@ -92,19 +94,24 @@ static inline __attribute__((always_inline)) unsigned PS_CAT(events, PS_W, )(
 #endif
 #endif
 
-static unsigned PS_NAME(lanes *s, const orbit_pt *zo, const double *rmin, uint32_t len,
-                        uint32_t max_iter, uint32_t *steps)
+static unsigned PS_NAME(lanes *s, steps_ctx *cx)
 {
     enum { W = PS_W, NV = PS_NV };
+    const orbit_pt *const zo = cx->zo;
+    uint32_t const len = cx->len, max_iter = cx->max_iter;
     PS_VD dzr[NV], dzi[NV], dcr[NV], dci[NV], zr[NV], zi[NV];
+    /* each lane's orbit and radii from its index at the call's step 0: moved on by the
+     * lane's skips */
     const orbit_pt *zq[W * NV];
     const double *rq[W * NV];
+    uint32_t d[W * NV]; /* n - m, which steps and skips keep */
     /* every lane is calm (m < len, n < max_iter) or parked (m = n = 0): k >= 1 */
     uint32_t k = UINT32_MAX;
     for (int q = 0; q < W * NV; q++) {
         uint32_t const m = s->m[q], n = s->n[q];
         zq[q] = zo + m;
-        rq[q] = rmin + m;
+        rq[q] = cx->rmin + m;
+        d[q] = n - m;
         if (len - m < k) k = len - m;
         if (max_iter - n < k) k = max_iter - n;
         /* keeps GCC from vectorising this: m and n were just written one by one (settle),
@@ -132,6 +139,7 @@ static unsigned PS_NAME(lanes *s, const orbit_pt *zo, const double *rmin, uint32
             dzi[v] = ni;
         }
         i++;
+    check:;
         unsigned ev = 0;
         for (int v = 0; v < NV; v++) {
             PS_CAT(gather_z, PS_W, )(zq + v * W, i, &zr[v], &zi[v]);
@@ -144,15 +152,63 @@ static unsigned PS_NAME(lanes *s, const orbit_pt *zo, const double *rmin, uint32
                   << (v * W);
         }
         if (__builtin_expect(ev != 0 || i == k, 0)) {
-            done = ev;
-            break;
+            if (ev == 0) break;
+            /* Lanes whose only event is a block that fits take it here, as settle() would
+             * (its checks first, then the same lookup and formula), and the loop goes on
+             * from their new index; any other event ends the call. */
+            double dr[W * NV] __attribute__((aligned(64))), di[W * NV] __attribute__((aligned(64)));
+            for (int v = 0; v < NV; v++) {
+                *(PS_VD *)&dr[v * W] = dzr[v];
+                *(PS_VD *)&di[v * W] = dzi[v];
+            }
+            unsigned hard = 0, moved = 0;
+            for (unsigned b = ev; b != 0; b &= b - 1) {
+                int const q = __builtin_ctz(b);
+                uint32_t const m = (uint32_t)(zq[q] - zo) + (uint32_t)i, n = m + d[q];
+                double const xr = zq[q][i].re + dr[q], xi = zq[q][i].im + di[q];
+                double const z2 = xr * xr + xi * xi;
+                const bla_dentry *e = NULL;
+                uint32_t steps = 0;
+                if (z2 < 4.0 && !(z2 < dr[q] * dr[q] + di[q] * di[q]) && m != len &&
+                    n < max_iter)
+                    e = bla_dlookup(cx->bla, m, max_abs(dr[q], di[q]), max_iter - n, &steps);
+                if (e == NULL) {
+                    hard |= 1u << q;
+                    continue;
+                }
+                bla_dapply(e, s->l[q].dsr, s->l[q].dsi, &dr[q], &di[q]);
+                zq[q] += steps;
+                rq[q] += steps;
+                cx->skips++;
+                cx->skipped += steps;
+                moved |= 1u << q;
+                /* the lane's new end of the orbit or of its iterations */
+                uint32_t const left_m = len - (m + steps), left_n = max_iter - (n + steps);
+                uint32_t const left = left_m < left_n ? left_m : left_n;
+                if (i + left < k) k = (uint32_t)(i + left);
+            }
+            for (int v = 0; v < NV; v++) {
+                dzr[v] = *(const PS_VD *)&dr[v * W];
+                dzi[v] = *(const PS_VD *)&di[v * W];
+            }
+            if (hard != 0) {
+                /* a moved lane has not been checked at its new index: settle() does it */
+                done = hard | moved;
+                break;
+            }
+            goto check;
         }
     }
     for (int v = 0; v < NV; v++) {
         *(PS_VD *)&s->dzr[v * W] = dzr[v];
         *(PS_VD *)&s->dzi[v * W] = dzi[v];
     }
-    *steps = (uint32_t)i;
+    for (uint32_t q = 0; q < cx->live; q++) {
+        uint32_t const m = (uint32_t)(zq[q] - zo) + (uint32_t)i;
+        s->m[q] = m;
+        s->n[q] = m + d[q];
+    }
+    cx->steps = (uint32_t)i;
     return done;
 }
 
