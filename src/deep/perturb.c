@@ -95,10 +95,7 @@ pixel_core(const perturb_job *job, fec dc, perturb_stats *st, bool de, pixel_end
                     e = bla_dlookup(bla, m, max_abs(dzr, dzi), max_iter - n, &steps);
                 if (e != NULL) {
                     if (de && !dfe) {
-                        double const nr = (e->ar * Dr - e->ai * Di) + e->br * bs;
-                        double const ni = (e->ar * Di + e->ai * Dr) + e->bi * bs;
-                        Dr = nr;
-                        Di = ni;
+                        bla_dapply_d(e, bs, &Dr, &Di);
                     } else if (de) {
                         der = fec_add(fec_mul_d(der, e->ar, e->ai),
                                       fec_make(e->br, e->bi, -job->b_exp));
@@ -339,11 +336,47 @@ lane lane_start(const segment *sg, uint32_t j)
     const perturb_job *const job = sg->job;
     fec const dc = perturb_offset(job->step, job->view_width, job->view_height,
                                   job->rect_x + sg->x + j, job->rect_y + sg->row);
-    lane l = {.j = j};
+    lane l = {.j = j}; /* dz = 0, D = 0 */
     fec_to_d(dc, &l.dcr, &l.dci);
     l.dsr = fe_ldexp(dc.re, dc.e - job->b_exp);
     l.dsi = fe_ldexp(dc.im, dc.e - job->b_exp);
     return l;
+}
+
+/* One exact step of lane l (perturb_pixel's), with its derivative when de. */
+static inline void lane_step(const orbit_pt *zo, lane *l, bool de, double sd)
+{
+    if (de) {
+        double const xr = zo[l->m].re + l->dzr, xi = zo[l->m].im + l->dzi;
+        double const nr = 2.0 * (xr * l->Dr - xi * l->Di) + sd;
+        double const ni = 2.0 * (xr * l->Di + xi * l->Dr);
+        l->Dr = nr;
+        l->Di = ni;
+    }
+    double const tr = 2.0 * zo[l->m].re + l->dzr, ti = 2.0 * zo[l->m].im + l->dzi;
+    double const nr = (tr * l->dzr - ti * l->dzi) + l->dcr;
+    double const ni = (tr * l->dzi + ti * l->dzr) + l->dci;
+    l->dzr = nr;
+    l->dzi = ni;
+    l->m++;
+    l->n++;
+}
+
+/* A finished lane's results: its count, smooth value and distance (perturb_pixel_full's). */
+static void lane_finish(segment *sg, const lane *l, bool escaped, double zr, double zi)
+{
+    const perturb_job *const job = sg->job;
+    sg->out[l->j] = l->n;
+    if (sg->smooth != NULL)
+        sg->smooth[l->j] = escaped ? smooth_at(job, zr, zi, l->dcr, l->dci, l->n)
+                                   : (float)job->max_iter;
+    if (sg->distance != NULL) {
+        pixel_end const end = {escaped, false, zr, zi, l->Dr, l->Di, {0.0, 0.0, FE_ZERO_EXP},
+                               0.0};
+        sg->distance[l->j] = escaped      ? distance_at(job, &end, l->dcr, l->dci)
+                             : job->doubt ? -(float)interior_doubt(job, &end)
+                                          : 0.0f;
+    }
 }
 
 /* Brings lane l to a calm state (see above) or to its end, after any number of steps:
@@ -355,6 +388,9 @@ lane settle(segment *sg, lane l)
     const orbit_pt *const zo = job->orb->z;
     const bla_table *const bla = job->bla;
     uint32_t const len = job->orb->len, max_iter = job->max_iter;
+    bool const de = sg->distance != NULL;
+    double const sd = de ? fe_to_d(job->step) : 0.0;
+    double const bs = de ? fe_ldexp(job->step.m, job->step.e - job->b_exp) : 0.0;
     while (l.j != LANE_DEAD) {
         /* after a step: escape, rebase, the limit */
         double const zr = zo[l.m].re + l.dzr, zi = zo[l.m].im + l.dzi;
@@ -372,10 +408,7 @@ lane settle(segment *sg, lane l)
             done = true;
         }
         if (done) {
-            sg->out[l.j] = l.n;
-            if (sg->smooth != NULL)
-                sg->smooth[l.j] = escaped ? smooth_at(job, zr, zi, l.dcr, l.dci, l.n)
-                                          : (float)max_iter;
+            lane_finish(sg, &l, escaped, zr, zi);
             if (sg->next < sg->n)
                 l = lane_start(sg, sg->next++);
             else
@@ -384,11 +417,14 @@ lane settle(segment *sg, lane l)
         }
         /* calm unless a block starts here and fits */
         const bla_dentry *e = NULL;
-        uint32_t steps = 1;
+        uint32_t steps = 0;
         if (bla != NULL && bla->n_starts > 0)
             e = bla_dlookup(bla, l.m, max_abs(l.dzr, l.dzi), max_iter - l.n, &steps);
         if (e != NULL) {
+            if (de) bla_dapply_d(e, bs, &l.Dr, &l.Di);
             bla_dapply(e, l.dsr, l.dsi, &l.dzr, &l.dzi);
+            l.m += steps;
+            l.n += steps;
             sg->st->bla_skips++;
             sg->st->bla_iters += steps;
             /* Polled here only: between two blocks a lane does at most a block start's
@@ -404,14 +440,8 @@ lane settle(segment *sg, lane l)
             /* calm: the fast loop's exact step is the right one */
             return l;
         } else {
-            double const tr = 2.0 * zo[l.m].re + l.dzr, ti = 2.0 * zo[l.m].im + l.dzi;
-            double const nr = (tr * l.dzr - ti * l.dzi) + l.dcr;
-            double const ni = (tr * l.dzi + ti * l.dzr) + l.dci;
-            l.dzr = nr;
-            l.dzi = ni;
+            lane_step(zo, &l, de, sd);
         }
-        l.m += steps;
-        l.n += steps;
     }
     return l;
 }
@@ -432,17 +462,13 @@ static void segment_double(segment *sg)
     const orbit_pt *const zo = job->orb->z;
     const double *const rmin = job->bla != NULL ? job->bla->rmin : NULL;
     if (rmin == NULL) {
+        bool const de = sg->distance != NULL;
+        double const sd = de ? fe_to_d(job->step) : 0.0;
         /* no double blocks (short orbits): one pixel at a time, through settle() */
         while (sg->next < sg->n) {
             lane l = settle(sg, lane_start(sg, sg->next++));
             while (l.j != LANE_DEAD) {
-                double const tr = 2.0 * zo[l.m].re + l.dzr, ti = 2.0 * zo[l.m].im + l.dzi;
-                double const nr = (tr * l.dzr - ti * l.dzi) + l.dcr;
-                double const ni = (tr * l.dzi + ti * l.dzr) + l.dci;
-                l.dzr = nr;
-                l.dzi = ni;
-                l.m++;
-                l.n++;
+                lane_step(zo, &l, de, sd);
                 if (--sg->budget <= 0 && segment_poll(sg)) return;
                 l = settle(sg, l);
             }
@@ -507,8 +533,8 @@ static bool segment_run(const perturb_job *job, sched_worker *w, uint32_t row, u
                                            job->doubt ? distance + j : NULL, w, &stopped);
             if (stopped) return false;
         }
-    } else if (job->fe_view || distance != NULL) {
-        /* one pixel at a time: floatexp views, and distances (the derivative) */
+    } else if (job->fe_view) {
+        /* one pixel at a time: floatexp views */
         for (uint32_t j = 0; j < n; j++) {
             fec const dc = perturb_offset(job->step, job->view_width, job->view_height,
                                           job->rect_x + x + j, view_row);
@@ -518,13 +544,13 @@ static bool segment_run(const perturb_job *job, sched_worker *w, uint32_t row, u
             if (stopped) return false;
         }
     } else {
-        segment sg = {job, row, x, n, 0, out, smooth, &st, w, PERTURB_POLL_STEPS, false};
+        segment sg = {job, row, x, n, 0, out, smooth, distance, &st, w, PERTURB_POLL_STEPS, false};
         segment_double(&sg);
         if (sg.stop) return false;
     }
     for (uint32_t j = 0; j < n; j++) st.iterations += out[j];
     st.pixels = n;
-    if (!job->fe_view && distance == NULL && deep_classic(&job->formula))
+    if (!job->fe_view && deep_classic(&job->formula))
         st.steps = st.iterations - st.bla_iters;
     if (job->stats != NULL) stats_add(job->stats, &st);
     return true;

@@ -20,6 +20,7 @@ typedef struct lane {
     double dzr, dzi;
     double dcr, dci;  /* dc */
     double dsr, dsi;  /* dc scaled for the table's b */
+    double Dr, Di;    /* dz/dc in pixels (segment.distance only) */
     uint32_t m, n;
     uint32_t j;       /* the pixel's place in the segment; LANE_DEAD: no pixel */
 } lane;
@@ -32,6 +33,7 @@ struct segment {
     uint32_t row, x, n, next;
     uint32_t *out;
     float *smooth;  /* the segment's smooth values, or NULL */
+    float *distance; /* the segment's distances, or NULL: then no derivative is carried */
     perturb_stats *st;
     sched_worker *w;  /* polled every PERTURB_POLL_STEPS steps */
     int64_t budget;   /* steps left before the next poll */
@@ -72,6 +74,17 @@ static inline __attribute__((always_inline)) void bla_dapply(const bla_dentry *e
     *dzi = ni;
 }
 
+/* D <- A D + B step for double block e (bs: the step scaled by 2^-b_exp): the derivative's
+ * skip, perturb_pixel's and the loops'. */
+static inline __attribute__((always_inline)) void bla_dapply_d(const bla_dentry *e, double bs,
+                                                               double *Dr, double *Di)
+{
+    double const nr = (e->ar * *Dr - e->ai * *Di) + e->br * bs;
+    double const ni = (e->ar * *Di + e->ai * *Dr) + e->bi * bs;
+    *Dr = nr;
+    *Di = ni;
+}
+
 /* The most pixels any loop keeps in flight. */
 #define LANES_MAX 16
 
@@ -83,6 +96,8 @@ typedef struct lanes {
     double dzi[LANES_MAX] __attribute__((aligned(64)));
     double dcr[LANES_MAX] __attribute__((aligned(64)));
     double dci[LANES_MAX] __attribute__((aligned(64)));
+    double Dr[LANES_MAX] __attribute__((aligned(64))); /* the derivative (distances) */
+    double Di[LANES_MAX] __attribute__((aligned(64)));
     uint32_t m[LANES_MAX], n[LANES_MAX];
     lane l[LANES_MAX];  /* the rest of each lane (dc scaled, j) */
 } lanes;
@@ -94,6 +109,7 @@ typedef struct steps_ctx {
     const bla_table *bla;   /* the view's table (its double blocks) */
     uint32_t len, max_iter; /* the orbit's length, the iteration limit */
     uint32_t live;          /* lanes [0, live) hold pixels */
+    double sd, bs;          /* with the derivative: the step, and B's 2^-b_exp step */
     uint32_t steps;         /* out: exact steps each live lane did */
     uint64_t skips, skipped; /* out: blocks applied in the loop, and the iterations they cover */
 } steps_ctx;

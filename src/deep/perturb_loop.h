@@ -6,7 +6,7 @@
  *   void PL_ENTRY(segment *sg)
  *
  * the pixels of a segment of a view whose deltas fit double, PL_W * PL_NV of them in flight
- * (perturb_lanes.h). Exact steps of calm lanes run in the vector loops of perturb_steps.h;
+ * (perturb_lanes.h), with their derivatives when the segment wants distances. Exact steps of calm lanes run in the vector loops of perturb_steps.h;
  * a lane that raises an event goes through settle() alone, and a finished pixel's lane
  * takes the segment's next pixel. When lanes run out (the segment's last pixels), the live
  * ones are moved to the front and a narrower loop takes them: half the lanes or fewer never
@@ -84,6 +84,8 @@ static inline void lanes_put(lanes *s, uint32_t q, lane l)
     s->dzi[q] = l.dzi;
     s->dcr[q] = l.dcr;
     s->dci[q] = l.dci;
+    s->Dr[q] = l.Dr;
+    s->Di[q] = l.Di;
     s->m[q] = l.m;
     s->n[q] = l.n;
     s->l[q] = l;
@@ -94,6 +96,8 @@ static inline lane lanes_get(const lanes *s, uint32_t q)
     lane l = s->l[q];
     l.dzr = s->dzr[q];
     l.dzi = s->dzi[q];
+    l.Dr = s->Dr[q];
+    l.Di = s->Di[q];
     l.m = s->m[q];
     l.n = s->n[q];
     return l;
@@ -103,16 +107,20 @@ static inline void lanes_park(lanes *s, uint32_t q)
 {
     s->dzr[q] = s->dzi[q] = NAN;
     s->dcr[q] = s->dci[q] = 0.0;
+    s->Dr[q] = s->Di[q] = 0.0;
     s->m[q] = s->n[q] = 0;
     s->l[q].j = LANE_DEAD;
 }
 
-void PL_ENTRY(segment *sg)
+/* The loop; de (a constant where it is inlined): carry the derivative (sg->distance). */
+static inline __attribute__((always_inline)) void PL_CAT(run_, PL_N)(segment *sg, bool const de)
 {
     const perturb_job *const job = sg->job;
     const orbit_pt *const zo = job->orb->z;
     uint32_t const len = job->orb->len, max_iter = job->max_iter;
     const double *const rmin = job->bla->rmin;
+    double const sd = de ? fe_to_d(job->step) : 0.0;
+    double const bs = de ? fe_ldexp(job->step.m, job->step.e - job->b_exp) : 0.0;
     lanes s;
     uint32_t live = 0;
     for (uint32_t q = 0; q < PL_N && sg->next < sg->n; q++) {
@@ -121,23 +129,23 @@ void PL_ENTRY(segment *sg)
     }
     for (uint32_t q = live; q < PL_N; q++) lanes_park(&s, q);
     while (live > 0) {
-        steps_ctx cx = {zo, rmin, job->bla, len, max_iter, live, 0, 0, 0};
+        steps_ctx cx = {zo, rmin, job->bla, len, max_iter, live, sd, bs, 0, 0, 0};
         unsigned ev;
 #if PL_N == 2
-        ev = steps_2(&s, &cx);
+        ev = steps_2(&s, &cx, de);
 #else
         if (live <= 2)
-            ev = steps_2(&s, &cx);
+            ev = steps_2(&s, &cx, de);
 #if PL_N >= 8
         else if (live <= 4)
-            ev = steps_4(&s, &cx);
+            ev = steps_4(&s, &cx, de);
 #endif
 #if PL_N >= 16
         else if (live <= 8)
-            ev = steps_8(&s, &cx);
+            ev = steps_8(&s, &cx, de);
 #endif
         else
-            ev = PL_CAT(steps_, PL_N)(&s, &cx);
+            ev = PL_CAT(steps_, PL_N)(&s, &cx, de);
 #endif
         sg->st->bla_skips += cx.skips;
         sg->st->bla_iters += cx.skipped;
@@ -162,6 +170,14 @@ void PL_ENTRY(segment *sg)
         }
         if (sg->stop) return;
     }
+}
+
+void PL_ENTRY(segment *sg)
+{
+    if (sg->distance != NULL)
+        PL_CAT(run_, PL_N)(sg, true);
+    else
+        PL_CAT(run_, PL_N)(sg, false);
 }
 
 #undef PL_N

@@ -2,7 +2,7 @@
  * deep/perturb_steps.h - a template (no include guard): included with PS_W (doubles a
  * vector: 2, 4 or 8), PS_NV (vectors in flight) and PS_NAME defined, it defines
  *
- *   static unsigned PS_NAME(lanes *s, steps_ctx *cx)
+ *   static unsigned PS_NAME(lanes *s, steps_ctx *cx, bool de)
  *
  * which does exact steps of lanes 0 .. PS_W * PS_NV - 1 of *s together while they are calm.
  * A lane whose block from its index fits (rmin) takes the block here, after settle()'s
@@ -12,7 +12,7 @@
  * PERTURB_POLL_STEPS steps. It stores dz, m and n of the live lanes back, cx gets the exact
  * steps done (every lane did as many) and the blocks applied, and it returns a bit for each
  * lane settle() must see. The arithmetic of each lane is perturb_pixel's exact step and
- * tests, element by element.
+ * tests, element by element; with de (a constant where it is inlined) also its derivative.
  */
 #define PS_CAT_(a, b, c) a##b##c
 #define PS_CAT(a, b, c) PS_CAT_(a, b, c)
@@ -94,12 +94,13 @@ static inline __attribute__((always_inline)) unsigned PS_CAT(events, PS_W, )(
 #endif
 #endif
 
-static unsigned PS_NAME(lanes *s, steps_ctx *cx)
+static inline __attribute__((always_inline)) unsigned PS_NAME(lanes *s, steps_ctx *cx,
+                                                               bool const de)
 {
     enum { W = PS_W, NV = PS_NV };
     const orbit_pt *const zo = cx->zo;
     uint32_t const len = cx->len, max_iter = cx->max_iter;
-    PS_VD dzr[NV], dzi[NV], dcr[NV], dci[NV], zr[NV], zi[NV];
+    PS_VD dzr[NV], dzi[NV], dcr[NV], dci[NV], zr[NV], zi[NV], Dr[NV], Di[NV];
     /* each lane's orbit and radii from its index at the call's step 0: moved on by the
      * lane's skips */
     const orbit_pt *zq[W * NV];
@@ -125,13 +126,25 @@ static unsigned PS_NAME(lanes *s, steps_ctx *cx)
         dzi[v] = *(const PS_VD *)&s->dzi[v * W];
         dcr[v] = *(const PS_VD *)&s->dcr[v * W];
         dci[v] = *(const PS_VD *)&s->dci[v * W];
+        if (de) {
+            Dr[v] = *(const PS_VD *)&s->Dr[v * W];
+            Di[v] = *(const PS_VD *)&s->Di[v * W];
+        }
         PS_CAT(gather_z, PS_W, )(zq + v * W, 0, &zr[v], &zi[v]);
     }
     PS_VI const abs_mask = (PS_VI){0} + INT64_MAX;
+    double const sd = cx->sd;
     size_t i = 0;
     unsigned done = 0;
     for (;;) {
         for (int v = 0; v < NV; v++) {
+            if (de) { /* perturb_pixel's: D' = 2 z D + step, z = Z + dz before the step */
+                PS_VD const xr = zr[v] + dzr[v], xi = zi[v] + dzi[v];
+                PS_VD const nr = 2.0 * (xr * Dr[v] - xi * Di[v]) + sd;
+                PS_VD const ni = 2.0 * (xr * Di[v] + xi * Dr[v]);
+                Dr[v] = nr;
+                Di[v] = ni;
+            }
             PS_VD const tr = (zr[v] + zr[v]) + dzr[v], ti = (zi[v] + zi[v]) + dzi[v];
             PS_VD const nr = (tr * dzr[v] - ti * dzi[v]) + dcr[v];
             PS_VD const ni = (tr * dzi[v] + ti * dzr[v]) + dci[v];
@@ -157,9 +170,14 @@ static unsigned PS_NAME(lanes *s, steps_ctx *cx)
              * (its checks first, then the same lookup and formula), and the loop goes on
              * from their new index; any other event ends the call. */
             double dr[W * NV] __attribute__((aligned(64))), di[W * NV] __attribute__((aligned(64)));
+            double Dr_[W * NV] __attribute__((aligned(64))), Di_[W * NV] __attribute__((aligned(64)));
             for (int v = 0; v < NV; v++) {
                 *(PS_VD *)&dr[v * W] = dzr[v];
                 *(PS_VD *)&di[v * W] = dzi[v];
+                if (de) {
+                    *(PS_VD *)&Dr_[v * W] = Dr[v];
+                    *(PS_VD *)&Di_[v * W] = Di[v];
+                }
             }
             unsigned hard = 0, moved = 0;
             for (unsigned b = ev; b != 0; b &= b - 1) {
@@ -176,6 +194,7 @@ static unsigned PS_NAME(lanes *s, steps_ctx *cx)
                     hard |= 1u << q;
                     continue;
                 }
+                if (de) bla_dapply_d(e, cx->bs, &Dr_[q], &Di_[q]);
                 bla_dapply(e, s->l[q].dsr, s->l[q].dsi, &dr[q], &di[q]);
                 zq[q] += steps;
                 rq[q] += steps;
@@ -190,6 +209,10 @@ static unsigned PS_NAME(lanes *s, steps_ctx *cx)
             for (int v = 0; v < NV; v++) {
                 dzr[v] = *(const PS_VD *)&dr[v * W];
                 dzi[v] = *(const PS_VD *)&di[v * W];
+                if (de) {
+                    Dr[v] = *(const PS_VD *)&Dr_[v * W];
+                    Di[v] = *(const PS_VD *)&Di_[v * W];
+                }
             }
             if (hard != 0) {
                 /* a moved lane has not been checked at its new index: settle() does it */
@@ -202,6 +225,10 @@ static unsigned PS_NAME(lanes *s, steps_ctx *cx)
     for (int v = 0; v < NV; v++) {
         *(PS_VD *)&s->dzr[v * W] = dzr[v];
         *(PS_VD *)&s->dzi[v * W] = dzi[v];
+        if (de) {
+            *(PS_VD *)&s->Dr[v * W] = Dr[v];
+            *(PS_VD *)&s->Di[v * W] = Di[v];
+        }
     }
     for (uint32_t q = 0; q < cx->live; q++) {
         uint32_t const m = (uint32_t)(zq[q] - zo) + (uint32_t)i;
