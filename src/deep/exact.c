@@ -19,8 +19,8 @@
  * orbit (about 106 bits: u^2) and a double-double BLA table (below), rebasing as the double
  * loops do. A pixel still doubtful at that precision (d < u^2 n (|o| + 1)) goes to the MPFR
  * engine, whose count is the reference. The first pass carries the derivative for every
- * pixel (the distance path, one pixel at a time), which is most of the cost on the views
- * where few pixels are doubtful.
+ * pixel (the distance path: the vector loops in double views, one pixel at a time in
+ * floatexp views), which is most of the cost on the views where few pixels are doubtful.
  *
  * Double-double arithmetic: deep/dd.h. Views whose deltas need floatexp: exact_fe.c.
  *
