@@ -487,14 +487,16 @@ static void segment_double(segment *sg)
 
 perturb_lanes_fn *perturb_lanes_select(mandel_isa isa)
 {
-    /* The kernels' CPU probes (the loops are built with the same flags as the kernels). */
+    /* The kernels' CPU probes (the loops are built with the same flags as the kernels).
+     * AUTO takes the 16 AVX-512 lanes where the CPU has them: on the machine measured (AMD
+     * Zen 4, which splits 512-bit operations in two) they are 5-10% faster than 8 AVX2
+     * lanes since the loop applies BLA blocks itself (docs/deep-notes.md). */
 #ifdef MANDEL_HAVE_DEEP_AVX512
-    if (isa == MANDEL_ISA_AVX512 && kernel_available(MANDEL_ISA_AVX512))
+    if ((isa == MANDEL_ISA_AUTO || isa == MANDEL_ISA_AVX512) &&
+        kernel_available(MANDEL_ISA_AVX512))
         return perturb_lanes_avx512;
 #endif
 #ifdef MANDEL_HAVE_DEEP_AVX2
-    /* AUTO takes AVX2, not AVX-512: on the machine measured (AMD Zen 4, which splits 512-bit
-     * operations in two) the eight-lane AVX-512 loop is no faster (docs/deep-notes.md) */
     if ((isa == MANDEL_ISA_AUTO || isa == MANDEL_ISA_AVX512 || isa == MANDEL_ISA_AVX2) &&
         kernel_available(MANDEL_ISA_AVX2))
         return perturb_lanes_avx2;

@@ -13,6 +13,6 @@
 #include "deep/perturb_lanes.h"
 
 #define PL_W 8
-#define PL_NV 1
+#define PL_NV 2
 #define PL_ENTRY perturb_lanes_avx512
 #include "deep/perturb_loop.h"
