@@ -81,10 +81,12 @@ void orbit_step_mpfr(const formula_params *f, mpfr_ptr x, mpfr_ptr y, mpfr_srcpt
         mpfr_add(y, t1, cim, MPFR_RNDN);
         return;
     }
-    mpfr_sqr(t0, x, MPFR_RNDN);
-    mpfr_sqr(t1, y, MPFR_RNDN);
+    /* x^2 - y^2 as (x + y)(x - y): one product for two squares, 5-10% of the orbit's time
+     * from 400 to 3677 bits (docs/deep-notes.md); its error is as small in absolute terms */
+    mpfr_add(t0, x, y, MPFR_RNDN);
+    mpfr_sub(t1, x, y, MPFR_RNDN);
     mpfr_mul(t2, x, y, MPFR_RNDN);
-    mpfr_sub(x, t0, t1, MPFR_RNDN);
+    mpfr_mul(x, t0, t1, MPFR_RNDN);
     mpfr_add(x, x, cre, MPFR_RNDN);
     mpfr_mul_2ui(y, t2, 1, MPFR_RNDN);
     if (f->formula == FORMULA_BURNING_SHIP) mpfr_abs(y, y, MPFR_RNDN);
