@@ -508,6 +508,90 @@ static void values_across_switch(void)
     mandel_view_free(v);
 }
 
+
+/* The vector loops carry the derivative when distances are wanted (double views): their
+ * counts, smooth values and distances must be perturb_pixel_full's, one pixel at a time,
+ * bit for bit, with and without MANDEL_OPT_EXACT's doubt of interior pixels. Built by hand
+ * from the centre of the minibrot near i at 1e60 (pixels inside and outside it): its orbit,
+ * a table of the vector loops' blocks, and rows of the loop of each ISA the CPU has,
+ * against the one-pixel path. */
+static void *plain_alloc(void *user, size_t bytes) { (void)user; return malloc(bytes); }
+static void plain_free(void *user, void *ptr) { (void)user; free(ptr); }
+
+static void lanes_match_one_pixel(void)
+{
+    enum { PIXEL_EXP = -200 }; /* pixels of 2^-200, about 6e-61 */
+    mandel_location *loc = NULL;
+    CHECK_EQ_INT(MANDEL_OK,
+                 mandel_location_read(ctx, MANDEL_TEST_DATA "/deep/near-i-1e60.kfr", &loc));
+    if (loc == NULL) return;
+    const char *re, *im, *zoom;
+    uint32_t max_iter;
+    mandel_location_get(loc, &re, &im, &zoom, &max_iter);
+    mandel_allocator const a = {plain_alloc, plain_free, NULL};
+    formula_params const f = {FORMULA_MANDELBROT, 2, false, 0.0, 0.0};
+    mpfr_t cre, cim;
+    mpfr_inits2(256, cre, cim, (mpfr_ptr)NULL);
+    mpfr_set_str(cre, re, 10, MPFR_RNDN);
+    mpfr_set_str(cim, im, 10, MPFR_RNDN);
+    orbit o;
+    bla_table t;
+    fe const step = fe_make(1.0, PIXEL_EXP);
+    uint32_t const w = 40, h = QUICK ? 2 : 6;
+    CHECK_EQ_INT(MANDEL_OK, orbit_compute(&a, &f, cre, cim, 256, max_iter, false, NULL, NULL,
+                                          NULL, &o));
+    CHECK_EQ_INT(MANDEL_OK, bla_build(&a, &o, 2, fe_make(64.0, PIXEL_EXP), step.e, BLA_DMIN_VECTOR,
+                                      false, UINT64_MAX, NULL, NULL, &t));
+    size_t const n = (size_t)w * h;
+    uint32_t *cnt = calloc(n, 4), *ref = calloc(n, 4);
+    float *sm = calloc(n, 4), *di = calloc(n, 4), *sref = calloc(n, 4), *dref = calloc(n, 4);
+    CHECK_TRUE(cnt != NULL && ref != NULL && sm != NULL && di != NULL && sref != NULL &&
+               dref != NULL);
+    perturb_job job = {
+        .orb = &o, .bla = &t, .bla_inner = &t, .step = step, .b_exp = step.e,
+        .fe_view = false, .view_width = w, .view_height = h, .max_iter = max_iter,
+        .cre = mpfr_get_d(cre, MPFR_RNDN), .cim = mpfr_get_d(cim, MPFR_RNDN),
+        .stride = w, .formula = f,
+    };
+    mandel_isa const isas[] = {MANDEL_ISA_SCALAR, MANDEL_ISA_AVX2, MANDEL_ISA_AVX512};
+    for (int doubt = 0; doubt < 2; doubt++) {
+        job.doubt = doubt;
+        uint32_t escaped = 0, inside = 0;
+        for (uint32_t y = 0; y < h; y++)
+            for (uint32_t x = 0; x < w; x++) {
+                size_t const k = (size_t)y * w + x;
+                fec const dc = perturb_offset(step, w, h, x, y);
+                bool stopped;
+                perturb_stats st = {0};
+                ref[k] = perturb_pixel_full(&job, dc, &st, &sref[k], &dref[k], NULL, &stopped);
+                CHECK_TRUE(!stopped);
+                escaped += ref[k] < max_iter;
+                inside += ref[k] == max_iter;
+            }
+        CHECK_TRUE(escaped > 0 && inside > 0); /* both kinds of distance are compared */
+        for (size_t i = 0; i < sizeof isas / sizeof *isas; i++) {
+            job.lanes = perturb_lanes_select(isas[i]);
+            if (strcmp(perturb_lanes_name(job.lanes), mandel_isa_name(isas[i])) != 0 &&
+                isas[i] != MANDEL_ISA_SCALAR)
+                continue; /* not built, or not on this CPU */
+            job.smooth = sm;
+            job.distance = di;
+            memset(cnt, 0, n * 4);
+            for (uint32_t y = 0; y < h; y++) perturb_segment(&job, NULL, y, 0, w, cnt + (size_t)y * w);
+            bool const same = memcmp(ref, cnt, n * 4) == 0 && memcmp(sref, sm, n * 4) == 0 &&
+                              memcmp(dref, di, n * 4) == 0;
+            printf("%-28s perturb, the %s loop with distances%s against one pixel at a "
+                   "time (%u escaped, %u inside): %s\n", "near-i-1e60.kfr", perturb_lanes_name(job.lanes),
+                   doubt ? " and doubt" : "", escaped, inside, same ? "identical" : "DIFFER");
+            CHECK_TRUE(same);
+        }
+    }
+    free(cnt), free(ref), free(sm), free(di), free(sref), free(dref);
+    bla_free(&a, &t);
+    orbit_free(&a, &o);
+    mpfr_clears(cre, cim, (mpfr_ptr)NULL);
+    mandel_location_free(loc);
+}
 /* Phase-aware progress (mandel_ctx_set_phase_progress): phases in order, each ending with
  * done = total; the orbit only when it is computed; cancelling from the orbit phase. */
 typedef struct phase_log {
@@ -610,6 +694,7 @@ int main(int argc, char **argv)
     lanes_independent();
     deep_values();
     values_across_switch();
+    lanes_match_one_pixel();
     phase_progress();
     mandel_ctx_free(ctx);
     return check_report("test_deep");
