@@ -105,8 +105,7 @@ typedef struct lanes {
 /* What a call of a vector loop (perturb_steps.h) reads and what it did. */
 typedef struct steps_ctx {
     const orbit_pt *zo;     /* the reference orbit */
-    const double *rmin;     /* bla->rmin */
-    const bla_table *bla;   /* the view's table (its double blocks) */
+    const bla_table *bla;   /* the view's table: its double blocks and rmin */
     uint32_t len, max_iter; /* the orbit's length, the iteration limit */
     uint32_t live;          /* lanes [0, live) hold pixels */
     double sd, bs;          /* with the derivative: the step, and B's 2^-b_exp step */

@@ -118,7 +118,6 @@ static inline __attribute__((always_inline)) void PL_CAT(run_, PL_N)(segment *sg
     const perturb_job *const job = sg->job;
     const orbit_pt *const zo = job->orb->z;
     uint32_t const len = job->orb->len, max_iter = job->max_iter;
-    const double *const rmin = job->bla->rmin;
     double const sd = de ? fe_to_d(job->step) : 0.0;
     double const bs = de ? fe_ldexp(job->step.m, job->step.e - job->b_exp) : 0.0;
     lanes s;
@@ -129,7 +128,7 @@ static inline __attribute__((always_inline)) void PL_CAT(run_, PL_N)(segment *sg
     }
     for (uint32_t q = live; q < PL_N; q++) lanes_park(&s, q);
     while (live > 0) {
-        steps_ctx cx = {zo, rmin, job->bla, len, max_iter, live, sd, bs, 0, 0, 0};
+        steps_ctx cx = {zo, job->bla, len, max_iter, live, sd, bs, 0, 0, 0};
         unsigned ev;
 #if PL_N == 2
         ev = steps_2(&s, &cx, de);

@@ -111,7 +111,7 @@ static inline __attribute__((always_inline)) unsigned PS_NAME(lanes *s, steps_ct
     for (int q = 0; q < W * NV; q++) {
         uint32_t const m = s->m[q], n = s->n[q];
         zq[q] = zo + m;
-        rq[q] = cx->rmin + m;
+        rq[q] = cx->bla->rmin + m;
         d[q] = n - m;
         if (len - m < k) k = len - m;
         if (max_iter - n < k) k = max_iter - n;
