@@ -31,6 +31,7 @@ atomic_bool serve_stopping;
 
 typedef struct request {
     char *uri;           /* the request target as received: path and query, undecoded */
+    bool called;         /* on_request has seen the headers once */
 } request;
 
 /* The connections whose request line and headers have not all arrived yet. */
@@ -219,6 +220,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
         *upload_data_size = 0;
         return send_error(c, 405, "method: only GET and HEAD");
+    }
+    /* The first call has the headers only. A response queued then, before MHD has seen the
+     * request's end, makes MHD close the connection after it (Connection: close): every
+     * tile cost the browser a new connection. So a good request is answered at the second
+     * call, and only a request that announces a body at the first (then closed). */
+    if (!req->called) {
+        req->called = true;
+        const char *const length =
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if ((length != NULL && strcmp(length, "0") != 0) ||
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                        MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL)
+            return send_error(c, 400, "body: a GET request carries none");
+        return MHD_YES;
     }
     if (*upload_data_size != 0) {
         *upload_data_size = 0;

@@ -197,6 +197,24 @@ for target, name in (("/", "index.html"), ("/web/index.html", "index.html"),
     got = srv.get(target)
     if got[0] != 200 or got[2] != open(os.path.join(web, name), "rb").read():
         failures.append(f"{target}: {got[0]}, not web/{name} byte for byte")
+# Keep-alive: two tiles and the info, one after another on one connection (the page asks
+# for dozens of tiles; a new connection for each cost the browser more than the tiles).
+import http.client
+conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+try:
+    for target in ("/tile?tile=0,0&size=64x64&iterations=50", "/api/info",
+                   "/tile?tile=1,0&size=64x64&iterations=50"):
+        conn.request("GET", target)
+        res = conn.getresponse()
+        res.read()
+        if res.status != 200 or (res.getheader("Connection") or "").lower() == "close":
+            failures.append(f"keep-alive {target}: {res.status}, Connection: "
+                            f"{res.getheader('Connection')}")
+            break
+except (OSError, http.client.HTTPException) as e:
+    failures.append(f"keep-alive: {e!r}")
+finally:
+    conn.close()
 expect("info after all that", srv.get("/api/info"), {200})
 
 # /api/progress: JSON for any valid view, "ready" with a tile counted once a tile rendered.
