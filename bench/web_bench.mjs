@@ -2,7 +2,7 @@
 // with `mandel render` of the same views (run it through bench/web_bench.sh, which holds
 // /tmp/mandel-bench.lock):
 //
-//   node bench/web_bench.mjs [path/to/mandel]     SIZE=1920x1080 REPEAT=3 CHROMIUM=...
+//   node bench/web_bench.mjs [path/to/mandel]     SIZE=1920x1080 REPEAT=3 VIEWS=home,1e14 CHROMIUM=...
 //
 // For each view, REPEAT interleaved runs of: the CLI (`mandel render` of the view at SIZE to
 // a PNG, wall time of the process) and the page (a fresh browser context, so no HTTP cache,
@@ -40,12 +40,18 @@ const V = await import(pathToFileURL(join(ROOT, 'web', 'view.js')).href);
 const tmp = mkdtempSync(join(tmpdir(), 'mandel-web-bench-'));
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const kfr = (path) => V.parseKfr(readFileSync(join(ROOT, path), 'latin1'));
-const VIEWS = [
+const ALL_VIEWS = [
     ['home', V.defaultState()],
     ['1e14', kfr('examples/locations/1e14.kfr')],
     ['5e113', kfr('examples/locations/5e113.kfr')],
     ['1e300', { ...kfr('tests/data/deep/near-i-1e400.kfr'), zoom: '1e300' }],
 ];
+const VIEWS = process.env.VIEWS
+    ? ALL_VIEWS.filter(([name]) => process.env.VIEWS.split(',').includes(name)) : ALL_VIEWS;
+// Each timed run starts after a second of rest: a browser just launched, or a context just
+// closed, keeps a core busy for a while (the CLI took 0.20 s right after the launch, 0.12 s
+// a second later).
+const rest = () => new Promise((ok) => setTimeout(ok, 1000));
 
 function startServer() {
     return new Promise((ok, fail) => {
@@ -122,7 +128,9 @@ try {
     for (const [name, s] of VIEWS) {
         const cli = [], full = [], coarse = [], pan = [], wheel = [];
         for (let i = 0; i < REPEAT; i++) {
+            await rest();
             cli.push(cliSeconds(s));
+            await rest();
             const [done, first, page, ctx] = await pageRun(browser, base, s);
             full.push(done);
             coarse.push(first);

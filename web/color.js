@@ -180,6 +180,14 @@ export function survey(c, data, width = 0) {
     }
 }
 
+// What of a survey the colours depend on, for comparing two surveys: equal keys, equal
+// colours (a cycling palette reads only its period; the histogram its cdf too).
+export function surveyKey(c) {
+    if (c.mode === 'distance') return '';
+    if (c.mapping === 'cycle') return `${c.period}`;
+    return `${c.lo} ${c.hi}` + (c.mapping === 'histogram' && c.cdf ? ` ${c.cdf.join(' ')}` : '');
+}
+
 function rangeIndex(v, lo, hi) {
     if (!(hi > lo) || !(v > lo)) return 0;
     if (v >= hi) return 255;
@@ -240,6 +248,7 @@ function colorValue(c, v, out, o) {
 // Colours n = data.length values into out (RGBA when stride is 4, RGB when 3), starting at
 // out[start]; alpha is set to 255. In distance mode the data are distances in pixels.
 export function colorize(c, data, out, stride = 4, start = 0) {
+    if (globalThis.__nocolor) return;
     const n = data.length;
     let o = start;
     if (c.mode === 'distance') {

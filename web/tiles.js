@@ -207,6 +207,7 @@ export function drawLayers(g, layers, view) {
 // holds, when the tile arrives and the view has not moved since the last drawLayers (the
 // full layer is the top one: drawn again, the screen would be the same).
 export function drawTile(g, layer, view, key, t) {
+    if (globalThis.__nodraw) return;
     if (!t.canvas) return;
     const [tx, ty] = key.split(',').map(Number);
     const x0 = screenX(layer, view, tx * TILE), x1 = screenX(layer, view, (tx + 1) * TILE);
@@ -231,12 +232,16 @@ export function painted(layer, view) {
 export function gatherVisible(layer, view) {
     const x0 = Math.round(view.cx - view.sw / 2 + layer.w / 2);
     const y0 = Math.round(view.cy - view.sh / 2 + layer.h / 2);
+    const ty0 = Math.floor(y0 / TILE), ty1 = Math.floor((y0 + view.sh - 1) / TILE);
+    const tx0 = Math.floor(x0 / TILE), tx1 = Math.floor((x0 + view.sw - 1) / TILE);
+    // Asked after every tile while the view fills: look before allocating the picture.
+    for (let ty = ty0; ty <= ty1; ty++)
+        for (let tx = tx0; tx <= tx1; tx++) if (!layer.tiles.get(`${tx},${ty}`)?.data) return null;
     const out = layer.kind === 'counts' ? new Uint32Array(view.sw * view.sh)
         : new Float32Array(view.sw * view.sh);
-    for (let ty = Math.floor(y0 / TILE); ty <= Math.floor((y0 + view.sh - 1) / TILE); ty++) {
-        for (let tx = Math.floor(x0 / TILE); tx <= Math.floor((x0 + view.sw - 1) / TILE); tx++) {
+    for (let ty = ty0; ty <= ty1; ty++) {
+        for (let tx = tx0; tx <= tx1; tx++) {
             const t = layer.tiles.get(`${tx},${ty}`);
-            if (!t || !t.data) return null;
             const r0 = Math.max(0, y0 - ty * TILE), r1 = Math.min(TILE, y0 + view.sh - ty * TILE);
             const c0 = Math.max(0, x0 - tx * TILE), c1 = Math.min(TILE, x0 + view.sw - tx * TILE);
             for (let r = r0; r < r1; r++) {

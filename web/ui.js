@@ -15,6 +15,8 @@ import { Layer, Scheduler, visibleTiles, drawLayers, drawTile, gatherVisible, pa
 import { Gestures } from './input.js';
 import { PLACES } from './places.js';
 
+globalThis.__nocolor = location.search.includes('nocolor');
+globalThis.__nodraw = location.search.includes('nodraw');
 const $ = (id) => document.getElementById(id);
 const canvas = $('view');
 const g = canvas.getContext('2d', { alpha: false });
@@ -52,8 +54,9 @@ function makeColoring() {
     if (C.needsSurvey(coloring)) surveyFrom();
 }
 
-// Surveys the whole visible picture when its tiles are all here, else the preview's.
-function surveyFrom() {
+// Surveys the whole visible picture when its tiles are all here, else (unless `whole`) the
+// preview's: the colouring until the last tile is here.
+function surveyFrom(whole = false) {
     if (!anchor || !C.needsSurvey(coloring)) return;
     const data = view.z === 1 ? gatherVisible(anchor.full, view) : null;
     if (data) {
@@ -61,6 +64,7 @@ function surveyFrom() {
         surveyed = true;
         return;
     }
+    if (whole) return;
     const parts = [...anchor.preview.tiles.values()].filter((t) => t.data).map((t) => t.data);
     if (parts.length === 0) return;
     const all = new (parts[0].constructor)(parts.length * TILE * TILE);
@@ -75,6 +79,7 @@ function paint(t) {
         t.canvas.width = t.canvas.height = TILE;
         t.image = new ImageData(TILE, TILE);
     }
+    if (globalThis.__nodraw) return;
     C.colorize(coloring, t.data, t.image.data, 4);
     t.canvas.getContext('2d').putImageData(t.image, 0, 0);
 }
@@ -185,10 +190,11 @@ function onTile(layer, tx, ty, t, err) {
     if (layer.kind !== C.dataKind(coloring.mode)) return;
     errorText = '';
     if (C.needsSurvey(coloring) && !surveyed) {
-        const before = [coloring.lo, coloring.hi, coloring.period];
-        surveyFrom();
-        if (surveyed || before[0] !== coloring.lo || before[1] !== coloring.hi ||
-            before[2] !== coloring.period) {
+        // A full tile can only complete the picture; the preview's survey stands till then.
+        // Tiles coloured alike need no second colouring (at the home view, none).
+        const before = C.surveyKey(coloring);
+        surveyFrom(layer === anchor.full);
+        if (C.surveyKey(coloring) !== before) {
             repaintAll();
             progress();
             return;
@@ -351,9 +357,10 @@ function settle() {
         setHash(true);
         showState();
         if (C.needsSurvey(coloring)) {
+            const before = C.surveyKey(coloring);
             surveyed = false;
             surveyFrom();
-            repaintAll();
+            if (C.surveyKey(coloring) !== before) repaintAll();
         }
         request();
         redraw();
