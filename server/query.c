@@ -97,7 +97,7 @@ static const char *quote(const char *s, char *buf, size_t size)
     return buf;
 }
 
-/* The server's own parameters: tile, data (/tile) and format (/render). */
+/* The server's own parameters: tile, data, tile-size (/tile) and format (/render). */
 static bool own_value(serve_query *q, const char *name, char *v, char *why)
 {
     char shown[64];
@@ -107,6 +107,15 @@ static bool own_value(serve_query *q, const char *name, char *v, char *why)
         if (comma == NULL || !parse_i64(v, -1000000000, 1000000000, &q->tile_x) ||
             !parse_i64(comma + 1, -1000000000, 1000000000, &q->tile_y))
             return fail(why, "tile: not two integers TX,TY within +-1e9");
+        return true;
+    }
+    if (strcmp(name, "tile-size") == 0) {
+        char *const x = strchr(v, 'x');
+        if (x != NULL) *x = '\0';
+        int64_t w, h;
+        if (x == NULL || !parse_i64(v, 1, SERVE_TILE, &w) || !parse_i64(x + 1, 1, SERVE_TILE, &h))
+            return fail(why, "tile-size: not WxH, each 1..%d", SERVE_TILE);
+        q->tile_w = (uint32_t)w, q->tile_h = (uint32_t)h;
         return true;
     }
     if (strcmp(name, "data") == 0) {
@@ -201,7 +210,7 @@ bool query_parse(const char *raw, size_t len, int route, const serve_limits *lim
     memcpy(text, raw, len);
     text[len] = '\0';
     bool ok = true;
-    bool seen_own[3] = {false};
+    bool seen_own[4] = {false};
     /* Split at '&' first, then decode each name and value in place: a decoded '&' or '='
      * is then data, never structure. */
     char *s = text;
@@ -222,12 +231,12 @@ bool query_parse(const char *raw, size_t len, int route, const serve_limits *lim
             ok = fail(why, "query: a parameter name with a bad %%-escape or a NUL byte");
             break;
         }
-        static const char *const own[3] = {"tile", "data", "format"};
-        int const own_index = find_word(s, own, 3);
+        static const char *const own[4] = {"tile", "data", "tile-size", "format"};
+        int const own_index = find_word(s, own, 4);
         unsigned kind = 0;
         bool known;
         if (own_index >= 0)
-            known = route == (own_index < 2 ? SERVE_ROUTE_TILE : SERVE_ROUTE_RENDER);
+            known = route == (own_index < 3 ? SERVE_ROUTE_TILE : SERVE_ROUTE_RENDER);
         else if (route != SERVE_ROUTE_RENDER)
             known = find_word(s, tile_options, sizeof tile_options / sizeof *tile_options) >= 0;
         else
@@ -255,6 +264,7 @@ bool query_parse(const char *raw, size_t len, int route, const serve_limits *lim
     if (ok && route == SERVE_ROUTE_TILE) {
         if (!seen_own[0]) ok = fail(why, "tile: missing (tile=TX,TY)");
         if (q->data < 0) q->data = SERVE_DATA_SMOOTH;
+        if (!seen_own[2]) q->tile_w = q->tile_h = SERVE_TILE;
     } else if (ok && route == SERVE_ROUTE_RENDER) {
         uint64_t const pixels = (uint64_t)q->width * q->height * q->aa * q->aa;
         if (pixels > lim->max_pixels)
@@ -291,8 +301,8 @@ char *query_key(const serve_query *q, bool with_tile)
     if (q->julia)
         n += snprintf(key + n, len - (size_t)n, ";j=%.17g,%.17g", q->julia_re, q->julia_im);
     if (with_tile)
-        snprintf(key + n, len - (size_t)n, ";t=%" PRId64 ",%" PRId64 ";d=%d", q->tile_x,
-                 q->tile_y, q->data);
+        snprintf(key + n, len - (size_t)n, ";t=%" PRId64 ",%" PRId64 ";ts=%" PRIu32 "x%" PRIu32
+                 ";d=%d", q->tile_x, q->tile_y, q->tile_w, q->tile_h, q->data);
     return key;
 }
 

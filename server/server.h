@@ -13,7 +13,8 @@
 
 #include "mandel.h"
 
-#define SERVE_TILE 256         /* a tile is SERVE_TILE x SERVE_TILE pixels */
+#define SERVE_TILE 256         /* a tile is at most SERVE_TILE x SERVE_TILE pixels (and so
+                                * by default): tile-size=WxH */
 #define SERVE_ERROR_LEN 256    /* the longest one-line error text we answer */
 
 /* What a stranger may ask for: set by the options of `mandel serve`, checked by query.c
@@ -41,6 +42,7 @@ typedef struct serve_query {
     bool julia;
     double julia_re, julia_im;
     int64_t tile_x, tile_y;            /* /tile only */
+    uint32_t tile_w, tile_h;           /* /tile only: tile-size, default SERVE_TILE */
     int data;                          /* SERVE_DATA_*: /tile's data, /render's npy */
     int format;                        /* /render: a mandel_format */
     uint32_t aa;

@@ -264,7 +264,7 @@ static mandel_view *tile_view(renderer *r, serve_job *job, int64_t x0, int64_t y
         free(key);
     }
     slot->used = ++q.views_clock;
-    *err = mandel_view_new_tile(r->ctx, &tile, slot->view, x0, y0, SERVE_TILE, SERVE_TILE);
+    *err = mandel_view_new_tile(r->ctx, &tile, slot->view, x0, y0, qq->tile_w, qq->tile_h);
     *slot_out = slot;
     pthread_mutex_unlock(&q.views_lock);
     return tile;
@@ -333,26 +333,26 @@ static void run_tile(renderer *r, serve_job *job)
     /* Every tile, inside the anchor or beyond it, is a tile view of the one cached anchor:
      * inside, its pixels are the anchor's bit for bit; anywhere, its reference orbit and
      * tables are the anchor's, computed once for all tiles on all render threads. */
-    int64_t const x0 = qq->tile_x * SERVE_TILE, y0 = qq->tile_y * SERVE_TILE;
+    int64_t const x0 = qq->tile_x * qq->tile_w, y0 = qq->tile_y * qq->tile_h;
     cached_view *slot = NULL;
     mandel_view *const tile = tile_view(r, job, x0, y0, &err, &slot);
     if (tile == NULL) {
         render_error(job, r->ctx, err);
         return;
     }
-    size_t const n = (size_t)SERVE_TILE * SERVE_TILE;
+    size_t const n = (size_t)qq->tile_w * qq->tile_h;
     char *const body = malloc(n * 4);
     if (body == NULL) {
         mandel_view_free(tile);
         answer_error(job, 500, "%s%s", "out of memory", "");
         return;
     }
-    mandel_fields fields = {.stride = SERVE_TILE, .capacity = n};
+    mandel_fields fields = {.stride = qq->tile_w, .capacity = n};
     if (qq->data == SERVE_DATA_COUNTS) fields.counts = (uint32_t *)(void *)body;
     else if (qq->data == SERVE_DATA_SMOOTH) fields.smooth = (float *)(void *)body;
     else fields.distance = (float *)(void *)body;
     err = mandel_render_fields(r->ctx, tile, qq->iterations,
-                               (mandel_rect){0, 0, SERVE_TILE, SERVE_TILE}, &fields);
+                               (mandel_rect){0, 0, qq->tile_w, qq->tile_h}, &fields);
     mandel_view_free(tile);
     if (err != MANDEL_OK) {
         free(body);

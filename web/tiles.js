@@ -2,8 +2,10 @@
 // needed), and drawing layers of tiles onto the canvas.
 //
 // An anchor is a CLI view (centre, radius, W x H device pixels, iterations, formula); its
-// tiles are 256 x 256 rects of that view extended beyond its edges (docs/server.md), so
-// panning only asks for the tiles that come into sight. A layer is one anchor's tiles
+// tiles are tw x th rects of that view extended beyond its edges (docs/server.md), so
+// panning only asks for the tiles that come into sight. The tiles divide the view evenly
+// (tileSize: 1920x1080 is 8 x 5 tiles of 240x216), so no pixel is computed beyond it until
+// a pan shows it: tiles of 256 x 256 cover 2048x1280, a quarter more work. A layer is one anchor's tiles
 // placed relative to the current anchor: its centre at (dx, dy) current-anchor pixels and
 // its pixels `k` current-anchor pixels wide. The full layer has dx = dy = 0, k = 1; its
 // coarse preview is the same view at 1/8 of the size (k ~ 8); the layers of the previous
@@ -12,7 +14,7 @@
 // Invariant: with the view unmoved (centre offset 0, scale 1) the full layer's tiles are
 // drawn 1:1 at whole device pixels, so the canvas shows exactly the tiles' pixels.
 
-export const TILE = 256;
+export const TILE = 256;        // the largest tile side (the server's, /api/info)
 export const PREVIEW = 8;
 
 // The coarse preview's size [w, h] for a W x H view: at least PREVIEW times coarser, as
@@ -26,13 +28,19 @@ export function previewSize(W, H) {
         if ((w <= TILE && h <= TILE) || h === 1) return [w, h];
     }
 }
+// The tile size [tw, th] for a w x h layer: the fewest tiles of at most TILE a side that
+// cover it, as equal as whole pixels allow.
+export function tileSize(w, h) {
+    return [Math.ceil(w / Math.ceil(w / TILE)), Math.ceil(h / Math.ceil(h / TILE))];
+}
+
 // Tile requests at once: one fewer than the browser's 6 connections to a host, so the
 // status line's /api/progress is not queued behind tiles waiting for a reference orbit.
 export const MAX_IN_FLIGHT = 5;
 
-// The tile columns (or rows) covering anchor columns from..to (inclusive).
-export function tileRange(from, to) {
-    return [Math.floor(from / TILE), Math.floor(to / TILE)];
+// The tile columns (or rows) of `size` pixels covering anchor columns from..to (inclusive).
+export function tileRange(from, to, size = TILE) {
+    return [Math.floor(from / size), Math.floor(to / size)];
 }
 
 // Tiles [tx, ty] of a w x h layer whose pixels are k screen pixels, seen through a
@@ -46,9 +54,11 @@ export function visibleTiles(layer, view) {
     const ay0 = cy - sh / 2 / z, ay1 = cy + sh / 2 / z;
     const col = (a) => (a - dx) / k + w / 2, row = (a) => (a - dy) / k + h / 2;
     const eps = 1e-9;
-    const [tx0, tx1] = tileRange(Math.floor(col(ax0) + eps), Math.ceil(col(ax1) - eps) - 1);
-    const [ty0, ty1] = tileRange(Math.floor(row(ay0) + eps), Math.ceil(row(ay1) - eps) - 1);
-    const mx = (col(cx) / TILE) - 0.5, my = (row(cy) / TILE) - 0.5;
+    const [tx0, tx1] = tileRange(Math.floor(col(ax0) + eps), Math.ceil(col(ax1) - eps) - 1,
+                                 layer.tw);
+    const [ty0, ty1] = tileRange(Math.floor(row(ay0) + eps), Math.ceil(row(ay1) - eps) - 1,
+                                 layer.th);
+    const mx = (col(cx) / layer.tw) - 0.5, my = (row(cy) / layer.th) - 0.5;
     const out = [];
     for (let ty = ty0; ty <= ty1; ty++)
         for (let tx = tx0; tx <= tx1; tx++) out.push([tx, ty]);
@@ -75,10 +85,12 @@ export class Layer {
         this.dx = 0;
         this.dy = 0;
         this.kind = kind;
+        [this.tw, this.th] = tileSize(w, h);
         this.tiles = new Map(); // "tx,ty" -> {data, canvas, abort, failed}
     }
     url(tx, ty) {
-        return `/tile?${this.query}&size=${this.w}x${this.h}&tile=${tx},${ty}&data=${this.kind}`;
+        return `/tile?${this.query}&size=${this.w}x${this.h}&tile=${tx},${ty}` +
+            `&tile-size=${this.tw}x${this.th}&data=${this.kind}`;
     }
     // Re-expresses the layer relative to a new anchor whose centre is at (cx, cy) pixels
     // of the current one and whose pixels are `k` current pixels wide.
@@ -187,12 +199,12 @@ export class Scheduler {
             throw new Error(why);
         }
         const buf = await res.arrayBuffer();
-        if (buf.byteLength !== TILE * TILE * 4) throw new Error('a tile of the wrong size');
+        if (buf.byteLength !== layer.tw * layer.th * 4) throw new Error('a tile of the wrong size');
         return layer.kind === 'counts' ? new Uint32Array(buf) : new Float32Array(buf);
     }
 }
 
-// Draws layers (bottom first) onto a 2D context; tiles are canvases of TILE x TILE.
+// Draws layers (bottom first) onto a 2D context; tiles are canvases of tw x th.
 export function drawLayers(g, layers, view) {
     g.save();
     g.imageSmoothingEnabled = false;
@@ -210,12 +222,13 @@ export function drawTile(g, layer, view, key, t) {
     if (globalThis.__nodraw) return;
     if (!t.canvas) return;
     const [tx, ty] = key.split(',').map(Number);
-    const x0 = screenX(layer, view, tx * TILE), x1 = screenX(layer, view, (tx + 1) * TILE);
-    const y0 = screenY(layer, view, ty * TILE), y1 = screenY(layer, view, (ty + 1) * TILE);
+    const { tw, th } = layer;
+    const x0 = screenX(layer, view, tx * tw), x1 = screenX(layer, view, (tx + 1) * tw);
+    const y0 = screenY(layer, view, ty * th), y1 = screenY(layer, view, (ty + 1) * th);
     if (x1 < 0 || y1 < 0 || x0 > view.sw || y0 > view.sh) return;
     g.imageSmoothingEnabled = false;
     // Whole pixels when unscaled (exact), fractional while zooming.
-    if (Math.abs(x1 - x0 - TILE) < 1e-9 && Math.abs(y1 - y0 - TILE) < 1e-9)
+    if (Math.abs(x1 - x0 - tw) < 1e-9 && Math.abs(y1 - y0 - th) < 1e-9)
         g.drawImage(t.canvas, Math.round(x0), Math.round(y0));
     else g.drawImage(t.canvas, x0, y0, x1 - x0, y1 - y0);
 }
@@ -232,8 +245,9 @@ export function painted(layer, view) {
 export function gatherVisible(layer, view) {
     const x0 = Math.round(view.cx - view.sw / 2 + layer.w / 2);
     const y0 = Math.round(view.cy - view.sh / 2 + layer.h / 2);
-    const ty0 = Math.floor(y0 / TILE), ty1 = Math.floor((y0 + view.sh - 1) / TILE);
-    const tx0 = Math.floor(x0 / TILE), tx1 = Math.floor((x0 + view.sw - 1) / TILE);
+    const { tw, th } = layer;
+    const ty0 = Math.floor(y0 / th), ty1 = Math.floor((y0 + view.sh - 1) / th);
+    const tx0 = Math.floor(x0 / tw), tx1 = Math.floor((x0 + view.sw - 1) / tw);
     // Asked after every tile while the view fills: look before allocating the picture.
     for (let ty = ty0; ty <= ty1; ty++)
         for (let tx = tx0; tx <= tx1; tx++) if (!layer.tiles.get(`${tx},${ty}`)?.data) return null;
@@ -242,11 +256,11 @@ export function gatherVisible(layer, view) {
     for (let ty = ty0; ty <= ty1; ty++) {
         for (let tx = tx0; tx <= tx1; tx++) {
             const t = layer.tiles.get(`${tx},${ty}`);
-            const r0 = Math.max(0, y0 - ty * TILE), r1 = Math.min(TILE, y0 + view.sh - ty * TILE);
-            const c0 = Math.max(0, x0 - tx * TILE), c1 = Math.min(TILE, x0 + view.sw - tx * TILE);
+            const r0 = Math.max(0, y0 - ty * th), r1 = Math.min(th, y0 + view.sh - ty * th);
+            const c0 = Math.max(0, x0 - tx * tw), c1 = Math.min(tw, x0 + view.sw - tx * tw);
             for (let r = r0; r < r1; r++) {
-                const dst = (ty * TILE + r - y0) * view.sw + (tx * TILE + c0 - x0);
-                out.set(t.data.subarray(r * TILE + c0, r * TILE + c1), dst);
+                const dst = (ty * th + r - y0) * view.sw + (tx * tw + c0 - x0);
+                out.set(t.data.subarray(r * tw + c0, r * tw + c1), dst);
             }
         }
     }

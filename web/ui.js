@@ -67,17 +67,18 @@ function surveyFrom(whole = false) {
     if (whole) return;
     const parts = [...anchor.preview.tiles.values()].filter((t) => t.data).map((t) => t.data);
     if (parts.length === 0) return;
-    const all = new (parts[0].constructor)(parts.length * TILE * TILE);
-    parts.forEach((d, i) => all.set(d, i * TILE * TILE));
+    const all = new (parts[0].constructor)(parts.reduce((n, d) => n + d.length, 0));
+    parts.reduce((at, d) => (all.set(d, at), at + d.length), 0);
     C.survey(coloring, all);
 }
 
-function paint(t) {
+function paint(layer, t) {
     if (!t.data) return;
     if (!t.canvas) {
         t.canvas = document.createElement('canvas');
-        t.canvas.width = t.canvas.height = TILE;
-        t.image = new ImageData(TILE, TILE);
+        t.canvas.width = layer.tw;
+        t.canvas.height = layer.th;
+        t.image = new ImageData(layer.tw, layer.th);
     }
     if (globalThis.__nodraw) return;
     C.colorize(coloring, t.data, t.image.data, 4);
@@ -87,7 +88,7 @@ function paint(t) {
 function repaintAll() {
     for (const layer of layers())
         if (layer.kind === C.dataKind(coloring.mode))
-            for (const t of layer.tiles.values()) paint(t);
+            for (const t of layer.tiles.values()) paint(layer, t);
     redraw();
 }
 
@@ -200,7 +201,7 @@ function onTile(layer, tx, ty, t, err) {
             return;
         }
     }
-    paint(t);
+    paint(layer, t);
     scheduleRedraw(layer, `${tx},${ty}`);
     progress();
 }

@@ -36,26 +36,33 @@ with tempfile.TemporaryDirectory() as tmp:
                            check=True)
             want = np.load(out)
             dtype = np.dtype("<u4") if data == "counts" else np.dtype("<f4")
-            tiles_x, tiles_y = -(-w // 256), -(-h // 256)
-            whole = np.zeros((tiles_y * 256, tiles_x * 256), dtype)
             query = f"center={re_},{im}&{scale}={value}&size={w}x{h}&iterations={iters}"
-            for ty in range(tiles_y):
-                for tx in range(tiles_x):
-                    status, _, body = srv.get(f"/tile?{query}&tile={tx},{ty}&data={data}",
-                                              timeout=120)
-                    if status != 200 or len(body) != 256 * 256 * 4:
-                        failures.append(f"{name} {data} tile {tx},{ty}: {status} {body[:100]!r}")
-                        continue
-                    whole[ty * 256:(ty + 1) * 256, tx * 256:(tx + 1) * 256] = \
-                        np.frombuffer(body, dtype).reshape(256, 256)
-            got = whole[:h, :w]
-            if not np.array_equal(got, want):
-                diff = np.argwhere(got != want)
-                failures.append(f"{name} {data}: {len(diff)} pixels differ, first {diff[:3]}")
+            # The default 256 x 256 tiles, and the page's: the fewest of at most 256 a side
+            # that divide the view evenly (web/tiles.js tileSize), asked for by tile-size.
+            even = (-(-w // -(-w // 256)), -(-h // -(-h // 256)))
+            for tw, th in ((256, 256), even):
+                tiles_x, tiles_y = -(-w // tw), -(-h // th)
+                whole = np.zeros((tiles_y * th, tiles_x * tw), dtype)
+                size = "" if (tw, th) == (256, 256) else f"&tile-size={tw}x{th}"
+                for ty in range(tiles_y):
+                    for tx in range(tiles_x):
+                        status, _, body = srv.get(f"/tile?{query}&tile={tx},{ty}{size}"
+                                                  f"&data={data}", timeout=120)
+                        if status != 200 or len(body) != tw * th * 4:
+                            failures.append(f"{name} {data} tile {tx},{ty} of {tw}x{th}: "
+                                            f"{status} {body[:100]!r}")
+                            continue
+                        whole[ty * th:(ty + 1) * th, tx * tw:(tx + 1) * tw] = \
+                            np.frombuffer(body, dtype).reshape(th, tw)
+                got = whole[:h, :w]
+                if not np.array_equal(got, want):
+                    diff = np.argwhere(got != want)
+                    failures.append(f"{name} {data} {tw}x{th} tiles: {len(diff)} pixels "
+                                    f"differ, first {diff[:3]}")
+                print(f"{name} {data}: {w}x{h} from {tiles_x * tiles_y} tiles of {tw}x{th}")
             status, _, body = srv.get(f"/render?{query}&format=npy&npy={npy}", timeout=120)
             if status != 200 or not np.array_equal(np.load(io.BytesIO(body)), want):
                 failures.append(f"{name} /render npy={npy}: {status}, not the CLI's data")
-            print(f"{name} {data}: {w}x{h} from {tiles_x * tiles_y} tiles")
 
 # Tiles beyond the anchor's edges: a 300x200 anchor around -0.75+0.125i with a step of 2^-9
 # (radius 100 steps), and the CLI's 256x256 view (radius 128 steps) whose centre is the

@@ -3,11 +3,29 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Layer, Scheduler, visibleTiles, screenX, screenY, gatherVisible, painted, TILE,
-         MAX_IN_FLIGHT, previewSize }
+         MAX_IN_FLIGHT, previewSize, tileSize }
     from '../tiles.js';
 
 const view = (sw, sh, cx = 0, cy = 0, z = 1) => ({ sw, sh, cx, cy, z });
 const keys = (list) => list.map(([x, y]) => `${x},${y}`).sort();
+
+test('tiles divide a view evenly, at most TILE a side', () => {
+    assert.deepEqual(tileSize(1920, 1080), [240, 216]);
+    assert.deepEqual(tileSize(256, 257), [256, 129]);
+    assert.deepEqual(tileSize(1, 1), [1, 1]);
+    for (const [w, h] of [[1920, 1080], [641, 479], [3840, 2160], [1000, 7], [257, 513]]) {
+        const [tw, th] = tileSize(w, h);
+        assert.ok(tw <= TILE && th <= TILE, `${w}x${h}`);
+        // as few tiles as 256 x 256 would need, covering the view with less than a tile's
+        // row or column to spare
+        assert.equal(Math.ceil(w / tw), Math.ceil(w / TILE));
+        assert.equal(Math.ceil(h / th), Math.ceil(h / TILE));
+        assert.ok(Math.ceil(w / tw) * tw - w < Math.ceil(w / tw), `${w}x${h}`);
+        assert.ok(Math.ceil(h / th) * th - h < Math.ceil(h / th), `${w}x${h}`);
+    }
+    const L = new Layer('q', 1920, 1080, 1, 'smooth');
+    assert.match(L.url(7, 4), /&tile=7,4&tile-size=240x216&/);
+});
 
 test('the tiles of an unmoved view are those covering 0..W-1 x 0..H-1', () => {
     const L = new Layer('q', 1920, 1080, 1, 'smooth');
@@ -52,9 +70,10 @@ test('rebase: a layer seen from a zoomed-in anchor', () => {
 test('gatherVisible assembles the screen from tiles, row-major, or null if one is missing', () => {
     const L = new Layer('q', 300, 260, 1, 'counts');
     for (const [tx, ty] of visibleTiles(L, view(300, 260, 5, 3))) {
-        const d = new Uint32Array(TILE * TILE);
-        for (let r = 0; r < TILE; r++)
-            for (let c = 0; c < TILE; c++) d[r * TILE + c] = (ty * TILE + r + 1000) * 10000 + tx * TILE + c + 1000;
+        const { tw, th } = L;
+        const d = new Uint32Array(tw * th);
+        for (let r = 0; r < th; r++)
+            for (let c = 0; c < tw; c++) d[r * tw + c] = (ty * th + r + 1000) * 10000 + tx * tw + c + 1000;
         L.tiles.set(`${tx},${ty}`, { data: d });
     }
     const out = gatherVisible(L, view(300, 260, 5, 3));
@@ -131,7 +150,8 @@ test('the coarse preview is one tile that covers the screen, at least 8x coarser
         const P = new Layer('q', w, h, H / h, 'smooth');
         assert.deepEqual(keys(visibleTiles(P, view(W, H))), ['0,0'], `${W}x${H}: ${w}x${h}`);
     }
-    // Before, 800x500 took 100x63 (k = 7.94): a screen 6 pixels wider than the preview.
+    // Before, 800x500 took 100x63 (k = 7.94): a screen 6 pixels wider than the preview,
+    // slivers of tiles on both sides.
     const old = new Layer('q', 100, 63, 500 / 63, 'smooth');
-    assert.deepEqual(keys(visibleTiles(old, view(800, 500))), ['-1,0', '0,0']);
+    assert.deepEqual(keys(visibleTiles(old, view(800, 500))), ['-1,0', '0,0', '1,0']);
 });
