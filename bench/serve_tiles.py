@@ -1,8 +1,8 @@
 """bench/serve_tiles.py - mandel serve's tiles against the CLI, on loopback:
   1. for the home view and three deep links (the Kalles Fraktaler locations 1e14 and 5e113
      of examples/locations/, and the minibrot near i of tests/data/deep/near-i-1e400.kfr at
-     a zoom of 1e300), at 1920x1080: the time to get every tile of the view (40 smooth
-     tiles, 8 clients at once, a fresh server: cold cache, no anchor, no orbit) against
+     a zoom of 1e300), at 1920x1080: the time to get every tile of the view (the page's 40
+     smooth tiles of 240x216, 8 clients at once, a fresh server: cold cache, no anchor, no orbit) against
      `mandel render -s 1920x1080 --npy smooth` of the same view, interleaved, best of
      RUNS (environment, default 5), with the load average before and after;
      and how many reference orbits the server computed (1 a view: /api/progress is
@@ -48,7 +48,9 @@ VIEWS = {
     "1e300": kfr("tests/data/deep/near-i-1e400.kfr", zoom="1e300"),
 }
 chosen = sys.argv[2:] or list(VIEWS)
-tiles = [(tx, ty) for ty in range(-(-H // 256)) for tx in range(-(-W // 256))]
+# The page's tiles: the fewest of at most 256 a side that divide the view (web/tiles.js).
+TW, TH = -(-W // -(-W // 256)), -(-H // -(-H // 256))
+tiles = [(tx, ty) for ty in range(-(-H // TH)) for tx in range(-(-W // TW))]
 
 
 def view_query(v):
@@ -84,7 +86,8 @@ with tempfile.TemporaryDirectory() as tmp:
             t = time.monotonic()
             with ThreadPoolExecutor(8) as pool:
                 got = list(pool.map(lambda c: srv.get(
-                    f"/tile?{q}&tile={c[0]},{c[1]}&data=smooth", timeout=600), tiles))
+                    f"/tile?{q}&tile={c[0]},{c[1]}&tile-size={TW}x{TH}&data=smooth", timeout=600),
+                    tiles))
             serve_times.append(time.monotonic() - t)
             assert [g[0] for g in got] == [200] * len(tiles), [g[0] for g in got]
             if run == RUNS - 1:
@@ -93,27 +96,27 @@ with tempfile.TemporaryDirectory() as tmp:
                 want = npy_floats(out)
                 same = True
                 for (tx, ty), g in zip(tiles, got):
-                    for k in range(256):
-                        y = ty * 256 + k
+                    for k in range(TH):
+                        y = ty * TH + k
                         if y >= H:
                             break
-                        w = min(256, W - tx * 256)
-                        row = g[2][k * 1024:k * 1024 + w * 4]
-                        at = (y * W + tx * 256) * 4
+                        w = min(TW, W - tx * TW)
+                        row = g[2][k * TW * 4:k * TW * 4 + w * 4]
+                        at = (y * W + tx * TW) * 4
                         same = same and row == want[at:at + w * 4]
                 if name == "home":
                     for i in range(2000):
                         c = tiles[i % len(tiles)]
                         t = time.monotonic()
-                        srv.get(f"/tile?{q}&tile={c[0]},{c[1]}&data=smooth")
+                        srv.get(f"/tile?{q}&tile={c[0]},{c[1]}&tile-size={TW}x{TH}&data=smooth")
                         lat.append(time.monotonic() - t)
                     lat.sort()
             srv.stop()
         print(f"{name:6} {v['iterations']:7} iterations: CLI best {min(cli_times):.3f} s, "
-              f"serve 40 tiles (8 clients) best {min(serve_times):.3f} s, ratio "
+              f"serve {len(tiles)} tiles of {TW}x{TH} (8 clients) best {min(serve_times):.3f} s, ratio "
               f"{min(serve_times) / min(cli_times):.2f}; progress {prog['phase']}, "
               f"{prog['tiles_done']} tiles; tiles = CLI data: {same}; load average "
               f"{load:.1f} -> {os.getloadavg()[0]:.1f}", flush=True)
 if lat:
-    print(f"cached tile (256 KiB): p50 {lat[len(lat) // 2] * 1000:.2f} ms, "
+    print(f"cached tile ({TW * TH * 4 // 1024} KiB): p50 {lat[len(lat) // 2] * 1000:.2f} ms, "
           f"p99 {lat[int(len(lat) * 0.99)] * 1000:.2f} ms over {len(lat)} requests")

@@ -5,10 +5,16 @@
 //   node bench/web_bench.mjs [path/to/mandel]     SIZE=1920x1080 REPEAT=3 VIEWS=home,1e14 CHROMIUM=...
 //
 // For each view, REPEAT interleaved runs of: the CLI (`mandel render` of the view at SIZE to
-// a PNG, wall time of the process) and the page (a fresh browser context, so no HTTP cache,
-// against a server started with --cache-mb 0, so no tile cache: from navigation to the
-// last full-resolution tile drawn, and to the first coarse picture drawn; the page's
-// window.__mandelStats, ms since navigation). Medians are printed. At the home view also:
+// a PNG, wall time of the process) and the page (one browser tab, as a user has it, sent to
+// a fresh server for each run, started with --cache-mb 0: a new port is a new origin, so
+// nothing comes from the browser's cache or the server's; from navigation to the last
+// full-resolution tile drawn, and to the first coarse picture drawn; the page's
+// window.__mandelStats, ms since navigation). Medians are printed.
+//
+// One tab for all runs, not a fresh browser context for each: this headless Chromium (156)
+// builds a whole window for every new context, its toolbar's web UI included (400
+// chrome://resources modules in a second renderer process, ~0.9 s of CPU), and on 2 cores
+// that window's start cost the page more than the page itself (home 1.6 s, not 0.7). At the home view also:
 // a drag by half a screen to the left, from the button's press to the new view complete
 // (tiles already drawn are reused), against the page's full view; then one wheel notch:
 // from the wheel event to the zoomed view's coarse picture and to its last tile.
@@ -53,7 +59,7 @@ const VIEWS = process.env.VIEWS
 // a second later).
 const rest = () => new Promise((ok) => setTimeout(ok, 1000));
 
-function startServer() {
+function startServer() {  // [process, base URL]
     return new Promise((ok, fail) => {
         const p = spawn(MANDEL, ['serve', '--port', '0', '--cache-mb', '0'],
                         { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -78,17 +84,14 @@ function cliSeconds(s) {
 
 const stats = (page) => page.evaluate(() => ({ ...window.__mandelStats }));
 
-// One page load in a fresh context: [complete s, [coarse ms, coarse ms after the view's start],
-// page, context] (the page left open).
-async function pageRun(browser, base, s) {
-    const ctx = await browser.newContext({ viewport: { width: W, height: H }, deviceScaleFactor: 1 });
-    const page = await ctx.newPage();
-    page.on('console', (m) => { if (m.type() === 'error') console.error(`console: ${m.text()}`); });
+// One page load from a fresh server in the tab: [complete s, [coarse ms, coarse ms after the
+// view's start]] (the page left open).
+async function pageRun(page, base, s) {
     await page.goto(base + V.hashFromState(s));
     await page.waitForFunction(() => document.body.dataset.view === 'complete', null,
                                { timeout: 600000 });
     const st = await stats(page);
-    return [st.complete / 1000, [st.coarse, st.coarse - st.started], page, ctx];
+    return [st.complete / 1000, [st.coarse, st.coarse - st.started]];
 }
 
 // Drags the home view by half a screen to the left (8 moves); seconds from the button's
@@ -117,11 +120,15 @@ async function wheelRun(page) {
     return [st.coarse - t0, st.complete - t0];
 }
 
-const [server, base] = await startServer();
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+const ctx = await browser.newContext({ viewport: { width: W, height: H }, deviceScaleFactor: 1 });
+const page = await ctx.newPage();
+page.on('console', (m) => { if (m.type() === 'error') console.error(`console: ${m.text()}`); });
+await page.goto('about:blank');
+await new Promise((ok) => setTimeout(ok, 3000));   // the window's own start, done with
 try {
     console.log(`mandel web bench: ${W}x${H} device pixels, median of ${REPEAT} interleaved runs, ` +
-        `${cpus().length} CPUs (load ${loadavg()[0].toFixed(1)}), mandel serve --cache-mb 0; ` +
+        `${cpus().length} CPUs (load ${loadavg()[0].toFixed(1)}), a fresh mandel serve --cache-mb 0 a run, one tab; ` +
         new Date().toISOString().slice(0, 16));
     console.log('coarse: the first picture drawn, ms from navigation (from the view\'s start)');
     console.log('view     iters    cli_s   page_s  page/cli   coarse_ms     pan_s  pan/full');
@@ -130,15 +137,17 @@ try {
         for (let i = 0; i < REPEAT; i++) {
             await rest();
             cli.push(cliSeconds(s));
+            const [server, base] = await startServer();
             await rest();
-            const [done, first, page, ctx] = await pageRun(browser, base, s);
+            const [done, first] = await pageRun(page, base, s);
             full.push(done);
             coarse.push(first);
             if (name === 'home') {
                 pan.push(await panRun(page));
                 wheel.push(await wheelRun(page));
             }
-            await ctx.close();
+            await page.goto('about:blank');
+            server.kill('SIGTERM');
         }
         const c = median(cli), p = median(full);
         const pn = pan.length ? median(pan) : null;
@@ -153,6 +162,5 @@ try {
     }
 } finally {
     await browser.close();
-    server.kill('SIGTERM');
     rmSync(tmp, { recursive: true, force: true });
 }
