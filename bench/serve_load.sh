@@ -38,9 +38,12 @@ echo "== mix: 64 connections, 20 s"
 wrk -t 4 -c 64 -d 20s --timeout 10s -s "$HERE/serve_load.lua" "$url" | tee /tmp/serve_load_mix.txt
 bad=$(grep '^statuses:' /tmp/serve_load_mix.txt | tr ' ' '\n' | grep '=' | grep -v -E '^(2[0-9][0-9]|304|503)=' || true)
 echo "== cached tiles only: 64 connections, 10 s"
-wrk -t 4 -c 64 -d 10s --timeout 10s -s "$HERE/serve_load.lua" "$url" -- cached
+wrk -t 4 -c 64 -d 10s --timeout 10s -s "$HERE/serve_load.lua" "$url" -- cached |
+    tee /tmp/serve_load_cached.txt
 echo "== cached tiles only: 8 connections, 10 s"
-wrk -t 4 -c 8 -d 10s --timeout 10s -s "$HERE/serve_load.lua" "$url" -- cached
+wrk -t 4 -c 8 -d 10s --timeout 10s -s "$HERE/serve_load.lua" "$url" -- cached |
+    tee -a /tmp/serve_load_cached.txt
+grep -q 'non-2xx/3xx=[1-9]' /tmp/serve_load_cached.txt && bad="$bad cached:non-2xx" || true
 code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$url/api/info")
 hwm=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)
 echo "afterwards: /api/info $code; peak RSS $((hwm / 1024)) MiB against --cache-mb $CACHE_MB" \
