@@ -248,7 +248,6 @@ function colorValue(c, v, out, o) {
 // Colours n = data.length values into out (RGBA when stride is 4, RGB when 3), starting at
 // out[start]; alpha is set to 255. In distance mode the data are distances in pixels.
 export function colorize(c, data, out, stride = 4, start = 0) {
-    if (globalThis.__nocolor) return;
     const n = data.length;
     let o = start;
     if (c.mode === 'distance') {

@@ -15,8 +15,6 @@ import { Layer, Scheduler, visibleTiles, drawLayers, drawTile, gatherVisible, pa
 import { Gestures } from './input.js';
 import { PLACES } from './places.js';
 
-globalThis.__nocolor = location.search.includes('nocolor');
-globalThis.__nodraw = location.search.includes('nodraw');
 const $ = (id) => document.getElementById(id);
 const canvas = $('view');
 const g = canvas.getContext('2d', { alpha: false });
@@ -80,7 +78,6 @@ function paint(layer, t) {
         t.canvas.height = layer.th;
         t.image = new ImageData(layer.tw, layer.th);
     }
-    if (globalThis.__nodraw) return;
     C.colorize(coloring, t.data, t.image.data, 4);
     t.canvas.getContext('2d').putImageData(t.image, 0, 0);
 }
