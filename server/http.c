@@ -8,7 +8,9 @@
  * connection, capped by --max-connections and --per-ip; a suspended MHD connection is not
  * watched for a hang-up, which is why waiting happens here rather than by suspend/resume.
  * MHD's idle timeout does not stop a client that sends one byte a second, so a watchdog
- * shuts down every connection whose request has not arrived whole within --header-timeout.
+ * shuts down every connection whose request has not arrived whole within --timeout: the
+ * first request from the connection's start, each next one on a kept-alive connection
+ * from the end of the one before.
  */
 #include "server.h"
 
@@ -197,14 +199,20 @@ static enum MHD_Result serve_progress(struct MHD_Connection *c, const char *quer
     return send_bytes(c, 200, "application/json", json, strlen(json), NULL, false);
 }
 
-static void mark_arrived(struct MHD_Connection *c)
+/* The connection's request has arrived whole (arrived), or it has been answered and the
+ * connection waits for the next one, whose headers get --timeout from now (!arrived):
+ * a kept-alive connection is no way around the watchdog. */
+static void mark_pending(struct MHD_Connection *c, bool arrived)
 {
     const union MHD_ConnectionInfo *const info =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
     if (info == NULL) return;
     pthread_mutex_lock(&h.lock);
     for (pending *p = h.pending; p != NULL; p = p->next)
-        if (p->fd == info->connect_fd) p->arrived = true;
+        if (p->fd == info->connect_fd) {
+            p->arrived = arrived;
+            if (!arrived) clock_gettime(CLOCK_MONOTONIC, &p->since);
+        }
     pthread_mutex_unlock(&h.lock);
 }
 
@@ -215,7 +223,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 {
     (void)cls, (void)url, (void)version, (void)upload_data;
     request *const req = *con_cls;
-    mark_arrived(c);
+    mark_pending(c, true);
     if (req == NULL || req->uri == NULL) return send_error(c, 500, "out of memory");
     if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
         *upload_data_size = 0;
@@ -269,11 +277,12 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls, (void)c, (void)toe;
+    (void)cls, (void)toe;
     request *const req = *con_cls;
     if (req != NULL) free(req->uri);
     free(req);
     *con_cls = NULL;
+    mark_pending(c, false);
 }
 
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
