@@ -113,8 +113,9 @@ static bool own_value(serve_query *q, const char *name, char *v, char *why)
         char *const x = strchr(v, 'x');
         if (x != NULL) *x = '\0';
         int64_t w, h;
-        if (x == NULL || !parse_i64(v, 1, SERVE_TILE, &w) || !parse_i64(x + 1, 1, SERVE_TILE, &h))
-            return fail(why, "tile-size: not WxH, each 1..%d", SERVE_TILE);
+        if (x == NULL || !parse_i64(v, 1, SERVE_TILE_MAX, &w) ||
+            !parse_i64(x + 1, 1, SERVE_TILE_MAX, &h))
+            return fail(why, "tile-size: not WxH, each 1..%d", SERVE_TILE_MAX);
         q->tile_w = (uint32_t)w, q->tile_h = (uint32_t)h;
         return true;
     }

@@ -62,14 +62,14 @@ char *routes_info(const serve_limits *lim)
     text t = {0};
     char line[512];
     snprintf(line, sizeof line,
-             "{\"version\": \"%s\", \"tile\": %d,\n"
+             "{\"version\": \"%s\", \"tile\": %d, \"tile_max\": %d,\n"
              " \"defaults\": {\"center\": \"-0.75,0\", \"radius\": \"1.25\", \"size\": "
              "\"1200x800\", \"iterations\": 1000, \"palette\": \"default\", \"color\": "
              "\"smooth\", \"palette-period\": 8, \"palette-offset\": 0, \"interior\": "
              "\"#000000\"},\n"
              " \"limits\": {\"size\": %" PRIu32 ", \"pixels\": %" PRIu64 ", \"iterations\": %"
              PRIu32 ", \"digits\": %" PRIu32 ", \"aa\": %" PRIu32 "},\n \"palettes\": [",
-             mandel_version_string(), SERVE_TILE, lim->max_side, lim->max_pixels,
+             mandel_version_string(), SERVE_TILE, SERVE_TILE_MAX, lim->max_side, lim->max_pixels,
              lim->max_iterations, lim->max_digits, lim->max_aa);
     puts_(&t, line);
     for (int i = 0; mandel_palette_name(i) != NULL; i++) {

@@ -4,9 +4,10 @@
 // An anchor is a CLI view (centre, radius, W x H device pixels, iterations, formula); its
 // tiles are tw x th rects of that view extended beyond its edges (docs/server.md), so
 // panning only asks for the tiles that come into sight. The tiles divide the view evenly
-// (tileSize: 1920x1080 is 8 x 5 tiles of 240x216), so no pixel is computed beyond it until
-// a pan shows it: tiles of 256 x 256 cover 2048x1280, a quarter more work. A layer is one
-// anchor's tiles placed relative to the current anchor: its centre at (dx, dy) current-anchor pixels and
+// (tileSize: 1920x1080 is 4 x 3 tiles of 480x360), so no pixel is computed beyond it until
+// a pan shows it (tiles of 256 x 256 cover 2048x1280, a quarter more work), and few
+// requests carry them (each costs the browser a few ms of CPU). A layer is one anchor's
+// tiles placed relative to the current anchor: its centre at (dx, dy) current-anchor pixels and
 // its pixels `k` current-anchor pixels wide. The full layer has dx = dy = 0, k = 1; its
 // coarse preview is the same view at 1/8 of the size (k ~ 8); the layers of the previous
 // view stay underneath, scaled, until the new one is complete: the screen is never blank.
@@ -14,7 +15,8 @@
 // Invariant: with the view unmoved (centre offset 0, scale 1) the full layer's tiles are
 // drawn 1:1 at whole device pixels, so the canvas shows exactly the tiles' pixels.
 
-export const TILE = 256;        // the largest tile side (the server's, /api/info)
+export const TILE = 512;        // the largest tile side (the server's tile_max, /api/info)
+const PREVIEW_TILE = 256;       // the coarse preview's largest side
 export const PREVIEW = 8;
 
 // The coarse preview's size [w, h] for a W x H view: at least PREVIEW times coarser, as
@@ -25,7 +27,7 @@ export const PREVIEW = 8;
 export function previewSize(W, H) {
     for (let f = PREVIEW; ; f++) {
         const h = Math.ceil(H / f), w = Math.ceil(W * h / H);
-        if ((w <= TILE && h <= TILE) || h === 1) return [w, h];
+        if ((w <= PREVIEW_TILE && h <= PREVIEW_TILE) || h === 1) return [w, h];
     }
 }
 // The tile size [tw, th] for a w x h layer: the fewest tiles of at most TILE a side that

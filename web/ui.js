@@ -573,8 +573,9 @@ async function start() {
         for (const p of info.palettes)
             palettes.set(p.name, { table: C.parseTable(p.table), cyclic: !!p.cyclic });
         if (palettes.size === 0) throw new Error('/api/info lists no palettes');
-        if (info.tile !== undefined && info.tile !== TILE)
-            throw new Error(`tiles of ${info.tile} pixels; this page knows ${TILE}`);
+        if ((info.tile_max ?? info.tile) < TILE)
+            throw new Error(`tiles of at most ${info.tile_max ?? info.tile} pixels; this page ` +
+                            `asks for ${TILE}`);
     } catch (err) {
         $('progress').textContent = `cannot talk to the server (${err.message})`;
         $('progress').classList.add('error');

@@ -36,8 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (route == SERVE_ROUTE_RENDER)
             FUZZ_CHECK((uint64_t)q.width * q.height * q.aa * q.aa <= lim.max_pixels);
         else
-            FUZZ_CHECK(q.tile_w >= 1 && q.tile_w <= SERVE_TILE && q.tile_h >= 1 &&
-                       q.tile_h <= SERVE_TILE);
+            FUZZ_CHECK(q.tile_w >= 1 && q.tile_w <= SERVE_TILE_MAX && q.tile_h >= 1 &&
+                       q.tile_h <= SERVE_TILE_MAX);
         char *const key = query_key(&q, true);
         FUZZ_CHECK(key != NULL);
         free(key);
