@@ -12,8 +12,7 @@
 // view and build, the median time from navigation to the view complete and to its first
 // coarse picture, read through the DevTools protocol as web_bench.mjs does.
 
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -34,64 +33,34 @@ for (const f of [...BUILDS, CHROMIUM, PLAYWRIGHT])
     }
 const { chromium } = await import(pathToFileURL(PLAYWRIGHT).href);
 const V = await import(pathToFileURL(join(ROOT, 'web', 'view.js')).href);
+const { views, startServer, sleep, median, pageReader, COMPLETE } =
+    await import(pathToFileURL(join(ROOT, 'bench', 'web_common.mjs')).href);
 
-const kfr = (path) => V.parseKfr(readFileSync(join(ROOT, path), 'latin1'));
-const ALL = {
-    home: () => V.defaultState(),
-    '1e14': () => kfr('examples/locations/1e14.kfr'),
-    '5e113': () => kfr('examples/locations/5e113.kfr'),
-    '1e300': () => ({ ...kfr('tests/data/deep/near-i-1e400.kfr'), zoom: '1e300' }),
-};
-const views = (process.env.VIEWS || 'home,1e14').split(',');
-for (const v of views)
-    if (!ALL[v]) {
-        console.error(`web_ab: unknown view '${v}' (${Object.keys(ALL).join(', ')})`);
+const ALL = new Map(views(V, ROOT));
+const chosen = (process.env.VIEWS || 'home,1e14').split(',');
+for (const v of chosen)
+    if (!ALL.has(v)) {
+        console.error(`web_ab: unknown view '${v}' (${[...ALL.keys()].join(', ')})`);
         process.exit(2);
     }
-
-const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
-const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
-
-function startServer(bin) {  // [process, base URL]
-    return new Promise((ok, fail) => {
-        const p = spawn(bin, ['serve', '--port', '0', '--cache-mb', '0'],
-                        { stdio: ['ignore', 'pipe', 'inherit'] });
-        let text = '';
-        p.stdout.on('data', (d) => {
-            text += d;
-            const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(text);
-            if (m) ok([p, m[0]]);
-        });
-        p.once('exit', (code) => fail(new Error(`${bin} serve exited ${code}`)));
-    });
-}
 
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 try {
     const ctx = await browser.newContext({ viewport: { width: W, height: H }, deviceScaleFactor: 1 });
     const page = await ctx.newPage();
-    const cdp = await ctx.newCDPSession(page);
-    const js = async (expression) => {
-        const r = await cdp.send('Runtime.evaluate', { expression, returnByValue: true });
-        if (r.exceptionDetails) throw new Error(`page: ${r.exceptionDetails.text}`);
-        return r.result.value;
-    };
+    const { js, until } = pageReader(await ctx.newCDPSession(page));
     await page.goto('about:blank');
     await sleep(3000);   // the window's own start, done with
     console.log(`web_ab: ${W}x${H}, median of ${N} rounds, builds in turn within each round`);
-    for (const name of views) {
-        const s = ALL[name]();
+    for (const name of chosen) {
+        const s = ALL.get(name);
         const got = BUILDS.map(() => ({ complete: [], coarse: [] }));
         for (let k = 0; k < N; k++)
             for (let i = 0; i < BUILDS.length; i++) {
                 const [server, base] = await startServer(BUILDS[i]);
                 await sleep(700);
                 await page.goto(base + V.hashFromState(s));
-                const end = Date.now() + 600000;
-                while (!(await js("document.body?.dataset.view === 'complete'"))) {
-                    if (Date.now() > end) throw new Error(`${name}: not complete within 600 s`);
-                    await sleep(20);
-                }
+                await until(COMPLETE);
                 const st = await js('({ ...window.__mandelStats })');
                 got[i].complete.push(st.complete);
                 got[i].coarse.push(st.coarse);

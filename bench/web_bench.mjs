@@ -23,8 +23,8 @@
 // deep minibrot near i (tests/data/deep/near-i-1e400.kfr) at a zoom of 1e300, with the
 // .kfr's iteration limit.
 
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -43,35 +43,18 @@ for (const f of [MANDEL, CHROMIUM, PLAYWRIGHT])
 const { chromium } = await import(pathToFileURL(PLAYWRIGHT).href);
 const V = await import(pathToFileURL(join(ROOT, 'web', 'view.js')).href);
 
+const { views, startServer: serve, sleep, median, pageReader, COMPLETE } =
+    await import(pathToFileURL(join(ROOT, 'bench', 'web_common.mjs')).href);
+
 const tmp = mkdtempSync(join(tmpdir(), 'mandel-web-bench-'));
-const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
-const kfr = (path) => V.parseKfr(readFileSync(join(ROOT, path), 'latin1'));
-const ALL_VIEWS = [
-    ['home', V.defaultState()],
-    ['1e14', kfr('examples/locations/1e14.kfr')],
-    ['5e113', kfr('examples/locations/5e113.kfr')],
-    ['1e300', { ...kfr('tests/data/deep/near-i-1e400.kfr'), zoom: '1e300' }],
-];
+const ALL_VIEWS = views(V, ROOT);
 const VIEWS = process.env.VIEWS
     ? ALL_VIEWS.filter(([name]) => process.env.VIEWS.split(',').includes(name)) : ALL_VIEWS;
 // Each timed run starts after a second of rest: a browser just launched, or a context just
 // closed, keeps a core busy for a while (the CLI took 0.20 s right after the launch, 0.12 s
 // a second later).
-const rest = () => new Promise((ok) => setTimeout(ok, 1000));
-
-function startServer() {  // [process, base URL]
-    return new Promise((ok, fail) => {
-        const p = spawn(MANDEL, ['serve', '--port', '0', '--cache-mb', '0'],
-                        { stdio: ['ignore', 'pipe', 'inherit'] });
-        let text = '';
-        p.stdout.on('data', (d) => {
-            text += d;
-            const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(text);
-            if (m) ok([p, m[0]]);
-        });
-        p.once('exit', (code) => fail(new Error(`mandel serve exited ${code}`)));
-    });
-}
+const rest = () => sleep(1000);
+const startServer = () => serve(MANDEL);
 
 function cliSeconds(s) {
     const args = ['render', '-q', '-s', `${W}x${H}`, '-i', String(V.iterationsOf(s))];
@@ -82,23 +65,8 @@ function cliSeconds(s) {
     return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
-// The page is read through the DevTools protocol's Runtime.evaluate of short expressions,
-// polled every 20 ms: Playwright's own evaluate and waitForFunction inject its utility
-// script (330 KB) into each new document, 20-40 ms of the main thread in the middle of the
-// load being measured.
-let cdp;
-const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
-async function js(expression) {
-    const r = await cdp.send('Runtime.evaluate', { expression, returnByValue: true });
-    if (r.exceptionDetails) throw new Error(`page: ${expression}: ${r.exceptionDetails.text}`);
-    return r.result.value;
-}
-async function until(expression) {
-    for (const end = Date.now() + 600000; !(await js(expression)); await sleep(20))
-        if (Date.now() > end) throw new Error(`page: not within 600 s: ${expression}`);
-}
+let js, until;   // the page, read through CDP (web_common.mjs pageReader)
 const stats = () => js('({ ...window.__mandelStats })');
-const COMPLETE = "document.body?.dataset.view === 'complete'";
 
 // One page load from a fresh server in the tab: [complete s, [coarse ms, coarse ms after the
 // view's start]] (the page left open).
@@ -136,7 +104,7 @@ async function wheelRun(page) {
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 const ctx = await browser.newContext({ viewport: { width: W, height: H }, deviceScaleFactor: 1 });
 const page = await ctx.newPage();
-cdp = await ctx.newCDPSession(page);
+({ js, until } = pageReader(await ctx.newCDPSession(page)));
 page.on('console', (m) => { if (m.type() === 'error') console.error(`console: ${m.text()}`); });
 await page.goto('about:blank');
 await new Promise((ok) => setTimeout(ok, 3000));   // the window's own start, done with
