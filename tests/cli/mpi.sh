@@ -4,7 +4,8 @@
 #     no multiple of the ranks (smooth values), a picture with fewer rows than ranks, a
 #     1e300 and a 1e1000 view (perturbation), a PGM with --aa and a histogram PPM;
 #   - a rank that dies mid-render (MANDEL_MPI_TEST_DIE) ends the job: non-zero status, a
-#     clear message, no file and no temporary;
+#     clear message (rank 0's, or mpirun's when it kills rank 0 first), no file and no
+#     temporary;
 #   - bad options are told once (one line of mandel-mpi's), with status 2; --help is 0;
 #   - mandel-mpi zoom: the video equals mandel zoom's byte for byte (a shallow zoom, a
 #     1e50 zoom with --aa 2, 1..4 ranks); a rank that dies mid-zoom leaves no video and
@@ -72,8 +73,12 @@ for n in 2 3; do
         -o dead.png 2>err.txt
     rc=$?
     check "a dead rank of $n: non-zero status" test "$rc" -ne 0
-    check "a dead rank of $n: rank 0 says so" \
-        grep -q '^mandel-mpi: stopped (a rank failed or the job was killed); no file written' err.txt
+    # Open MPI's mpirun ends the job some 20 ms after its SIGTERM (measured): rank 0's own
+    # line is lost in about 1 run of 20 (killed in its handler, or not forwarded), mpirun's
+    # report is always there.
+    check "a dead rank of $n: rank 0 or mpirun says so" grep -q \
+        -e '^mandel-mpi: stopped (a rank failed or the job was killed); no file written' \
+        -e 'exited with non-zero status' err.txt
     check "a dead rank of $n: no file, no temporary" test -z "$(ls -A | grep dead)"
 done
 
