@@ -4,7 +4,10 @@
 #
 #   bench/zoom_bench.sh [LOCATION...]      (default: 1e14 1e50; from examples/locations/)
 #   MANDEL=build/mandel SIZE=640x360 FPS=30 SPD=1 SAMPLES=12 SEAMS=3 AA=2 REF4=0 \
-#       WINDOWS=0 bench/zoom_bench.sh
+#       WINDOWS=0 KEEP= bench/zoom_bench.sh
+#
+# REF4=1: every sample also rendered directly with --aa 4; KEEP=DIR: the frames and direct
+# renders are copied to DIR (before the seams are measured).
 #
 # WINDOWS=K (for zooms too long to make whole here, 1e50: its 166 doublings of keyframes at
 # 640x360 take hours on this shared VM): instead of the whole zoom, time K one-doubling
@@ -139,9 +142,9 @@ for name in ${*:-1e14 1e50}; do
         zf=$(printf '%s/frames/%05d.ppm' "$dir" "$f")
         list="$list $(psnr "$zf" "$dir/direct/$f-aa2.ppm")"
         list_same="$list_same $(psnr "$zf" "$dir/direct/$f-aa$AA.ppm")"
-        # REF4=1: every third sample also against a direct --aa 4 render, a closer picture
-        # of the truth, as direct --aa 2 is measured against it too
-        if [ "$REF4" = 1 ] && [ $((i % 3)) -eq 0 ]; then
+        # REF4=1: every sample also against a direct --aa 4 render, a closer picture of
+        # the truth, as direct --aa 2 is measured against it too
+        if [ "$REF4" = 1 ]; then
             "$MANDEL" render -q -c "$re,$im" -z "$(frame_zoom "$f")" -i "$iters" -s "$SIZE" \
                 --aa 4 -o "$dir/direct/$f-aa4.ppm"
             list4="$list4 $(psnr "$zf" "$dir/direct/$f-aa4.ppm")"
@@ -150,23 +153,34 @@ for name in ${*:-1e14 1e50}; do
         i=$((i + 1))
     done
     echo "$list" | summary "zoom against direct --aa 2"
-    # the same samples as two videos through ffmpeg's psnr filter: its "average" is the
-    # PSNR of the mean squared error over all their frames, "min" the worst frame's
-    mkdir -p "$dir/seq_zoom" "$dir/seq_direct"
-    i=0
-    for f in $uniform; do
-        cp "$(printf '%s/frames/%05d.ppm' "$dir" "$f")" "$(printf '%s/seq_zoom/%03d.ppm' "$dir" "$i")"
-        cp "$dir/direct/$f-aa2.ppm" "$(printf '%s/seq_direct/%03d.ppm' "$dir" "$i")"
-        i=$((i + 1))
-    done
-    ffmpeg -hide_banner -nostdin -i "$dir/seq_zoom/%03d.ppm" -i "$dir/seq_direct/%03d.ppm" \
-        -lavfi "[0:v]format=rgb24[a];[1:v]format=rgb24[b];[a][b]psnr" -f null - 2>&1 |
-        sed -n 's/.*average:\([0-9.inf]*\) min:\([0-9.inf]*\).*/  ffmpeg psnr, the samples as a video against direct --aa 2: average \1 dB, min \2 dB/p'
+    # pooled WHAT A B: the samples' pictures A and B (zoom, aa2, aa4) as two videos through
+    # ffmpeg's psnr filter: its "average" is the PSNR of the mean squared error over all
+    # their frames, "min" the worst frame's
+    pic() { [ "$1" = zoom ] && printf '%s/frames/%05d.ppm' "$dir" "$2" || echo "$dir/direct/$2-$1.ppm"; }
+    pooled() {
+        rm -rf "$dir/seq_a" "$dir/seq_b"
+        mkdir -p "$dir/seq_a" "$dir/seq_b"
+        i=0
+        for f in $uniform; do
+            cp "$(pic "$2" "$f")" "$(printf '%s/seq_a/%03d.ppm' "$dir" "$i")"
+            cp "$(pic "$3" "$f")" "$(printf '%s/seq_b/%03d.ppm' "$dir" "$i")"
+            i=$((i + 1))
+        done
+        ffmpeg -hide_banner -nostdin -i "$dir/seq_a/%03d.ppm" -i "$dir/seq_b/%03d.ppm" \
+            -lavfi "[0:v]format=rgb24[a];[1:v]format=rgb24[b];[a][b]psnr" -f null - 2>&1 |
+            sed -n "s/.*average:\([0-9.inf]*\) min:\([0-9.inf]*\).*/  ffmpeg psnr, the samples as a video, $1: average \1 dB, min \2 dB/p"
+    }
+    pooled "zoom against direct --aa 2" zoom aa2
     [ "$AA" = 2 ] || echo "$list_same" | summary "zoom against direct --aa $AA"
     if [ -n "$list4" ]; then
         echo "$list4" | summary "zoom against direct --aa 4"
         echo "$list24" | summary "direct --aa 2 against direct --aa 4"
+        # the bar's own noise: direct --aa 4, a better picture than direct --aa 2, scored
+        # as the zoom is
+        pooled "direct --aa 4 against direct --aa 2" aa4 aa2
+        pooled "zoom against direct --aa 4" zoom aa4
     fi
+    if [ -n "${KEEP:-}" ]; then mkdir -p "$KEEP" && cp -r "$dir" "$KEEP/"; fi
     # seams
     for f in $seams; do
         g=$((f + 1))
@@ -187,6 +201,5 @@ for name in ${*:-1e14 1e50}; do
     printf '  inside an interval, frames %s|%s: step PSNR zoom %s dB, direct %s dB\n' "$f" "$g" \
         "$(psnr "$(printf '%s/frames/%05d.ppm' "$dir" "$f")" "$(printf '%s/frames/%05d.ppm' "$dir" "$g")")" \
         "$(psnr "$dir/direct/$f-aa2.ppm" "$dir/direct/$g-aa2.ppm")"
-    if [ -n "${KEEP:-}" ]; then mkdir -p "$KEEP" && cp -r "$dir" "$KEEP/"; fi
     rm -rf "$dir"
 done

@@ -41,7 +41,7 @@ export function tileSize(w, h) {
 export const MAX_IN_FLIGHT = 5;
 
 // The tile columns (or rows) of `size` pixels covering anchor columns from..to (inclusive).
-export function tileRange(from, to, size = TILE) {
+export function tileRange(from, to, size) {
     return [Math.floor(from / size), Math.floor(to / size)];
 }
 
