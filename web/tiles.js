@@ -240,6 +240,25 @@ export function painted(layer, view) {
     return [vis.filter(([x, y]) => layer.tiles.get(`${x},${y}`)?.canvas).length, vis.length];
 }
 
+// The values of the screen's pixels at columns xs and rows ys (screen pixels, of an unscaled
+// full layer), row by row, or null while a tile they lie in is missing.
+export function pickVisible(layer, view, xs, ys) {
+    const x0 = Math.round(view.cx - view.sw / 2 + layer.w / 2);
+    const y0 = Math.round(view.cy - view.sh / 2 + layer.h / 2);
+    const { tw, th } = layer;
+    const out = [];
+    for (const y of ys) {
+        const ay = y0 + y, ty = Math.floor(ay / th);
+        for (const x of xs) {
+            const ax = x0 + x, tx = Math.floor(ax / tw);
+            const t = layer.tiles.get(`${tx},${ty}`);
+            if (!t?.data) return null;
+            out.push(t.data[(ay - ty * th) * tw + (ax - tx * tw)]);
+        }
+    }
+    return out;
+}
+
 // The layer's pixels inside the screen, row-major (for colourings that survey the whole
 // picture: range, histogram, log), or null while a tile is missing. Only for an unscaled
 // full layer (k = 1).

@@ -9,8 +9,8 @@
 import * as V from './view.js';
 import * as C from './color.js';
 import * as D from './decimal.js';
-import { Layer, Scheduler, visibleTiles, drawLayers, drawTile, gatherVisible, painted, TILE,
-         previewSize }
+import { Layer, Scheduler, visibleTiles, drawLayers, drawTile, gatherVisible, pickVisible,
+         painted, TILE, previewSize }
     from './tiles.js';
 import { Gestures } from './input.js';
 import { PLACES } from './places.js';
@@ -56,7 +56,17 @@ function makeColoring() {
 // preview's: the colouring until the last tile is here.
 function surveyFrom(whole = false) {
     if (!anchor || !C.needsSurvey(coloring)) return;
-    const data = view.z === 1 ? gatherVisible(anchor.full, view) : null;
+    if (view.z === 1 && C.surveysLattice(coloring)) {
+        // a cycling palette's period: 4096 values, not an 8 MB copy of the picture
+        const values = pickVisible(anchor.full, view, ...C.latticePositions(view.sw, view.sh));
+        if (values) {
+            C.surveyLattice(coloring, values);
+            surveyed = true;
+            return;
+        }
+    }
+    const data = view.z === 1 && !C.surveysLattice(coloring)
+        ? gatherVisible(anchor.full, view) : null;
     if (data) {
         C.survey(coloring, data, view.sw);
         surveyed = true;

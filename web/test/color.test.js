@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseTable, makeColoring, survey, needsSurvey, colorize, lrint, parseColor }
-    from '../color.js';
+import { parseTable, makeColoring, survey, needsSurvey, colorize, lrint, parseColor,
+         latticePositions, surveysLattice, surveyLattice } from '../color.js';
 
 const dir = new URL('./fixtures/', import.meta.url);
 const palettes = JSON.parse(readFileSync(new URL('palettes.json', dir), 'utf8'));
@@ -107,6 +107,23 @@ test('the period from the picture is not 8 there, and 8 at the home view', () =>
     const home = readNpy('home-smooth.npy');
     survey(h, home, home.width);
     assert.equal(h.period, 8);
+});
+test('the period from the lattice\'s values alone is the whole picture\'s', () => {
+    for (const [name, mode] of [['mini-smooth.npy', 'smooth'], ['mini-counts.npy', 'count']]) {
+        const data = readNpy(name);
+        const whole = makeColoring(palette('default'), mode, 4036);
+        const lattice = makeColoring(palette('default'), mode, 4036);
+        assert.ok(surveysLattice(lattice));
+        survey(whole, data, data.width);
+        const height = data.length / data.width;
+        const [xs, ys] = latticePositions(data.width, height);
+        assert.equal(xs.length * ys.length, Math.min(data.width, 64) * Math.min(height, 64));
+        surveyLattice(lattice, ys.flatMap((y) => xs.map((x) => data[y * data.width + x])));
+        assert.equal(lattice.period, whole.period);
+        assert.notEqual(lattice.period, 8);
+    }
+    assert.ok(!surveysLattice(makeColoring(palette('default'), 'smooth', 100, { period: 3 })));
+    assert.ok(!surveysLattice(makeColoring(palette('magma'), 'smooth', 100)));
 });
 test('count, default palette, period 512: ties at s^2+1 for odd s round to even', () =>
     check('sea-counts.npy', 'sea-count-p512.ppm', 'default', 'count', 2000, { period: 512 }));

@@ -2,7 +2,7 @@
 // scheduler cancels tiles nobody needs any more.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Layer, Scheduler, visibleTiles, screenX, screenY, gatherVisible, painted, TILE,
+import { Layer, Scheduler, visibleTiles, screenX, screenY, gatherVisible, pickVisible, painted, TILE,
          MAX_IN_FLIGHT, previewSize, tileSize }
     from '../tiles.js';
 
@@ -82,8 +82,13 @@ test('gatherVisible assembles the screen from tiles, row-major, or null if one i
     assert.equal(out.length, 300 * 260);
     for (const [x, y] of [[0, 0], [299, 0], [0, 259], [250, 252], [299, 259]])
         assert.equal(out[y * 300 + x], (y + 3 + 1000) * 10000 + x + 5 + 1000);
+    const xs = [0, 7, 255, 256, 299], ys = [0, 200, 259];
+    assert.deepEqual(pickVisible(L, view(300, 260, 5, 3), xs, ys),
+                     ys.flatMap((y) => xs.map((x) => out[y * 300 + x])));
     L.tiles.delete('1,1');
     assert.equal(gatherVisible(L, view(300, 260, 5, 3)), null);
+    assert.equal(pickVisible(L, view(300, 260, 5, 3), xs, ys), null);
+    assert.deepEqual(pickVisible(L, view(300, 260, 5, 3), [0], [0]), [out[0]]);
 });
 
 test('the scheduler fetches the wanted tiles and aborts the ones no longer wanted', async () => {
