@@ -286,7 +286,8 @@ export function colorize(c, data, out, stride = 4, start = 0) {
 function colorizeCycle(c, data, out, stride, start) {
     const n = data.length, tb = c.table, maxIter = c.maxIter, period = c.period;
     const offset = c.offset, [ir, ig, ib] = c.interior;
-    const round = (y) => {
+    // A Uint8ClampedArray (ImageData's) stores a number rounded half to even, as lrint().
+    const round = out instanceof Uint8ClampedArray ? (y) => y : (y) => {
         const r = Math.round(y);
         return r - y === 0.5 && (r & 1) !== 0 ? r - 1 : r;
     };

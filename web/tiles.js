@@ -154,7 +154,7 @@ export class Scheduler {
             const key = `${tx},${ty}`;
             if (layer.tiles.has(key)) continue;
             const abort = new AbortController();
-            const t = { data: null, canvas: null, abort, failed: false };
+            const t = { data: null, image: null, abort, failed: false };
             layer.tiles.set(key, t);
             this.inFlight++;
             this.run(layer, tx, ty, t, abort.signal);
@@ -219,25 +219,35 @@ export function drawLayers(g, layers, view) {
 
 // Draws one tile ("tx,ty") of a layer where it belongs; alone, on top of what the canvas
 // holds, when the tile arrives and the view has not moved since the last drawLayers (the
-// full layer is the top one: drawn again, the screen would be the same).
+// full layer is the top one: drawn again, the screen would be the same). A tile's picture
+// is its ImageData (t.image, coloured); unscaled it goes straight onto the canvas (one copy
+// a tile), scaled through a canvas of its own, made when first needed (t.canvas, redone when
+// t.drawn is not t.image's colouring).
 export function drawTile(g, layer, view, key, t) {
-    if (!t.canvas) return;
+    if (!t.image) return;
     const [tx, ty] = key.split(',').map(Number);
     const { tw, th } = layer;
     const x0 = screenX(layer, view, tx * tw), x1 = screenX(layer, view, (tx + 1) * tw);
     const y0 = screenY(layer, view, ty * th), y1 = screenY(layer, view, (ty + 1) * th);
     if (x1 < 0 || y1 < 0 || x0 > view.sw || y0 > view.sh) return;
-    g.imageSmoothingEnabled = false;
     // Whole pixels when unscaled (exact), fractional while zooming.
-    if (Math.abs(x1 - x0 - tw) < 1e-9 && Math.abs(y1 - y0 - th) < 1e-9)
-        g.drawImage(t.canvas, Math.round(x0), Math.round(y0));
-    else g.drawImage(t.canvas, x0, y0, x1 - x0, y1 - y0);
+    if (Math.abs(x1 - x0 - tw) < 1e-9 && Math.abs(y1 - y0 - th) < 1e-9) {
+        g.putImageData(t.image, Math.round(x0), Math.round(y0));
+        return;
+    }
+    if (!t.canvas || t.drawn !== t.colored) {
+        t.canvas ||= Object.assign(document.createElement('canvas'), { width: tw, height: th });
+        t.canvas.getContext('2d').putImageData(t.image, 0, 0);
+        t.drawn = t.colored;
+    }
+    g.imageSmoothingEnabled = false;
+    g.drawImage(t.canvas, x0, y0, x1 - x0, y1 - y0);
 }
 
 // [tiles on the canvas, tiles visible]: how many of the layer's visible tiles are painted.
 export function painted(layer, view) {
     const vis = visibleTiles(layer, view);
-    return [vis.filter(([x, y]) => layer.tiles.get(`${x},${y}`)?.canvas).length, vis.length];
+    return [vis.filter(([x, y]) => layer.tiles.get(`${x},${y}`)?.image).length, vis.length];
 }
 
 // The values of the screen's pixels at columns xs and rows ys (screen pixels, of an unscaled

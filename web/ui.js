@@ -82,14 +82,9 @@ function surveyFrom(whole = false) {
 
 function paint(layer, t) {
     if (!t.data) return;
-    if (!t.canvas) {
-        t.canvas = document.createElement('canvas');
-        t.canvas.width = layer.tw;
-        t.canvas.height = layer.th;
-        t.image = new ImageData(layer.tw, layer.th);
-    }
+    t.image ||= new ImageData(layer.tw, layer.th);
     C.colorize(coloring, t.data, t.image.data, 4);
-    t.canvas.getContext('2d').putImageData(t.image, 0, 0);
+    t.colored = (t.colored || 0) + 1; // a scaled drawing remakes the tile's canvas
 }
 
 function repaintAll() {

@@ -127,3 +127,13 @@ test('the period from the lattice\'s values alone is the whole picture\'s', () =
 });
 test('count, default palette, period 512: ties at s^2+1 for odd s round to even', () =>
     check('sea-counts.npy', 'sea-count-p512.ppm', 'default', 'count', 2000, { period: 512 }));
+test('ties round to even in RGBA too (ImageData\'s Uint8ClampedArray)', () => {
+    const data = readNpy('sea-counts.npy'), want = readPpm('sea-count-p512.ppm');
+    const c = makeColoring(palette('default'), 'count', 2000, { period: 512 });
+    const rgba = new Uint8ClampedArray(data.length * 4);
+    colorize(c, data, rgba, 4);
+    let bad = 0;
+    for (let i = 0; i < data.length; i++)
+        for (let ch = 0; ch < 3; ch++) if (rgba[4 * i + ch] !== want[3 * i + ch]) bad++;
+    assert.equal(bad, 0);
+});

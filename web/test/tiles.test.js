@@ -120,13 +120,13 @@ test('painted counts visible tiles on the canvas, not tiles merely fetched', () 
     const L = new Layer('q', 1024, 256, 1, 'smooth');
     const v = view(1024, 256);
     assert.deepEqual(painted(L, v), [0, 2]);
-    L.tiles.set('0,0', { data: new Float32Array(1), canvas: null });
-    L.tiles.set('1,0', { data: new Float32Array(1), canvas: {} });
+    L.tiles.set('0,0', { data: new Float32Array(1), image: null });
+    L.tiles.set('1,0', { data: new Float32Array(1), image: {} });
     assert.deepEqual(painted(L, v), [1, 2]);
-    L.tiles.get('0,0').canvas = {};
+    L.tiles.get('0,0').image = {};
     assert.deepEqual(painted(L, v), [2, 2]);
     // A tile off the screen does not count; one that comes into sight does.
-    L.tiles.set('5,0', { data: new Float32Array(1), canvas: {} });
+    L.tiles.set('5,0', { data: new Float32Array(1), image: {} });
     assert.deepEqual(painted(L, v), [2, 2]);
     assert.deepEqual(painted(L, view(1024, 256, 1, 0)), [2, 3]);
 });
