@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseTable, makeColoring, survey, needsSurvey, colorize, lrint, parseColor,
-         latticePositions, surveysLattice, surveyLattice } from '../color.js';
+         latticePositions, surveysLattice, surveyLattice, rint8 } from '../color.js';
 
 const dir = new URL('./fixtures/', import.meta.url);
 const palettes = JSON.parse(readFileSync(new URL('palettes.json', dir), 'utf8'));
@@ -46,6 +46,15 @@ function check(npy, ppm, paletteName, mode, maxIter, opts) {
     for (let i = 0; i < got.length; i++) if (got[i] !== want[i]) { bad++; if (first < 0) first = i; }
     assert.equal(bad, 0, `${ppm}: ${bad} bytes differ, first at ${first}` +
         (first >= 0 ? ` (got ${got[first]}, want ${want[first]})` : ''));
+    // and as the page colours, into an ImageData's RGBA
+    const rgba = new Uint8ClampedArray(data.length * 4);
+    colorize(c, data, rgba, 4);
+    bad = 0;
+    for (let i = 0; i < data.length; i++) {
+        if (rgba[4 * i + 3] !== 255) bad++;
+        for (let ch = 0; ch < 3; ch++) if (rgba[4 * i + ch] !== want[3 * i + ch]) bad++;
+    }
+    assert.equal(bad, 0, `${ppm}: ${bad} bytes differ in RGBA`);
 }
 
 test('lrint rounds half to even', () => {
@@ -53,6 +62,21 @@ test('lrint rounds half to even', () => {
                      [0, 2, 2, 2, 3, 254, 255]);
 });
 
+test('rint8 is lrint on 0..255: ties, their neighbours, 1/2 - 2^-54, random values', () => {
+    const next = (y, dir) => {
+        const b = new DataView(new ArrayBuffer(8));
+        b.setFloat64(0, y);
+        b.setBigUint64(0, b.getBigUint64(0) + BigInt(dir));
+        return b.getFloat64(0);
+    };
+    const ys = [0, 0.5 - 2 ** -54, 0.5 - 2 ** -53, 0.25, 255];
+    for (let k = 0; k < 255; k++) {
+        const tie = k + 0.5;
+        ys.push(k, tie, next(tie, 1), next(tie, -1), next(k + 1, -1));
+    }
+    for (let i = 0; i < 100000; i++) ys.push(Math.random() * 255);
+    for (const y of ys) assert.equal(rint8(y), lrint(y), `y = ${y}`);
+});
 test('parseColor', () => {
     assert.deepEqual(parseColor('#204060'), [32, 64, 96]);
     assert.equal(parseColor('204060'), null);
