@@ -132,9 +132,7 @@ function newAnchor(s, rel) {
     const [w, h] = previewSize(W, H);
     anchor = { state: s, W, H, full: new Layer(q, W, H, 1, kind),
                preview: new Layer(q, w, h, H / h, kind), started: performance.now(),
-               firstFull: false,
-               // pixels of 1e-12 or more: double precision, no reference orbit to share
-               shallow: V.pixelExponent(V.radiusOf(s), H) >= -12 };
+               firstFull: false };
     Object.assign(stats, { view: stats.view + 1, started: anchor.started, coarse: null,
                            complete: null, incomplete: anchor.started });
     Object.assign(view, { sw: W, sh: H, cx: 0, cy: 0, z: 1 });
@@ -155,15 +153,15 @@ function request() {
     const wanted = [[anchor.preview, coarse]];
     const full = visibleTiles(anchor.full, view);
     // The coarse picture first (1/64 of the work: it must not wait behind full tiles on
-    // the server's cores), then the full one; at the latest after PREVIEW_MS. A shallow
-    // view's full tiles go at once, behind it in the server's queue: they share no orbit
-    // with it, and waiting for it costs a round trip.
+    // the server's cores), then the full one; at the latest after PREVIEW_MS. Also at a
+    // shallow view: sent at once, the full tiles reached the server before it on
+    // connections already open (side by side, coarse 258 -> 191 ms, complete 574 -> 552).
     const coarseDone = coarse.every(([x, y]) => {
         const t = anchor.preview.tiles.get(`${x},${y}`);
         return t && (t.data || t.failed);
     });
     const waited = performance.now() - anchor.started;
-    if (view.z >= 0.5 && (coarseDone || anchor.shallow || waited >= PREVIEW_MS))
+    if (view.z >= 0.5 && (coarseDone || waited >= PREVIEW_MS))
         wanted.push([anchor.full, full]);
     else if (view.z >= 0.5) {
         clearTimeout(anchor.fullTimer);
