@@ -12,9 +12,9 @@
 // view and build, the median time from navigation to the view complete and to its first
 // coarse picture, read through the DevTools protocol as web_bench.mjs does.
 
-import { existsSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { needFiles } from './web_common.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BUILDS = process.argv.slice(2).map((p) => resolve(p));
@@ -26,11 +26,7 @@ if (BUILDS.length === 0) {
     console.error('usage: node bench/web_ab.mjs A/mandel B/mandel ...');
     process.exit(2);
 }
-for (const f of [...BUILDS, CHROMIUM, PLAYWRIGHT])
-    if (!existsSync(f)) {
-        console.error(`web_ab: no ${f}`);
-        process.exit(1);
-    }
+needFiles('web_ab', [...BUILDS, CHROMIUM, PLAYWRIGHT]);
 const { chromium } = await import(pathToFileURL(PLAYWRIGHT).href);
 const V = await import(pathToFileURL(join(ROOT, 'web', 'view.js')).href);
 const { views, startServer, sleep, median, pageReader, COMPLETE } =

@@ -24,10 +24,11 @@
 // .kfr's iteration limit.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { needFiles } from './web_common.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const MANDEL = resolve(process.argv[2] || join(ROOT, 'build', 'mandel'));
@@ -35,11 +36,7 @@ const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const [W, H] = (process.env.SIZE || '1920x1080').split('x').map(Number);
 const REPEAT = Number(process.env.REPEAT || 3);
 const PLAYWRIGHT = join(ROOT, 'web', 'node_modules', 'playwright-core', 'index.mjs');
-for (const f of [MANDEL, CHROMIUM, PLAYWRIGHT])
-    if (!existsSync(f)) {
-        console.error(`web_bench: no ${f} (scripts/install-deps.sh; cmake --build build)`);
-        process.exit(1);
-    }
+needFiles('web_bench', [MANDEL, CHROMIUM, PLAYWRIGHT]);
 const { chromium } = await import(pathToFileURL(PLAYWRIGHT).href);
 const V = await import(pathToFileURL(join(ROOT, 'web', 'view.js')).href);
 

@@ -3,7 +3,7 @@
 // protocol.
 
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 // [name, state] of the home view, the Kalles Fraktaler locations 1e14 and 5e113
@@ -33,6 +33,16 @@ export function startServer(bin) {
         });
         p.once('exit', (code) => fail(new Error(`${bin} serve exited ${code}`)));
     });
+}
+
+// Exits with one line naming the first of `files` missing (scripts/install-deps.sh installs
+// Chromium and playwright-core; the build makes mandel).
+export function needFiles(who, files) {
+    for (const f of files)
+        if (!existsSync(f)) {
+            console.error(`${who}: no ${f} (scripts/install-deps.sh; cmake --build build)`);
+            process.exit(1);
+        }
 }
 
 export const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));

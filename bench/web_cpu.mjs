@@ -9,19 +9,16 @@
 // tab until every full tile is drawn. The page's own time is printed beside the CPU time:
 // on a 2-core machine the load cannot end before (browser + server CPU) / 2.
 
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { needFiles } from './web_common.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const MANDEL = resolve(process.argv[2] || join(ROOT, 'build', 'mandel'));
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const PLAYWRIGHT = join(ROOT, 'web', 'node_modules', 'playwright-core', 'index.mjs');
-for (const f of [MANDEL, CHROMIUM, PLAYWRIGHT])
-    if (!existsSync(f)) {
-        console.error(`web_cpu: no ${f} (scripts/install-deps.sh; cmake --build build)`);
-        process.exit(1);
-    }
+needFiles('web_cpu', [MANDEL, CHROMIUM, PLAYWRIGHT]);
 const { chromium } = await import(pathToFileURL(PLAYWRIGHT).href);
 const V = await import(pathToFileURL(join(ROOT, 'web', 'view.js')).href);
 const { views, startServer, sleep, pageReader, COMPLETE } =
