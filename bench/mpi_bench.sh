@@ -3,12 +3,14 @@
 # round after round (interleaved, since this machine's speed drifts), the median of
 #   mandel render -t 2                              (threads: the reference)
 #   mpirun -n 2 mandel-mpi render -t 1              (2 ranks of 1 thread: MPI's cost)
-#   mpirun -n 2 --bind-to none mandel-mpi render -t 1
+#   mpirun -n 2 ALT mandel-mpi render -t 1          (ALT: --bind-to none unless given)
 # as the time of the whole command, and for mandel-mpi also the time from the ranks' start
 # of work to the file written (--stats: the job's launch left out). Efficiency = reference
 # time / mandel-mpi time. Every run's file is compared with the reference's.
 #
 #   bench/mpi_bench.sh [BUILD_DIR] [ROUNDS]      default build, 3 rounds
+#   ALT="--mca pml ob1 --mca btl self,vader" ZOOM=0 bench/mpi_bench.sh
+#       (the second variant's mpirun options; this one skips the UCX probe at start)
 #
 # Scenes (1920x1080): the whole set; a dense seahorse zoom; the 1e50 location (at 960x540:
 # 30 s a run); then a zoom video, `mandel zoom -t 2` against `mpirun -n 2 mandel-mpi zoom
@@ -27,6 +29,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+read -r -a alt <<< "${ALT:---bind-to none}"
 
 now() { date +%s.%N; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
@@ -46,7 +49,7 @@ scene() {
         mpi_work+=("$(sed -n 's/^mandel-mpi: \([0-9.]*\) s.*/\1/p' stats.txt)")
         cmp -s ref.png mpi.png || { echo "$name: mandel-mpi's file differs" >&2; exit 1; }
         t0=$(now)
-        mpirun -n 2 --bind-to none "$mpi" render -q -t 1 --stats "$@" -o nb.png 2>stats2.txt
+        mpirun -n 2 "${alt[@]}" "$mpi" render -q -t 1 --stats "$@" -o nb.png 2>stats2.txt
         t1=$(now)
         nb_wall+=("$(echo "$t1 - $t0" | bc -l)")
         nb_work+=("$(sed -n 's/^mandel-mpi: \([0-9.]*\) s.*/\1/p' stats2.txt)")
@@ -65,7 +68,7 @@ scene() {
 }
 
 echo "median of $rounds rounds, seconds; eff = mandel render -t 2 / mandel-mpi"
-echo "                      render -t2 | -n 2 -t 1: job     work   eff(job) eff(work) | --bind-to none: job  work  eff eff"
+echo "                      render -t2 | -n 2 -t 1: job     work   eff(job) eff(work) | ${alt[*]}: job  work  eff eff"
 scene "whole set" -s 1920x1080
 scene "seahorse 1e-10" -s 1920x1080 -c -0.743643887037151,0.131825904205330 -r 1e-10 -i 20000
 scene "1e50 (960x540)" -s 960x540 --location "$src/examples/locations/1e50.kfr"
@@ -86,3 +89,5 @@ if [ "${ZOOM:-1}" != 0 ]; then
 fi
 launch0=$(now); mpirun -n 2 "$mpi" --help >/dev/null; launch1=$(now)
 echo "mpirun -n 2 mandel-mpi --help (the launch alone): $(echo "$launch1 - $launch0" | bc -l) s"
+launch0=$(now); mpirun -n 2 "${alt[@]}" "$mpi" --help >/dev/null; launch1=$(now)
+echo "mpirun -n 2 ${alt[*]} mandel-mpi --help: $(echo "$launch1 - $launch0" | bc -l) s"
