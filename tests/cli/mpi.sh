@@ -5,7 +5,7 @@
 #     1e300 and a 1e1000 view (perturbation), a PGM with --aa and a histogram PPM;
 #   - a rank that dies mid-render (MANDEL_MPI_TEST_DIE) ends the job: non-zero status, a
 #     clear message (rank 0's, or mpirun's when it kills rank 0 first), no file and no
-#     temporary;
+#     temporary; rank 0 sent SIGTERM itself says so (its handler), and leaves nothing;
 #   - bad options are told once (one line of mandel-mpi's), with status 2; --help is 0;
 #   - mandel-mpi zoom: the video equals mandel zoom's byte for byte (a shallow zoom, a
 #     1e50 zoom with --aa 2, 1..4 ranks); a rank that dies mid-zoom leaves no video and
@@ -81,6 +81,33 @@ for n in 2 3; do
         -e 'exited with non-zero status' err.txt
     check "a dead rank of $n: no file, no temporary" test -z "$(ls -A | grep dead)"
 done
+
+# Rank 0 stopped by a signal (as mpirun or a batch system stops a job): its handler says
+# so, deterministically (the dead-rank checks above cannot tell: mpirun may end rank 0
+# before the handler runs, and the temporary has no name till complete anyway). Rank 0 is
+# the process holding a file of this directory other than err.txt: its output's temporary.
+timeout 300 $RUN -n 2 "$MANDEL_MPI" render -t 1 --location "$SOURCE/examples/locations/1e50.kfr" \
+    -s 960x540 -o killed.png 2>err.txt &
+job=$!
+rank0=""
+here=$(pwd)
+for i in $(seq 1 1200); do
+    for d in /proc/[0-9]*; do
+        tr '\0' ' ' < "$d/cmdline" 2>/dev/null | grep -q "mandel-mpi render -t 1 --location" ||
+            continue
+        ls -l "$d/fd" 2>/dev/null | grep -- "-> $here/" | grep -qv "err\.txt" && rank0=${d#/proc/}
+    done
+    [ -n "$rank0" ] && break
+    sleep 0.05
+done
+check "SIGTERM to rank 0: found it" test -n "$rank0"
+[ -n "$rank0" ] && kill -TERM "$rank0"
+wait "$job"
+rc=$?
+check "SIGTERM to rank 0: non-zero status" test "$rc" -ne 0
+check "SIGTERM to rank 0: it says so" \
+    grep -q '^mandel-mpi: stopped (a rank failed or the job was killed); no file written' err.txt
+check "SIGTERM to rank 0: no file, no temporary" test -z "$(ls -A | grep killed)"
 
 # Zoom videos: mandel zoom's bytes, whichever rank made which keyframe.
 Z=$SOURCE/examples/locations/1e50.kfr
