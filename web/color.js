@@ -301,7 +301,6 @@ function colorizeCycle(c, data, out, stride, start) {
     const offset = c.offset, [ir, ig, ib] = c.interior;
     const words = stride === 4 && LITTLE_ENDIAN && (out.byteOffset + start) % 4 === 0
         ? new Uint32Array(out.buffer, out.byteOffset + start, n) : null;
-    const inside = ((255 << 24) | (ib << 16) | (ig << 8) | ir) >>> 0;
     for (let i = 0, o = start; i < n; i++, o += stride) {
         const v = data[i];
         let r = ir, g = ig, b = ib;
@@ -317,17 +316,14 @@ function colorizeCycle(c, data, out, stride, start) {
             r = rint8(tb[p] + f * (tb[q] - tb[p]));
             g = rint8(tb[p + 1] + f * (tb[q + 1] - tb[p + 1]));
             b = rint8(tb[p + 2] + f * (tb[q + 2] - tb[p + 2]));
-        } else if (words) {
-            words[i] = inside;
-            continue;
         }
         if (words) {
             words[i] = ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0;
-            continue;
+        } else {
+            out[o] = r;
+            out[o + 1] = g;
+            out[o + 2] = b;
+            if (stride === 4) out[o + 3] = 255;
         }
-        out[o] = r;
-        out[o + 1] = g;
-        out[o + 2] = b;
-        if (stride === 4) out[o + 3] = 255;
     }
 }

@@ -250,11 +250,16 @@ export function painted(layer, view) {
     return [vis.filter(([x, y]) => layer.tiles.get(`${x},${y}`)?.image).length, vis.length];
 }
 
+// The layer pixel at the screen's top left corner (an unscaled full layer): [x0, y0].
+function screenOrigin(layer, view) {
+    return [Math.round(view.cx - view.sw / 2 + layer.w / 2),
+            Math.round(view.cy - view.sh / 2 + layer.h / 2)];
+}
+
 // The values of the screen's pixels at columns xs and rows ys (screen pixels, of an unscaled
 // full layer), row by row, or null while a tile they lie in is missing.
 export function pickVisible(layer, view, xs, ys) {
-    const x0 = Math.round(view.cx - view.sw / 2 + layer.w / 2);
-    const y0 = Math.round(view.cy - view.sh / 2 + layer.h / 2);
+    const [x0, y0] = screenOrigin(layer, view);
     const { tw, th } = layer;
     const out = [];
     for (const y of ys) {
@@ -273,8 +278,7 @@ export function pickVisible(layer, view, xs, ys) {
 // picture: range, histogram, log), or null while a tile is missing. Only for an unscaled
 // full layer (k = 1).
 export function gatherVisible(layer, view) {
-    const x0 = Math.round(view.cx - view.sw / 2 + layer.w / 2);
-    const y0 = Math.round(view.cy - view.sh / 2 + layer.h / 2);
+    const [x0, y0] = screenOrigin(layer, view);
     const { tw, th } = layer;
     const ty0 = Math.floor(y0 / th), ty1 = Math.floor((y0 + view.sh - 1) / th);
     const tx0 = Math.floor(x0 / tw), tx1 = Math.floor((x0 + view.sw - 1) / tw);

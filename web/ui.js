@@ -52,23 +52,25 @@ function makeColoring() {
     if (C.needsSurvey(coloring)) surveyFrom();
 }
 
+// The survey of the whole visible picture (an unscaled full layer): false while a tile it
+// reads is missing.
+function surveyWhole() {
+    if (C.surveysLattice(coloring)) {
+        // a cycling palette's period: 4096 values, not an 8 MB copy of the picture
+        const values = pickVisible(anchor.full, view, ...C.latticePositions(view.sw, view.sh));
+        if (values) C.surveyLattice(coloring, values);
+        return values !== null;
+    }
+    const data = gatherVisible(anchor.full, view);
+    if (data) C.survey(coloring, data, view.sw);
+    return data !== null;
+}
+
 // Surveys the whole visible picture when its tiles are all here, else (unless `whole`) the
 // preview's: the colouring until the last tile is here.
 function surveyFrom(whole = false) {
     if (!anchor || !C.needsSurvey(coloring)) return;
-    if (view.z === 1 && C.surveysLattice(coloring)) {
-        // a cycling palette's period: 4096 values, not an 8 MB copy of the picture
-        const values = pickVisible(anchor.full, view, ...C.latticePositions(view.sw, view.sh));
-        if (values) {
-            C.surveyLattice(coloring, values);
-            surveyed = true;
-            return;
-        }
-    }
-    const data = view.z === 1 && !C.surveysLattice(coloring)
-        ? gatherVisible(anchor.full, view) : null;
-    if (data) {
-        C.survey(coloring, data, view.sw);
+    if (view.z === 1 && surveyWhole()) {
         surveyed = true;
         return;
     }
