@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "io/image_io.h"
+#include "sched.h"
 
 #define BAND_PIXELS (1u << 20)
 #define AUTO_PERIOD_WHOLE (1u << 22)
@@ -159,24 +160,38 @@ static void sink(void *user, mandel_rect piece, const mandel_fields *at)
     }
 }
 
-/* With aa > 1: averages `rows` picture rows of samples into writer pixels. */
-static void reduce(pipeline *p, uint32_t rows)
+/* With aa > 1: averages picture row r's aa rows of samples into its writer pixels. */
+static void reduce_row(const pipeline *p, uint32_t r)
 {
     size_t const stride = sample_row_bytes(p);
-    for (uint32_t r = 0; r < rows; r++) {
-        uint8_t *const out = p->pixels + (size_t)r * p->row_bytes;
-        const uint8_t *const src = p->samples + (size_t)r * p->aa * stride;
-        if (p->layout == MANDEL_PIXELS_RGB8) {
-            mandel_color_downsample(src, stride, p->aa, p->width, out);
-            continue;
-        }
-        uint8_t rgb[3 * 256];
-        for (uint32_t x = 0; x < p->width; x += 256) {
-            uint32_t const m = p->width - x < 256 ? p->width - x : 256;
-            mandel_color_downsample(src + (size_t)x * p->aa * 3, stride, p->aa, m, rgb);
-            luma(rgb, m, out + x);
-        }
+    uint8_t *const out = p->pixels + (size_t)r * p->row_bytes;
+    const uint8_t *const src = p->samples + (size_t)r * p->aa * stride;
+    if (p->layout == MANDEL_PIXELS_RGB8) {
+        mandel_color_downsample(src, stride, p->aa, p->width, out);
+        return;
     }
+    uint8_t rgb[3 * 256];
+    for (uint32_t x = 0; x < p->width; x += 256) {
+        uint32_t const m = p->width - x < 256 ? p->width - x : 256;
+        mandel_color_downsample(src + (size_t)x * p->aa * 3, stride, p->aa, m, rgb);
+        luma(rgb, m, out + x);
+    }
+}
+
+static void reduce_task(void *user, uint32_t task, uint32_t worker)
+{
+    (void)worker;
+    reduce_row(user, task);
+}
+
+/* With aa > 1: averages `rows` picture rows of samples into writer pixels, a row a task on
+ * the ctx's threads (the rows do not depend on each other). */
+static int reduce(pipeline *p, uint32_t rows)
+{
+    uint32_t threads;
+    CHECK(ctx_pool(p->ctx, &threads));
+    sched_parallel(p->ctx->pool, threads, rows, reduce_task, p);
+    return MANDEL_OK;
 }
 
 /* Chooses the layout, what the render must compute, the band and the buffers' bytes
@@ -205,7 +220,7 @@ static void plan(pipeline *p, const mandel_spec *spec, mandel_pixels layout)
                      (p->by == COLOR_BY_SMOOTH || p->by == COLOR_BY_COUNT) &&
                      spec->given[SPEC_PERIOD] == NULL;
     /* The lattice's values cost nothing when the field is kept whole: pictures of up to
-     * AUTO_PERIOD_WHOLE samples are (their colouring then runs on one thread, a few ms);
+     * AUTO_PERIOD_WHOLE samples are (coloured after the render, on the ctx's threads);
      * larger ones render the lattice first, alone (one thread: 4096 samples, a fraction of
      * a percent of them). */
     if (p->auto_period && !p->whole_field &&
@@ -437,24 +452,42 @@ static void survey(pipeline *p, size_t n)
     }
 }
 
-/* The whole field is known: survey it, then colour it band by band into the image. */
+/* colour_field's work: sample row `task` of the band from sample `band` on into the band's
+ * samples (aa > 1) or writer rows. */
+typedef struct band_job {
+    const pipeline *p;
+    size_t band;
+} band_job;
+
+static void colour_task(void *user, uint32_t task, uint32_t worker)
+{
+    (void)worker;
+    const band_job *const job = user;
+    const pipeline *const p = job->p;
+    size_t const sw = (size_t)p->width * p->aa;
+    mandel_fields const at = fields_at(p, job->band + task * sw, sw, sw);
+    if (p->aa > 1)
+        colour(p, &at, (uint32_t)sw, p->samples + task * sample_row_bytes(p));
+    else
+        convert(p, 0, &at, p->width, p->pixels + task * p->row_bytes);
+}
+
+/* The whole field is known: survey it, then colour it band by band into the image, the
+ * rows of a band on the ctx's threads (a row's colours depend only on its samples and the
+ * survey: the same bytes for any thread count). */
 static int colour_field(pipeline *p, mandel_image *image)
 {
     uint32_t const w = p->width, h = p->height;
     size_t const sw = (size_t)w * p->aa; /* samples a row */
     CHECK(choose_period(p, field_value));
     survey(p, sw * h * p->aa);
+    uint32_t threads;
+    CHECK(ctx_pool(p->ctx, &threads));
     for (uint32_t y = 0; y < h; y += p->band_rows) {
         uint32_t const rows = h - y < p->band_rows ? h - y : p->band_rows;
-        size_t const band = (size_t)y * p->aa * sw;
-        for (uint32_t r = 0; r < rows * p->aa; r++) {
-            mandel_fields const at = fields_at(p, band + r * sw, sw, sw);
-            if (p->aa > 1)
-                colour(p, &at, (uint32_t)sw, p->samples + r * sample_row_bytes(p));
-            else
-                convert(p, 0, &at, w, p->pixels + r * p->row_bytes);
-        }
-        if (p->aa > 1) reduce(p, rows);
+        band_job job = {p, (size_t)y * p->aa * sw};
+        sched_parallel(p->ctx->pool, threads, rows * p->aa, colour_task, &job);
+        if (p->aa > 1) CHECK(reduce(p, rows));
         CHECK(write_rows(p, image, rows));
     }
     return MANDEL_OK;
@@ -491,7 +524,7 @@ static int run_source(pipeline *p, mandel_image *image)
             mandel_rect const piece = {0, r, (uint32_t)sw, 1};
             sink(p, piece, &at);
         }
-        if (p->aa > 1) reduce(p, rows);
+        if (p->aa > 1) CHECK(reduce(p, rows));
         CHECK(write_rows(p, image, rows));
     }
     return p->whole_field ? colour_field(p, image) : MANDEL_OK;
@@ -511,7 +544,7 @@ static int run(pipeline *p, mandel_image *image)
         for (uint32_t y = 0; y < h && err == MANDEL_OK; y += p->band_rows) {
             uint32_t const rows = h - y < p->band_rows ? h - y : p->band_rows;
             err = render_rows(p, y, rows, 0);
-            if (err == MANDEL_OK && p->aa > 1) reduce(p, rows);
+            if (err == MANDEL_OK && p->aa > 1) err = reduce(p, rows);
             if (err == MANDEL_OK) err = write_rows(p, image, rows);
         }
         return err; /* picture() puts the caller's sink back */

@@ -66,6 +66,14 @@ check "AA of a flat region equals no AA" cmp -s flat1.ppm flat3.ppm
 "$MANDEL" render -q -s 64x48 -c -0.74,0.13 -r 0.05 --aa 4 -t 2 -o aa2.ppm
 "$MANDEL" render -q -s 64x48 -c -0.74,0.13 -r 0.05 -o noaa.ppm
 check "AA output is the same for 1 and 2 threads" cmp -s aa1.ppm aa2.ppm
+# The averaging runs a row a task on the ctx's threads: with a period given, the picture
+# streams band by band (colours in the render's sink, then the averaging), in colour and
+# in grey; both the same for 1 and 3 threads.
+for ext in ppm pgm; do
+    "$MANDEL" render -q -s 150x100 -c -0.74,0.13 -r 0.05 --aa 3 --palette-period 40 -t 1 -o st1.$ext
+    "$MANDEL" render -q -s 150x100 -c -0.74,0.13 -r 0.05 --aa 3 --palette-period 40 -t 3 -o st3.$ext
+    check "$ext: streamed AA is the same for 1 and 3 threads" cmp -s st1.$ext st3.$ext
+done
 check "AA changes a boundary picture" sh -c "! cmp -s aa1.ppm noaa.ppm"
 "$MANDEL" render -q -s 64x48 -c -0.74,0.13 -r 0.05 --aa 2 -p viridis -o aav.pgm
 check "AA with a whole-field palette and grey output" test "$(wc -c <aav.pgm)" -eq $((13 + 64 * 48))
