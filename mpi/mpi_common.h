@@ -15,6 +15,9 @@ enum { TAG_ASSIGN = 1, TAG_RESULT = 2, TAG_FAIL = 3 };
 
 extern int mpi_rank, mpi_ranks;
 
+/* Ranks of the job on rank 0's node, rank 0 included (main() finds it at the start). */
+extern int mpi_node_ranks;
+
 /* The failure a worker (or rank 0 before its decision is broadcast) keeps instead of
  * printing it (cli_error prints on rank 0 only). */
 extern char mpi_held_message[MSG_LEN];

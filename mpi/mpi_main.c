@@ -18,6 +18,10 @@
  * slot is free (every unit `ring` or more before it has been written), so memory is bounded
  * whatever the speed of the ranks, and a slow rank holds the writer back, never the heap.
  *
+ * Rank 0's writer runs the pipeline on the threads of every rank of rank 0's node (-t times
+ * their number): a picture of cheap pixels ends with the writer alone (the colouring of a
+ * field kept whole, the PNG), the others idle.
+ *
  * Only rank 0's main thread calls MPI (MPI_THREAD_FUNNELED); it polls with short sleeps
  * (50 us, backing off to 1 ms while nothing comes) rather than blocking, since Open MPI's
  * blocking calls spin a core the renders need.
@@ -49,6 +53,7 @@
 #define AHEAD 4                 /* units handed to a worker before it asks */
 
 int mpi_rank, mpi_ranks;
+int mpi_node_ranks = 1;
 char mpi_held_message[MSG_LEN];
 
 /* Prints "mandel-mpi: <message>" on rank 0 only: bad options are told once, not N times.
@@ -76,7 +81,9 @@ static const char usage_text[] =
     "of about 16K samples, handed out in order as ranks finish the ones they hold, so\n"
     "slow ranks or expensive rows do not idle the others; rank 0 renders units too, and\n"
     "writes the file as the units arrive, in order, holding at most 4N+8 units or\n"
-    "64 MiB of them, whichever is more.\n"
+    "64 MiB of them, whichever is more. Rank 0 colours and compresses on the threads of\n"
+    "every rank of its node together (-t times those ranks): the ranks are idle by the\n"
+    "time a picture's last part is written.\n"
     "A deep view's reference orbit is computed by every rank itself.\n"
     "\n"
     "Output: written to a temporary file next to FILE and renamed when complete; a job\n"
@@ -85,7 +92,7 @@ static const char usage_text[] =
     "standard output, which mpirun passes on to its own (rank 0 cannot tell whether\n"
     "that is a terminal: redirect it to a file or a pipe).\n"
     "--from is not available here; there is no progress bar. --stats prints, on rank 0,\n"
-    "the time and the units each rank rendered.\n"
+    "the time, the units each rank rendered and the writer's threads.\n"
     "\n"
     "Options only here:\n"
     "  -h, --help              this text\n"
@@ -567,7 +574,8 @@ static int run_master(mandel_ctx *ctx, mandel_spec *spec, mandel_ctx *lctx, mand
         fprintf(stderr, "mandel-mpi: %.6f s, %d ranks, %u units of %u rows; units a rank:",
                 MPI_Wtime() - t0, mpi_ranks, pl->units, pl->unit_rows);
         for (int r = 0; r < mpi_ranks; r++) fprintf(stderr, " %u", m.units_by[r]);
-        fputc('\n', stderr);
+        const char *const threads = mandel_spec_get(spec, "threads");
+        fprintf(stderr, "; writer threads: %s\n", threads != NULL ? threads : "every CPU");
     }
     free(m.slots);
     free(m.queue);
@@ -676,6 +684,26 @@ static void abort_job(mandel_image *image, int rc)
     MPI_Abort(MPI_COMM_WORLD, rc);
 }
 
+/* The writer's threads (rank 0's spec; its local renders have their own): what -t gives
+ * every rank of rank 0's node together. Where pixels are cheap, the picture's last part is
+ * the writer's alone (colouring a picture of up to 4M samples waits for the whole field;
+ * then the PNG): the node's other ranks are idle by then, and their cores are the job's.
+ * Without -t, every rank already has every online CPU. Returns -1 to go on, else an exit
+ * code. */
+static int writer_threads(mandel_ctx *ctx, mandel_spec *spec)
+{
+    const char *const given = mandel_spec_get(spec, "threads");
+    if (given == NULL || mpi_node_ranks <= 1) return -1;
+    long const per_rank = strtol(given, NULL, 10);
+    long const node = per_rank * mpi_node_ranks;
+    char text[24];
+    snprintf(text, sizeof text, "%ld", node < 1024 ? node : 1024);
+    if (mandel_spec_set(spec, "threads", text) != MANDEL_OK)
+        return cli_error(EXIT_FAIL, "--threads %s for the writer: %s", text,
+                         mandel_errmsg(ctx));
+    return -1;
+}
+
 static int render(int argc, char **argv)
 {
     mandel_ctx *const ctx = mandel_ctx_new(NULL);
@@ -689,6 +717,7 @@ static int render(int argc, char **argv)
     if (rc < 0 && mpi_rank == 0) {
         /* The local render thread's own spec: a spec belongs to one thread. */
         rc = setup(argc, argv, lctx, &lo, &pl);
+        if (rc < 0) rc = writer_threads(ctx, o.spec);
     }
     /* Rank 0 decides: its failure ends every rank with its code, told once. */
     int const decided = mpi_decide(rc);
@@ -734,6 +763,17 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     MPI_Comm_rank(MPI_COMM_WORLD, &mpi_rank);
     MPI_Comm_size(MPI_COMM_WORLD, &mpi_ranks);
+    /* The ranks that share rank 0's node (MPI-3): rank 0's writer takes their threads. */
+    MPI_Comm node;
+    if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node) ==
+        MPI_SUCCESS) {
+        int here = 0;
+        MPI_Comm_size(node, &here);
+        int on_zero = mpi_rank == 0 ? here : 0;
+        MPI_Bcast(&on_zero, 1, MPI_INT, 0, MPI_COMM_WORLD);
+        mpi_node_ranks = on_zero > 0 ? on_zero : 1;
+        MPI_Comm_free(&node);
+    }
     /* Failures come back as codes: rank 0 must remove its temporary before the job ends. */
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
     int rc;

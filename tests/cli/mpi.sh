@@ -6,6 +6,7 @@
 #   - a rank that dies mid-render (MANDEL_MPI_TEST_DIE) ends the job: non-zero status, a
 #     clear message (rank 0's, or mpirun's when it kills rank 0 first), no file and no
 #     temporary; rank 0 sent SIGTERM itself says so (its handler), and leaves nothing;
+#   - rank 0's writer takes the threads of the ranks on its node (--stats says so);
 #   - bad options are told once (one line of mandel-mpi's), with status 2; --help is 0;
 #   - mandel-mpi zoom: the video equals mandel zoom's byte for byte (a shallow zoom, a
 #     1e50 zoom with --aa 2, 1..4 ranks); a rank that dies mid-zoom leaves no video and
@@ -66,6 +67,17 @@ same "a 1e300 view" a.png -c "$RE,$IM" -z 1e300 -s 640x181 -i 4000
 same "a 1e1000 view" a.png -c "$RE,$IM" -z 1e1000 -s 640x181 -i 4000
 same "a PGM with --aa 2" a.pgm -s 500x203 --aa 2
 same "a histogram PPM" a.ppm -s 500x203 --color histogram
+
+# Rank 0's writer takes the threads of every rank on its node (here all of them): -t times
+# the ranks, or every CPU without -t.
+for n in 2 3; do
+    timeout 300 $RUN -n $n "$MANDEL_MPI" render -t 2 --stats -s 64x48 -o w.png 2>err.txt
+    check "$n ranks of -t 2: the writer takes $((2 * n)) threads" \
+        grep -q "; writer threads: $((2 * n))\$" err.txt
+done
+timeout 300 $RUN -n 2 "$MANDEL_MPI" render --stats -s 64x48 -o w.png 2>err.txt
+check "without -t: the writer takes every CPU" grep -q "; writer threads: every CPU\$" err.txt
+rm -f w.png
 
 # A rank that dies mid-render: the job stops, says so, and leaves no file.
 for n in 2 3; do
