@@ -48,6 +48,8 @@ static struct {
     struct MHD_Daemon *daemon;
     serve_limits limits;
     char *info;
+    char *page;                /* index.html with the info inside */
+    size_t page_len;
     uint32_t header_timeout_s;
     pthread_mutex_t lock;
     pending *pending;
@@ -262,6 +264,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return serve_job_route(c, SERVE_ROUTE_RENDER, query, query_len);
     const char *type;
     const serve_asset *const a = assets_find(uri, path_len, &type);
+    if (a != NULL && h.page != NULL && strcmp(a->name, "index.html") == 0)
+        return send_bytes(c, 200, type, h.page, h.page_len, NULL, false);
     if (a != NULL) return send_bytes(c, 200, type, a->data, a->len, NULL, false);
     return send_error(c, 404, "no such page");
 }
@@ -349,6 +353,10 @@ int http_start(const serve_http_config *cfg, const serve_limits *lim, uint16_t *
     h.header_timeout_s = cfg->timeout_s;
     h.info = routes_info(lim);
     if (h.info == NULL) return snprintf(why, why_len, "out of memory"), 1;
+    const char *type;
+    const serve_asset *const index = assets_find("/", 1, &type);
+    h.page = index != NULL ? routes_page(index, h.info, &h.page_len) : NULL;
+    if (index != NULL && h.page == NULL) return snprintf(why, why_len, "out of memory"), 1;
     struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_PASSIVE,
                              .ai_socktype = SOCK_STREAM}, *ai;
     char service[8];
@@ -394,5 +402,7 @@ void http_stop(void)
     if (h.daemon != NULL) MHD_stop_daemon(h.daemon);
     h.daemon = NULL;
     free(h.info);
+    free(h.page);
     h.info = NULL;
+    h.page = NULL;
 }

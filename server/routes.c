@@ -1,10 +1,12 @@
 /*
  * server/routes.c - the JSON of GET /api/info: version, tile size, defaults, limits, the
  * palettes with the colour tables mandel_color_init() fills (so the page colours data tiles
- * bit for bit as the library does), the formulas and the colouring modes.
+ * bit for bit as the library does), the formulas and the colouring modes; and the page
+ * (GET /) with that JSON inside it.
  *
  * Invariant: everything here comes from the library or the server's limits; nothing from a
- * request, so the text needs no escaping beyond the palettes' own descriptions.
+ * request, so the text needs no escaping beyond the palettes' own descriptions (where '<'
+ * is written \u003c: the JSON can never close the page's <script> element).
  */
 #include "server.h"
 
@@ -50,7 +52,7 @@ static void put_json_string(text *t, const char *s)
         unsigned char const c = (unsigned char)*s;
         char esc[8];
         if (c == '"' || c == '\\') snprintf(esc, sizeof esc, "\\%c", c);
-        else if (c < 0x20) snprintf(esc, sizeof esc, "\\u%04x", c);
+        else if (c < 0x20 || c == '<') snprintf(esc, sizeof esc, "\\u%04x", c);
         else esc[0] = (char)c, esc[1] = '\0';
         puts_(t, esc);
     }
@@ -102,4 +104,28 @@ char *routes_info(const serve_limits *lim)
         return NULL;
     }
     return t.s;
+}
+
+char *routes_page(const serve_asset *page, const char *info, size_t *len)
+{
+    static const char mark[] = "<script id=\"info\" type=\"application/json\"></script>";
+    size_t const mark_len = sizeof mark - 1, at_end = mark_len - strlen("</script>");
+    const char *const html = (const char *)page->data;
+    const char *at = NULL;
+    for (size_t i = 0; i + mark_len <= page->len && at == NULL; i++)
+        if (memcmp(html + i, mark, mark_len) == 0) at = html + i;
+    size_t const info_len = at != NULL ? strlen(info) : 0;
+    *len = page->len + info_len;
+    char *const out = malloc(*len + 1);
+    if (out == NULL) return NULL;
+    if (at == NULL) {
+        memcpy(out, html, page->len);
+    } else {
+        size_t const head = (size_t)(at - html) + at_end;
+        memcpy(out, html, head);
+        memcpy(out + head, info, info_len);
+        memcpy(out + head + info_len, html + head, page->len - head);
+    }
+    out[*len] = '\0';
+    return out;
 }

@@ -109,6 +109,11 @@ const serve_asset *assets_find(const char *path, size_t len, const char **type);
 /* routes.c: the JSON of /api/info (malloc'd) */
 char *routes_info(const serve_limits *lim);
 
+/* routes.c: the page (index.html) with `info` inside its <script id="info"> element, so the
+ * page starts without asking for /api/info; malloc'd (*len set), NULL when out of memory.
+ * A page without the element comes back unchanged (it then asks). */
+char *routes_page(const serve_asset *page, const char *info, size_t *len);
+
 /* http.c */
 typedef struct serve_http_config {
     const char *bind;

@@ -572,9 +572,16 @@ let resizeTimer = 0;
 
 async function start() {
     try {
-        const res = await fetch('/api/info');
-        if (!res.ok) throw new Error(`/api/info: HTTP ${res.status}`);
-        info = await res.json();
+        // The server puts /api/info into the page: no request, and no wait for one, before
+        // the first tiles are asked for (their requests went out ~50 ms later).
+        const inside = document.getElementById('info')?.textContent;
+        if (inside) {
+            info = JSON.parse(inside);
+        } else {
+            const res = await fetch('/api/info');
+            if (!res.ok) throw new Error(`/api/info: HTTP ${res.status}`);
+            info = await res.json();
+        }
         for (const p of info.palettes)
             palettes.set(p.name, { table: C.parseTable(p.table), cyclic: !!p.cyclic });
         if (palettes.size === 0) throw new Error('/api/info lists no palettes');

@@ -212,15 +212,25 @@ else:
     tag = etag[0].split(b":", 1)[1].strip().decode()
     expect("If-None-Match", srv.get("/tile?tile=0,0&size=300x200&iterations=100&data=counts",
                                     headers=[f"If-None-Match: {tag}"]), {304})
-# The page is the embedded copy of web/, byte for byte.
+# The page is the embedded copy of web/, byte for byte; index.html with /api/info's JSON
+# inside its info element (the page then starts without asking for it).
 web = os.path.join(os.environ["SOURCE"], "web")
+info = srv.get("/api/info")[2]
+mark = b'<script id="info" type="application/json"></script>'
 for target, name in (("/", "index.html"), ("/web/index.html", "index.html"),
                      ("/web/ui.js", "ui.js"), ("/web/style.css", "style.css")):
     if not os.path.exists(os.path.join(web, name)):
         continue
+    want = open(os.path.join(web, name), "rb").read()
+    if name == "index.html":
+        if want.count(mark) != 1:
+            failures.append("web/index.html has no single info element")
+        want = want.replace(mark, mark[:-len(b"</script>")] + info + b"</script>")
     got = srv.get(target)
-    if got[0] != 200 or got[2] != open(os.path.join(web, name), "rb").read():
+    if got[0] != 200 or got[2] != want:
         failures.append(f"{target}: {got[0]}, not web/{name} byte for byte")
+if b"<" in info:
+    failures.append("/api/info holds a '<': it could close the page's script element")
 # Keep-alive: two tiles and the info, one after another on one connection (the page asks
 # for dozens of tiles; a new connection for each cost the browser more than the tiles).
 import http.client

@@ -167,6 +167,8 @@ async function newPage(url, width, height, dpr) {
             page.errors.push(m.text());
     });
     page.on('pageerror', (e) => page.errors.push(e.message));
+    page.asked = [];
+    page.on('request', (r) => page.asked.push(new URL(r.url()).pathname));
     await page.goto(url);
     await settled(page);
     return page;
@@ -185,6 +187,8 @@ try {
     // Home view at 1200x800, devicePixelRatio 1: `mandel render`'s default picture.
     let page = await newPage(base, 1200, 800, 1);
     noErrors(page, 'home');
+    check(page.asked.includes('/web/ui.js') && !page.asked.includes('/api/info'),
+          'home: the page starts from the info the server put in it (no /api/info request)');
     await equalsCli(page, 'home view');
     check(cliPicture(V.defaultState(), 1200, 800).equals(
         (() => { execFileSync(MANDEL, ['render', '-q', '-o', join(tmp, 'd.ppm')]);
