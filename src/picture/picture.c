@@ -143,6 +143,17 @@ static void convert(const pipeline *p, uint32_t x, const mandel_fields *at, uint
 /* Bytes of one row of RGB samples (aa > 1). */
 static size_t sample_row_bytes(const pipeline *p) { return (size_t)p->width * p->aa * 3; }
 
+/* n samples of sample row r of the band, from column x on (at: their values), into the
+ * band's RGB samples (aa > 1, to be averaged) or its writer row. */
+static void band_samples(const pipeline *p, uint32_t x, uint32_t r, const mandel_fields *at,
+                         uint32_t n)
+{
+    if (p->aa > 1)
+        colour(p, at, n, p->samples + (size_t)r * sample_row_bytes(p) + (size_t)x * 3);
+    else
+        convert(p, x, at, n, p->pixels + (size_t)r * p->row_bytes);
+}
+
 /* The ctx's sink: runs on worker threads, each on its own segment of the band. */
 static void sink(void *user, mandel_rect piece, const mandel_fields *at)
 {
@@ -151,12 +162,7 @@ static void sink(void *user, mandel_rect piece, const mandel_fields *at)
         size_t const off = (size_t)r * at->stride;
         mandel_fields const row = {at->counts + off, at->smooth ? at->smooth + off : NULL,
                                    at->distance ? at->distance + off : NULL, 0, 0};
-        if (p->aa > 1)
-            colour(p, &row, piece.width,
-                   p->samples + (size_t)(piece.y + r) * sample_row_bytes(p) + (size_t)piece.x * 3);
-        else
-            convert(p, piece.x, &row, piece.width,
-                    p->pixels + (size_t)(piece.y + r) * p->row_bytes);
+        band_samples(p, piece.x, piece.y + r, &row, piece.width);
     }
 }
 
@@ -452,8 +458,8 @@ static void survey(pipeline *p, size_t n)
     }
 }
 
-/* colour_field's work: sample row `task` of the band from sample `band` on into the band's
- * samples (aa > 1) or writer rows. */
+/* colour_field's and run_source's work, the sink's done after the render: sample row `task`
+ * of the band whose values start at sample `band` of the fields. */
 typedef struct band_job {
     const pipeline *p;
     size_t band;
@@ -466,10 +472,7 @@ static void colour_task(void *user, uint32_t task, uint32_t worker)
     const pipeline *const p = job->p;
     size_t const sw = (size_t)p->width * p->aa;
     mandel_fields const at = fields_at(p, job->band + task * sw, sw, sw);
-    if (p->aa > 1)
-        colour(p, &at, (uint32_t)sw, p->samples + task * sample_row_bytes(p));
-    else
-        convert(p, 0, &at, p->width, p->pixels + task * p->row_bytes);
+    band_samples(p, 0, task, &at, (uint32_t)sw);
 }
 
 /* The whole field is known: survey it, then colour it band by band into the image, the
@@ -507,11 +510,13 @@ static int source_rows(pipeline *p, uint32_t y, uint32_t rows, size_t offset)
 }
 
 /* mandel_picture_write_rows, band by band: the sink's work (colour or convert each sample
- * row) done here on the band the source filled. */
+ * row) done on the band the source filled, a row a task on the ctx's threads. */
 static int run_source(pipeline *p, mandel_image *image)
 {
     uint32_t const h = p->height;
     size_t const sw = (size_t)p->width * p->aa;
+    uint32_t threads;
+    CHECK(ctx_pool(p->ctx, &threads));
     for (uint32_t y = 0; y < h; y += p->band_rows) {
         uint32_t const rows = h - y < p->band_rows ? h - y : p->band_rows;
         if (p->whole_field) {
@@ -519,11 +524,8 @@ static int run_source(pipeline *p, mandel_image *image)
             continue;
         }
         CHECK(source_rows(p, y, rows, 0));
-        for (uint32_t r = 0; r < rows * p->aa; r++) {
-            mandel_fields const at = fields_at(p, (size_t)r * sw, sw, sw);
-            mandel_rect const piece = {0, r, (uint32_t)sw, 1};
-            sink(p, piece, &at);
-        }
+        band_job job = {p, 0};
+        sched_parallel(p->ctx->pool, threads, rows * p->aa, colour_task, &job);
         if (p->aa > 1) CHECK(reduce(p, rows));
         CHECK(write_rows(p, image, rows));
     }
