@@ -19,8 +19,8 @@
  * whatever the speed of the ranks, and a slow rank holds the writer back, never the heap.
  *
  * Rank 0's writer runs the pipeline on the threads of every rank of rank 0's node (-t times
- * their number): a picture of cheap pixels ends with the writer alone (the colouring of a
- * field kept whole, the PNG), the others idle.
+ * their number, at most the CPUs rank 0 may run on): a picture of cheap pixels ends with the
+ * writer alone (the colouring of a field kept whole, the PNG), the others idle.
  *
  * Only rank 0's main thread calls MPI (MPI_THREAD_FUNNELED); it polls with short sleeps
  * (50 us, backing off to 1 ms while nothing comes) rather than blocking, since Open MPI's
@@ -28,6 +28,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -82,8 +83,8 @@ static const char usage_text[] =
     "slow ranks or expensive rows do not idle the others; rank 0 renders units too, and\n"
     "writes the file as the units arrive, in order, holding at most 4N+8 units or\n"
     "64 MiB of them, whichever is more. Rank 0 colours and compresses on the threads of\n"
-    "every rank of its node together (-t times those ranks): the ranks are idle by the\n"
-    "time a picture's last part is written.\n"
+    "every rank of its node together (-t times those ranks, at most the CPUs it may run\n"
+    "on): the ranks are idle by the time a picture's last part is written.\n"
     "A deep view's reference orbit is computed by every rank itself.\n"
     "\n"
     "Output: written to a temporary file next to FILE and renamed when complete; a job\n"
@@ -685,17 +686,22 @@ static void abort_job(mandel_image *image, int rc)
 }
 
 /* The writer's threads (rank 0's spec; its local renders have their own): what -t gives
- * every rank of rank 0's node together. Where pixels are cheap, the picture's last part is
- * the writer's alone (colouring a picture of up to 4M samples waits for the whole field;
- * then the PNG): the node's other ranks are idle by then, and their cores are the job's.
- * Without -t, every rank already has every online CPU. Returns -1 to go on, else an exit
- * code. */
+ * every rank of rank 0's node together, but no more than the CPUs rank 0 may run on (Open
+ * MPI binds each of 2 ranks to one core: more threads there would only take turns). Where
+ * pixels are cheap, the picture's last part is the writer's alone (colouring a picture of
+ * up to 4M samples waits for the whole field; then the PNG): the node's other ranks are
+ * idle by then, and their cores are the job's. Without -t, every rank already has every
+ * online CPU. Returns -1 to go on, else an exit code. */
 static int writer_threads(mandel_ctx *ctx, mandel_spec *spec)
 {
     const char *const given = mandel_spec_get(spec, "threads");
     if (given == NULL || mpi_node_ranks <= 1) return -1;
     long const per_rank = strtol(given, NULL, 10);
-    long const node = per_rank * mpi_node_ranks;
+    long node = per_rank * mpi_node_ranks;
+    cpu_set_t allowed;
+    if (sched_getaffinity(0, sizeof allowed, &allowed) == 0 && CPU_COUNT(&allowed) < node)
+        node = CPU_COUNT(&allowed);
+    if (node <= per_rank) return -1;
     char text[24];
     snprintf(text, sizeof text, "%ld", node < 1024 ? node : 1024);
     if (mandel_spec_set(spec, "threads", text) != MANDEL_OK)

@@ -251,7 +251,8 @@ function noteDrawn() {
     if (stats.coarse === null && (painted(anchor.preview, view)[0] > 0 ||
                                   painted(anchor.full, view)[0] > 0))
         stats.coarse = now;
-    if (!anchor.previewShown && painted(anchor.preview, view)[0] > 0) {
+    const [shown, visible] = painted(anchor.preview, view);
+    if (!anchor.previewShown && shown > 0 && shown === visible) {
         anchor.previewShown = true;
         if (view.z === 1) request(); // the full tiles may go now
     }
