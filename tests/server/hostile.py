@@ -155,8 +155,10 @@ if not drip(b"GET /api/info HTTP/1.1\r\nHost: x\r\n\r\n"):
                     "not cut off within 8 s")
 
 # Connections from one address beyond --per-ip (8) are closed at once; the others stay.
+# (The 9th gets 5 s to be closed: stop 23's CI saw it open after 1 s once, on a loaded VM,
+# and never again in 13 runs here, idle or loaded.)
 held = [socket.create_connection(("127.0.0.1", srv.port), timeout=2) for _ in range(8)]
-extra = socket.create_connection(("127.0.0.1", srv.port), timeout=1)
+extra = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
 try:
     refused = extra.recv(1) == b""
 except socket.timeout:
