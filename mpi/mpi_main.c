@@ -773,11 +773,10 @@ int main(int argc, char **argv)
     MPI_Comm node;
     if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node) ==
         MPI_SUCCESS) {
-        int here = 0;
+        int here = 1;
         MPI_Comm_size(node, &here);
-        int on_zero = mpi_rank == 0 ? here : 0;
-        MPI_Bcast(&on_zero, 1, MPI_INT, 0, MPI_COMM_WORLD);
-        mpi_node_ranks = on_zero > 0 ? on_zero : 1;
+        MPI_Bcast(&here, 1, MPI_INT, 0, MPI_COMM_WORLD); /* rank 0's count, to all */
+        mpi_node_ranks = here > 0 ? here : 1;
         MPI_Comm_free(&node);
     }
     /* Failures come back as codes: rank 0 must remove its temporary before the job ends. */

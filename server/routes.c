@@ -111,9 +111,7 @@ char *routes_page(const serve_asset *page, const char *info, size_t *len)
     static const char mark[] = "<script id=\"info\" type=\"application/json\"></script>";
     size_t const mark_len = sizeof mark - 1, at_end = mark_len - strlen("</script>");
     const char *const html = (const char *)page->data;
-    const char *at = NULL;
-    for (size_t i = 0; i + mark_len <= page->len && at == NULL; i++)
-        if (memcmp(html + i, mark, mark_len) == 0) at = html + i;
+    const char *const at = memmem(html, page->len, mark, mark_len);
     size_t const info_len = at != NULL ? strlen(info) : 0;
     *len = page->len + info_len;
     char *const out = malloc(*len + 1);

@@ -190,14 +190,20 @@ static void reduce_task(void *user, uint32_t task, uint32_t worker)
     reduce_row(user, task);
 }
 
-/* With aa > 1: averages `rows` picture rows of samples into writer pixels, a row a task on
- * the ctx's threads (the rows do not depend on each other). */
-static int reduce(pipeline *p, uint32_t rows)
+/* Runs task(user, 0..n-1) on the ctx's threads: the rows of a band, which do not depend
+ * on each other. */
+static int on_threads(pipeline *p, uint32_t n, sched_task_fn *task, void *user)
 {
     uint32_t threads;
     CHECK(ctx_pool(p->ctx, &threads));
-    sched_parallel(p->ctx->pool, threads, rows, reduce_task, p);
+    sched_parallel(p->ctx->pool, threads, n, task, user);
     return MANDEL_OK;
+}
+
+/* With aa > 1: averages `rows` picture rows of samples into writer pixels, a row a task. */
+static int reduce(pipeline *p, uint32_t rows)
+{
+    return on_threads(p, rows, reduce_task, p);
 }
 
 /* Chooses the layout, what the render must compute, the band and the buffers' bytes
@@ -475,6 +481,16 @@ static void colour_task(void *user, uint32_t task, uint32_t worker)
     band_samples(p, 0, task, &at, (uint32_t)sw);
 }
 
+/* A band of `rows` picture rows whose values start at sample `band` of the fields:
+ * coloured (or converted) a sample row a task, averaged (aa > 1), and written. */
+static int write_band(pipeline *p, mandel_image *image, size_t band, uint32_t rows)
+{
+    band_job job = {p, band};
+    CHECK(on_threads(p, rows * p->aa, colour_task, &job));
+    if (p->aa > 1) CHECK(reduce(p, rows));
+    return write_rows(p, image, rows);
+}
+
 /* The whole field is known: survey it, then colour it band by band into the image, the
  * rows of a band on the ctx's threads (a row's colours depend only on its samples and the
  * survey: the same bytes for any thread count). */
@@ -484,14 +500,9 @@ static int colour_field(pipeline *p, mandel_image *image)
     size_t const sw = (size_t)w * p->aa; /* samples a row */
     CHECK(choose_period(p, field_value));
     survey(p, sw * h * p->aa);
-    uint32_t threads;
-    CHECK(ctx_pool(p->ctx, &threads));
     for (uint32_t y = 0; y < h; y += p->band_rows) {
         uint32_t const rows = h - y < p->band_rows ? h - y : p->band_rows;
-        band_job job = {p, (size_t)y * p->aa * sw};
-        sched_parallel(p->ctx->pool, threads, rows * p->aa, colour_task, &job);
-        if (p->aa > 1) CHECK(reduce(p, rows));
-        CHECK(write_rows(p, image, rows));
+        CHECK(write_band(p, image, (size_t)y * p->aa * sw, rows));
     }
     return MANDEL_OK;
 }
@@ -515,8 +526,6 @@ static int run_source(pipeline *p, mandel_image *image)
 {
     uint32_t const h = p->height;
     size_t const sw = (size_t)p->width * p->aa;
-    uint32_t threads;
-    CHECK(ctx_pool(p->ctx, &threads));
     for (uint32_t y = 0; y < h; y += p->band_rows) {
         uint32_t const rows = h - y < p->band_rows ? h - y : p->band_rows;
         if (p->whole_field) {
@@ -524,10 +533,7 @@ static int run_source(pipeline *p, mandel_image *image)
             continue;
         }
         CHECK(source_rows(p, y, rows, 0));
-        band_job job = {p, 0};
-        sched_parallel(p->ctx->pool, threads, rows * p->aa, colour_task, &job);
-        if (p->aa > 1) CHECK(reduce(p, rows));
-        CHECK(write_rows(p, image, rows));
+        CHECK(write_band(p, image, 0, rows));
     }
     return p->whole_field ? colour_field(p, image) : MANDEL_OK;
 }
