@@ -1149,6 +1149,40 @@ typedef int (*mandel_rows_fn)(void *user, uint32_t y, uint32_t rows, const mande
 MANDEL_API int mandel_picture_write_rows(mandel_ctx *ctx, mandel_spec *spec, mandel_image *image,
                                          mandel_rows_fn source, void *user);
 
+/* Pictures coloured a piece at a time: a tile server renders a view's tiles (tile views
+ * of one anchor, mandel_view_new_tile) and colours each as the whole picture would be
+ * coloured, so the tiles put together are mandel_picture_write()'s pixels. (Added in 0.1.) */
+
+/*! mandel_picture_period() :
+ *  The period the spec's picture (in colour, aa 1) is coloured with: the palette's or the
+ *  one given (--palette-period), or, for a cycling palette with none given, the one
+ *  mandel_picture_write() takes from the view's lattice of MANDEL_PERIOD_LATTICE squared
+ *  samples (mandel_color_auto_period): rendered on ctx in `view`, a view of the spec's
+ *  size and place (the spec's own, or an equal one, such as a tile of an anchor that covers
+ *  it all: its pixels are the anchor's). With view NULL nothing is rendered and *period is
+ *  NaN where the lattice would decide it (ctx may then be NULL).
+ *  @return : MANDEL_OK; MANDEL_EINVAL for colourings that need the whole picture's values
+ *            (a matplotlib map's range, histogram, log: "--color histogram with palette
+ *            'default': colours by the range of the whole picture, not piece by piece"),
+ *            aa above 1, or a view of another size; as mandel_spec_check(); as
+ *            mandel_render_fields(). */
+MANDEL_API int mandel_picture_period(mandel_ctx *ctx, mandel_spec *spec, const mandel_view *view,
+                                     double *period);
+
+/*! mandel_picture_colour_rows() :
+ *  Colours `rows` rows of `width` samples of the spec's picture into rows of 3 * width
+ *  bytes of RGB (tightly packed): the bytes mandel_picture_write() gives those pixels,
+ *  where the picture's period is `period` (mandel_picture_period()'s, for the whole view).
+ *  `fields` holds the rows (stride, capacity) of the one field the colouring reads: the
+ *  smooth values or distances when mandel_picture_needs() names them, else the counts;
+ *  the others may be NULL. The fields may be any rect of the view (a tile), rendered with
+ *  the spec's iteration limit. Refuses as mandel_picture_period().
+ *  @return : MANDEL_OK; MANDEL_EINVAL (as above, a NULL field it reads, fields too small, a
+ *            period not above 0 where the lattice decides it); as mandel_spec_check(). */
+MANDEL_API int mandel_picture_colour_rows(mandel_spec *spec, double period,
+                                          const mandel_fields *fields, uint32_t width,
+                                          uint32_t rows, uint8_t *rgb);
+
 /*! mandel_words_quote() :
  *  `word` as a POSIX shell word: unchanged if it is made of letters, digits and _@%+=:,./-
  *  only (and not empty), else in single quotes with each ' written '\''. Writes it into

@@ -742,6 +742,76 @@ int mandel_picture_render(mandel_ctx *ctx, mandel_spec *spec, mandel_format form
     return mandel_render_fields(ctx, p.view, p.render_limit, rect, &f);
 }
 
+/* A picture coloured a piece at a time (tiles): its plan for colour rows, refused when the
+ * colouring needs the whole picture's values first. */
+static int plan_pieces(mandel_spec *spec, pipeline *p)
+{
+    CHECK(plan_for(spec, MANDEL_FORMAT_PNG, p));
+    FAIL_IF(spec->ctx, p->aa > 1, MANDEL_EINVAL,
+            "--aa %u: a picture coloured in pieces is not anti-aliased", p->aa);
+    bool const whole = p->by != COLOR_BY_DISTANCE &&
+                       (p->color.mapping == MANDEL_MAP_RANGE ||
+                        p->color.mapping == MANDEL_MAP_HISTOGRAM ||
+                        p->color.mapping == MANDEL_MAP_LOG);
+    FAIL_IF(spec->ctx, whole, MANDEL_EINVAL,
+            "--color %s with palette '%s': colours by the range of the whole picture, not "
+            "piece by piece", p->by == COLOR_BY_HISTOGRAM ? "histogram"
+                              : p->by == COLOR_BY_LOG     ? "log"
+                              : p->by == COLOR_BY_COUNT   ? "count"
+                                                          : "smooth",
+            spec_palette_name(spec));
+    return MANDEL_OK;
+}
+
+int mandel_picture_period(mandel_ctx *ctx, mandel_spec *spec, const mandel_view *view,
+                          double *period)
+{
+    if (spec == NULL || period == NULL) return MANDEL_EINVAL;
+    pipeline p;
+    CHECK(plan_pieces(spec, &p));
+    *period = p.color.period;
+    if (!p.auto_period) return MANDEL_OK;
+    *period = NAN;
+    if (view == NULL) return MANDEL_OK;
+    if (ctx == NULL) return MANDEL_EINVAL;
+    ctx_clear(ctx);
+    FAIL_IF(ctx, mandel_view_width(view) != p.width || mandel_view_height(view) != p.height,
+            MANDEL_EINVAL, "the view is %ux%u, the picture %ux%u", mandel_view_width(view),
+            mandel_view_height(view), p.width, p.height);
+    CHECK(mandel_spec_apply(spec, ctx));
+    p.ctx = ctx;
+    p.view = view;
+    CHECK(choose_period(&p, render_value));
+    *period = p.color.period;
+    return MANDEL_OK;
+}
+
+int mandel_picture_colour_rows(mandel_spec *spec, double period, const mandel_fields *fields,
+                               uint32_t width, uint32_t rows, uint8_t *rgb)
+{
+    if (spec == NULL || fields == NULL || rgb == NULL) return MANDEL_EINVAL;
+    pipeline p;
+    CHECK(plan_pieces(spec, &p));
+    FAIL_IF(spec->ctx, p.auto_period && !(period > 0), MANDEL_EINVAL,
+            "the period %g: not above 0 (mandel_picture_period)", period);
+    if (p.auto_period) p.color.period = period;
+    const void *const need = p.by == COLOR_BY_COUNT      ? (const void *)fields->counts
+                             : p.by == COLOR_BY_DISTANCE ? (const void *)fields->distance
+                                                         : (const void *)fields->smooth;
+    FAIL_IF(spec->ctx, need == NULL, MANDEL_EINVAL, "the field the colouring reads is NULL");
+    FAIL_IF(spec->ctx, rows > 0 && (fields->stride < width ||
+            fields->capacity < ((size_t)rows - 1) * fields->stride + width), MANDEL_EINVAL,
+            "fields too small for %u rows of %u samples", rows, width);
+    for (uint32_t r = 0; r < rows; r++) {
+        size_t const at = (size_t)r * fields->stride;
+        mandel_fields const row = {fields->counts ? fields->counts + at : NULL,
+                                   fields->smooth ? fields->smooth + at : NULL,
+                                   fields->distance ? fields->distance + at : NULL, width, width};
+        colour(&p, &row, width, rgb + (size_t)r * width * 3);
+    }
+    return MANDEL_OK;
+}
+
 int mandel_picture_colour(mandel_ctx *ctx, mandel_spec *spec, const mandel_npy *npy,
                           mandel_image *image)
 {
