@@ -11,7 +11,8 @@ set -eu
 # reports it installed only when it is. zlib1g-dev: the tests read gzip-compressed data.
 # groff-base and man-db: the test that renders man/mandel.1, and 'man mandel'.
 # python3-pytest, python3-matplotlib (and python3-numpy): the Python package, its tests and
-# examples/tutorial.py, for Debian's /usr/bin/python3.
+# examples/tutorial.py, for Debian's /usr/bin/python3. python3-pil (Pillow): the server test
+# that decodes coloured tiles to compare them with the CLI's PNG.
 # libmicrohttpd-dev: mandel serve (without it CMake leaves the server out and says so).
 # openmpi-bin libopenmpi-dev: mandel-mpi (Open MPI's mpirun and headers; without them CMake
 # leaves mandel-mpi out and says so). mpich libmpich-dev: the test that builds mandel-mpi
@@ -19,7 +20,7 @@ set -eu
 # and mpirun: Debian gives it the higher alternatives priority).
 # ffmpeg: mandel zoom's .mp4, .webm and .mkv (the program, fed frames on a pipe; .y4m and
 # picture sequences need none), and its test through the real one.
-packages="build-essential cmake pkg-config libspng-dev libjpeg-dev libmpfr-dev zlib1g-dev python3-numpy groff-base man-db python3-pytest python3-matplotlib libmicrohttpd-dev ffmpeg openmpi-bin libopenmpi-dev mpich libmpich-dev"
+packages="build-essential cmake pkg-config libspng-dev libjpeg-dev libmpfr-dev zlib1g-dev python3-numpy groff-base man-db python3-pytest python3-matplotlib python3-pil libmicrohttpd-dev ffmpeg openmpi-bin libopenmpi-dev mpich libmpich-dev"
 
 # Node.js (18 or later) runs the web page's tests; Debian's nodejs unless one is on the PATH,
 # and npm to install the browser test's driver (playwright-core, web/package-lock.json).

@@ -95,9 +95,9 @@ static enum MHD_Result send_bytes(struct MHD_Connection *c, unsigned status, con
 }
 
 static enum MHD_Result send_cached(struct MHD_Connection *c, const void *body, size_t len,
-                                   const char *etag, void *held)
+                                   const char *type, const char *etag, void *held)
 {
-    return send_body(c, 200, "application/octet-stream", body, len, etag, true, held);
+    return send_body(c, 200, type, body, len, etag, true, held);
 }
 
 static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, const char *why)
@@ -156,9 +156,10 @@ static enum MHD_Result serve_job_route(struct MHD_Connection *c, int route, cons
         }
         const void *body;
         size_t len;
-        void *const held = tiles_cached(key, &body, &len);
+        const char *type;
+        void *const held = tiles_cached(key, &body, &len, &type);
         if (held != NULL) {
-            enum MHD_Result const ret = send_cached(c, body, len, etag, held);
+            enum MHD_Result const ret = send_cached(c, body, len, type, etag, held);
             free(key);
             query_free(&q);
             return ret;

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +86,10 @@ static const char *const data_names[] = {"counts", "smooth", "distance"};
  * every picture option of the spec). */
 static const char *const tile_options[] = {"center", "centre", "radius", "zoom", "size",
                                            "iterations", "formula", "power", "julia"};
+/* The colouring of a /tile with format=png: the spec's names. */
+static const char *const colour_options[] = {"palette", "color", "palette-period",
+                                             "palette-offset", "interior"};
+#define N_COLOUR_OPTIONS (sizeof colour_options / sizeof *colour_options)
 
 /* Quotes at most 40 characters of stranger's text in an error line. */
 static const char *quote(const char *s, char *buf, size_t size)
@@ -126,6 +131,13 @@ static bool own_value(serve_query *q, const char *name, char *v, char *why)
         return true;
     }
     /* format */
+    if (q->route == SERVE_ROUTE_TILE) {
+        if (strcmp(v, "png") != 0)
+            return fail(why, "format: unknown tile format '%s' (png; data tiles: no format)",
+                        quote(v, shown, sizeof shown));
+        q->png = true;
+        return true;
+    }
     if (strcmp(v, "png") == 0) q->format = MANDEL_FORMAT_PNG;
     else if (strcmp(v, "jpg") == 0 || strcmp(v, "jpeg") == 0) q->format = MANDEL_FORMAT_JPEG;
     else if (strcmp(v, "npy") == 0) q->format = MANDEL_FORMAT_NPY;
@@ -196,6 +208,31 @@ static bool view_fields(serve_query *q, const serve_limits *lim, char *why)
     return true;
 }
 
+/* A /tile's colouring: options only with format=png, which takes its data from the
+ * colouring (data= refused) and only colourings of a pixel at a time (the library's
+ * refusal: histogram, log, a matplotlib map's range); the period when it is not the
+ * anchor's lattice's (NaN). Builds the spec's view: no render. */
+static bool tile_colouring(serve_query *q, bool data_given, char *why)
+{
+    q->period = NAN;
+    for (size_t i = 0; !q->png && i < N_COLOUR_OPTIONS; i++)
+        if (mandel_spec_get(q->spec, colour_options[i]) != NULL)
+            return fail(why, "%s: only with format=png (data tiles are coloured by the page)",
+                        colour_options[i]);
+    if (!q->png) return true;
+    if (data_given) return fail(why, "data: not with format=png (the colouring says which)");
+    int smooth = 0, distance = 0;
+    if (mandel_picture_period(NULL, q->spec, NULL, &q->period) != MANDEL_OK ||
+        mandel_picture_needs(q->spec, MANDEL_FORMAT_PNG, &smooth, &distance) != MANDEL_OK) {
+        fail(why, "%s", mandel_errmsg(q->ctx));
+        for (char *c = why; *c != '\0'; c++)
+            if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
+        return false;
+    }
+    q->data = distance ? SERVE_DATA_DISTANCE : smooth ? SERVE_DATA_SMOOTH : SERVE_DATA_COUNTS;
+    return true;
+}
+
 bool query_parse(const char *raw, size_t len, int route, const serve_limits *lim,
                  serve_query *q, char *why)
 {
@@ -237,9 +274,12 @@ bool query_parse(const char *raw, size_t len, int route, const serve_limits *lim
         unsigned kind = 0;
         bool known;
         if (own_index >= 0)
-            known = route == (own_index < 3 ? SERVE_ROUTE_TILE : SERVE_ROUTE_RENDER);
+            known = route == (own_index < 3 ? SERVE_ROUTE_TILE : SERVE_ROUTE_RENDER) ||
+                    (own_index == 3 && route == SERVE_ROUTE_TILE);
         else if (route != SERVE_ROUTE_RENDER)
-            known = find_word(s, tile_options, sizeof tile_options / sizeof *tile_options) >= 0;
+            known = find_word(s, tile_options, sizeof tile_options / sizeof *tile_options) >= 0 ||
+                    (route == SERVE_ROUTE_TILE &&
+                     find_word(s, colour_options, (int)N_COLOUR_OPTIONS) >= 0);
         else
             known = mandel_spec_option_kind(s, &kind) == MANDEL_OK && (kind & MANDEL_SPEC_PICTURE);
         if (!known)
@@ -264,6 +304,7 @@ bool query_parse(const char *raw, size_t len, int route, const serve_limits *lim
         ok = fail(why, "power: only with formula=mandelbrot");
     if (ok && route == SERVE_ROUTE_TILE) {
         if (!seen_own[0]) ok = fail(why, "tile: missing (tile=TX,TY)");
+        if (ok) ok = tile_colouring(q, seen_own[1], why);
         if (q->data < 0) q->data = SERVE_DATA_SMOOTH;
         if (!seen_own[2]) q->tile_w = q->tile_h = SERVE_TILE;
     } else if (ok && route == SERVE_ROUTE_RENDER) {
@@ -301,10 +342,27 @@ char *query_key(const serve_query *q, bool with_tile)
                      q->height, q->iterations, q->formula, q->power);
     if (q->julia)
         n += snprintf(key + n, len - (size_t)n, ";j=%.17g,%.17g", q->julia_re, q->julia_im);
-    if (with_tile)
-        snprintf(key + n, len - (size_t)n, ";t=%" PRId64 ",%" PRId64 ";ts=%" PRIu32 "x%" PRIu32
-                 ";d=%d", q->tile_x, q->tile_y, q->tile_w, q->tile_h, q->data);
-    return key;
+    if (!with_tile) return key;
+    n += snprintf(key + n, len - (size_t)n, ";t=%" PRId64 ",%" PRId64 ";ts=%" PRIu32 "x%" PRIu32
+                  ";d=%d", q->tile_x, q->tile_y, q->tile_w, q->tile_h, q->data);
+    if (!q->png || q->spec == NULL) return key;
+    /* A coloured tile: its colour options, as given (the spec checked them). */
+    size_t more = 8;
+    for (size_t i = 0; i < N_COLOUR_OPTIONS; i++) {
+        const char *const v = mandel_spec_get(q->spec, colour_options[i]);
+        more += v != NULL ? strlen(colour_options[i]) + strlen(v) + 2 : 0;
+    }
+    char *const longer = realloc(key, (size_t)n + more + 1);
+    if (longer == NULL) {
+        free(key);
+        return NULL;
+    }
+    n += sprintf(longer + n, ";png");
+    for (size_t i = 0; i < N_COLOUR_OPTIONS; i++) {
+        const char *const v = mandel_spec_get(q->spec, colour_options[i]);
+        if (v != NULL) n += sprintf(longer + n, ";%s=%s", colour_options[i], v);
+    }
+    return longer;
 }
 
 uint64_t query_hash(const char *s)

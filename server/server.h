@@ -45,6 +45,8 @@ typedef struct serve_query {
     uint32_t tile_w, tile_h;           /* /tile only: tile-size, default SERVE_TILE */
     int data;                          /* SERVE_DATA_*: /tile's data, /render's npy */
     int format;                        /* /render: a mandel_format */
+    bool png;                          /* /tile: coloured (format=png), from `data` */
+    double period;                     /* png: the colouring's period, NaN: the anchor's */
     uint32_t aa;
     char *text;
     mandel_ctx *ctx;
@@ -92,10 +94,10 @@ void tiles_release(serve_job *job);
  * anchor's preparation phase ("waiting": not made yet, "orbit", "bla", "ready"), its done,
  * total and fraction, and the tiles of it rendered. False: out of memory. */
 bool tiles_progress(const serve_query *q, char *json, size_t len);
-/* A finished tile from the cache, not copied: *body and *len stay valid (the tile may
+/* A finished tile from the cache, not copied: *body, *len and *type stay valid (the tile may
  * leave the cache meanwhile) until tiles_cached_release(the handle returned); NULL if the
  * tile is not cached. */
-void *tiles_cached(const char *key, const void **body, size_t *len);
+void *tiles_cached(const char *key, const void **body, size_t *len, const char **type);
 void tiles_cached_release(void *handle);
 
 /* assets.c: the embedded web files; path as requested ("/", "/web/ui.js"). */

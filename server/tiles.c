@@ -17,6 +17,7 @@
 #include "server.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,8 @@ typedef struct cached_view {
     uint64_t used;
     uint32_t iterations;
     atomic_uint_fast64_t tiles_done;  /* tiles of this anchor rendered */
+    double period[2];                 /* coloured tiles: the lattice's period of counts [0]
+                                       * and smooth values [1]; NaN until computed */
 } cached_view;
 
 typedef struct cached_tile {
@@ -51,6 +54,7 @@ typedef struct cached_tile {
     uint64_t hash;
     void *body;
     size_t len;
+    const char *type;                /* its content type */
     atomic_uint refs;                /* the cache's, and each response sending it */
     struct cached_tile *prev, *next; /* most recently used first */
 } cached_tile;
@@ -149,7 +153,7 @@ static void tile_unref(cached_tile *t)
     free(t);
 }
 
-void *tiles_cached(const char *key, const void **body, size_t *len)
+void *tiles_cached(const char *key, const void **body, size_t *len, const char **type)
 {
     pthread_mutex_lock(&q.cache_lock);
     cached_tile *const t = cache_lookup(key);
@@ -157,6 +161,7 @@ void *tiles_cached(const char *key, const void **body, size_t *len)
         atomic_fetch_add(&t->refs, 1);
         *body = t->body;
         *len = t->len;
+        *type = t->type;
         cache_unlink(t);
         cache_push_front(t);
     }
@@ -166,7 +171,7 @@ void *tiles_cached(const char *key, const void **body, size_t *len)
 
 void tiles_cached_release(void *handle) { tile_unref(handle); }
 
-static void cache_put(const char *key, const void *body, size_t len)
+static void cache_put(const char *key, const void *body, size_t len, const char *type)
 {
     if (len > q.cfg.cache_bytes) return;
     cached_tile *const t = calloc(1, sizeof *t);
@@ -181,6 +186,7 @@ static void cache_put(const char *key, const void *body, size_t len)
     }
     memcpy(t->body, body, len);
     t->len = len;
+    t->type = type;
     t->hash = query_hash(key);
     atomic_init(&t->refs, 1);
     pthread_mutex_lock(&q.cache_lock);
@@ -223,11 +229,11 @@ static cached_view *find_view(const char *key)
     return NULL;
 }
 
-/* A tile view of the job's anchor at (x0, y0), the anchor from the server-wide cache or
- * made and cached (evicting the least recently used); *slot_done gets the anchor's tile
- * counter. Errors are r->ctx's. */
-static mandel_view *tile_view(renderer *r, serve_job *job, int64_t x0, int64_t y0, int *err,
-                              cached_view **slot_out)
+/* A tw x th tile view of the job's anchor at (x0, y0), the anchor from the server-wide
+ * cache or made and cached (evicting the least recently used); *slot_out gets its slot.
+ * Errors are r->ctx's. */
+static mandel_view *tile_view(renderer *r, serve_job *job, int64_t x0, int64_t y0, uint32_t tw,
+                              uint32_t th, int *err, cached_view **slot_out)
 {
     char *const key = query_key(&job->q, false);
     if (key == NULL) {
@@ -259,12 +265,13 @@ static mandel_view *tile_view(renderer *r, serve_job *job, int64_t x0, int64_t y
         slot->key = key;
         slot->view = view;
         slot->iterations = qq->iterations;
+        slot->period[0] = slot->period[1] = NAN;
         atomic_store(&slot->tiles_done, 0);
     } else {
         free(key);
     }
     slot->used = ++q.views_clock;
-    *err = mandel_view_new_tile(r->ctx, &tile, slot->view, x0, y0, qq->tile_w, qq->tile_h);
+    *err = mandel_view_new_tile(r->ctx, &tile, slot->view, x0, y0, tw, th);
     *slot_out = slot;
     pthread_mutex_unlock(&q.views_lock);
     return tile;
@@ -326,7 +333,10 @@ static int mem_write(void *user, const void *bytes, size_t len)
     return 0;
 }
 
-static void run_tile(renderer *r, serve_job *job)
+/* The tile's data (qq->data: counts, smooth values or distances, little-endian), rendered
+ * as a tile view of the cached anchor, or NULL with the job answered. *slot_out: the anchor's
+ * slot. */
+static char *render_tile(renderer *r, serve_job *job, cached_view **slot_out)
 {
     const serve_query *const qq = &job->q;
     int err = MANDEL_ENOMEM;
@@ -334,18 +344,17 @@ static void run_tile(renderer *r, serve_job *job)
      * inside, its pixels are the anchor's bit for bit; anywhere, its reference orbit and
      * tables are the anchor's, computed once for all tiles on all render threads. */
     int64_t const x0 = qq->tile_x * qq->tile_w, y0 = qq->tile_y * qq->tile_h;
-    cached_view *slot = NULL;
-    mandel_view *const tile = tile_view(r, job, x0, y0, &err, &slot);
+    mandel_view *const tile = tile_view(r, job, x0, y0, qq->tile_w, qq->tile_h, &err, slot_out);
     if (tile == NULL) {
         render_error(job, r->ctx, err);
-        return;
+        return NULL;
     }
     size_t const n = (size_t)qq->tile_w * qq->tile_h;
     char *const body = malloc(n * 4);
     if (body == NULL) {
         mandel_view_free(tile);
         answer_error(job, 500, "%s%s", "out of memory", "");
-        return;
+        return NULL;
     }
     mandel_fields fields = {.stride = qq->tile_w, .capacity = n};
     if (qq->data == SERVE_DATA_COUNTS) fields.counts = (uint32_t *)(void *)body;
@@ -357,10 +366,10 @@ static void run_tile(renderer *r, serve_job *job)
     if (err != MANDEL_OK) {
         free(body);
         render_error(job, r->ctx, err);
-        return;
+        return NULL;
     }
     /* The slot may hold another anchor by now: a count for a progress bar, not a proof. */
-    atomic_fetch_add(&slot->tiles_done, 1);
+    atomic_fetch_add(&(*slot_out)->tiles_done, 1);
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
     /* little-endian on the wire */
     for (size_t i = 0; i < n; i++) {
@@ -369,8 +378,114 @@ static void run_tile(renderer *r, serve_job *job)
         b[0] = b[3], b[3] = t, t = b[1], b[1] = b[2], b[2] = t;
     }
 #endif
-    cache_put(job->key, body, n * 4);
-    answer(job, 200, "application/octet-stream", body, n * 4);
+    return body;
+}
+
+static void run_tile(renderer *r, serve_job *job)
+{
+    const serve_query *const qq = &job->q;
+    cached_view *slot = NULL;
+    char *const body = render_tile(r, job, &slot);
+    if (body == NULL) return;
+    size_t const len = (size_t)qq->tile_w * qq->tile_h * 4;
+    cache_put(job->key, body, len, "application/octet-stream");
+    answer(job, 200, "application/octet-stream", body, len);
+}
+
+/* The period a coloured tile's view takes from its lattice (mandel_picture_period), once an
+ * anchor and kind of data: rendered in a tile view covering the whole anchor (the anchor's
+ * pixels, sharing its deep state), kept in the anchor's slot while it holds that anchor. */
+static int anchor_period(renderer *r, serve_job *job, double *period)
+{
+    const serve_query *const qq = &job->q;
+    int const kind = qq->data == SERVE_DATA_COUNTS ? 0 : 1;
+    char *const key = query_key(qq, false);
+    if (key == NULL) return MANDEL_ENOMEM;
+    pthread_mutex_lock(&q.views_lock);
+    const cached_view *slot = find_view(key);
+    bool const known = slot != NULL && !isnan(slot->period[kind]);
+    if (known) *period = slot->period[kind];
+    pthread_mutex_unlock(&q.views_lock);
+    int err = MANDEL_OK;
+    cached_view *made = NULL;
+    mandel_view *const whole =
+        known ? NULL : tile_view(r, job, 0, 0, qq->width, qq->height, &err, &made);
+    if (whole != NULL) {
+        err = mandel_picture_period(r->ctx, qq->spec, whole, period);
+        mandel_view_free(whole);
+        pthread_mutex_lock(&q.views_lock);
+        cached_view *const now = find_view(key);
+        if (err == MANDEL_OK && now != NULL) now->period[kind] = *period;
+        pthread_mutex_unlock(&q.views_lock);
+    }
+    free(key);
+    return err;
+}
+
+/* A coloured tile (format=png): the tile's data (from the cache, or rendered and cached:
+ * a recolouring computes nothing again), coloured as `mandel render` colours the whole view
+ * (mandel_picture_colour_rows, with the view's period), encoded as PNG. */
+static void run_png_tile(renderer *r, serve_job *job)
+{
+    serve_query *const qq = &job->q;
+    uint32_t const tw = qq->tile_w, th = qq->tile_h;
+    size_t const n = (size_t)tw * th;
+    serve_query plain = *qq;
+    plain.png = false;
+    char *const data_key = query_key(&plain, true);
+    char *data = NULL;
+    if (data_key != NULL) {
+        const void *body;
+        size_t len;
+        const char *type;
+        void *const held = tiles_cached(data_key, &body, &len, &type);
+        if (held != NULL && len == n * 4 && (data = malloc(len)) != NULL) memcpy(data, body, len);
+        if (held != NULL) tiles_cached_release(held);
+    }
+    if (data == NULL) {
+        cached_view *slot = NULL;
+        if ((data = render_tile(r, job, &slot)) == NULL) {
+            free(data_key);
+            return;
+        }
+        if (data_key != NULL) cache_put(data_key, data, n * 4, "application/octet-stream");
+    }
+    free(data_key);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#error "coloured tiles read the data tile in the machine's order: swap it back here"
+#endif
+    double period = qq->period;
+    int err = MANDEL_OK;
+    mandel_ctx *said = r->ctx; /* the ctx holding a failure's message */
+    if (isnan(period)) err = anchor_period(r, job, &period);
+    uint8_t *const rgb = err == MANDEL_OK ? malloc(n * 3) : NULL;
+    if (err == MANDEL_OK && rgb == NULL) err = MANDEL_ENOMEM;
+    if (err == MANDEL_OK) {
+        mandel_fields f = {.stride = tw, .capacity = n};
+        if (qq->data == SERVE_DATA_COUNTS) f.counts = (uint32_t *)(void *)data;
+        else if (qq->data == SERVE_DATA_SMOOTH) f.smooth = (float *)(void *)data;
+        else f.distance = (float *)(void *)data;
+        err = mandel_picture_colour_rows(qq->spec, period, &f, tw, th, rgb);
+        if (err != MANDEL_OK) said = qq->ctx; /* the spec's */
+    }
+    free(data);
+    membuf m = {0};
+    if (err == MANDEL_OK) {
+        mandel_image *image = NULL;
+        err = mandel_image_open_stream(r->ctx, &image, mem_write, &m, MANDEL_FORMAT_PNG, tw, th,
+                                       NULL);
+        if (err == MANDEL_OK) err = mandel_image_write_rows(image, rgb, th);
+        if (err == MANDEL_OK) err = mandel_image_close(image);
+        else if (image != NULL) mandel_image_abort(image);
+    }
+    free(rgb);
+    if (err != MANDEL_OK) {
+        free(m.data);
+        render_error(job, said, err);
+        return;
+    }
+    cache_put(job->key, m.data, m.len, "image/png");
+    answer(job, 200, "image/png", m.data, m.len);
 }
 
 /* /render: the picture of the query's spec, through the library's pipeline into memory:
@@ -411,7 +526,8 @@ static void run(renderer *r, serve_job *job)
     mandel_ctx_set(r->ctx, MANDEL_OPT_POWER, qq->power);
     mandel_ctx_set_julia(r->ctx, qq->julia, qq->julia_re, qq->julia_im);
     mandel_ctx_set_phase_progress(r->ctx, check_cancel, job);
-    if (qq->route == SERVE_ROUTE_TILE) run_tile(r, job);
+    if (qq->route == SERVE_ROUTE_TILE && qq->png) run_png_tile(r, job);
+    else if (qq->route == SERVE_ROUTE_TILE) run_tile(r, job);
     else run_render(r, job);
     mandel_ctx_set_phase_progress(r->ctx, NULL, NULL);
 }
