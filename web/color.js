@@ -44,6 +44,12 @@ export function dataKind(mode) {
     return mode === 'count' ? 'counts' : mode === 'distance' ? 'distance' : 'smooth';
 }
 
+// Whether a colouring needs the whole picture's values (a range, histogram or log: the page
+// colours data tiles then); the others the server colours a tile at a time (format=png).
+export function wholePicture(cyclic, mode) {
+    return mode !== 'distance' && (mode === 'histogram' || mode === 'log' || !cyclic);
+}
+
 // The colouring the CLI applies for (palette, --color mode), as color.c's mandel_color:
 // palette = {table: Uint8Array(768), cyclic: bool}; mode one of smooth, count, histogram,
 // log, distance; maxIter the iteration limit.

@@ -77,9 +77,10 @@ export function screenY(layer, view, r) {
 }
 
 // One anchor's tiles. `query` is the anchor's parameters (view.js query()); `kind` the
-// data (smooth, counts, distance).
+// data (smooth, counts, distance) the page colours, or 'png': pictures the server coloured
+// with the colouring's parameters `colours` (view.js colourQuery()).
 export class Layer {
-    constructor(query, w, h, k, kind) {
+    constructor(query, w, h, k, kind, colours = '') {
         this.query = query;
         this.w = w;
         this.h = h;
@@ -87,12 +88,14 @@ export class Layer {
         this.dx = 0;
         this.dy = 0;
         this.kind = kind;
+        this.colours = colours;
         [this.tw, this.th] = tileSize(w, h);
         this.tiles = new Map(); // "tx,ty" -> {data, canvas, abort, failed}
     }
     url(tx, ty) {
         return `/tile?${this.query}&size=${this.w}x${this.h}&tile=${tx},${ty}` +
-            `&tile-size=${this.tw}x${this.th}&data=${this.kind}`;
+            `&tile-size=${this.tw}x${this.th}` + (this.kind === 'png'
+            ? `&format=png${this.colours ? '&' + this.colours : ''}` : `&data=${this.kind}`);
     }
     // Re-expresses the layer relative to a new anchor whose centre is at (cx, cy) pixels
     // of the current one and whose pixels are `k` current pixels wide.
@@ -200,6 +203,14 @@ export class Scheduler {
             try { why = (await res.json()).error || why; } catch { /* not JSON */ }
             throw new Error(why);
         }
+        if (layer.kind === 'png') {
+            // Decoded off the main thread; its bytes as they are (no colour management).
+            const bitmap = await createImageBitmap(await res.blob(),
+                { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+            if (bitmap.width !== layer.tw || bitmap.height !== layer.th)
+                throw new Error('a tile of the wrong size');
+            return bitmap;
+        }
         const buf = await res.arrayBuffer();
         if (buf.byteLength !== layer.tw * layer.th * 4) throw new Error('a tile of the wrong size');
         return layer.kind === 'counts' ? new Uint32Array(buf) : new Float32Array(buf);
@@ -220,9 +231,10 @@ export function drawLayers(g, layers, view) {
 // Draws one tile ("tx,ty") of a layer where it belongs; alone, on top of what the canvas
 // holds, when the tile arrives and the view has not moved since the last drawLayers (the
 // full layer is the top one: drawn again, the screen would be the same). A tile's picture
-// is its ImageData (t.image, coloured); unscaled it goes straight onto the canvas (one copy
-// a tile), scaled through a canvas of its own, made when first needed (t.canvas, redone when
-// t.drawn is not t.image's colouring).
+// is its ImageData (t.image, coloured by the page) or ImageBitmap (the server's colours);
+// unscaled it goes straight onto the canvas (one copy a tile); scaled, a bitmap is drawn
+// scaled, an ImageData through a canvas of its own, made when first needed (t.canvas,
+// redone when t.drawn is not t.image's colouring).
 export function drawTile(g, layer, view, key, t) {
     if (!t.image) return;
     const [tx, ty] = key.split(',').map(Number);
@@ -231,7 +243,14 @@ export function drawTile(g, layer, view, key, t) {
     const y0 = screenY(layer, view, ty * th), y1 = screenY(layer, view, (ty + 1) * th);
     if (x1 < 0 || y1 < 0 || x0 > view.sw || y0 > view.sh) return;
     // Whole pixels when unscaled (exact), fractional while zooming.
-    if (Math.abs(x1 - x0 - tw) < 1e-9 && Math.abs(y1 - y0 - th) < 1e-9) {
+    const unscaled = Math.abs(x1 - x0 - tw) < 1e-9 && Math.abs(y1 - y0 - th) < 1e-9;
+    if (!(t.image instanceof ImageData)) {
+        g.imageSmoothingEnabled = false;
+        if (unscaled) g.drawImage(t.image, Math.round(x0), Math.round(y0));
+        else g.drawImage(t.image, x0, y0, x1 - x0, y1 - y0);
+        return;
+    }
+    if (unscaled) {
         g.putImageData(t.image, Math.round(x0), Math.round(y0));
         return;
     }

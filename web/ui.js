@@ -49,7 +49,7 @@ function makeColoring() {
         period: state.period != null ? Number(state.period) : undefined,
         offset: state.offset != null ? Number(state.offset) : 0, interior });
     surveyed = false;
-    if (C.needsSurvey(coloring)) surveyFrom();
+    if (C.needsSurvey(coloring) && anchor?.full.kind !== 'png') surveyFrom();
 }
 
 // The survey of the whole visible picture (an unscaled full layer): false while a tile it
@@ -108,6 +108,13 @@ function deviceSize() {
             Math.max(1, Math.round(canvas.clientHeight * dpr))];
 }
 
+// What the tiles of state s are: pictures the server coloured ('png'), or, for colourings
+// of the whole picture (range, histogram, log), the data the page colours (color.js).
+function tileKind(s) {
+    const p = paletteFor(s), mode = V.colorOf(s, p.cyclic);
+    return C.wholePicture(p.cyclic, mode) ? C.dataKind(mode) : 'png';
+}
+
 // A new anchor for state s; rel = where s sits relative to the current anchor (or null).
 function newAnchor(s, rel) {
     const [W, H] = deviceSize();
@@ -129,11 +136,11 @@ function newAnchor(s, rel) {
         }
     }
     state = s;
-    const kind = C.dataKind(V.colorOf(s, paletteFor(s).cyclic));
-    const q = V.tileQuery(s);
+    const kind = tileKind(s);
+    const q = V.tileQuery(s), colours = kind === 'png' ? V.colourQuery(s) : '';
     const [w, h] = previewSize(W, H);
-    anchor = { state: s, W, H, full: new Layer(q, W, H, 1, kind),
-               preview: new Layer(q, w, h, H / h, kind), started: performance.now(),
+    anchor = { state: s, W, H, full: new Layer(q, W, H, 1, kind, colours),
+               preview: new Layer(q, w, h, H / h, kind, colours), started: performance.now(),
                firstFull: false, previewShown: false, blank: backdrop.length === 0 };
     Object.assign(stats, { view: stats.view + 1, started: anchor.started, coarse: null,
                            complete: null, incomplete: anchor.started });
@@ -199,6 +206,13 @@ function onTile(layer, tx, ty, t, err) {
     if (layer === anchor.preview && view.z === 1) request(); // the full tiles may go now
     // The new view is complete: drop the old pictures underneath.
     if (layer === anchor.full && view.z === 1 && complete()) backdrop = [];
+    if (layer.kind === 'png') {
+        errorText = '';
+        t.image = t.data;
+        scheduleRedraw(layer, `${tx},${ty}`);
+        progress();
+        return;
+    }
     if (layer.kind !== C.dataKind(coloring.mode)) return;
     errorText = '';
     if (C.needsSurvey(coloring) && !surveyed) {
@@ -373,7 +387,7 @@ function settle() {
         state = V.pan(anchor.state, anchor.H, view.cx, view.cy);
         setHash(true);
         showState();
-        if (C.needsSurvey(coloring)) {
+        if (C.needsSurvey(coloring) && anchor.full.kind !== 'png') {
             const before = C.surveyKey(coloring);
             surveyed = false;
             surveyFrom();
@@ -394,8 +408,8 @@ function changeView(patch, push = true) {
 
 function changeColoring(patch) {
     const s = { ...currentState(), ...patch };
-    const kind = C.dataKind(V.colorOf(s, paletteFor(s).cyclic));
-    if (kind !== anchor.full.kind) {
+    // The server's colours: new tiles of the same view, coloured from its cached data.
+    if (tileKind(s) !== anchor.full.kind || anchor.full.kind === 'png') {
         changeView(patch, false);
         return;
     }

@@ -264,6 +264,13 @@ export function tileQuery(state) {
     return o.map(([k, v]) => `${k}=${enc(v)}`).join('&');
 }
 
+// The colouring's parameters for a coloured /tile (format=png): what options() gives of it.
+export function colourQuery(state) {
+    const keep = new Set(['palette', 'color', 'palette-period', 'palette-offset', 'interior']);
+    return options(state).filter(([k]) => keep.has(k)).map(([k, v]) => `${k}=${enc(v)}`)
+        .join('&');
+}
+
 // Where view b (height hb) sits relative to view a (height ha): its centre at (cx, cy)
 // pixels of a (x right, y down) and its pixels k pixels of a wide; approximate (doubles),
 // for placing a's picture under b's while b renders. null when they are too far apart.
