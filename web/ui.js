@@ -244,6 +244,8 @@ let whole = true;
 function redraw() {
     cancelAnimationFrame(frame);
     frame = 0;
+    clearTimeout(batchTimer);
+    batchTimer = 0;
     ontop = [];
     whole = false;
     drawLayers(g, layers(), view);
@@ -277,11 +279,35 @@ function noteDrawn() {
     if (!done && was) stats.incomplete = now;
     document.body.dataset.view = done ? 'complete' : 'rendering';
 }
+// Full tiles of a view still filling go onto the canvas at most once every BATCH_MS, but
+// the tile that completes the view at once: each frame that changes the canvas costs
+// Chromium ~13 ms of the main thread and as much again in the compositor and GPU
+// processes (17 frames for the 1e14 view's 13 tiles and its status line), CPU the server's
+// renders wait for on 2 cores.
+const BATCH_MS = 200;
+let batchTimer = 0;
+let lastTiles = -Infinity;
+
 function scheduleRedraw(layer = null, key = null) {
-    if (anchor && layer === anchor.full) ontop.push(key);
-    else whole = true;
+    if (anchor && layer === anchor.full) {
+        ontop.push(key);
+        const wait = lastTiles + BATCH_MS - performance.now();
+        if (!whole && !frame && wait > 0 && !complete()) {
+            if (!batchTimer) batchTimer = setTimeout(() => { batchTimer = 0; nextFrame(); }, wait);
+            return;
+        }
+    } else {
+        whole = true;
+    }
+    nextFrame();
+}
+
+function nextFrame() {
+    clearTimeout(batchTimer);
+    batchTimer = 0;
     if (!frame) frame = requestAnimationFrame(() => {
         frame = 0;
+        if (ontop.length) lastTiles = performance.now();
         if (whole) return redraw();
         for (const k of ontop) {
             const t = anchor.full.tiles.get(k);
