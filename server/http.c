@@ -263,6 +263,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return serve_progress(c, query, query_len);
     if (path_len == 7 && memcmp(uri, "/render", 7) == 0)
         return serve_job_route(c, SERVE_ROUTE_RENDER, query, query_len);
+    if (path_len == 11 && memcmp(uri, "/api/period", 11) == 0)
+        return serve_job_route(c, SERVE_ROUTE_PERIOD, query, query_len);
     const char *type;
     const serve_asset *const a = assets_find(uri, path_len, &type);
     if (a != NULL && h.page != NULL && strcmp(a->name, "index.html") == 0)

@@ -102,16 +102,18 @@ static const char *quote(const char *s, char *buf, size_t size)
     return buf;
 }
 
-/* The server's own parameters: tile, data, tile-size (/tile) and format (/render). */
+/* The server's own parameters: tile, data, tile-size, format (/tile), format (/render) and
+ * lattice (/api/period). */
 static bool own_value(serve_query *q, const char *name, char *v, char *why)
 {
     char shown[64];
-    if (strcmp(name, "tile") == 0) {
+    if (strcmp(name, "tile") == 0 || strcmp(name, "lattice") == 0) {
         char *const comma = strchr(v, ',');
         if (comma != NULL) *comma = '\0';
         if (comma == NULL || !parse_i64(v, -1000000000, 1000000000, &q->tile_x) ||
             !parse_i64(comma + 1, -1000000000, 1000000000, &q->tile_y))
-            return fail(why, "tile: not two integers TX,TY within +-1e9");
+            return fail(why, "%s: not two integers %s within +-1e9", name,
+                        name[0] == 't' ? "TX,TY" : "DX,DY");
         return true;
     }
     if (strcmp(name, "tile-size") == 0) {
@@ -248,7 +250,7 @@ bool query_parse(const char *raw, size_t len, int route, const serve_limits *lim
     memcpy(text, raw, len);
     text[len] = '\0';
     bool ok = true;
-    bool seen_own[4] = {false};
+    bool seen_own[5] = {false};
     /* Split at '&' first, then decode each name and value in place: a decoded '&' or '='
      * is then data, never structure. */
     char *s = text;
@@ -269,16 +271,19 @@ bool query_parse(const char *raw, size_t len, int route, const serve_limits *lim
             ok = fail(why, "query: a parameter name with a bad %%-escape or a NUL byte");
             break;
         }
-        static const char *const own[4] = {"tile", "data", "tile-size", "format"};
-        int const own_index = find_word(s, own, 4);
+        static const char *const own[5] = {"tile", "data", "tile-size", "format", "lattice"};
+        /* the routes each of them belongs to */
+        static const int own_routes[5] = {SERVE_ROUTE_TILE, SERVE_ROUTE_TILE, SERVE_ROUTE_TILE,
+                                          SERVE_ROUTE_TILE | SERVE_ROUTE_RENDER,
+                                          SERVE_ROUTE_PERIOD};
+        int const own_index = find_word(s, own, 5);
         unsigned kind = 0;
         bool known;
         if (own_index >= 0)
-            known = route == (own_index < 3 ? SERVE_ROUTE_TILE : SERVE_ROUTE_RENDER) ||
-                    (own_index == 3 && route == SERVE_ROUTE_TILE);
+            known = (own_routes[own_index] & route) != 0;
         else if (route != SERVE_ROUTE_RENDER)
             known = find_word(s, tile_options, sizeof tile_options / sizeof *tile_options) >= 0 ||
-                    (route == SERVE_ROUTE_TILE &&
+                    ((route & (SERVE_ROUTE_TILE | SERVE_ROUTE_PERIOD)) != 0 &&
                      find_word(s, colour_options, (int)N_COLOUR_OPTIONS) >= 0);
         else
             known = mandel_spec_option_kind(s, &kind) == MANDEL_OK && (kind & MANDEL_SPEC_PICTURE);
@@ -302,7 +307,10 @@ bool query_parse(const char *raw, size_t len, int route, const serve_limits *lim
     if (ok) ok = view_fields(q, lim, why);
     if (ok && q->power != 2 && q->formula != MANDEL_FORMULA_MANDELBROT)
         ok = fail(why, "power: only with formula=mandelbrot");
-    if (ok && route == SERVE_ROUTE_TILE) {
+    if (ok && route == SERVE_ROUTE_PERIOD) {
+        q->png = true; /* the colouring of coloured tiles */
+        ok = tile_colouring(q, false, why);
+    } else if (ok && route == SERVE_ROUTE_TILE) {
         if (!seen_own[0]) ok = fail(why, "tile: missing (tile=TX,TY)");
         if (ok) ok = tile_colouring(q, seen_own[1], why);
         if (q->data < 0) q->data = SERVE_DATA_SMOOTH;

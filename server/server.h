@@ -28,7 +28,8 @@ typedef struct serve_limits {
 } serve_limits;
 
 enum { SERVE_DATA_COUNTS = 0, SERVE_DATA_SMOOTH = 1, SERVE_DATA_DISTANCE = 2 };
-enum { SERVE_ROUTE_TILE = 1, SERVE_ROUTE_RENDER = 2, SERVE_ROUTE_PROGRESS = 4 };
+enum { SERVE_ROUTE_TILE = 1, SERVE_ROUTE_RENDER = 2, SERVE_ROUTE_PROGRESS = 4,
+       SERVE_ROUTE_PERIOD = 8 };
 
 /* A parsed, validated query of /tile or /render: its picture options in `spec` (made on
  * `ctx`, which takes its messages), the view's fields read from it. The strings point into
@@ -41,7 +42,7 @@ typedef struct serve_query {
     int formula, power;
     bool julia;
     double julia_re, julia_im;
-    int64_t tile_x, tile_y;            /* /tile only */
+    int64_t tile_x, tile_y;            /* /tile; /api/period's lattice=DX,DY */
     uint32_t tile_w, tile_h;           /* /tile only: tile-size, default SERVE_TILE */
     int data;                          /* SERVE_DATA_*: /tile's data, /render's npy */
     int format;                        /* /render: a mandel_format */

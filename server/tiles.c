@@ -488,6 +488,36 @@ static void run_png_tile(renderer *r, serve_job *job)
     answer(job, 200, "image/png", m.data, m.len);
 }
 
+/* /api/period: the period coloured tiles of the anchor take (the anchor's lattice's, or the
+ * one the colouring fixes), and the one the view moved by lattice=DX,DY whole pixels would
+ * take: its lattice rendered in a tile view of the anchor there. */
+static void run_period(renderer *r, serve_job *job)
+{
+    const serve_query *const qq = &job->q;
+    double anchor = qq->period, moved = qq->period;
+    int err = MANDEL_OK;
+    if (isnan(anchor)) err = anchor_period(r, job, &anchor);
+    moved = anchor;
+    if (err == MANDEL_OK && isnan(qq->period) && (qq->tile_x != 0 || qq->tile_y != 0)) {
+        cached_view *slot = NULL;
+        mandel_view *const there =
+            tile_view(r, job, qq->tile_x, qq->tile_y, qq->width, qq->height, &err, &slot);
+        if (there != NULL) err = mandel_picture_period(r->ctx, qq->spec, there, &moved);
+        mandel_view_free(there);
+    }
+    if (err != MANDEL_OK) {
+        render_error(job, r->ctx, err);
+        return;
+    }
+    char *const body = malloc(96);
+    if (body == NULL) {
+        answer_error(job, 500, "%s%s", "out of memory", "");
+        return;
+    }
+    int const n = snprintf(body, 96, "{\"anchor\": %.17g, \"period\": %.17g}\n", anchor, moved);
+    answer(job, 200, "application/json", body, (size_t)n);
+}
+
 /* /render: the picture of the query's spec, through the library's pipeline into memory:
  * the bytes `mandel render` writes to a file with the same options. */
 static void run_render(renderer *r, serve_job *job)
@@ -526,7 +556,8 @@ static void run(renderer *r, serve_job *job)
     mandel_ctx_set(r->ctx, MANDEL_OPT_POWER, qq->power);
     mandel_ctx_set_julia(r->ctx, qq->julia, qq->julia_re, qq->julia_im);
     mandel_ctx_set_phase_progress(r->ctx, check_cancel, job);
-    if (qq->route == SERVE_ROUTE_TILE && qq->png) run_png_tile(r, job);
+    if (qq->route == SERVE_ROUTE_PERIOD) run_period(r, job);
+    else if (qq->route == SERVE_ROUTE_TILE && qq->png) run_png_tile(r, job);
     else if (qq->route == SERVE_ROUTE_TILE) run_tile(r, job);
     else run_render(r, job);
     mandel_ctx_set_phase_progress(r->ctx, NULL, NULL);

@@ -4,7 +4,8 @@ the default colouring at the home view, at a radius of 1e-10, at 5e113 (perturba
 where the view's own lattice gives a period other than 8 (every tile takes the whole view's
 period, not its own); colouring by count, by distance, and with a period, offset and interior
 given. A recolouring (another palette-offset) renders nothing again: /api/progress's
-tiles_done stays. Colourings of the whole picture are 400s. Skipped (77) without numpy or
+tiles_done stays. /api/period of a view moved by whole pixels is the CLI's period for the
+moved view. Colourings of the whole picture are 400s. Skipped (77) without numpy or
 Pillow (Debian python3-numpy, python3-pil) to decode the PNGs."""
 import io
 import json
@@ -105,6 +106,28 @@ with tempfile.TemporaryDirectory() as tmp:
     if got is not None and not np.array_equal(got, decode(open(out, "rb").read())):
         failures.append("recolouring with palette-offset 0.5: not the CLI's PNG")
 
+    # /api/period: the period of the view moved by whole pixels (a pan) is the CLI's for
+    # that view. Dyadic coordinates (a pixel is 2^-9), so the moved lattice is the CLI's
+    # view's exactly; the CLI's picture with that period given equals its own choice.
+    anchor = "center=-2.25,0.375&radius=0.15625&iterations=100&size=240x160"
+    status, _, body = srv.get(f"/api/period?{anchor}&lattice=64,-32", timeout=60)
+    got = json.loads(body) if status == 200 else {}
+    status0, _, body0 = srv.get("/api/period?center=-2.125,0.4375&radius=0.15625"
+                                "&iterations=100&size=240x160", timeout=60)
+    own = json.loads(body0) if status0 == 200 else {}
+    pictures = []
+    for extra in ([], ["--palette-period", repr(got.get("period", 1.0))]):
+        out = os.path.join(tmp, f"moved{len(extra)}.png")
+        subprocess.run([MANDEL, "render", "-c", "-2.125,0.4375", "-r", "0.15625", "-i", "100",
+                        "-s", "240x160", *extra, "-o", out], check=True)
+        pictures.append(decode(open(out, "rb").read()))
+    if not got or got["period"] == 8 or got["period"] == got["anchor"] or \
+            own.get("anchor") != got["period"] or not np.array_equal(*pictures):
+        failures.append(f"/api/period moved by 64,-32: {got} (the view's own: {own}); the "
+                        "CLI's picture with that period is not its own")
+    else:
+        print(f"/api/period: the anchor's {got['anchor']}, moved {got['period']}: the CLI's")
+
 # What cannot be coloured a tile at a time, or is asked wrongly: 400, one line.
 for query, says in (("color=histogram&format=png", b"--color histogram"),
                     ("color=log&format=png", b"--color log"),
@@ -112,8 +135,10 @@ for query, says in (("color=histogram&format=png", b"--color histogram"),
                     ("palette=grey", b"palette: only with format=png"),
                     ("format=png&data=counts", b"data: not with format=png"),
                     ("format=jpg", b"format: unknown tile format"),
-                    ("format=png&palette=nosuch", b"palette")):
-    status, _, body = srv.get(f"/tile?size=64x64&tile=0,0&{query}")
+                    ("format=png&palette=nosuch", b"palette"),
+                    ("lattice=1", b"lattice: not two integers")):
+    route = "/api/period?size=64x64" if query.startswith("lattice") else "/tile?size=64x64&tile=0,0"
+    status, _, body = srv.get(f"{route}&{query}")
     if status != 400 or says not in body or body.count(b"\n") != 1:
         failures.append(f"/tile?{query}: {status} {body[:120]!r}, not 400 naming {says!r}")
 srv.stop()
