@@ -139,7 +139,7 @@ function newAnchor(s, rel) {
     const kind = tileKind(s);
     const q = V.tileQuery(s), colours = kind === 'png' ? V.colourQuery(s) : '';
     const [w, h] = previewSize(W, H);
-    anchor = { state: s, W, H, full: new Layer(q, W, H, 1, kind, colours),
+    anchor = { state: s, W, H, colours, periodAsked: 0, full: new Layer(q, W, H, 1, kind, colours),
                preview: new Layer(q, w, h, H / h, kind, colours), started: performance.now(),
                firstFull: false, previewShown: false, blank: backdrop.length === 0 };
     Object.assign(stats, { view: stats.view + 1, started: anchor.started, coarse: null,
@@ -273,7 +273,7 @@ function noteDrawn() {
         if (view.z === 1) request(); // the full tiles may go now
     }
     const [have, want] = painted(anchor.full, view);
-    const done = have === want;
+    const done = have === want && !anchor.periodOpen;
     const was = document.body.dataset.view === 'complete';
     if (done && !was) stats.complete = now;
     if (!done && was) stats.incomplete = now;
@@ -420,12 +420,46 @@ function settle() {
             if (C.surveyKey(coloring) !== before) repaintAll();
         }
         request();
+        followPeriod();
         redraw();
         return;
     }
     const s = V.recentre(anchor.state, anchor.H, view.cx, view.cy, view.z);
     const qx = Math.round(view.cx * 16) / 16, qy = Math.round(view.cy * 16) / 16;
     go(s, { rel: { cx: qx, cy: qy, k: 1 / view.z } });
+}
+
+// After a pan the tiles are the anchor's, coloured with the anchor's period; a cycling
+// palette with no period given takes the view's own (its lattice's, as the CLI chooses it),
+// which a pan at a deep view can change. The server says (/api/period, the lattice of the
+// anchor moved by the pan); if it changed, the full layer is asked for again with that period
+// (recoloured from the server's cached data, nothing rendered again), the old one shown
+// underneath till then. The view is not complete while the question is open.
+function followPeriod() {
+    const a = anchor;
+    if (!a || a.full.kind !== 'png' || !coloring.autoPeriod) return;
+    const cx = view.cx, cy = view.cy;
+    const asked = ++a.periodAsked;
+    a.periodOpen = true;
+    fetch(`/api/period?${a.full.query}&size=${a.W}x${a.H}${a.colours ? '&' + a.colours : ''}` +
+          `&lattice=${cx},${cy}`)
+        .then((res) => (res.ok ? res.json() : null))
+        .catch(() => null)
+        .then((p) => {
+            if (anchor !== a || asked !== a.periodAsked) return;
+            a.periodOpen = false;
+            const extra = !p || p.period === p.anchor ? '' : `palette-period=${p.period}`;
+            if (extra !== (a.periodExtra || '')) {
+                a.periodExtra = extra;
+                const old = a.full;
+                scheduler.dropLayer(old);
+                backdrop = [...backdrop, old].filter((l) => l.tiles.size > 0).slice(-4);
+                a.full = new Layer(old.query, a.W, a.H, 1, 'png',
+                                   [a.colours, extra].filter(Boolean).join('&'));
+                request();
+            }
+            redraw();
+        });
 }
 
 function changeView(patch, push = true) {

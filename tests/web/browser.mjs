@@ -4,8 +4,9 @@
 // pixels of `mandel render` of that view (1200x800 at devicePixelRatio 1, and 600x400 CSS
 // pixels at devicePixelRatio 2: 1200x800 device pixels); a wheel zoom changes the view and
 // the URL (at ratio 2, keeping the point under the pointer), and the canvas equals the CLI's
-// picture of the URL's view; a reload restores the same URL and the same pixels; a link at
-// a zoom of 1e300 shows the CLI's picture of it.
+// picture of the URL's view; a reload restores the same URL and the same pixels; a pan that
+// changes the default palette's period (a narrow band of counts) shows the CLI's picture of
+// the panned view; a link at a zoom of 1e300 shows the CLI's picture of it.
 // Saves a screenshot of the page (seahorse valley, controls open) as explorer.jpg in OUT:
 // the README's docs/images/explorer.jpg.
 //
@@ -237,6 +238,32 @@ try {
           `(moved ${drift.toFixed(3)} device pixels)`);
     await equalsCli(page, 'devicePixelRatio 2, after the wheel zoom');
     noErrors(page, 'devicePixelRatio 2');
+    await page.close();
+
+    // A pan where the period changes: every pixel escapes within a few steps, so the default
+    // palette's period is the view's own lattice's, not 8. After a drag by whole pixels the
+    // page asks /api/period and recolours: the canvas is the CLI's picture of the URL's view
+    // (dyadic coordinates: a pixel is 2^-11, so the moved anchor's pixels are the CLI's),
+    // which the anchor's period would not give.
+    const narrow = { ...V.defaultState(), re: '-2.25', im: '0.375', radius: '0.1953125',
+                     iterations: 100 };
+    page = await newPage(base + V.hashFromState(narrow), 1200, 800, 1);
+    await equalsCli(page, 'a view of a narrow band');
+    await page.mouse.move(700, 500);
+    await page.mouse.down();
+    await page.mouse.move(444, 372, { steps: 8 });
+    await page.mouse.up();
+    await page.waitForFunction((u) => location.hash !== u, V.hashFromState(narrow),
+                               { timeout: 10000 });
+    await settled(page);
+    check(page.asked.includes('/api/period'), 'the pan asked /api/period');
+    const panned = await equalsCli(page, 'after a pan that changes the period');
+    const anchorPeriod = (await (await fetch(`${base}api/period?${V.tileQuery(narrow)}` +
+                                             '&size=1200x800')).json()).anchor;
+    check(differing(panned, cliPicture({ ...(await stateOf(page)), period: String(anchorPeriod) },
+                                       1200, 800)) > 0,
+          `the pan changed the period (the anchor's ${anchorPeriod} colours it otherwise)`);
+    noErrors(page, 'the pan of a narrow band');
     await page.close();
 
     // A link at a zoom of 1e300 (near the minibrot of tests/data/deep/near-i-1e400.kfr); 800x600
