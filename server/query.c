@@ -164,8 +164,20 @@ static bool spec_value(serve_query *q, const char *name, const char *v, const se
         return fail(why, "%s: longer than %" PRIu32 " characters", name, lim->max_digits);
     }
     if (mandel_spec_set_untrusted(q->spec, name, v) == MANDEL_OK) return true;
-    /* The library quotes the value as given: a decoded control character stays one line. */
-    fail(why, "%s", mandel_errmsg(q->ctx));
+    /* The library quotes the value as given: a decoded control character stays one line,
+     * and a value too long for the line leaves out the value, not the reason. */
+    const char *const said = mandel_errmsg(q->ctx);
+    if (strlen(said) < SERVE_ERROR_LEN) {
+        fail(why, "%s", said);
+    } else {
+        const char *reason = NULL;
+        for (const char *at = strstr(said, "': "); at != NULL; at = strstr(at + 1, "': "))
+            reason = at + 3;
+        if (reason != NULL)
+            fail(why, "%s: a value of %zu characters: %.*s", name, strlen(v), 160, reason);
+        else
+            fail(why, "%s: a value of %zu characters, refused", name, strlen(v));
+    }
     for (char *c = why; *c != '\0'; c++)
         if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
     return false;

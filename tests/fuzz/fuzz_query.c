@@ -1,10 +1,12 @@
 /*
  * tests/fuzz/fuzz_query.c - the query parser of `mandel serve` (server/query.c), fed
- * arbitrary bytes: the first byte picks the route (/tile or /render), the rest is the raw
+ * arbitrary bytes: the first byte picks the route (/tile, /render, or /api/period when it is
+ * 2 mod 4), the rest is the raw
  * query string, handed over in a buffer of exactly its size so that a read past its end is
  * caught by ASan. Whatever the input, the parser refuses it with a one-line reason that
  * names a parameter, or returns values inside the limits.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,7 +17,9 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0) return 0;
-    int const route = (data[0] & 1) ? SERVE_ROUTE_RENDER : SERVE_ROUTE_TILE;
+    int const route = (data[0] & 1)       ? SERVE_ROUTE_RENDER
+                      : (data[0] & 3) == 2 ? SERVE_ROUTE_PERIOD
+                                           : SERVE_ROUTE_TILE;
     size_t const len = size - 1;
     char *const raw = malloc(len ? len : 1);
     FUZZ_CHECK(raw != NULL);
@@ -35,7 +39,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(q.aa >= 1 && q.aa <= lim.max_aa);
         if (route == SERVE_ROUTE_RENDER)
             FUZZ_CHECK((uint64_t)q.width * q.height * q.aa * q.aa <= lim.max_pixels);
-        else
+        if (route != SERVE_ROUTE_RENDER)
+            FUZZ_CHECK(!q.png || isnan(q.period) || q.period > 0);
+        if (route == SERVE_ROUTE_TILE)
             FUZZ_CHECK(q.tile_w >= 1 && q.tile_w <= SERVE_TILE_MAX && q.tile_h >= 1 &&
                        q.tile_h <= SERVE_TILE_MAX);
         char *const key = query_key(&q, true);
