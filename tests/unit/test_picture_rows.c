@@ -18,37 +18,7 @@
 #include "mandel.h"
 #include "../check.h"
 
-static mandel_ctx *ctx;
-
-typedef struct buffer {
-    unsigned char *bytes;
-    size_t len, cap;
-} buffer;
-
-static int to_memory(void *user, const void *bytes, size_t len)
-{
-    buffer *const b = user;
-    if (b->len + len > b->cap) {
-        b->cap = (b->len + len) * 2;
-        b->bytes = realloc(b->bytes, b->cap);
-        if (b->bytes == NULL) return 12;
-    }
-    memcpy(b->bytes + b->len, bytes, len);
-    b->len += len;
-    return 0;
-}
-
-static mandel_spec *spec_of(const char *const *pairs)
-{
-    mandel_spec *spec;
-    CHECK_EQ_INT(MANDEL_OK, mandel_spec_new(ctx, &spec));
-    for (size_t i = 0; pairs[i] != NULL; i += 2) {
-        int const err = mandel_spec_set(spec, pairs[i], pairs[i + 1]);
-        CHECK_EQ_INT(MANDEL_OK, err);
-        if (err != MANDEL_OK) fprintf(stderr, "  %s: %s\n", pairs[i], mandel_errmsg(ctx));
-    }
-    return spec;
-}
+#include "picture_helpers.h"
 
 /* The row source: renders each band in pieces of 3 rows on another ctx and spec (as another
  * process would), into a buffer of their own, and copies them into the band. */
