@@ -238,7 +238,10 @@ static bool tile_colouring(serve_query *q, bool data_given, char *why)
     int smooth = 0, distance = 0;
     if (mandel_picture_period(NULL, q->spec, NULL, &q->period) != MANDEL_OK ||
         mandel_picture_needs(q->spec, MANDEL_FORMAT_PNG, &smooth, &distance) != MANDEL_OK) {
-        fail(why, "%s", mandel_errmsg(q->ctx));
+        /* "--color histogram ...", or the view's own refusal ("radius '1e-99999999' is
+         * deeper than this build supports ..."), as /tile's render answers it */
+        const char *const said = mandel_errmsg(q->ctx);
+        fail(why, strncmp(said, "--", 2) == 0 ? "%s" : "view: %s", said);
         for (char *c = why; *c != '\0'; c++)
             if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
         return false;
