@@ -165,14 +165,15 @@ function request() {
     // the server's cores), then the full one; at the latest after PREVIEW_MS. Also at a
     // shallow view: sent at once, the full tiles reached the server before it on
     // connections already open (side by side, coarse 258 -> 191 ms, complete 574 -> 552).
-    // On a blank screen (the first view, a jump), only once the coarse picture is on the
-    // canvas (noteDrawn asks again then): the full tiles' bodies, read on the main thread,
+    // Data tiles on a blank screen (the first view, a jump), only once the coarse picture
+    // is on the canvas (noteDrawn asks again then): their bodies, read on the main thread,
     // held back the frame that shows it (side by side, 6 rounds: the home view's coarse
     // picture 247 -> 174 ms, complete 651 -> 630 ms). Not under an earlier view's picture
-    // (a wheel notch: coarse 142 -> 131 ms, but complete 494 -> 537 ms).
+    // (a wheel notch: coarse 142 -> 131 ms, but complete 494 -> 537 ms), nor for PNG
+    // tiles, decoded off the main thread (home complete 499 -> 445 ms, coarse the same).
     const coarseDone = coarse.every(([x, y]) => {
         const t = anchor.preview.tiles.get(`${x},${y}`);
-        return t && (t.failed || (t.data && (anchor.previewShown || !anchor.blank)));
+        return t && (t.failed || (t.data && (anchor.previewShown || !anchor.blank || anchor.full.kind === 'png')));
     });
     const waited = performance.now() - anchor.started;
     if (view.z >= 0.5 && (coarseDone || waited >= PREVIEW_MS))
