@@ -1157,17 +1157,19 @@ MANDEL_API int mandel_picture_write_rows(mandel_ctx *ctx, mandel_spec *spec, man
  *  The period the spec's picture (in colour, aa 1) is coloured with: the palette's or the
  *  one given (--palette-period), or, for a cycling palette with none given, the one
  *  mandel_picture_write() takes from the view's lattice of MANDEL_PERIOD_LATTICE squared
- *  samples (mandel_color_auto_period): rendered on ctx in `view`, a view of the spec's
- *  size and place (the spec's own, or an equal one, such as a tile of an anchor that covers
- *  it all: its pixels are the anchor's). With view NULL nothing is rendered and *period is
- *  NaN where the lattice would decide it (ctx may then be NULL).
+ *  samples (mandel_color_auto_period): read from `whole`, the whole view's values when the
+ *  caller has them (the smooth values, or the counts when mandel_picture_needs() names no
+ *  smooth values; rows packed: stride = width), else rendered on ctx in `view`, a view of
+ *  the spec's size and place (the spec's own, or an equal one, such as a tile of an anchor
+ *  that covers it all: its pixels are the anchor's). With both NULL nothing is rendered
+ *  and *period is NaN where the lattice would decide it (ctx may then be NULL).
  *  @return : MANDEL_OK; MANDEL_EINVAL for colourings that need the whole picture's values
  *            (a matplotlib map's range, histogram, log: "--color histogram with palette
  *            'default': colours by the range of the whole picture, not piece by piece"),
- *            aa above 1, or a view of another size; as mandel_spec_check(); as
- *            mandel_render_fields(). */
+ *            aa above 1, a view of another size, or values missing or of another layout;
+ *            as mandel_spec_check(); as mandel_render_fields(). */
 MANDEL_API int mandel_picture_period(mandel_ctx *ctx, mandel_spec *spec, const mandel_view *view,
-                                     double *period);
+                                     const mandel_fields *whole, double *period);
 
 /*! mandel_picture_colour_rows() :
  *  Colours `rows` rows of `width` samples of the spec's picture into rows of 3 * width

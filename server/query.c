@@ -236,7 +236,7 @@ static bool tile_colouring(serve_query *q, bool data_given, char *why)
     if (!q->png) return true;
     if (data_given) return fail(why, "data: not with format=png (the colouring says which)");
     int smooth = 0, distance = 0;
-    if (mandel_picture_period(NULL, q->spec, NULL, &q->period) != MANDEL_OK ||
+    if (mandel_picture_period(NULL, q->spec, NULL, NULL, &q->period) != MANDEL_OK ||
         mandel_picture_needs(q->spec, MANDEL_FORMAT_PNG, &smooth, &distance) != MANDEL_OK) {
         /* "--color histogram ...", or the view's own refusal ("radius '1e-99999999' is
          * deeper than this build supports ..."), as /tile's render answers it */

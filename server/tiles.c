@@ -411,7 +411,7 @@ static int anchor_period(renderer *r, serve_job *job, double *period)
     mandel_view *const whole =
         known ? NULL : tile_view(r, job, 0, 0, qq->width, qq->height, &err, &made);
     if (whole != NULL) {
-        err = mandel_picture_period(r->ctx, qq->spec, whole, period);
+        err = mandel_picture_period(r->ctx, qq->spec, whole, NULL, period);
         mandel_view_free(whole);
         pthread_mutex_lock(&q.views_lock);
         cached_view *const now = find_view(key);
@@ -457,14 +457,23 @@ static void run_png_tile(renderer *r, serve_job *job)
     double period = qq->period;
     int err = MANDEL_OK;
     mandel_ctx *said = r->ctx; /* the ctx holding a failure's message */
-    if (isnan(period)) err = anchor_period(r, job, &period);
+    mandel_fields f = {.stride = tw, .capacity = n};
+    if (qq->data == SERVE_DATA_COUNTS) f.counts = (uint32_t *)(void *)data;
+    else if (qq->data == SERVE_DATA_SMOOTH) f.smooth = (float *)(void *)data;
+    else f.distance = (float *)(void *)data;
+    /* A tile that is the whole anchor (the page's coarse preview) holds the lattice's values:
+     * nothing to render for the period (4096 single pixels, 42 ms at 5e113). */
+    bool const whole = qq->tile_x == 0 && qq->tile_y == 0 && tw == qq->width &&
+                       th == qq->height;
+    if (isnan(period) && whole) {
+        err = mandel_picture_period(NULL, qq->spec, NULL, &f, &period);
+        if (err != MANDEL_OK) said = qq->ctx;
+    } else if (isnan(period)) {
+        err = anchor_period(r, job, &period);
+    }
     uint8_t *const rgb = err == MANDEL_OK ? malloc(n * 3) : NULL;
     if (err == MANDEL_OK && rgb == NULL) err = MANDEL_ENOMEM;
     if (err == MANDEL_OK) {
-        mandel_fields f = {.stride = tw, .capacity = n};
-        if (qq->data == SERVE_DATA_COUNTS) f.counts = (uint32_t *)(void *)data;
-        else if (qq->data == SERVE_DATA_SMOOTH) f.smooth = (float *)(void *)data;
-        else f.distance = (float *)(void *)data;
         err = mandel_picture_colour_rows(qq->spec, period, &f, tw, th, rgb);
         if (err != MANDEL_OK) said = qq->ctx; /* the spec's */
     }
@@ -502,7 +511,7 @@ static void run_period(renderer *r, serve_job *job)
         cached_view *slot = NULL;
         mandel_view *const there =
             tile_view(r, job, qq->tile_x, qq->tile_y, qq->width, qq->height, &err, &slot);
-        if (there != NULL) err = mandel_picture_period(r->ctx, qq->spec, there, &moved);
+        if (there != NULL) err = mandel_picture_period(r->ctx, qq->spec, there, NULL, &moved);
         mandel_view_free(there);
     }
     if (err != MANDEL_OK) {

@@ -764,7 +764,7 @@ static int plan_pieces(mandel_spec *spec, pipeline *p)
 }
 
 int mandel_picture_period(mandel_ctx *ctx, mandel_spec *spec, const mandel_view *view,
-                          double *period)
+                          const mandel_fields *whole, double *period)
 {
     if (spec == NULL || period == NULL) return MANDEL_EINVAL;
     pipeline p;
@@ -772,6 +772,20 @@ int mandel_picture_period(mandel_ctx *ctx, mandel_spec *spec, const mandel_view 
     *period = p.color.period;
     if (!p.auto_period) return MANDEL_OK;
     *period = NAN;
+    if (whole != NULL) {
+        /* the lattice read from the whole view's values, rows packed */
+        const void *const have = p.by == COLOR_BY_SMOOTH ? (const void *)whole->smooth
+                                                         : (const void *)whole->counts;
+        FAIL_IF(spec->ctx, have == NULL || whole->stride != p.width ||
+                whole->capacity < (size_t)p.width * p.height, MANDEL_EINVAL,
+                "the view's values: %s of %ux%u, rows packed", p.by == COLOR_BY_SMOOTH ?
+                "smooth values" : "counts", p.width, p.height);
+        p.counts = whole->counts;
+        p.smooth = whole->smooth;
+        CHECK(choose_period(&p, field_value));
+        *period = p.color.period;
+        return MANDEL_OK;
+    }
     if (view == NULL) return MANDEL_OK;
     if (ctx == NULL) return MANDEL_EINVAL;
     ctx_clear(ctx);

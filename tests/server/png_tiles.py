@@ -2,7 +2,7 @@
 together and cropped, equal the PNG `mandel render` writes for the view, pixel for pixel:
 the default colouring at the home view, at a radius of 1e-10, at 5e113 (perturbation) and
 where the view's own lattice gives a period other than 8 (every tile takes the whole view's
-period, not its own); colouring by count, by distance, and with a period, offset and interior
+period, not its own; a tile that is the whole view reads it from its own data); colouring by count, by distance, and with a period, offset and interior
 given. A recolouring (another palette-offset) renders nothing again: /api/progress's
 tiles_done stays. /api/period of a view moved by whole pixels is the CLI's period for the
 moved view. Colourings of the whole picture are 400s. Skipped (77) without numpy or
@@ -44,6 +44,10 @@ cases = [
     # tile's own lattice would give another.
     ("narrow", [("center", "-2.2,0.4"), ("radius", "0.2"), ("iterations", "100")], 240, 160,
      [(120, 80), (64, 64)]),
+    # One tile that is the whole view (the page's coarse preview): its period is read from
+    # its own data, not rendered.
+    ("narrow-whole", [("center", "-2.2,0.41"), ("radius", "0.2"), ("iterations", "100")],
+     240, 160, [(240, 160)]),
     ("count", [("center", "-0.75,0.1"), ("radius", "0.5"), ("iterations", "300"),
                ("color", "count")], 240, 160, [(120, 80)]),
     ("distance", [("center", "-0.1,0.9"), ("radius", "0.3"), ("iterations", "400"),

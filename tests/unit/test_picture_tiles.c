@@ -8,7 +8,8 @@
  *     narrow band of counts), counts, distances, a period, offset and interior given, and
  *     a deep view (perturbation);
  *   - the period: NaN without a view where the lattice decides it, the given one without
- *     rendering, and a tile's own lattice would give another;
+ *     rendering, the same read from the whole view's values, and a view of another size
+ *     (a tile's own lattice) refused;
  *   - refused: colourings of the whole picture (histogram, log, a matplotlib map's range),
  *     aa above 1, a view of another size, a NULL field, too small fields, a bad period.
  */
@@ -57,7 +58,7 @@ static double tiled(const char *const *pairs, uint32_t w, uint32_t h, uint32_t t
     mandel_view *all = NULL;
     CHECK_EQ_INT(MANDEL_OK, mandel_view_new_tile(ctx, &all, view, 0, 0, w, h));
     double period = 0;
-    CHECK_EQ_INT(MANDEL_OK, mandel_picture_period(ctx, spec, all, &period));
+    CHECK_EQ_INT(MANDEL_OK, mandel_picture_period(ctx, spec, all, NULL, &period));
     CHECK_TRUE(period > 0);
     mandel_view_free(all);
     unsigned char *const got = calloc((size_t)w * h, 3);
@@ -99,7 +100,7 @@ static void refused(const char *const *pairs, const char *says)
 {
     mandel_spec *const spec = spec_of(pairs);
     double period = 0;
-    CHECK_EQ_INT(MANDEL_EINVAL, mandel_picture_period(NULL, spec, NULL, &period));
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_picture_period(NULL, spec, NULL, NULL, &period));
     CHECK_TRUE(strstr(mandel_errmsg(ctx), says) != NULL);
     float v[4] = {0};
     mandel_fields const f = {NULL, v, v, 4, 4};
@@ -134,16 +135,30 @@ int main(void)
     /* without a view: NaN where the lattice decides, the given period without rendering */
     mandel_spec *spec = spec_of(band);
     double period = 0;
-    CHECK_EQ_INT(MANDEL_OK, mandel_picture_period(NULL, spec, NULL, &period));
+    CHECK_EQ_INT(MANDEL_OK, mandel_picture_period(NULL, spec, NULL, NULL, &period));
     CHECK_TRUE(isnan(period));
     /* a tile's own lattice is another picture's: another period */
     const mandel_view *view = NULL;
     CHECK_EQ_INT(MANDEL_OK, mandel_spec_view(spec, &view));
     mandel_view *corner = NULL;
     CHECK_EQ_INT(MANDEL_OK, mandel_view_new_tile(ctx, &corner, view, 0, 0, 48, 32));
-    CHECK_EQ_INT(MANDEL_EINVAL, mandel_picture_period(ctx, spec, corner, &period));
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_picture_period(ctx, spec, corner, NULL, &period));
     CHECK_TRUE(strstr(mandel_errmsg(ctx), "the view is 48x32, the picture 96x64") != NULL);
     mandel_view_free(corner);
+    /* the same period read from the whole view's values, and refused without them */
+    float *const all_values = calloc(96 * 64, 4);
+    mandel_fields whole = {NULL, all_values, NULL, 96, 96 * 64};
+    CHECK_EQ_INT(MANDEL_OK, mandel_render_fields(ctx, view, 3000, (mandel_rect){0, 0, 96, 64},
+                                                 &whole));
+    double from_values = 0;
+    CHECK_EQ_INT(MANDEL_OK, mandel_picture_period(NULL, spec, NULL, &whole, &from_values));
+    CHECK_TRUE(from_values == p);
+    whole.stride = 100;
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_picture_period(NULL, spec, NULL, &whole, &from_values));
+    whole = (mandel_fields){(uint32_t *)(void *)all_values, NULL, NULL, 96, 96 * 64};
+    CHECK_EQ_INT(MANDEL_EINVAL, mandel_picture_period(NULL, spec, NULL, &whole, &from_values));
+    CHECK_TRUE(strstr(mandel_errmsg(ctx), "smooth values of 96x64") != NULL);
+    free(all_values);
     uint32_t c[4] = {1, 2, 3, 4};
     uint8_t rgb[12];
     mandel_fields f = {c, NULL, NULL, 4, 4};
@@ -156,7 +171,7 @@ int main(void)
     CHECK_EQ_INT(MANDEL_OK, mandel_picture_colour_rows(spec, 8, &f, 4, 1, rgb));
     mandel_spec_free(spec);
     spec = spec_of(given);
-    CHECK_EQ_INT(MANDEL_OK, mandel_picture_period(NULL, spec, NULL, &period));
+    CHECK_EQ_INT(MANDEL_OK, mandel_picture_period(NULL, spec, NULL, NULL, &period));
     CHECK_TRUE(period == 3.5);
     mandel_spec_free(spec);
 
