@@ -514,7 +514,10 @@ int spec_prepare(mandel_spec *s, int format, bool from_data)
     mandel_ctx *const ctx = s->ctx;
     if (s->view != NULL && s->prepared_format == format && s->prepared_from_data == from_data)
         return MANDEL_OK;
-    unprepare(s);
+    /* Prepared for another format: the view and the colours depend on the options alone
+     * and stand (mandel_spec_view()'s view stays valid); only the format's checks are new. */
+    bool const keep = s->view != NULL;
+    if (!keep) unprepare(s);
     s->prepared_format = -1; /* until every check below has passed */
     bool const bounds = s->given[SPEC_BOUNDS] != NULL, center = s->given[SPEC_CENTER] != NULL,
                radius = s->given[SPEC_RADIUS] != NULL, zoom = s->given[SPEC_ZOOM] != NULL;
@@ -539,6 +542,12 @@ int spec_prepare(mandel_spec *s, int format, bool from_data)
         FAIL_IF(ctx, format == MANDEL_FORMAT_JPEG && (s->width > 65500 || s->height > 65500),
                 MANDEL_EINVAL, "--size '%ux%u': JPEG images are at most 65500 a side", s->width,
                 s->height);
+    }
+    if (keep) {
+        s->prepared_format = format;
+        s->prepared_from_data = from_data;
+        ctx_clear(ctx);
+        return MANDEL_OK;
     }
     FAIL_IF(ctx, s->isa != MANDEL_ISA_AUTO && !mandel_isa_available(s->isa), MANDEL_EISA,
             "--isa '%s': this CPU or build lacks it", mandel_isa_name(s->isa));
