@@ -1,8 +1,9 @@
 -- bench/serve_load.lua - wrk's request mix for bench/serve_load.sh: tiles of the home
--- view (cached by the warm-up), tiles of the 1e14 location (cached too), and tiles far
--- out of the home view that no one asked for before (each a render: they fill the render
--- queue, so some get 503). `wrk ... -- cached` asks for cached tiles only. The mix counts
--- every status; done() prints them and the latency percentiles.
+-- view (cached by the warm-up; half of them data, half coloured PNG as the page asks for
+-- them), coloured tiles of the 1e14 location (cached too), and coloured tiles far out of
+-- the home view that no one asked for before (each a render, a colouring and a PNG: they
+-- fill the render queue, so some get 503). `wrk ... -- cached` asks for cached tiles only.
+-- The mix counts every status; done() prints them and the latency percentiles.
 --
 -- The cached runs count no statuses (wrk's own count of non-2xx/3xx answers stands): a
 -- response() function makes wrk hand every body to Lua as a string, 256 KiB a tile, and
@@ -10,9 +11,10 @@
 -- (p99 9 ms).
 local threads = {}
 local home = "/tile?size=1920x1080&iterations=1000&data=smooth&tile="
+local home_png = "/tile?size=1920x1080&iterations=1000&format=png&tile="
 local deep = "/tile?center=-1.759817130804847813610825010561798238243999999999999999999800," ..
              "-0.012593310799749865383746631843264858450340000000000000000000" ..
-             "&zoom=1.00e014&size=1920x1080&iterations=4036&data=smooth&tile="
+             "&zoom=1.00e014&size=1920x1080&iterations=4036&format=png&tile="
 
 function setup(thread)
     table.insert(threads, thread)
@@ -30,11 +32,11 @@ function request()
     local tx, ty = math.random(0, 7), math.random(0, 4)
     local path
     if cached_only or r <= 70 then
-        path = home .. tx .. "," .. ty
+        path = (r % 2 == 0 and home or home_png) .. tx .. "," .. ty
     elseif r <= 90 then
         path = deep .. tx .. "," .. ty
     else
-        path = home .. math.random(100, 100000) .. "," .. math.random(-1000, 1000)
+        path = home_png .. math.random(100, 100000) .. "," .. math.random(-1000, 1000)
     end
     return wrk.format("GET", path)
 end

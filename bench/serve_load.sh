@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench/serve_load.sh - mandel serve under load: wrk (Debian's `wrk`) with 64 connections
 # for 20 s on a mix of tile requests (bench/serve_load.lua: cached home and 1e14 tiles,
-# and never-seen tiles that each need a render), against a server on 127.0.0.1 started
+# data and coloured, and never-seen coloured tiles that each need a render), against a server on 127.0.0.1 started
 # here (--cache-mb 64, --threads 2, --per-ip 64) and stopped after. Reports: every status (anything
 # other than 2xx, 304 or 503 is a failure), that the server still answers afterwards,
 # its peak RSS (VmHWM) against --cache-mb plus the deep-state bound of docs/server.md,
@@ -26,10 +26,11 @@ url=$(grep -o 'http://127.0.0.1:[0-9]*' "$out" | head -1)
 [ -n "$url" ] || { echo "serve_load.sh: the server printed no URL: $(cat "$out")" >&2; exit 1; }
 echo "server $url (pid $pid)"
 # Warm-up: the tiles the mix asks for again (the home view and the 1e14 location).
-deep='center=-1.759817130804847813610825010561798238243999999999999999999800,-0.012593310799749865383746631843264858450340000000000000000000&zoom=1.00e014&size=1920x1080&iterations=4036&data=smooth'
+deep='center=-1.759817130804847813610825010561798238243999999999999999999800,-0.012593310799749865383746631843264858450340000000000000000000&zoom=1.00e014&size=1920x1080&iterations=4036&format=png'
 for ty in 0 1 2 3 4; do
     for tx in 0 1 2 3 4 5 6 7; do
         curl -s -o /dev/null "$url/tile?size=1920x1080&iterations=1000&data=smooth&tile=$tx,$ty"
+        curl -s -o /dev/null "$url/tile?size=1920x1080&iterations=1000&format=png&tile=$tx,$ty"
         curl -s -o /dev/null "$url/tile?$deep&tile=$tx,$ty"
     done
 done
