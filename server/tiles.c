@@ -333,6 +333,21 @@ static int mem_write(void *user, const void *bytes, size_t len)
     return 0;
 }
 
+/* Data tiles are little-endian on the wire and in the cache: n 4-byte values turned from
+ * the machine's order to that, or back (its own inverse; nothing on little-endian). */
+static void swap_order(char *body, size_t n)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    for (size_t i = 0; i < n; i++) {
+        unsigned char *const b = (unsigned char *)body + 4 * i;
+        unsigned char t = b[0];
+        b[0] = b[3], b[3] = t, t = b[1], b[1] = b[2], b[2] = t;
+    }
+#else
+    (void)body, (void)n;
+#endif
+}
+
 /* The tile's data (qq->data: counts, smooth values or distances, little-endian), rendered
  * as a tile view of the cached anchor, or NULL with the job answered. *slot_out: the anchor's
  * slot. */
@@ -370,14 +385,7 @@ static char *render_tile(renderer *r, serve_job *job, cached_view **slot_out)
     }
     /* The slot may hold another anchor by now: a count for a progress bar, not a proof. */
     atomic_fetch_add(&(*slot_out)->tiles_done, 1);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    /* little-endian on the wire */
-    for (size_t i = 0; i < n; i++) {
-        unsigned char *const b = (unsigned char *)body + 4 * i;
-        unsigned char t = b[0];
-        b[0] = b[3], b[3] = t, t = b[1], b[1] = b[2], b[2] = t;
-    }
-#endif
+    swap_order(body, n);
     return body;
 }
 
@@ -451,9 +459,7 @@ static void run_png_tile(renderer *r, serve_job *job)
         if (data_key != NULL) cache_put(data_key, data, n * 4, "application/octet-stream");
     }
     free(data_key);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-#error "coloured tiles read the data tile in the machine's order: swap it back here"
-#endif
+    swap_order(data, n); /* the cache's order back to the machine's */
     double period = qq->period;
     int err = MANDEL_OK;
     mandel_ctx *said = r->ctx; /* the ctx holding a failure's message */
