@@ -1,8 +1,8 @@
 """bench/serve_tiles.py - mandel serve's tiles against the CLI, on loopback:
   1. for the home view and three deep links (the Kalles Fraktaler locations 1e14 and 5e113
      of examples/locations/, and the minibrot near i of tests/data/deep/near-i-1e400.kfr at
-     a zoom of 1e300), at 1920x1080: the time to get every tile of the view (the page's 12
-     smooth tiles of 480x360, 8 clients at once, a fresh server: cold cache, no anchor, no orbit) against
+     a zoom of 1e300), at 1920x1080: the time to get every tile of the view (the page's 4
+     smooth tiles of 960x540, 8 clients at once, a fresh server: cold cache, no anchor, no orbit) against
      `mandel render -s 1920x1080 --npy smooth` of the same view, interleaved, best of
      RUNS (environment, default 5), with the load average before and after;
      and how many reference orbits the server computed (1 a view: /api/progress is
@@ -48,8 +48,8 @@ VIEWS = {
     "1e300": kfr("tests/data/deep/near-i-1e400.kfr", zoom="1e300"),
 }
 chosen = sys.argv[2:] or list(VIEWS)
-# The page's tiles: the fewest of at most 512 a side that divide the view (web/tiles.js).
-TW, TH = -(-W // -(-W // 512)), -(-H // -(-H // 512))
+# The page's tiles: the fewest of at most 1024 a side that divide the view (web/tiles.js).
+TW, TH = -(-W // -(-W // 1024)), -(-H // -(-H // 1024))
 tiles = [(tx, ty) for ty in range(-(-H // TH)) for tx in range(-(-W // TW))]
 
 

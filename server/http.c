@@ -60,7 +60,7 @@ static struct {
 
 /* Answers with `body`: copied, or (held not NULL) sent from the tile cache's own copy,
  * which the cache keeps until MHD is done with it (tiles_cached_release): a cached tile
- * costs no allocation and no copy of its bytes (up to 1 MiB). */
+ * costs no allocation and no copy of its bytes (up to 4 MiB). */
 static enum MHD_Result send_body(struct MHD_Connection *c, unsigned status, const char *type,
                                  const void *body, size_t len, const char *etag,
                                  bool immutable, void *held)

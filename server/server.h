@@ -14,7 +14,7 @@
 #include "mandel.h"
 
 #define SERVE_TILE 256         /* a tile is SERVE_TILE x SERVE_TILE pixels by default */
-#define SERVE_TILE_MAX 512     /* and at most SERVE_TILE_MAX a side: tile-size=WxH */
+#define SERVE_TILE_MAX 1024    /* and at most SERVE_TILE_MAX a side: tile-size=WxH */
 #define SERVE_ERROR_LEN 256    /* the longest one-line error text we answer */
 
 /* What a stranger may ask for: set by the options of `mandel serve`, checked by query.c

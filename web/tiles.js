@@ -4,7 +4,7 @@
 // An anchor is a CLI view (centre, radius, W x H device pixels, iterations, formula); its
 // tiles are tw x th rects of that view extended beyond its edges (docs/server.md), so
 // panning only asks for the tiles that come into sight. The tiles divide the view evenly
-// (tileSize: 1920x1080 is 4 x 3 tiles of 480x360), so no pixel is computed beyond it until
+// (tileSize: 1920x1080 is 2 x 2 tiles of 960x540), so no pixel is computed beyond it until
 // a pan shows it (tiles of 256 x 256 cover 2048x1280, a quarter more work), and few
 // requests carry them (each costs the browser a few ms of CPU). A layer is one anchor's
 // tiles placed relative to the current anchor: its centre at (dx, dy) current-anchor pixels and
@@ -15,7 +15,7 @@
 // Invariant: with the view unmoved (centre offset 0, scale 1) the full layer's tiles are
 // drawn 1:1 at whole device pixels, so the canvas shows exactly the tiles' pixels.
 
-export const TILE = 512;        // the largest tile side (the server's tile_max, /api/info)
+export const TILE = 1024;       // the largest tile side (the server's tile_max, /api/info)
 const PREVIEW_TILE = 256;       // the coarse preview's largest side
 export const PREVIEW = 8;
 

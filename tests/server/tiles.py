@@ -37,10 +37,10 @@ with tempfile.TemporaryDirectory() as tmp:
             want = np.load(out)
             dtype = np.dtype("<u4") if data == "counts" else np.dtype("<f4")
             query = f"center={re_},{im}&{scale}={value}&size={w}x{h}&iterations={iters}"
-            # The default 256 x 256 tiles, and the page's: the fewest of at most 512 a side
+            # The default 256 x 256 tiles, and the page's: the fewest of at most 1024 a side
             # that divide the view evenly (web/tiles.js tileSize), asked for by tile-size;
             # and 128 x 96, smaller than the view on both sides.
-            even = (-(-w // -(-w // 512)), -(-h // -(-h // 512)))
+            even = (-(-w // -(-w // 1024)), -(-h // -(-h // 1024)))
             for tw, th in ((256, 256), even, (128, 96)):
                 tiles_x, tiles_y = -(-w // tw), -(-h // th)
                 whole = np.zeros((tiles_y * th, tiles_x * tw), dtype)

@@ -10,11 +10,11 @@ const view = (sw, sh, cx = 0, cy = 0, z = 1) => ({ sw, sh, cx, cy, z });
 const keys = (list) => list.map(([x, y]) => `${x},${y}`).sort();
 
 test('tiles divide a view evenly, at most TILE a side', () => {
-    assert.equal(TILE, 512);
-    assert.deepEqual(tileSize(1920, 1080), [480, 360]);
-    assert.deepEqual(tileSize(512, 513), [512, 257]);
+    assert.equal(TILE, 1024);
+    assert.deepEqual(tileSize(1920, 1080), [960, 540]);
+    assert.deepEqual(tileSize(1024, 1025), [1024, 513]);
     assert.deepEqual(tileSize(1, 1), [1, 1]);
-    for (const [w, h] of [[1920, 1080], [641, 479], [3840, 2160], [1000, 7], [257, 513]]) {
+    for (const [w, h] of [[1920, 1080], [641, 479], [3840, 2160], [1000, 7], [257, 513], [2049, 1025]]) {
         const [tw, th] = tileSize(w, h);
         assert.ok(tw <= TILE && th <= TILE, `${w}x${h}`);
         // as few tiles as TILE x TILE would need, covering the view with less than a tile's
@@ -25,39 +25,40 @@ test('tiles divide a view evenly, at most TILE a side', () => {
         assert.ok(Math.ceil(h / th) * th - h < Math.ceil(h / th), `${w}x${h}`);
     }
     const L = new Layer('q', 1920, 1080, 1, 'smooth');
-    assert.match(L.url(3, 2), /&tile=3,2&tile-size=480x360&/);
+    assert.match(L.url(3, 2), /&tile=3,2&tile-size=960x540&/);
 });
 
 test('the tiles of an unmoved view are those covering 0..W-1 x 0..H-1', () => {
     const L = new Layer('q', 1920, 1080, 1, 'smooth');
     const t = visibleTiles(L, view(1920, 1080));
-    assert.equal(t.length, 4 * 3);
+    assert.equal(t.length, 2 * 2);
     assert.deepEqual(keys(t).slice(0, 2), ['0,0', '0,1']);
-    assert.ok(t.every(([x, y]) => x >= 0 && x < 4 && y >= 0 && y < 3));
+    assert.ok(t.every(([x, y]) => x >= 0 && x < 2 && y >= 0 && y < 2));
     assert.equal(screenX(L, view(1920, 1080), 256), 256);
     assert.equal(screenY(L, view(1920, 1080), 0), 0);
     // Odd sizes: pixel 0's left edge still at screen 0.
     const O = new Layer('q', 641, 479, 1, 'smooth');
     assert.equal(screenX(O, view(641, 479), 0), 0);
     assert.equal(screenY(O, view(641, 479), 479), 479);
-    assert.equal(visibleTiles(O, view(641, 479)).length, 2 * 1);
+    assert.equal(visibleTiles(O, view(641, 479)).length, 1);
+    assert.equal(visibleTiles(new Layer('q', 1100, 479, 1, 'smooth'), view(1100, 479)).length, 2);
 });
 
 test('panning by whole pixels asks for the tiles beyond the edges, negative ones too', () => {
-    const L = new Layer('q', 1024, 1024, 1, 'smooth');
-    assert.deepEqual(keys(visibleTiles(L, view(1024, 1024, -1, 0))),
+    const L = new Layer('q', 2048, 2048, 1, 'smooth');
+    assert.deepEqual(keys(visibleTiles(L, view(2048, 2048, -1, 0))),
                      ['-1,0', '-1,1', '0,0', '0,1', '1,0', '1,1']);
-    assert.deepEqual(keys(visibleTiles(L, view(1024, 1024, 512, 512))),
+    assert.deepEqual(keys(visibleTiles(L, view(2048, 2048, 1024, 1024))),
                      ['1,1', '2,1', '1,2', '2,2'].sort());
-    assert.equal(screenX(L, view(1024, 1024, 10, 0), 0), -10);
+    assert.equal(screenX(L, view(2048, 2048, 10, 0), 0), -10);
 });
 
 test('a preview layer (1/8 size) and a zoomed view', () => {
     const P = new Layer('q', 240, 135, 1080 / 135, 'smooth');
     assert.deepEqual(keys(visibleTiles(P, view(1920, 1080))), ['0,0']);
     assert.ok(Math.abs(screenX(P, view(1920, 1080), 240) - 1920) < 1e-9);
-    const L = new Layer('q', 2048, 2048, 1, 'smooth');
-    assert.deepEqual(keys(visibleTiles(L, view(2048, 2048, 0, 0, 4))), ['1,1', '1,2', '2,1', '2,2']);
+    const L = new Layer('q', 4096, 4096, 1, 'smooth');
+    assert.deepEqual(keys(visibleTiles(L, view(4096, 4096, 0, 0, 4))), ['1,1', '1,2', '2,1', '2,2']);
 });
 
 test('rebase: a layer seen from a zoomed-in anchor', () => {
@@ -101,11 +102,11 @@ test('the scheduler fetches the wanted tiles and aborts the ones no longer wante
     });
     const got = [];
     const s = new Scheduler((layer, tx, ty, t, err) => got.push([tx, ty, err ? 'err' : 'ok']), fetcher);
-    const L = new Layer('center=0,0&radius=1&iterations=10', 4096, 256, 1, 'smooth');
-    s.want([[L, visibleTiles(L, view(4096, 256))]]);
+    const L = new Layer('center=0,0&radius=1&iterations=10', 8192, 256, 1, 'smooth');
+    s.want([[L, visibleTiles(L, view(8192, 256))]]);
     assert.equal(started.length, MAX_IN_FLIGHT);     // at most five at once
     assert.equal(MAX_IN_FLIGHT, 5);                  // a connection left for /api/progress
-    assert.ok(started[0].startsWith('/tile?center=0,0&radius=1&iterations=10&size=4096x256&tile='));
+    assert.ok(started[0].startsWith('/tile?center=0,0&radius=1&iterations=10&size=8192x256&tile='));
     await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(got, [[3, 0, 'ok']]);
     assert.ok(L.tiles.get('3,0').data instanceof Float32Array);
@@ -117,8 +118,8 @@ test('the scheduler fetches the wanted tiles and aborts the ones no longer wante
 });
 
 test('painted counts visible tiles on the canvas, not tiles merely fetched', () => {
-    const L = new Layer('q', 1024, 256, 1, 'smooth');
-    const v = view(1024, 256);
+    const L = new Layer('q', 2048, 256, 1, 'smooth');
+    const v = view(2048, 256);
     assert.deepEqual(painted(L, v), [0, 2]);
     L.tiles.set('0,0', { data: new Float32Array(1), image: null });
     L.tiles.set('1,0', { data: new Float32Array(1), image: {} });
@@ -128,7 +129,7 @@ test('painted counts visible tiles on the canvas, not tiles merely fetched', () 
     // A tile off the screen does not count; one that comes into sight does.
     L.tiles.set('5,0', { data: new Float32Array(1), image: {} });
     assert.deepEqual(painted(L, v), [2, 2]);
-    assert.deepEqual(painted(L, view(1024, 256, 1, 0)), [2, 3]);
+    assert.deepEqual(painted(L, view(2048, 256, 1, 0)), [2, 3]);
 });
 
 test('the next tile is asked for before the arrived one is handed on (coloured)', async () => {
