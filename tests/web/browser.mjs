@@ -190,6 +190,14 @@ try {
     noErrors(page, 'home');
     check(page.asked.includes('/web/ui.js') && !page.asked.includes('/api/info'),
           'home: the page starts from the info the server put in it (no /api/info request)');
+    // The first coarse picture went on #first (150x100 at 1200x800), hidden once the
+    // canvas holds the view.
+    const [fw, fh, fhidden] = await page.evaluate(() => {
+        const f = document.getElementById('first');
+        return [f.width, f.height, f.hidden];
+    });
+    check(fw === 150 && fh === 100 && fhidden,
+          `home: the first coarse picture was drawn on #first (${fw}x${fh}), hidden now (${fhidden})`);
     await equalsCli(page, 'home view');
     check(cliPicture(V.defaultState(), 1200, 800).equals(
         (() => { execFileSync(MANDEL, ['render', '-q', '-o', join(tmp, 'd.ppm')]);
