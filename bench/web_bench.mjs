@@ -5,7 +5,11 @@
 //   node bench/web_bench.mjs [path/to/mandel]     SIZE=1920x1080 REPEAT=3 VIEWS=home,1e14 CHROMIUM=...
 //
 // For each view, REPEAT interleaved runs of: the CLI (`mandel render` of the view at SIZE to
-// a PNG, wall time of the process) and the page (one browser tab, as a user has it, sent to
+// a PNG, wall time of the process); the browser's floor (the same tab sent to a static page
+// on a fresh origin, served from here, that does nothing but fetch the CLI's finished PNG,
+// decode it and draw it on a canvas filling the window: no page could show the view sooner;
+// and the same page drawing only a black canvas, the floor of any first picture); and the
+// page (one browser tab, as a user has it, sent to
 // a fresh server for each run, started with --cache-mb 0: a new port is a new origin, so
 // nothing comes from the browser's cache or the server's; from navigation to the last
 // full-resolution tile drawn, and to the first coarse picture drawn; the page's
@@ -24,7 +28,8 @@
 // .kfr's iteration limit.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -62,6 +67,47 @@ function cliSeconds(s) {
     return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
+// The floor's static page, at 127.0.0.1 on a port of its own (a new origin, as the page's
+// server is): `/` draws the PNG at `/picture.png` (the CLI's) 1:1 on a canvas of the
+// window's device pixels, decoded as the page decodes its tiles; `/blank` only fills the
+// canvas black. Either sets body[data-view] = 'complete' and window.__floor (ms since
+// navigation) in the animation frame after its drawing, as the page marks its own.
+const FLOOR_HTML = (picture) => `<!doctype html><html><head><meta charset="utf-8">
+<style>html,body{margin:0;height:100%;overflow:hidden;background:#000}
+canvas{display:block;width:100vw;height:100vh}</style></head>
+<body><canvas id="c"></canvas><script>
+const c = document.getElementById('c'), dpr = window.devicePixelRatio || 1;
+c.width = Math.round(c.clientWidth * dpr);
+c.height = Math.round(c.clientHeight * dpr);
+const g = c.getContext('2d', { alpha: false });
+const done = () => requestAnimationFrame(() => {
+    window.__floor = performance.now();
+    document.body.dataset.view = 'complete';
+});
+if (${picture})
+    fetch('/picture.png').then((r) => r.blob())
+        .then((b) => createImageBitmap(b, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' }))
+        .then((bitmap) => { g.drawImage(bitmap, 0, 0); done(); });
+else {
+    g.fillRect(0, 0, c.width, c.height);
+    done();
+}
+</script></body></html>`;
+
+function floorServer(png) {
+    const bytes = readFileSync(png);
+    const server = createServer((req, res) => {
+        if (req.url === '/picture.png') {
+            res.writeHead(200, { 'content-type': 'image/png', 'content-length': bytes.length });
+            return res.end(bytes);
+        }
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end(FLOOR_HTML(req.url !== '/blank'));
+    });
+    return new Promise((ok) => server.listen(0, '127.0.0.1',
+        () => ok([server, `http://127.0.0.1:${server.address().port}/`])));
+}
+
 let js, until;   // the page, read through CDP (web_common.mjs pageReader)
 const stats = () => js('({ ...window.__mandelStats })');
 
@@ -72,6 +118,22 @@ async function pageRun(page, base, s) {
     await until(COMPLETE);
     const st = await stats();
     return [st.complete / 1000, [st.coarse, st.coarse - st.started]];
+}
+
+// The floor: [ms from navigation to the CLI's picture drawn, to a black canvas drawn], each
+// on a fresh origin.
+async function floorRun(page) {
+    const out = [];
+    for (const path of ['', 'blank']) {
+        const [server, base] = await floorServer(join(tmp, 'cli.png'));
+        await page.goto(base + path);
+        await until(COMPLETE);
+        out.push(await js('window.__floor'));
+        await page.goto('about:blank');
+        server.close();
+        await rest();
+    }
+    return out;
 }
 
 // Drags the home view by half a screen to the left (8 moves); seconds from the button's
@@ -109,13 +171,17 @@ try {
     console.log(`mandel web bench: ${W}x${H} device pixels, median of ${REPEAT} interleaved runs, ` +
         `${cpus().length} CPUs (load ${loadavg()[0].toFixed(1)}), a fresh mandel serve --cache-mb 0 a run, one tab; ` +
         new Date().toISOString().slice(0, 16));
-    console.log('coarse: the first picture drawn, ms from navigation (from the view\'s start)');
-    console.log('view     iters    cli_s   page_s  page/cli   coarse_ms     pan_s  pan/full');
+    console.log('coarse: the first picture drawn, ms from navigation (from the view\'s start); ' +
+                'floor: a static page drawing the CLI\'s PNG (a black canvas)');
+    console.log('view     iters    cli_s   page_s  page/cli   coarse_ms   floor_s floor/cli  (black_ms)' +
+                '     pan_s  pan/full');
     for (const [name, s] of VIEWS) {
-        const cli = [], full = [], coarse = [], pan = [], wheel = [];
+        const cli = [], full = [], coarse = [], pan = [], wheel = [], floor = [];
         for (let i = 0; i < REPEAT; i++) {
             await rest();
             cli.push(cliSeconds(s));
+            await rest();
+            floor.push(await floorRun(page));
             const [server, base] = await startServer();
             await rest();
             const [done, first] = await pageRun(page, base, s);
@@ -134,6 +200,9 @@ try {
             `${p.toFixed(3).padStart(8)} ${(p / c).toFixed(2).padStart(8)}x ` +
             `${median(coarse.map((x) => x[0])).toFixed(0).padStart(5)} ` +
             `(${median(coarse.map((x) => x[1])).toFixed(0).padStart(3)}) ` +
+            `${(median(floor.map((x) => x[0])) / 1000).toFixed(3).padStart(9)} ` +
+            `${(median(floor.map((x) => x[0])) / 1000 / c).toFixed(2).padStart(8)}x ` +
+            `(${median(floor.map((x) => x[1])).toFixed(0).padStart(8)}) ` +
             (pn === null ? '' : `${pn.toFixed(3).padStart(9)} ${(pn / p).toFixed(2).padStart(8)}x`));
         if (wheel.length)
             console.log(`  a wheel notch at ${name}: coarse after ${median(wheel.map((x) => x[0]))
