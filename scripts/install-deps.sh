@@ -26,6 +26,9 @@ packages="build-essential cmake pkg-config libspng-dev libjpeg-dev libmpfr-dev z
 # and npm to install the browser test's driver (playwright-core, web/package-lock.json).
 command -v node >/dev/null 2>&1 || packages="$packages nodejs"
 command -v npm >/dev/null 2>&1 || packages="$packages npm"
+# esbuild: the build bundles the web page's modules into its HTML with it (CMakeLists.txt;
+# without it the page asks for them one by one, the same code). Debian 12 has it in main;
+# on Ubuntu it is in universe, which may be off: there it is left to the user.
 # chromium: the browser test drives Debian's /usr/bin/chromium headless (fonts-dejavu-core:
 # the screenshot's text, as recommends are not installed). Ubuntu has no chromium deb (its
 # chromium-browser only installs the snap): there, 'snap install chromium' and run the tests
@@ -33,7 +36,7 @@ command -v npm >/dev/null 2>&1 || packages="$packages npm"
 os=$(. /etc/os-release 2>/dev/null; echo " ${ID:-} ${ID_LIKE:-} ")
 case "$os" in
 *" ubuntu "*) echo "Ubuntu: no chromium deb; see scripts/install-deps.sh for the browser test" ;;
-*) packages="$packages chromium fonts-dejavu-core" ;;
+*) packages="$packages chromium fonts-dejavu-core esbuild" ;;
 esac
 
 as_root() {

@@ -188,8 +188,14 @@ try {
     // Home view at 1200x800, devicePixelRatio 1: `mandel render`'s default picture.
     let page = await newPage(base, 1200, 800, 1);
     noErrors(page, 'home');
-    check(page.asked.includes('/web/ui.js') && !page.asked.includes('/api/info'),
+    check(page.asked.includes('/') && !page.asked.includes('/api/info'),
           'home: the page starts from the info the server put in it (no /api/info request)');
+    // Built with esbuild, the page holds its modules (CMakeLists.txt): it asks for none.
+    const bundled = !(await (await fetch(base)).text()).includes('src="/web/ui.js"');
+    const modules = page.asked.filter((p) => p.endsWith('.js'));
+    check(bundled ? modules.length === 0 : modules.includes('/web/ui.js'),
+          `home: the page's modules ${bundled ? 'inline, none asked for' : 'asked for'} ` +
+          `(${modules.join(' ') || 'none'})`);
     // The first coarse picture went on #first (150x100 at 1200x800), hidden once the
     // canvas holds the view.
     const [fw, fh, fhidden] = await page.evaluate(() => {
