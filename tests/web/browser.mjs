@@ -191,7 +191,7 @@ try {
     check(page.asked.includes('/') && !page.asked.includes('/api/info'),
           'home: the page starts from the info the server put in it (no /api/info request)');
     // Built with esbuild, the page holds its modules (CMakeLists.txt): it asks for none.
-    const bundled = !(await (await fetch(base)).text()).includes('src="/web/ui.js"');
+    const bundled = !(await page.content()).includes('src="/web/ui.js"');
     const modules = page.asked.filter((p) => p.endsWith('.js'));
     check(bundled ? modules.length === 0 : modules.includes('/web/ui.js'),
           `home: the page's modules ${bundled ? 'inline, none asked for' : 'asked for'} ` +
