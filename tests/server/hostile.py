@@ -214,16 +214,18 @@ else:
     tag = etag[0].split(b":", 1)[1].strip().decode()
     expect("If-None-Match", srv.get("/tile?tile=0,0&size=300x200&iterations=100&data=counts",
                                     headers=[f"If-None-Match: {tag}"]), {304})
-# The page is the embedded copy of web/, byte for byte; index.html with /api/info's JSON
-# inside its info element (the page then starts without asking for it).
+# The page is the embedded copy of web/, byte for byte; index.html (PAGE: the build's
+# bundled copy when esbuild made one) with /api/info's JSON inside its info element (the
+# page then starts without asking for it).
 web = os.path.join(os.environ["SOURCE"], "web")
+page = os.environ.get("PAGE") or os.path.join(web, "index.html")
 info = srv.get("/api/info")[2]
 mark = b'<script id="info" type="application/json"></script>'
 for target, name in (("/", "index.html"), ("/web/index.html", "index.html"),
                      ("/web/ui.js", "ui.js"), ("/web/style.css", "style.css")):
     if not os.path.exists(os.path.join(web, name)):
         continue
-    want = open(os.path.join(web, name), "rb").read()
+    want = open(page if name == "index.html" else os.path.join(web, name), "rb").read()
     if name == "index.html":
         if want.count(mark) != 1:
             failures.append("web/index.html has no single info element")
