@@ -8,6 +8,9 @@
      and how many reference orbits the server computed (1 a view: /api/progress is
      "ready" and the tiles agree with the CLI's data, checked on the last run);
   2. cached tiles: latency of 2000 requests of tiles already computed (p50, p99).
+With PNG=1, the page's own requests instead: its coarse preview (a 240x135 tile that is its
+whole anchor) first, then its 4 coloured tiles (format=png) at once, against `mandel render`
+writing the PNG (the data check is then left out).
 Run under the bench lock:
   flock /tmp/mandel-bench.lock python3 bench/serve_tiles.py build/mandel [VIEW ...]
 VIEW: home, 1e14, 5e113, 1e300 (default all).
@@ -28,6 +31,8 @@ from serve_common import Server  # noqa: E402
 
 W, H = 1920, 1080
 RUNS = int(os.environ.get("RUNS", "5"))
+PNG = os.environ.get("PNG") == "1"
+PW, PH = 240, 135  # the page's coarse preview at 1920x1080 (web/tiles.js previewSize)
 
 
 def kfr(path, zoom=None):
@@ -61,7 +66,8 @@ def view_query(v):
 def cli_args(v, out):
     scale = ["--zoom", v["zoom"]] if "zoom" in v else ["--radius", v["radius"]]
     return [os.environ["MANDEL"], "render", "-q", "-s", f"{W}x{H}", "-i", str(v["iterations"]),
-            "-c", v["center"], *scale, "--npy", "smooth", "-o", out]
+            "-c", v["center"], *scale, *([] if PNG else ["--npy", "smooth"]),
+            "-o", out[:-4] + ".png" if PNG else out]
 
 
 def npy_floats(path):
@@ -84,13 +90,22 @@ with tempfile.TemporaryDirectory() as tmp:
             cli_times.append(time.monotonic() - t)
             srv = Server("--cache-mb", "64")   # a fresh server: cold cache, cold anchors
             t = time.monotonic()
+            if PNG:
+                coarse = q.replace(f"size={W}x{H}", f"size={PW}x{PH}")
+                first = srv.get(f"/tile?{coarse}&tile=0,0&tile-size={PW}x{PH}&format=png",
+                                timeout=600)
+                assert first[0] == 200, first[0]
+            kind = "format=png" if PNG else "data=smooth"
             with ThreadPoolExecutor(8) as pool:
                 got = list(pool.map(lambda c: srv.get(
-                    f"/tile?{q}&tile={c[0]},{c[1]}&tile-size={TW}x{TH}&data=smooth", timeout=600),
+                    f"/tile?{q}&tile={c[0]},{c[1]}&tile-size={TW}x{TH}&{kind}", timeout=600),
                     tiles))
             serve_times.append(time.monotonic() - t)
             assert [g[0] for g in got] == [200] * len(tiles), [g[0] for g in got]
-            if run == RUNS - 1:
+            if run == RUNS - 1 and PNG:
+                prog = json.loads(srv.get(f"/api/progress?{q}")[2])
+                same = "not checked (PNG)"
+            elif run == RUNS - 1:
                 prog = json.loads(srv.get(f"/api/progress?{q}")[2])
                 # the tiles, cropped and assembled, against the CLI's data
                 want = npy_floats(out)
@@ -104,7 +119,7 @@ with tempfile.TemporaryDirectory() as tmp:
                         row = g[2][k * TW * 4:k * TW * 4 + w * 4]
                         at = (y * W + tx * TW) * 4
                         same = same and row == want[at:at + w * 4]
-                if name == "home":
+                if name == "home" and not PNG:
                     for i in range(2000):
                         c = tiles[i % len(tiles)]
                         t = time.monotonic()
@@ -113,7 +128,9 @@ with tempfile.TemporaryDirectory() as tmp:
                     lat.sort()
             srv.stop()
         print(f"{name:6} {v['iterations']:7} iterations: CLI best {min(cli_times):.3f} s, "
-              f"serve {len(tiles)} tiles of {TW}x{TH} (8 clients) best {min(serve_times):.3f} s, ratio "
+              f"serve {'the coarse tile, then ' if PNG else ''}{len(tiles)} "
+              f"{'PNG ' if PNG else ''}tiles of {TW}x{TH} (8 clients) best "
+              f"{min(serve_times):.3f} s, ratio "
               f"{min(serve_times) / min(cli_times):.2f}; progress {prog['phase']}, "
               f"{prog['tiles_done']} tiles; tiles = CLI data: {same}; load average "
               f"{load:.1f} -> {os.getloadavg()[0]:.1f}", flush=True)
