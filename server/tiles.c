@@ -353,18 +353,29 @@ static void swap_order(char *body, size_t n)
 #endif
 }
 
+/* The tile's field of kind qq->data (counts, smooth values or distances) at `data`, a tile
+ * of qq->tile_w x qq->tile_h values. */
+static mandel_fields tile_fields(const serve_query *qq, void *data)
+{
+    mandel_fields f = {.stride = qq->tile_w, .capacity = (size_t)qq->tile_w * qq->tile_h};
+    if (qq->data == SERVE_DATA_COUNTS) f.counts = data;
+    else if (qq->data == SERVE_DATA_SMOOTH) f.smooth = data;
+    else f.distance = data;
+    return f;
+}
+
 /* The tile's data (qq->data: counts, smooth values or distances, little-endian), rendered
- * as a tile view of the cached anchor, or NULL with the job answered. *slot_out: the anchor's
- * slot. */
-static char *render_tile(renderer *r, serve_job *job, cached_view **slot_out)
+ * as a tile view of the cached anchor, or NULL with the job answered. */
+static char *render_tile(renderer *r, serve_job *job)
 {
     const serve_query *const qq = &job->q;
     int err = MANDEL_ENOMEM;
+    cached_view *slot = NULL;
     /* Every tile, inside the anchor or beyond it, is a tile view of the one cached anchor:
      * inside, its pixels are the anchor's bit for bit; anywhere, its reference orbit and
      * tables are the anchor's, computed once for all tiles on all render threads. */
     int64_t const x0 = qq->tile_x * qq->tile_w, y0 = qq->tile_y * qq->tile_h;
-    mandel_view *const tile = tile_view(r, job, x0, y0, qq->tile_w, qq->tile_h, &err, slot_out);
+    mandel_view *const tile = tile_view(r, job, x0, y0, qq->tile_w, qq->tile_h, &err, &slot);
     if (tile == NULL) {
         render_error(job, r->ctx, err);
         return NULL;
@@ -376,10 +387,7 @@ static char *render_tile(renderer *r, serve_job *job, cached_view **slot_out)
         answer_error(job, 500, "%s%s", "out of memory", "");
         return NULL;
     }
-    mandel_fields fields = {.stride = qq->tile_w, .capacity = n};
-    if (qq->data == SERVE_DATA_COUNTS) fields.counts = (uint32_t *)(void *)body;
-    else if (qq->data == SERVE_DATA_SMOOTH) fields.smooth = (float *)(void *)body;
-    else fields.distance = (float *)(void *)body;
+    mandel_fields const fields = tile_fields(qq, body);
     err = mandel_render_fields(r->ctx, tile, qq->iterations,
                                (mandel_rect){0, 0, qq->tile_w, qq->tile_h}, &fields);
     mandel_view_free(tile);
@@ -389,7 +397,7 @@ static char *render_tile(renderer *r, serve_job *job, cached_view **slot_out)
         return NULL;
     }
     /* The slot may hold another anchor by now: a count for a progress bar, not a proof. */
-    atomic_fetch_add(&(*slot_out)->tiles_done, 1);
+    atomic_fetch_add(&slot->tiles_done, 1);
     swap_order(body, n);
     return body;
 }
@@ -397,8 +405,7 @@ static char *render_tile(renderer *r, serve_job *job, cached_view **slot_out)
 static void run_tile(renderer *r, serve_job *job)
 {
     const serve_query *const qq = &job->q;
-    cached_view *slot = NULL;
-    char *const body = render_tile(r, job, &slot);
+    char *const body = render_tile(r, job);
     if (body == NULL) return;
     size_t const len = (size_t)qq->tile_w * qq->tile_h * 4;
     cache_put(job->key, body, len, "application/octet-stream");
@@ -458,8 +465,7 @@ static void run_png_tile(renderer *r, serve_job *job)
         if (held != NULL) tiles_cached_release(held);
     }
     if (data == NULL) {
-        cached_view *slot = NULL;
-        if ((data = render_tile(r, job, &slot)) == NULL) {
+        if ((data = render_tile(r, job)) == NULL) {
             free(data_key);
             return;
         }
@@ -470,10 +476,7 @@ static void run_png_tile(renderer *r, serve_job *job)
     double period = qq->period;
     int err = MANDEL_OK;
     mandel_ctx *said = r->ctx; /* the ctx holding a failure's message */
-    mandel_fields f = {.stride = tw, .capacity = n};
-    if (qq->data == SERVE_DATA_COUNTS) f.counts = (uint32_t *)(void *)data;
-    else if (qq->data == SERVE_DATA_SMOOTH) f.smooth = (float *)(void *)data;
-    else f.distance = (float *)(void *)data;
+    mandel_fields const f = tile_fields(qq, data);
     /* A tile that is the whole anchor (the page's coarse preview) holds the lattice's values:
      * nothing to render for the period (4096 single pixels, 42 ms at 5e113). */
     bool const whole = qq->tile_x == 0 && qq->tile_y == 0 && tw == qq->width &&
