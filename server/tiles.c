@@ -628,6 +628,17 @@ static void *render_thread(void *arg)
 
 static renderer *renderers;
 
+/* A render thread's ctx, with the server's limits. */
+static mandel_ctx *render_ctx(const serve_config *cfg)
+{
+    mandel_ctx *const ctx = mandel_ctx_new(NULL);
+    if (ctx == NULL) return NULL;
+    /* The stated bound of an anchor's orbit and each of its tables (docs/server.md). */
+    mandel_ctx_set(ctx, MANDEL_OPT_MAX_MEMORY, INT64_C(256) << 20);
+    mandel_ctx_set(ctx, MANDEL_OPT_MAX_ITER, cfg->limits.max_iterations);
+    return ctx;
+}
+
 int tiles_start(const serve_config *cfg)
 {
     q.cfg = *cfg;
@@ -640,17 +651,10 @@ int tiles_start(const serve_config *cfg)
     if (perr != MANDEL_OK) return perr == MANDEL_ENOMEM ? ENOMEM : EAGAIN;
     for (uint32_t i = 0; i < cfg->renderers; i++) {
         renderer *const r = &renderers[i];
-        r->ctx = mandel_ctx_new(NULL);
-        if (r->ctx == NULL) return ENOMEM;
+        if ((r->ctx = render_ctx(cfg)) == NULL || (r->solo = render_ctx(cfg)) == NULL)
+            return ENOMEM;
         mandel_ctx_set_pool(r->ctx, q.pool);
-        /* The stated bound of an anchor's orbit and each of its tables (docs/server.md). */
-        mandel_ctx_set(r->ctx, MANDEL_OPT_MAX_MEMORY, INT64_C(256) << 20);
-        mandel_ctx_set(r->ctx, MANDEL_OPT_MAX_ITER, cfg->limits.max_iterations);
-        r->solo = mandel_ctx_new(NULL);
-        if (r->solo == NULL) return ENOMEM;
         mandel_ctx_set(r->solo, MANDEL_OPT_THREADS, 1);
-        mandel_ctx_set(r->solo, MANDEL_OPT_MAX_MEMORY, INT64_C(256) << 20);
-        mandel_ctx_set(r->solo, MANDEL_OPT_MAX_ITER, cfg->limits.max_iterations);
         int const err = pthread_create(&q.threads[i], NULL, render_thread, r);
         if (err != 0) return err;
         q.n_threads++;

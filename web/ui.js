@@ -255,8 +255,9 @@ let canvasUsed = false;
 // Draws the first view's coarse picture on #first: false (nothing done) unless it is the
 // only thing to show, unmoved.
 function drawFirst() {
-    const layer = anchor?.preview, t = layer?.tiles.get('0,0');
-    if (canvasUsed || !anchor.blank || ontop.length > 0 || !t?.image || view.z !== 1 ||
+    if (canvasUsed || !anchor?.blank) return false;
+    const layer = anchor.preview, t = layer.tiles.get('0,0');
+    if (ontop.length > 0 || !t?.image || view.z !== 1 ||
         view.cx !== 0 || view.cy !== 0 || visibleTiles(layer, view).length !== 1) return false;
     first.width = layer.tw;
     first.height = layer.th;
